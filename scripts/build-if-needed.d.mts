@@ -1,0 +1,2 @@
+export function buildIsStale(): boolean
+export function buildIfNeeded(options?: { quiet?: boolean }): boolean

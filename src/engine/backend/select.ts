@@ -1,0 +1,121 @@
+import * as fs from 'node:fs'
+import * as tf from '@tensorflow/tfjs'
+import { BACKEND_LADDER, type BackendAttempt, type BackendName } from '../../shared/api/engine'
+import { registerWasmGradientKernels } from './wasm-kernels'
+
+/**
+ * The backend ladder: the first rung that loads wins, unless the user names one. Every rung tried is recorded
+ * with the reason it was or was not taken, so the UI and `doctor` can explain the choice — in particular why a
+ * GPU the user expected is not being used.
+ */
+export interface BackendChoice {
+  backend: BackendName
+  reason: string
+  attempts: BackendAttempt[]
+  gpu: { available: boolean; reason: string }
+}
+
+const NATIVE_PACKAGES = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node'
+} as const
+
+export async function selectBackend(requested: BackendName | null): Promise<BackendChoice> {
+  const attempts: BackendAttempt[] = []
+  const rungs = requested === null ? [...BACKEND_LADDER] : [requested]
+  let gpuReason = ''
+  for (const backend of rungs) {
+    const reason = await tryBackend(backend)
+    const ok = reason === null
+    attempts.push({ backend, ok, reason: ok ? 'loaded' : reason })
+    if (backend === 'tensorflow-gpu' && !ok) gpuReason = reason
+    if (ok) {
+      const gpu = backend === 'tensorflow-gpu' ? detectNvidiaDevice() : { available: false, reason: gpuReason || notTriedReason(requested) }
+      const why =
+        requested !== null
+          ? `chosen by the user (--backend ${requested} or DCGAN_STUDIO_BACKEND)`
+          : attempts.length === 1
+            ? 'the first rung of the ladder'
+            : `the first rung of the ladder that loaded (${attempts.filter((a) => !a.ok).map((a) => a.backend).join(', ')} did not)`
+      return { backend, reason: why, attempts, gpu }
+    }
+  }
+  const tried = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')
+  throw new Error(`No TensorFlow.js backend could be started (${tried}).`)
+}
+
+function notTriedReason(requested: BackendName | null): string {
+  return requested === null ? 'not tried' : `not tried: the backend was set to ${requested}`
+}
+
+/** Loads and activates one backend; returns null on success or the reason it failed. */
+async function tryBackend(backend: BackendName): Promise<string | null> {
+  try {
+    switch (backend) {
+      case 'tensorflow-gpu':
+      case 'tensorflow': {
+        const reason = loadNativePackage(NATIVE_PACKAGES[backend])
+        if (reason !== null) return reason
+        if (!(await tf.setBackend('tensorflow'))) return 'the native TensorFlow backend failed to initialise'
+        return null
+      }
+      case 'wasm': {
+        await import('@tensorflow/tfjs-backend-wasm')
+        if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to initialise'
+        registerWasmGradientKernels()
+        return null
+      }
+      case 'cpu':
+        return (await tf.setBackend('cpu')) ? null : 'the JavaScript backend failed to initialise'
+      default:
+        return assertNeverBackend(backend)
+    }
+  } catch (err) {
+    return err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err)
+  }
+}
+
+function assertNeverBackend(backend: never): never {
+  throw new Error(`unknown backend ${String(backend)}`)
+}
+
+/** Why a native package could not be loaded, in words a user can act on; null when it loaded. */
+function loadNativePackage(name: string): string | null {
+  try {
+    // A plain require: these are optional native packages that the bundler leaves alone.
+    require(name)
+    return null
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    const code = (err as { code?: string }).code
+    if (code === 'MODULE_NOT_FOUND' && message.includes(name)) {
+      return `${name} is not installed (an optional dependency; its install step downloads libtensorflow, which needs the internet)`
+    }
+    if (/libcud|cudnn|libcublas|libcufft|libcurand|libcusolver|libcusparse/i.test(message)) {
+      return `${name} is installed but the CUDA 11.2 / cuDNN 8.1 libraries it needs were not found: ${firstLine(message)}`
+    }
+    if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message)) {
+      return `${name} was built for another Node.js/Electron ABI: ${firstLine(message)}`
+    }
+    return `${name} failed to load: ${firstLine(message)}`
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text
+}
+
+/** tfjs-node-gpu silently runs on the CPU when no device is visible; say so instead. */
+function detectNvidiaDevice(): { available: boolean; reason: string } {
+  try {
+    const gpus = fs.readdirSync('/proc/driver/nvidia/gpus')
+    if (gpus.length > 0) return { available: true, reason: `${gpus.length} NVIDIA GPU(s) visible to the driver` }
+    return { available: false, reason: 'the NVIDIA driver is loaded but reports no GPU' }
+  } catch {
+    if (fs.existsSync('/dev/nvidia0')) return { available: true, reason: 'an NVIDIA device node is present' }
+    return {
+      available: false,
+      reason: 'tfjs-node-gpu loaded, but no NVIDIA GPU is visible (no driver under /proc/driver/nvidia); TensorFlow runs on the CPU'
+    }
+  }
+}

@@ -1,0 +1,450 @@
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-wasm'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { registerWasmGradientKernels } from './index'
+
+const backendAfterImport = tf.getBackend()
+
+// Relative error throughout: max|wasm − cpu| / max(1, max|cpu|), over all elements. Dividing by
+// the larger of 1 and the reference's magnitude keeps sums of many products (large) and
+// near-zero results (tiny) to the same standard.
+const tolerance = 1e-4
+
+let registered: string[] = []
+
+beforeAll(async () => {
+  expect(await tf.setBackend('cpu')).toBe(true)
+  expect(await tf.setBackend('wasm')).toBe(true)
+  registered = registerWasmGradientKernels()
+})
+
+describe('registerWasmGradientKernels', () => {
+  it('sets no backend when the module is imported', () => {
+    expect(backendAfterImport).toBeFalsy()
+  })
+
+  it('registers the filter gradient, and registering again changes nothing', () => {
+    expect(registered).toEqual(['Conv2DBackpropFilter'])
+    const before = tf.getKernel('Conv2DBackpropFilter', 'wasm')
+    expect(registerWasmGradientKernels()).toEqual(registered)
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(before)
+  })
+})
+
+type Shape4 = [number, number, number, number]
+
+interface ConvCase {
+  batch: number
+  height: number
+  width: number
+  inChannels: number
+  outChannels: number
+  kernel: number
+  stride: number
+  pad: 'same' | 'valid'
+}
+
+// Every kernel size × stride × padding, each twice with a random (odd where it can be) shape,
+// batch 1 and batch > 1, 1..16 channels.
+function convCases(): ConvCase[] {
+  const random = seededRandom(7)
+  const int = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1))
+  const cases: ConvCase[] = []
+  for (const kernel of [1, 3, 4, 5]) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const batch of [1, int(2, 4)]) {
+          cases.push({
+            batch,
+            height: kernel + int(0, 6),
+            width: kernel + 2 * int(0, 3) + 1,
+            inChannels: int(1, 16),
+            outChannels: int(1, 16),
+            kernel,
+            stride,
+            pad
+          })
+        }
+      }
+    }
+  }
+  return cases
+}
+
+// The filter gradient of a conv2d layer, through tf.grad as training computes it.
+function conv2dFilterGradient(c: ConvCase): number[] {
+  const x = randomValues([c.batch, c.height, c.width, c.inChannels], 1)
+  const filter = randomValues([c.kernel, c.kernel, c.inChannels, c.outChannels], 2)
+  return tf.tidy(() => {
+    const images = tf.tensor4d(x.values, x.shape as Shape4)
+    const loss = (f: tf.Tensor): tf.Tensor => {
+      const y = tf.conv2d(images, f as tf.Tensor4D, c.stride, c.pad)
+      // A non-uniform dy, so that a transposed or shifted result cannot pass by symmetry.
+      return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))))
+    }
+    return Array.from(tf.grad(loss)(tf.tensor4d(filter.values, filter.shape as Shape4)).dataSync())
+  })
+}
+
+// The filter gradient of a conv2dTranspose layer that upsamples to [batch, height, width, inChannels].
+function conv2dTransposeFilterGradient(c: ConvCase): number[] {
+  const outShape: Shape4 = [c.batch, c.height, c.width, c.inChannels]
+  const filterShape: Shape4 = [c.kernel, c.kernel, c.inChannels, c.outChannels]
+  const inShape = tf.backend_util.computeConv2DInfo(outShape, filterShape, c.stride, 1, c.pad).outShape
+  const input = randomValues(inShape, 3)
+  const filter = randomValues(filterShape, 4)
+  return tf.tidy(() => {
+    const features = tf.tensor4d(input.values, inShape)
+    const loss = (f: tf.Tensor): tf.Tensor => {
+      const y = tf.conv2dTranspose(features, f as tf.Tensor4D, outShape, c.stride, c.pad)
+      return tf.sum(tf.mul(y, tf.cos(tf.range(0, y.size).reshape(y.shape))))
+    }
+    return Array.from(tf.grad(loss)(tf.tensor4d(filter.values, filterShape)).dataSync())
+  })
+}
+
+describe('Conv2DBackpropFilter on wasm matches cpu', () => {
+  it.each(convCases())(
+    'in conv2d: kernel $kernel, stride $stride, $pad, x [$batch, $height, $width, $inChannels] to $outChannels channels',
+    async (c) => {
+      const label = JSON.stringify(c)
+      expectClose(await onBackend('wasm', () => conv2dFilterGradient(c)), await onBackend('cpu', () => conv2dFilterGradient(c)), label)
+    }
+  )
+
+  it.each(convCases())(
+    'in conv2dTranspose: kernel $kernel, stride $stride, $pad, up to [$batch, $height, $width, $inChannels] from $outChannels channels',
+    async (c) => {
+      const label = JSON.stringify(c)
+      expectClose(
+        await onBackend('wasm', () => conv2dTransposeFilterGradient(c)),
+        await onBackend('cpu', () => conv2dTransposeFilterGradient(c)),
+        label
+      )
+    }
+  )
+
+  const attrCases: Array<{ label: string; x: number[]; filter: number[]; attrs: Record<string, unknown> }> = [
+    {
+      label: 'explicit asymmetric padding, strides [2, 1]',
+      x: [2, 7, 6, 3],
+      filter: [4, 3, 3, 5],
+      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]], dataFormat: 'NHWC' }
+    },
+    ...(['floor', 'round', 'ceil'] as const).map((mode) => ({
+      label: `numeric padding 1 rounded with '${mode}'`,
+      x: [2, 8, 7, 4],
+      filter: [3, 3, 4, 6],
+      attrs: { strides: 2, pad: 1, dataFormat: 'NHWC', dimRoundingMode: mode }
+    })),
+    {
+      label: 'stride larger than the kernel (trailing input rows unused)',
+      x: [3, 9, 10, 2],
+      filter: [2, 2, 2, 3],
+      attrs: { strides: 3, pad: 'valid', dataFormat: 'NHWC' }
+    },
+    {
+      label: "channels-first data ('NCHW')",
+      x: [2, 5, 9, 7],
+      filter: [4, 4, 5, 6],
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NCHW' }
+    },
+    {
+      label: 'batch 8 × 12 channels (the three-step transpose)',
+      x: [8, 9, 7, 12],
+      filter: [5, 5, 12, 9],
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC' }
+    }
+  ]
+
+  it.each(attrCases)('respects the attributes: $label', async ({ x, filter, attrs }) => {
+    const shape = x as Shape4
+    const filterShape = filter as Shape4
+    const channelsLast = attrs['dataFormat'] === 'NHWC'
+    const info = tf.backend_util.computeConv2DInfo(
+      shape,
+      filterShape,
+      attrs['strides'] as number,
+      1,
+      attrs['pad'] as 'same',
+      attrs['dimRoundingMode'] as 'floor' | undefined,
+      false,
+      channelsLast ? 'channelsLast' : 'channelsFirst'
+    )
+    const xValues = randomValues(shape, 5)
+    const dyValues = randomValues(info.outShape, 6)
+    const gradient = (): number[] =>
+      tf.tidy(() => {
+        const result = tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor(xValues.values, shape), dy: tf.tensor(dyValues.values, info.outShape) },
+          { ...attrs, filterShape } as unknown as tf.NamedAttrMap
+        ) as tf.Tensor
+        expect(result.shape).toEqual(filterShape)
+        return Array.from(result.dataSync())
+      })
+    expectClose(await onBackend('wasm', gradient), await onBackend('cpu', gradient), String(attrs['pad']))
+  })
+
+  it('accepts int32 inputs like the cpu kernel does', async () => {
+    const gradient = (): number[] =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => (i % 7) - 3), [2, 5, 5, 3], 'int32')
+        const dy = tf.tensor4d(Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => (i % 5) - 2), [2, 3, 3, 4], 'int32')
+        const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }
+        const result = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor
+        expect(result.dtype).toBe('float32')
+        return Array.from(result.dataSync())
+      })
+    expect(await onBackend('wasm', gradient)).toEqual(await onBackend('cpu', gradient))
+  })
+
+  it('leaves no tensor or wasm buffer behind', async () => {
+    await tf.setBackend('wasm')
+    const x = tf.randomNormal([8, 9, 9, 12])
+    const dy = tf.randomNormal([8, 5, 5, 16])
+    const buffers = (): number => tf.backend().numDataIds()
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 12, 16] }
+    for (let round = 0; round < 3; round++) {
+      const tensorsBefore = tf.memory().numTensors
+      const buffersBefore = buffers()
+      const result = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor
+      expect(tf.memory().numTensors).toBe(tensorsBefore + 1)
+      expect(buffers()).toBe(buffersBefore + 1)
+      result.dispose()
+      expect(tf.memory().numTensors).toBe(tensorsBefore)
+      expect(buffers()).toBe(buffersBefore)
+    }
+    tf.dispose([x, dy])
+  })
+})
+
+// A DCGAN as the studio trains it, shrunk to 16×16 grey images, batch 4.
+function buildGenerator(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [8], units: 4 * 4 * 16, useBias: false }), // [16·16]
+      tf.layers.reshape({ targetShape: [4, 4, 16] }), // [4, 4, 16]
+      tf.layers.batchNormalization(),
+      tf.layers.reLU(),
+      tf.layers.conv2dTranspose({ filters: 8, kernelSize: 4, strides: 2, padding: 'same', useBias: false }), // [8, 8, 8]
+      tf.layers.batchNormalization(),
+      tf.layers.reLU(),
+      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh' }) // [16, 16, 1]
+    ]
+  })
+}
+
+function buildDiscriminator(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 8, kernelSize: 4, strides: 2, padding: 'same' }), // [8, 8, 8]
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, strides: 2, padding: 'same', useBias: false }), // [4, 4, 16]
+      tf.layers.batchNormalization(),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 1, padding: 'valid', useBias: false }), // [2, 2, 16]
+      tf.layers.batchNormalization(),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.flatten(), // [64]
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }) // [1]
+    ]
+  })
+}
+
+interface Gan {
+  generator: tf.Sequential
+  discriminator: tf.Sequential
+  generatorOptimizer: tf.Optimizer
+  discriminatorOptimizer: tf.Optimizer
+}
+
+// Every weight, the batch-norm moving statistics included, as plain arrays that can cross backends.
+interface GanWeights {
+  generator: Float32Array[]
+  discriminator: Float32Array[]
+}
+
+function buildGan(weights?: GanWeights): Gan {
+  const generator = buildGenerator()
+  const discriminator = buildDiscriminator()
+  if (weights != null) {
+    for (const [model, values] of [
+      [generator, weights.generator],
+      [discriminator, weights.discriminator]
+    ] as const) {
+      tf.tidy(() => model.setWeights(model.weights.map((w, i) => tf.tensor(values[i] ?? [], w.shape as number[]))))
+    }
+  }
+  return {
+    generator,
+    discriminator,
+    generatorOptimizer: tf.train.adam(2e-4, 0.5),
+    discriminatorOptimizer: tf.train.adam(2e-4, 0.5)
+  }
+}
+
+function ganWeights(gan: Gan): GanWeights {
+  return {
+    generator: gan.generator.getWeights().map((w) => Float32Array.from(w.dataSync())),
+    discriminator: gan.discriminator.getWeights().map((w) => Float32Array.from(w.dataSync()))
+  }
+}
+
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable)
+}
+
+// The two DCGAN objectives with binary cross-entropy: D tells real from fake, G tries to fool D.
+function ganLosses(gan: Gan, real: tf.Tensor4D, noise: tf.Tensor2D): Record<'discriminator' | 'generator', () => tf.Scalar> {
+  const bce = (target: number, predicted: tf.Tensor): tf.Scalar =>
+    tf.mean(tf.metrics.binaryCrossentropy(tf.fill(predicted.shape as number[], target), predicted))
+  const score = (images: tf.Tensor): tf.Tensor => gan.discriminator.apply(images, { training: true }) as tf.Tensor
+  const fake = (): tf.Tensor => gan.generator.apply(noise, { training: true }) as tf.Tensor
+  return {
+    discriminator: () => tf.add(bce(1, score(real)), bce(0, score(fake()))),
+    generator: () => bce(1, score(fake()))
+  }
+}
+
+// One discriminator update, then one generator update; losses as plain numbers.
+function trainStep(gan: Gan, real: tf.Tensor4D, noise: tf.Tensor2D): { discriminator: number; generator: number } {
+  const losses = ganLosses(gan, real, noise)
+  const discriminator = gan.discriminatorOptimizer.minimize(losses.discriminator, true, trainableVariables(gan.discriminator))
+  const generator = gan.generatorOptimizer.minimize(losses.generator, true, trainableVariables(gan.generator))
+  if (discriminator == null || generator == null) throw new Error('optimizer.minimize returned no loss')
+  const values = { discriminator: discriminator.dataSync()[0] ?? NaN, generator: generator.dataSync()[0] ?? NaN }
+  tf.dispose([discriminator, generator])
+  return values
+}
+
+function disposeGan(gan: Gan): void {
+  gan.generator.dispose()
+  gan.discriminator.dispose()
+  gan.generatorOptimizer.dispose()
+  gan.discriminatorOptimizer.dispose()
+}
+
+describe('a tiny DCGAN training step on wasm', () => {
+  const real = randomValues([4, 16, 16, 1], 11)
+  const noise = randomValues([4, 8], 12)
+  const inputs = (): { batch: tf.Tensor4D; z: tf.Tensor2D } => ({
+    batch: tf.tensor4d(real.values, real.shape as Shape4),
+    z: tf.tensor2d(noise.values, noise.shape as [number, number])
+  })
+
+  it('computes the gradient of every G and D variable as cpu does', async () => {
+    const gradients = async (backend: string, weights?: GanWeights) => {
+      await tf.setBackend(backend)
+      const gan = buildGan(weights)
+      const initial = ganWeights(gan)
+      const { batch, z } = inputs()
+      const losses = ganLosses(gan, batch, z)
+      const discriminator = tf.variableGrads(losses.discriminator, trainableVariables(gan.discriminator))
+      const generator = tf.variableGrads(losses.generator, trainableVariables(gan.generator))
+      const grads = [...Object.values(discriminator.grads), ...Object.values(generator.grads)]
+      const values = grads.map((g) => Array.from(g.dataSync()))
+      tf.dispose([batch, z, discriminator.value, generator.value, ...grads])
+      disposeGan(gan)
+      return { initial, values }
+    }
+    const onCpu = await gradients('cpu')
+    const onWasm = await gradients('wasm', onCpu.initial)
+    expect(onWasm.values.length).toBe(onCpu.values.length)
+    for (const [i, gradient] of onWasm.values.entries()) {
+      const reference = onCpu.values[i] ?? []
+      // Each gradient against its own size: many are far below 1, where max(1, …) would hide errors.
+      const scale = Math.max(...reference.map(Math.abs))
+      expect(scale, `gradient ${i}`).toBeGreaterThan(0)
+      expectClose(
+        gradient.map((g) => g / scale),
+        reference.map((g) => g / scale),
+        `gradient ${i}`
+      )
+    }
+  })
+
+  it('gives the losses and updated weights of the same steps on cpu', async () => {
+    const train = async (backend: string, weights?: GanWeights) => {
+      await tf.setBackend(backend)
+      const gan = buildGan(weights)
+      const initial = ganWeights(gan)
+      const { batch, z } = inputs()
+      const losses = [trainStep(gan, batch, z), trainStep(gan, batch, z)]
+      const updated = ganWeights(gan)
+      tf.dispose([batch, z])
+      disposeGan(gan)
+      return { initial, losses, updated: [...updated.generator, ...updated.discriminator] }
+    }
+    const onCpu = await train('cpu')
+    const onWasm = await train('wasm', onCpu.initial)
+    for (const [i, losses] of onWasm.losses.entries()) {
+      expectClose([losses.discriminator, losses.generator], [onCpu.losses[i]?.discriminator ?? NaN, onCpu.losses[i]?.generator ?? NaN], `losses of step ${i + 1}`)
+    }
+    expect(onWasm.updated.length).toBe(onCpu.updated.length)
+    for (const [i, weights] of onWasm.updated.entries()) {
+      // Adam moves a weight by about the learning rate (2e-4) per step whatever its gradient's
+      // size, so one gradient of the wrong sign would show as an error near 4e-4.
+      expectClose(weights, onCpu.updated[i] ?? [], `weight ${i}`, 1e-5)
+    }
+  })
+
+  it('keeps the tensor count flat across steps', async () => {
+    await tf.setBackend('wasm')
+    const gan = buildGan()
+    const { batch, z } = inputs()
+    // The first step creates Adam's moment variables; from then on nothing may accumulate.
+    trainStep(gan, batch, z)
+    const tensors = tf.memory().numTensors
+    const buffers = tf.backend().numDataIds()
+    for (let step = 0; step < 3; step++) {
+      trainStep(gan, batch, z)
+      expect(tf.memory().numTensors).toBe(tensors)
+      expect(tf.backend().numDataIds()).toBe(buffers)
+    }
+    tf.dispose([batch, z])
+    disposeGan(gan)
+  })
+})
+
+async function onBackend<T>(backend: string, compute: () => T): Promise<T> {
+  await tf.setBackend(backend)
+  return compute()
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string, limit = tolerance): void {
+  expect(actual.length, label).toBe(expected.length)
+  // NaN anywhere makes the error NaN, which fails this comparison as it should.
+  const error = relativeError(actual, expected)
+  if (process.env['REPORT_ERRORS']) console.log(`${label}: ${error.toExponential(2)}`)
+  expect(error, label).toBeLessThanOrEqual(limit)
+}
+
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0
+  let scale = 1
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)))
+    scale = Math.max(scale, Math.abs(expected[i] ?? 0))
+  }
+  return worst / scale
+}
+
+function randomValues(shape: number[], seed: number): { values: Float32Array; shape: number[] } {
+  const random = seededRandom(seed)
+  const values = new Float32Array(tf.util.sizeFromShape(shape))
+  for (let i = 0; i < values.length; i++) values[i] = random() * 2 - 1
+  return { values, shape }
+}
+
+// mulberry32: the same inputs on every run and on both backends.
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

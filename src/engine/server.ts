@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs'
+import { StudioError, describeZodError, toErrorData } from '../shared/api/errors'
+import {
+  ENGINE_PROTOCOL_VERSION,
+  type EngineInfo,
+  type EngineMethod,
+  type EngineParamsParsed,
+  type EngineResult,
+  HostToEngine,
+  engineMethods
+} from '../shared/engine-protocol'
+import type { HostPort } from './host-port'
+import { Generation } from './explore/generate'
+
+/** Context a handler gets: its cancellation signal and a way to report progress. */
+export interface RequestContext {
+  signal: AbortSignal
+  progress(fraction: number, message: string): void
+}
+
+type EngineHandlers = {
+  [M in EngineMethod]: (params: EngineParamsParsed<M>, ctx: RequestContext) => Promise<EngineResult<M>>
+}
+
+/** The engine's message loop: validates each request, runs its handler, answers with a result or an error. */
+export function serveEngine(port: HostPort, info: EngineInfo): void {
+  const generation = new Generation()
+  const handlers: EngineHandlers = {
+    info: async () => info,
+    generate: (params) => generation.generate(params),
+    memory: async () => {
+      const memory = tf.memory()
+      return { numTensors: memory.numTensors, numBytes: memory.numBytes }
+    }
+  }
+  const running = new Map<number, AbortController>()
+
+  port.onMessage((raw) => {
+    const parsed = HostToEngine.safeParse(raw)
+    if (!parsed.success) {
+      // Nothing to answer to without a valid id; say it loudly on stderr, which the host logs.
+      console.error(`engine: ignored a malformed message — ${describeZodError(parsed.error, 'message')}`)
+      return
+    }
+    const message = parsed.data
+    switch (message.type) {
+      case 'request':
+        void handle(message.id, message.method, message.params)
+        return
+      case 'cancel':
+        running.get(message.id)?.abort()
+        return
+      case 'shutdown':
+        generation.dispose()
+        process.exit(0)
+    }
+  })
+
+  async function handle(id: number, method: string, rawParams: unknown): Promise<void> {
+    const controller = new AbortController()
+    running.set(id, controller)
+    try {
+      if (!Object.hasOwn(engineMethods, method)) {
+        throw new StudioError('unknown_method', `The engine has no method "${method}".`)
+      }
+      const name = method as EngineMethod
+      const params = engineMethods[name].params.safeParse(rawParams)
+      if (!params.success) {
+        throw new StudioError('bad_request', describeZodError(params.error, `parameters of ${name}`))
+      }
+      const ctx: RequestContext = {
+        signal: controller.signal,
+        progress: (fraction, text) =>
+          port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'progress', id, progress: clamp01(fraction), message: text })
+      }
+      const handler = handlers[name] as (p: unknown, c: RequestContext) => Promise<unknown>
+      const result = await handler(params.data, ctx)
+      port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'response', id, outcome: { ok: true, result } })
+    } catch (err) {
+      port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'response', id, outcome: { ok: false, error: toErrorData(err) } })
+    } finally {
+      running.delete(id)
+    }
+  }
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0
+}

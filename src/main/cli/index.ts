@@ -1,0 +1,72 @@
+/**
+ * `dcgan-studio <verb>`: the studio without a UI, over the same services as the app and web mode.
+ * Every verb takes --library DIR (or DCGAN_STUDIO_HOME) and --json.
+ */
+import { StudioError } from '../../shared/api/errors'
+import { UsageError } from './args'
+import { doctor, doctorHelp } from './commands/doctor'
+import { serve, serveHelp } from './commands/serve'
+import { start, startHelp } from './commands/start'
+
+interface Verb {
+  summary: string
+  help: string
+  run(argv: string[]): Promise<number>
+}
+
+const verbs: Record<string, Verb> = {
+  doctor: { summary: 'check the installation: versions, engine backend, GPU, ffmpeg, library', help: doctorHelp, run: doctor },
+  serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
+  start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start }
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(verbs).map((v) => v.length))
+  const lines = Object.entries(verbs).map(([name, verb]) => `  ${name.padEnd(width)}  ${verb.summary}`)
+  return [
+    'DCGAN Studio — train DCGANs on your own images and explore what they learned.',
+    '',
+    'Usage: dcgan-studio <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options every command takes:',
+    '  --library DIR   the studio library (default: $DCGAN_STUDIO_HOME or ~/.dcgan-studio)',
+    '  --json          machine-readable output, one JSON object per line',
+    '  --backend NAME  force an engine backend: tensorflow-gpu, tensorflow, wasm or cpu',
+    '',
+    'Run "dcgan-studio <command> --help" for a command\'s own options.'
+  ].join('\n')
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [verbName, ...rest] = argv
+  if (verbName === undefined || verbName === '--help' || verbName === '-h' || verbName === 'help') {
+    const topic = verbName === 'help' ? rest[0] : undefined
+    process.stdout.write(`${topic && verbs[topic] ? verbs[topic].help : usage()}\n`)
+    return 0
+  }
+  const verb = verbs[verbName]
+  if (!verb) {
+    process.stderr.write(`Unknown command "${verbName}".\n\n${usage()}\n`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${verb.help}\n`)
+    return 0
+  }
+  return verb.run(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const json = process.argv.includes('--json')
+    const message = err instanceof Error ? err.message : String(err)
+    const code = err instanceof StudioError ? err.code : err instanceof UsageError ? 'usage' : 'error'
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`)
+    else process.stderr.write(`dcgan-studio: ${message}\n`)
+    process.exit(err instanceof UsageError ? 2 : 1)
+  }
+)

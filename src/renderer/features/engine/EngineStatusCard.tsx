@@ -1,0 +1,72 @@
+import type { EngineStatus } from '../../../shared/api/engine'
+import { BACKEND_LABELS } from '../../../shared/api/engine'
+
+interface EngineStatusCardProps {
+  status: EngineStatus | null
+  error: string | null
+  onRestart(): void
+}
+
+/** What the engine runs on and why — including why a GPU is or is not used. */
+export function EngineStatusCard({ status, error, onRestart }: EngineStatusCardProps) {
+  if (error) {
+    return (
+      <section className="card" data-testid="engine-status" data-state="error">
+        <h2>Engine</h2>
+        <p className="error">{error}</p>
+      </section>
+    )
+  }
+  if (!status) {
+    return (
+      <section className="card" data-testid="engine-status" data-state="loading">
+        <h2>Engine</h2>
+        <p className="muted">Asking the engine…</p>
+      </section>
+    )
+  }
+  return (
+    <section className="card" data-testid="engine-status" data-state={status.state}>
+      <h2>
+        Engine <span className={`pill pill-${status.state}`}>{status.state}</span>
+      </h2>
+      <dl className="facts">
+        <dt>Backend</dt>
+        <dd data-testid="engine-backend">{status.backend ? `${status.backend} — ${BACKEND_LABELS[status.backend]}` : '—'}</dd>
+        <dt>Why</dt>
+        <dd>{status.backendReason}</dd>
+        <dt>GPU</dt>
+        <dd data-testid="engine-gpu">
+          {status.gpu.available ? 'in use' : 'not used'} — {status.gpu.reason}
+        </dd>
+        <dt>Versions</dt>
+        <dd>
+          TensorFlow.js {status.versions.tfjs} · Node {status.versions.node}
+          {status.versions.electron ? ` · Electron ${status.versions.electron}` : ''}
+        </dd>
+        {status.restarts > 0 && (
+          <>
+            <dt>Restarts</dt>
+            <dd>{status.restarts}</dd>
+          </>
+        )}
+      </dl>
+      {status.attempts.length > 0 && (
+        <details>
+          <summary>Backends tried</summary>
+          <ul className="attempts">
+            {status.attempts.map((a) => (
+              <li key={a.backend}>
+                {a.ok ? '✓' : '✗'} <b>{a.backend}</b>: {a.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {status.lastError && <p className="error">{status.lastError}</p>}
+      <button type="button" onClick={onRestart}>
+        Restart engine
+      </button>
+    </section>
+  )
+}

@@ -1,0 +1,119 @@
+import * as http from 'node:http'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { decodeFrame, encodeFrame } from '../../src/shared/api/wire'
+import { launchChromium } from '../support/chromium'
+import { type RunningServer, startStudioServer } from '../support/studio-server'
+
+// Real web mode from the build (`dcgan-studio serve`), its real engine process, and Debian's Chromium.
+describe('web mode', () => {
+  let server: RunningServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    server = await startStudioServer()
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('shows the engine status from the engine process and a grid of its samples', async () => {
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (err) => problems.push(err.message))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text())
+    })
+    await page.goto(server.urlWithToken)
+    // The token was traded for a cookie and taken out of the address bar.
+    expect(page.url()).toBe(server.url)
+    await expect.poll(() => page.getByTestId('engine-backend').textContent(), { timeout: 30_000 }).toContain('wasm')
+    expect(await page.getByTestId('engine-gpu').textContent()).toMatch(/not used — .*tfjs-node-gpu/)
+    await page.getByTestId('generate-button').click()
+    const grid = page.getByTestId('sample-grid')
+    await grid.waitFor({ timeout: 30_000 })
+    expect(await grid.getAttribute('data-count')).toBe('16')
+    // Drawn from the engine's raw pixels: the canvas holds varied colours, not a blank.
+    const distinct = await grid.evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+      const seen = new Set<number>()
+      for (let i = 0; i < data.length; i += 4) seen.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0))
+      return seen.size
+    })
+    expect(distinct).toBeGreaterThan(100)
+    await page.screenshot({ path: `${server.library}/home.png`, fullPage: true })
+    expect(problems.join("\n")).toBe("")
+    await page.close()
+  })
+
+  it('refuses page requests without the token, with a wrong token, and from a foreign Origin', async () => {
+    expect((await get(`${server.url}`)).statusCode).toBe(403)
+    expect((await get(`${server.url}?token=wrong`)).statusCode).toBe(403)
+    expect((await get(`${server.url}assets/`)).statusCode).toBe(403)
+    expect((await get(`${server.url}?token=${server.token}`, { Origin: 'http://evil.example' })).statusCode).toBe(403)
+    const ok = await get(`${server.url}?token=${server.token}`)
+    expect(ok.statusCode).toBe(302)
+    expect(ok.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/)
+  })
+
+  it('serves pages with a strict Content-Security-Policy and keeps paths inside the renderer folder', async () => {
+    const cookie = (await get(`${server.url}?token=${server.token}`)).headers['set-cookie']?.[0]?.split(';')[0] ?? ''
+    const page = await get(server.url, { Cookie: cookie })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/)
+    expect(page.headers['content-security-policy']).not.toMatch(/unsafe-eval/)
+    expect((await get(`${server.url}..%2f..%2fpackage.json`, { Cookie: cookie })).statusCode).toBe(404)
+    expect((await get(`${server.url}%2e%2e/%2e%2e/package.json`, { Cookie: cookie })).statusCode).toBe(404)
+  })
+
+  it('refuses WebSocket upgrades without the token, with a wrong token, and from a foreign Origin', async () => {
+    const wsUrl = server.url.replace(/^http/, 'ws') + 'api'
+    expect(await upgrade(wsUrl)).toBe('refused 403')
+    expect(await upgrade(`${wsUrl}?token=wrong`)).toBe('refused 403')
+    expect(await upgrade(`${wsUrl}?token=${server.token}`, 'http://evil.example')).toBe('refused 403')
+    expect(await upgrade(`${wsUrl}?token=${server.token}`, `http://127.0.0.1:${server.port}`)).toBe('open')
+  })
+
+  it('carries the Studio API over the WebSocket for a client with the token', async () => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}api?token=${server.token}`)
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve)
+      ws.once('error', reject)
+    })
+    const reply = new Promise<unknown>((resolve) => ws.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)))))
+    ws.send(encodeFrame({ t: 'call', id: 1, method: 'explore.generate', params: { count: 2, seed: 4 } }))
+    const message = (await reply) as { t: string; id: number; outcome: { ok: boolean; result: { samples: { image: { data: Uint8Array } }[] } } }
+    expect(message.t).toBe('result')
+    expect(message.outcome.ok).toBe(true)
+    expect(message.outcome.result.samples[1]?.image.data).toBeInstanceOf(Uint8Array)
+    expect(message.outcome.result.samples[1]?.image.data.length).toBe(64 * 64 * 4)
+    ws.close()
+  })
+})
+
+function get(url: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers }, (res) => {
+      res.resume()
+      resolve(res)
+    })
+    req.on('error', reject)
+  })
+}
+
+function upgrade(url: string, origin?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, origin ? { origin } : {})
+    ws.once('open', () => {
+      ws.close()
+      resolve('open')
+    })
+    ws.once('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`))
+    ws.once('error', (err) => resolve(`error ${err.message}`))
+  })
+}
