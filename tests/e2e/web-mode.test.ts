@@ -38,9 +38,10 @@ describe('web mode', () => {
     await grid.waitFor({ timeout: 30_000 })
     expect(await grid.getAttribute('data-count')).toBe('16')
     // Drawn from the engine's raw pixels: the canvas holds varied colours, not a blank.
-    const distinct = await grid.evaluate((canvas: HTMLCanvasElement) => {
-      const ctx = canvas.getContext('2d') as CanvasRenderingContext2D
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+    const distinct = await grid.evaluate((element) => {
+      // This callback runs in the page; the test's own types are Node's, so describe the canvas minimally.
+      const canvas = element as unknown as BrowserCanvas
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)
       const seen = new Set<number>()
       for (let i = 0; i < data.length; i += 4) seen.add(((data[i] ?? 0) << 16) | ((data[i + 1] ?? 0) << 8) | (data[i + 2] ?? 0))
       return seen.size
@@ -96,6 +97,12 @@ describe('web mode', () => {
   })
 })
 
+interface BrowserCanvas {
+  width: number
+  height: number
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }
+}
+
 function get(url: string, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers }, (res) => {
@@ -117,3 +124,27 @@ function upgrade(url: string, origin?: string): Promise<string> {
     ws.once('error', (err) => resolve(`error ${err.message}`))
   })
 }
+
+describe('npm start', () => {
+  it('falls back to web mode when Electron cannot start here, and says why', async () => {
+    const { spawn } = await import('node:child_process')
+    const { builtPaths } = await import('../../src/main/services/app-paths')
+    const env = { ...process.env }
+    delete env.DISPLAY
+    delete env.WAYLAND_DISPLAY
+    const child = spawn(process.execPath, [builtPaths.cli(), 'start', '--json', '--port', '0', '--library', `${process.env.TMPDIR ?? '/tmp'}/dcgan-start-test`], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    try {
+      const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())))
+      const listening = JSON.parse(first.split('\n')[0] as string) as { mode: string; reason: string; url: string }
+      expect(listening.mode).toBe('web')
+      expect(listening.reason).toMatch(/no display/)
+      expect(listening.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/)
+      expect((await get(listening.url)).statusCode).toBe(302)
+    } finally {
+      child.kill('SIGTERM')
+    }
+  })
+})

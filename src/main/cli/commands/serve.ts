@@ -30,7 +30,7 @@ export async function serve(argv: string[], reason?: string): Promise<number> {
   })
   // Start the engine now so the first page load does not wait for TensorFlow.js.
   void studio.explorer.start().catch(() => undefined)
-  out.emit({ event: 'listening', url: server.urlWithToken, port: server.port, library: library.root })
+  out.emit({ event: 'listening', mode: 'web', reason: reason ?? null, url: server.urlWithToken, port: server.port, library: library.root })
   if (reason) out.say(`Web mode: ${reason}`)
   out.say(`DCGAN Studio is running in web mode. Open this URL in your browser:\n\n    ${server.urlWithToken}\n`)
   out.say(`Library: ${library.root}. Press Ctrl+C to stop.`)
