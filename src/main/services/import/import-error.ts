@@ -1,0 +1,25 @@
+/**
+ * A failure of a whole import (as opposed to one file being skipped, which is recorded in the manifest).
+ * `code` is for programs, `message` is for the user: it names the file and says what to do. It maps onto the
+ * Studio API's `{ code, message, details }` error shape.
+ */
+export type ImportErrorCode =
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_NOT_A_FOLDER'
+  | 'SOURCE_UNREADABLE'
+  | 'NO_IMAGES'
+  | 'IDX_INVALID'
+  | 'IDX_MISMATCH'
+  | 'DATASET_INVALID'
+
+export class ImportError extends Error {
+  override readonly name = 'ImportError'
+
+  constructor(
+    readonly code: ImportErrorCode,
+    message: string,
+    readonly details?: unknown
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,11 @@
+// Dataset import (folders of images, IDX files) and reading packed datasets. See README.md.
+export { importFolder, DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import-folder'
+export type { ImportFolderOptions, ImportLimits, ImportResult } from './import-folder'
+export { importIdx } from './import-idx'
+export type { ImportIdxOptions } from './import-idx'
+export { openDataset, readManifest } from './open-dataset'
+export type { OpenedDataset } from './open-dataset'
+export { ImportError } from './import-error'
+export type { ImportErrorCode } from './import-error'
+export type { ImportPhase, ImportProgress } from './import-progress'
+export { DRAFT_PREFIX, removeAbandonedDrafts } from './dataset-draft'
