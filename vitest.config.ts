@@ -8,7 +8,6 @@ export default defineConfig({
     // Two cores on our machines; more workers only fight over them.
     maxWorkers: 2,
     testTimeout: 60_000,
-    hookTimeout: 120_000,
-    globalSetup: ['tests/support/global-setup.ts']
+    hookTimeout: 120_000
   }
 })

@@ -11,11 +11,14 @@ import {
 } from '../shared/engine-protocol'
 import type { HostPort } from './host-port'
 import { Generation } from './explore/generate'
+import { TrainingSessions } from './training-session'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
   signal: AbortSignal
   progress(fraction: number, message: string): void
+  /** Streams a structured event of a long-running request (e.g. a TrainEvent) to the host. */
+  emit(event: unknown): void
 }
 
 type EngineHandlers = {
@@ -25,13 +28,16 @@ type EngineHandlers = {
 /** The engine's message loop: validates each request, runs its handler, answers with a result or an error. */
 export function serveEngine(port: HostPort, info: EngineInfo): void {
   const generation = new Generation()
+  const training = new TrainingSessions()
   const handlers: EngineHandlers = {
     info: async () => info,
     generate: (params) => generation.generate(params),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }
-    }
+    },
+    train: (params, ctx) => training.train(params, ctx),
+    trainControl: async ({ action }) => training.controlSession(action)
   }
   const running = new Map<number, AbortController>()
 
@@ -71,7 +77,8 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
       const ctx: RequestContext = {
         signal: controller.signal,
         progress: (fraction, text) =>
-          port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'progress', id, progress: clamp01(fraction), message: text })
+          port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'progress', id, progress: clamp01(fraction), message: text }),
+        emit: (event) => port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'event', id, event })
       }
       const handler = handlers[name] as (p: unknown, c: RequestContext) => Promise<unknown>
       const result = await handler(params.data, ctx)

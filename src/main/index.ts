@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { BrowserWindow, app, protocol, session, shell } from 'electron'
+import { BrowserWindow, app, dialog, protocol, session, shell } from 'electron'
 import { BackendName } from '../shared/api/engine'
 import { launchUtilityEngine } from './electron/engine-launcher'
 import { registerStudioIpc } from './ipc/studio-ipc'
@@ -82,7 +82,7 @@ app.on('web-contents-created', (_event, contents) => {
   })
 })
 
-app.whenReady().then(() => {
+app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   protocol.handle(SCHEME, (request) => serveRenderer(request))
   // The renderer needs nothing from the network; refuse anything that is not our own scheme or devtools.
@@ -96,7 +96,17 @@ app.whenReady().then(() => {
     flag: typeof flags.library === 'string' ? flags.library : undefined,
     electronUserData: app.getPath('userData')
   })
-  studio = new Studio({ libraryRoot: library.root, launcher: launchUtilityEngine, backend })
+  studio = await Studio.open({
+    libraryRoot: library.root,
+    launcher: launchUtilityEngine,
+    backend,
+    pickPath: async (kind, title) => {
+      const window = BrowserWindow.getFocusedWindow()
+      const options: Electron.OpenDialogOptions = { title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] }
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+      return result.canceled ? null : (result.filePaths[0] ?? null)
+    }
+  })
   registerStudioIpc(studio, isTrustedUrl)
   void studio.explorer.start().catch(() => undefined)
   createWindow()

@@ -2,7 +2,9 @@ import { z } from 'zod'
 import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
-import { GenerateParams, GenerateResult } from './api/explore'
+import { EngineGenerateParams, GenerateResult } from './api/explore'
+import { ModelConfig } from './formats/model'
+import { TrainConfig, TrainEvent } from './formats/run'
 
 /**
  * Messages between the Node side (the engine host) and an engine process. Versioned: a host refuses an engine
@@ -21,17 +23,44 @@ export const EngineInfo = z.object({
 })
 export type EngineInfo = z.infer<typeof EngineInfo>
 
+/** Start (or resume from its latest checkpoint) a training session in a trainer engine. */
+export const TrainSessionParams = z.object({
+  runDir: z.string().min(1),
+  datasetDir: z.string().min(1),
+  model: ModelConfig,
+  train: TrainConfig,
+  /** Train until this total step. */
+  steps: z.number().int().min(1)
+})
+export type TrainSessionParams = z.infer<typeof TrainSessionParams>
+
+export const TrainSessionResult = z.object({
+  reason: z.enum(['completed', 'stopped', 'failed']),
+  step: z.number().int().min(0),
+  message: z.string(),
+  seconds: z.number().min(0),
+  backend: z.string()
+})
+export type TrainSessionResult = z.infer<typeof TrainSessionResult>
+
+export const TrainControl = z.object({ action: z.enum(['pause', 'resume', 'stop']) })
+
 /** Engine methods: what the engine itself can do. Studio API methods are built on these by the services. */
 export const engineMethods = {
   info: { params: z.object({}).strict().default({}), result: EngineInfo },
-  generate: { params: GenerateParams, result: GenerateResult },
+  generate: { params: EngineGenerateParams, result: GenerateResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
-  memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) }
-} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>
+  memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
+  /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */
+  train: { params: TrainSessionParams, result: TrainSessionResult, event: TrainEvent },
+  /** Pause, resume or stop the training session running in this engine. */
+  trainControl: { params: TrainControl, result: z.object({ applied: z.boolean() }) }
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType; event?: z.ZodType }>
 export type EngineMethod = keyof typeof engineMethods
 export type EngineParams<M extends EngineMethod> = z.input<(typeof engineMethods)[M]['params']>
 export type EngineParamsParsed<M extends EngineMethod> = z.output<(typeof engineMethods)[M]['params']>
 export type EngineResult<M extends EngineMethod> = z.output<(typeof engineMethods)[M]['result']>
+export type EngineEvent<M extends EngineMethod> = (typeof engineMethods)[M] extends { event: infer E extends z.ZodType } ? z.output<E> : never
 
 const v = z.literal(ENGINE_PROTOCOL_VERSION)
 const requestId = z.number().int().nonnegative()
@@ -46,6 +75,8 @@ export type HostToEngine = z.infer<typeof HostToEngine>
 export const EngineToHost = z.discriminatedUnion('type', [
   z.object({ v, type: z.literal('ready'), info: EngineInfo }),
   z.object({ v, type: z.literal('response'), id: requestId, outcome: CallOutcome }),
+  /** A structured event of a long-running request (e.g. a TrainEvent), validated by the method's schema. */
+  z.object({ v, type: z.literal('event'), id: requestId, event: z.unknown() }),
   z.object({
     v,
     type: z.literal('progress'),

@@ -1,12 +1,19 @@
+import { spawn } from 'node:child_process'
 import * as http from 'node:http'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { builtPaths } from '../../src/main/services/app-paths'
 import { decodeFrame, encodeFrame } from '../../src/shared/api/wire'
-import { launchChromium } from '../support/chromium'
+import { launchChromium } from '../support/system-packages'
+import { tempDir } from '../support/fixtures'
 import { type RunningServer, startStudioServer } from '../support/studio-server'
+import { ensureBuilt } from '../support/build'
 
 // Real web mode from the build (`dcgan-studio serve`), its real engine process, and Debian's Chromium.
+
+beforeAll(() => ensureBuilt(), 300_000)
+
 describe('web mode', () => {
   let server: RunningServer
   let browser: Browser
@@ -127,12 +134,10 @@ function upgrade(url: string, origin?: string): Promise<string> {
 
 describe('npm start', () => {
   it('falls back to web mode when Electron cannot start here, and says why', async () => {
-    const { spawn } = await import('node:child_process')
-    const { builtPaths } = await import('../../src/main/services/app-paths')
     const env = { ...process.env }
     delete env.DISPLAY
     delete env.WAYLAND_DISPLAY
-    const child = spawn(process.execPath, [builtPaths.cli(), 'start', '--json', '--port', '0', '--library', `${process.env.TMPDIR ?? '/tmp'}/dcgan-start-test`], {
+    const child = spawn(process.execPath, [builtPaths.cli(), 'start', '--json', '--port', '0', '--library', tempDir('start-library')], {
       env,
       stdio: ['ignore', 'pipe', 'inherit']
     })

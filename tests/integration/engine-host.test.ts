@@ -3,9 +3,16 @@ import type { EngineStatus } from '../../src/shared/api/engine'
 import { StudioError } from '../../src/shared/api/errors'
 import { EngineHost } from '../../src/main/services/engine-host'
 import { launchNodeEngine } from '../../src/main/services/engine-process'
+import { ModelConfig } from '../../src/shared/formats/model'
+import { ensureBuilt } from '../support/build'
+
+const untrained = { kind: 'untrained', model: ModelConfig.parse({}), weightSeed: 1 } as const
 
 // The real engine process from the build (tests/support/global-setup.ts builds it), spoken to over the real
 // versioned protocol.
+
+beforeAll(() => ensureBuilt(), 300_000)
+
 describe('engine process', () => {
   let host: EngineHost
   const statuses: EngineStatus[] = []
@@ -35,7 +42,7 @@ describe('engine process', () => {
   })
 
   it('generates samples from the paper generator as RGBA pixels, reproducibly per seed', async () => {
-    const a = await host.request('generate', { count: 4, seed: 11 })
+    const a = await host.request('generate', { generator: untrained, count: 4, seed: 11 })
     expect(a.samples).toHaveLength(4)
     for (const sample of a.samples) {
       expect(sample.image.width).toBe(64)
@@ -44,9 +51,9 @@ describe('engine process', () => {
       expect(sample.z.length).toBe(100)
       for (const v of sample.z) expect(Math.abs(v)).toBeLessThanOrEqual(1)
     }
-    const again = await host.request('generate', { count: 4, seed: 11 })
+    const again = await host.request('generate', { generator: untrained, count: 4, seed: 11 })
     expect(again.samples[2]?.image.data).toEqual(a.samples[2]?.image.data)
-    const other = await host.request('generate', { count: 4, seed: 12 })
+    const other = await host.request('generate', { generator: untrained, count: 4, seed: 12 })
     expect(other.samples[0]?.image.data).not.toEqual(a.samples[0]?.image.data)
     // An untrained generator still makes varied images, not a flat colour.
     const data = a.samples[0]?.image.data ?? new Uint8Array()
@@ -55,15 +62,15 @@ describe('engine process', () => {
   })
 
   it('keeps the tensor count flat across generation calls', async () => {
-    await host.request('generate', { count: 2, seed: 1 })
+    await host.request('generate', { generator: untrained, count: 2, seed: 1 })
     const before = await host.request('memory', {})
-    for (let i = 0; i < 3; i++) await host.request('generate', { count: 2, seed: i })
+    for (let i = 0; i < 3; i++) await host.request('generate', { generator: untrained, count: 2, seed: i })
     const after = await host.request('memory', {})
     expect(after.numTensors).toBe(before.numTensors)
   })
 
   it('answers bad parameters with an error naming the field', async () => {
-    const error = await host.request('generate', { count: 0 }).catch((e: unknown) => e)
+    const error = await host.request('generate', { generator: untrained, count: 0 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StudioError)
     expect((error as StudioError).code).toBe('bad_request')
     expect((error as StudioError).message).toMatch(/count/)
@@ -72,7 +79,7 @@ describe('engine process', () => {
   it('detects a crash, fails the request in flight clearly, restarts, and serves again', async () => {
     const oldPid = host.status().pid as number
     statuses.length = 0
-    const inFlight = host.request('generate', { count: 64, seed: 3 })
+    const inFlight = host.request('generate', { generator: untrained, count: 64, seed: 3 })
     process.kill(oldPid, 'SIGKILL')
     const error = await inFlight.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StudioError)
@@ -84,17 +91,17 @@ describe('engine process', () => {
     expect(status.pid).not.toBe(oldPid)
     expect(status.restarts).toBe(1)
     expect(statuses.map((s) => s.state)).toEqual(expect.arrayContaining(['crashed', 'starting', 'ready']))
-    const after = await host.request('generate', { count: 1, seed: 3 })
+    const after = await host.request('generate', { generator: untrained, count: 1, seed: 3 })
     expect(after.samples).toHaveLength(1)
   })
 
   it('cancels a request on abort without waiting for the engine', async () => {
     const controller = new AbortController()
-    const pending = host.request('generate', { count: 64, seed: 5 }, { signal: controller.signal })
+    const pending = host.request('generate', { generator: untrained, count: 64, seed: 5 }, { signal: controller.signal })
     controller.abort()
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' })
     // The engine is still fine afterwards.
-    expect((await host.request('generate', { count: 1 })).samples).toHaveLength(1)
+    expect((await host.request('generate', { generator: untrained, count: 1 })).samples).toHaveLength(1)
   })
 
   it('honours a forced backend', async () => {

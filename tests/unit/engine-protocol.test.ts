@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ModelConfig } from '../../src/shared/formats/model'
 import { ENGINE_PROTOCOL_VERSION, EngineToHost, HostToEngine, engineMethods } from '../../src/shared/engine-protocol'
 
 describe('engine protocol', () => {
@@ -18,7 +19,10 @@ describe('engine protocol', () => {
   })
 
   it('validates generate parameters inside the engine too', () => {
-    expect(engineMethods.generate.params.safeParse({ count: 3 }).success).toBe(true)
-    expect(engineMethods.generate.params.safeParse({ count: 'many' }).success).toBe(false)
+    const generator = { kind: 'untrained', model: ModelConfig.parse({}), weightSeed: 1 }
+    expect(engineMethods.generate.params.safeParse({ generator, count: 3 }).success).toBe(true)
+    expect(engineMethods.generate.params.safeParse({ generator, count: 'many' }).success).toBe(false)
+    expect(engineMethods.generate.params.safeParse({ count: 3 }).success).toBe(false)
+    expect(engineMethods.generate.params.safeParse({ generator: { kind: 'checkpoint', model: ModelConfig.parse({}), dir: '' }, count: 3 }).success).toBe(false)
   })
 })

@@ -1,44 +1,45 @@
 import * as tf from '@tensorflow/tfjs'
-import type { GenerateParamsInput, GenerateResult } from '../../shared/api/explore'
-import { GenerateParams } from '../../shared/api/explore'
-import type { ModelConfig } from '../../shared/formats/model'
+import type { EngineGenerateParams, GenerateResult, GeneratorSource } from '../../shared/api/explore'
 import { noiseForSeed } from '../../shared/latent/random'
-import { buildGenerator } from '../model'
+import { buildGenerator, loadModel } from '../model'
 import { tensorToRgbaImages } from './pixels'
 
 /**
- * Generation for the explorer. Untrained generators are cached by architecture and weight seed, so asking
- * for another grid from the same model does not rebuild (and re-initialise) three million weights.
+ * Generation for the explorer. Generators are cached (a few, least recently used first out), so asking for
+ * another grid from the same model neither rebuilds three million weights nor reloads a checkpoint.
  */
 export class Generation {
   private readonly cache = new Map<string, tf.LayersModel>()
-  private static readonly CACHE_SIZE = 2
+  private static readonly CACHE_SIZE = 3
 
-  async generate(input: GenerateParamsInput): Promise<GenerateResult> {
-    const params = GenerateParams.parse(input)
+  async generate(params: EngineGenerateParams): Promise<GenerateResult> {
     const started = performance.now()
-    const generator = this.untrainedGenerator(params.model, params.weightSeed)
-    const { zDim, noise } = params.model
+    const generator = await this.generator(params.generator)
+    const { zDim, noise } = params.generator.model
     const z = Array.from({ length: params.count }, (_, i) => noiseForSeed(params.seed, i, zDim, noise))
     const batch = tf.tidy(() => {
       const flat = new Float32Array(params.count * zDim)
       z.forEach((vector, i) => flat.set(vector, i * zDim))
-      // An untrained generator's BatchNorm moving statistics are still their initial 0 and 1, which shrink
-      // every activation towards zero (a flat grey image). Normalise with the batch's own statistics instead,
-      // as the paper's Torch code and PyTorch's DCGAN example sample.
-      return generator.apply(tf.tensor2d(flat, [params.count, zDim]), { training: true }) as tf.Tensor4D
+      const input = tf.tensor2d(flat, [params.count, zDim])
+      // A trained generator samples with its BatchNorm moving statistics, so a seed's image does not depend
+      // on what else is in the batch. An untrained generator's moving statistics are still their initial 0
+      // and 1, which shrink every activation to a flat grey; it normalises with the batch's own statistics, as
+      // the paper's Torch code and PyTorch's DCGAN example sample.
+      const training = params.generator.kind === 'untrained'
+      return generator.apply(input, { training }) as tf.Tensor4D
     })
     const images = await tensorToRgbaImages(batch)
     batch.dispose()
     return {
       samples: images.map((image, i) => ({ z: z[i] as Float32Array<ArrayBuffer>, image })),
       backend: tf.getBackend(),
-      millis: performance.now() - started
+      millis: performance.now() - started,
+      step: null
     }
   }
 
-  private untrainedGenerator(config: ModelConfig, weightSeed: number): tf.LayersModel {
-    const key = `${JSON.stringify(config)}#${weightSeed}`
+  private async generator(source: GeneratorSource): Promise<tf.LayersModel> {
+    const key = source.kind === 'untrained' ? `untrained:${JSON.stringify(source.model)}#${source.weightSeed}` : `checkpoint:${source.dir}`
     const cached = this.cache.get(key)
     if (cached) {
       // Refresh its place in the LRU order.
@@ -46,7 +47,7 @@ export class Generation {
       this.cache.set(key, cached)
       return cached
     }
-    const model = buildGenerator(config, weightSeed)
+    const model = source.kind === 'untrained' ? buildGenerator(source.model, source.weightSeed) : await loadModel(source.dir)
     this.cache.set(key, model)
     while (this.cache.size > Generation.CACHE_SIZE) {
       const oldest = this.cache.keys().next().value as string

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { BackendName } from '../../shared/api/engine'
 
 /** Options every verb accepts. */
@@ -11,10 +11,11 @@ export const COMMON_OPTIONS = {
 
 export class UsageError extends Error {}
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean; multiple?: boolean }>
+type OptionSpec = NonNullable<ParseArgsConfig['options']>
+type Parsed<O extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: boolean; strict: true }>>
 
 /** Parses a verb's arguments strictly: an unknown flag is a usage error that names it. */
-export function parseVerbArgs<O extends OptionSpec>(argv: string[], options: O, allowPositionals = false) {
+export function parseVerbArgs<O extends OptionSpec>(argv: string[], options: O, allowPositionals = false): Parsed<O> {
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true })
   } catch (err) {

@@ -5,8 +5,11 @@
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { doctor, doctorHelp } from './commands/doctor'
+import { importCommand, importHelp } from './commands/import'
+import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
 import { start, startHelp } from './commands/start'
+import { resumeCommand, resumeHelp, trainCommand, trainHelp } from './commands/train'
 
 interface Verb {
   summary: string
@@ -17,7 +20,12 @@ interface Verb {
 const verbs: Record<string, Verb> = {
   doctor: { summary: 'check the installation: versions, engine backend, GPU, ffmpeg, library', help: doctorHelp, run: doctor },
   serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
-  start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start }
+  start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start },
+  import: { summary: 'import a folder of images or an IDX file as a dataset', help: importHelp, run: importCommand },
+  train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
+  resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },
+  runs: { summary: 'list the runs in the library', help: runsHelp, run: runsCommand },
+  sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand }
 }
 
 function usage(): string {

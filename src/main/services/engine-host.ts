@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events'
+import type { z } from 'zod'
 import type { BackendName, EngineStatus } from '../../shared/api/engine'
 import { StudioError, describeZodError } from '../../shared/api/errors'
 import {
   ENGINE_PROTOCOL_VERSION,
+  type EngineEvent,
   type EngineInfo,
   type EngineMethod,
   type EngineParams,
@@ -23,9 +25,11 @@ export interface EngineHostOptions {
   restartWindowMs?: number
 }
 
-export interface RequestOptions {
+export interface RequestOptions<M extends EngineMethod = EngineMethod> {
   signal?: AbortSignal
   onProgress?: (progress: number, message: string) => void
+  /** Structured events of a long-running request (validated against the method's event schema). */
+  onEvent?: (event: EngineEvent<M>) => void
 }
 
 interface Pending {
@@ -33,6 +37,7 @@ interface Pending {
   resolve(result: unknown): void
   reject(error: StudioError): void
   onProgress: ((progress: number, message: string) => void) | undefined
+  onEvent: ((event: unknown) => void) | undefined
 }
 
 /**
@@ -93,7 +98,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
   async request<M extends EngineMethod>(
     method: M,
     params: EngineParams<M>,
-    options: RequestOptions = {}
+    options: RequestOptions<M> = {}
   ): Promise<EngineResult<M>> {
     if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled.')
     await this.start()
@@ -102,7 +107,8 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     if (!child) throw new StudioError('engine_unavailable', 'The engine is not running.')
     const id = this.nextId++
     const raw = await new Promise<unknown>((resolve, reject) => {
-      this.pending.set(id, { method, resolve, reject, onProgress: options.onProgress })
+      const onEvent = options.onEvent as ((event: unknown) => void) | undefined
+      this.pending.set(id, { method, resolve, reject, onProgress: options.onProgress, onEvent })
       options.signal?.addEventListener(
         'abort',
         () => {
@@ -132,6 +138,11 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     const timer = setTimeout(() => child.kill(), 3000)
     await exited
     clearTimeout(timer)
+  }
+
+  /** Uses another backend from the next start on (null: walk the ladder). */
+  setBackend(backend: BackendName | null): void {
+    this.options.backend = backend
   }
 
   /** Kills the running engine and starts a fresh one (the UI's "restart engine"). */
@@ -200,6 +211,18 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
           case 'progress':
             this.pending.get(message.id)?.onProgress?.(message.progress, message.message)
             return
+          case 'event': {
+            const pending = this.pending.get(message.id)
+            if (!pending?.onEvent) return
+            const schema = (engineMethods[pending.method] as { event?: z.ZodType }).event
+            const event = schema?.safeParse(message.event)
+            if (!event?.success) {
+              console.error(`engine host: dropped a malformed ${pending.method} event${event ? ` — ${describeZodError(event.error, 'event')}` : ''}`)
+              return
+            }
+            pending.onEvent(event.data)
+            return
+          }
           case 'response': {
             const pending = this.pending.get(message.id)
             if (!pending) return // cancelled meanwhile

@@ -1,15 +1,25 @@
 import type { BackendName } from '../../shared/api/engine'
+import type { GenerateParams } from '../../shared/api/explore'
+import { Datasets } from './datasets'
+import { type StudioHandlers, dispatch } from './dispatch'
 import { EngineHost } from './engine-host'
 import type { EngineLauncher } from './engine-process'
-import { type StudioHandlers, dispatch } from './dispatch'
 import { StudioEvents } from './events'
+import { Jobs } from './jobs'
 import { Library } from './library'
+import { Runs } from './runs'
+import { readSettings, writeSettings } from './settings'
+import { StudioSettings } from '../../shared/formats/settings'
 
 export interface StudioOptions {
   libraryRoot: string
   launcher: EngineLauncher
   backend?: BackendName | null
+  /** A native path picker (Electron's dialog); absent in web mode and the CLI. */
+  pickPath?: (kind: 'folder' | 'file', title: string) => Promise<string | null>
 }
+
+const OK = { ok: true } as const
 
 /**
  * The composition root of the Node-side services. Electron main, web mode and the CLI each create one Studio
@@ -17,14 +27,26 @@ export interface StudioOptions {
  */
 export class Studio {
   readonly library: Library
-  readonly explorer: EngineHost
   readonly events = new StudioEvents()
+  readonly jobs: Jobs
+  /** The explorer engine: generation and (later) features; trainers are separate processes (see Runs). */
+  readonly explorer: EngineHost
+  readonly datasets: Datasets
+  readonly runs: Runs
   readonly handlers: StudioHandlers
 
-  constructor(options: StudioOptions) {
+  private settings: StudioSettings
+
+  private constructor(options: StudioOptions, settings: StudioSettings) {
     this.library = Library.open(options.libraryRoot)
-    this.explorer = new EngineHost({ launcher: options.launcher, backend: options.backend ?? null })
+    this.settings = settings
+    // A --backend flag wins over the saved setting for this session.
+    const backend = (): BackendName | null => options.backend ?? this.settings.backend
+    this.jobs = new Jobs((job) => this.events.emit('jobs.changed', job))
+    this.explorer = new EngineHost({ launcher: options.launcher, backend: backend() })
     this.explorer.on('status', (status) => this.events.emit('engine.status', status))
+    this.datasets = new Datasets(this.library, this.jobs)
+    this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
     this.handlers = {
       'engine.status': async () => {
         // Status is best shown with the engine's own report, so start it on first ask; a failed start is
@@ -37,15 +59,92 @@ export class Studio {
         return this.explorer.status()
       },
       'library.info': async () => ({ root: this.library.root }),
-      'explore.generate': (params) => this.explorer.request('generate', params)
+      'settings.get': async () => this.settings,
+      'settings.update': async (changes) => {
+        const next = StudioSettings.parse({ ...this.settings, ...changes })
+        await writeSettings(this.library.root, next)
+        const backendChanged = next.backend !== this.settings.backend
+        this.settings = next
+        if (backendChanged && !options.backend) {
+          this.explorer.setBackend(next.backend)
+          await this.explorer.restart().catch(() => undefined)
+        }
+        return next
+      },
+      'system.pickPath': async ({ kind, title }) =>
+        options.pickPath ? { available: true, path: await options.pickPath(kind, title) } : { available: false, path: null },
+      'explore.generate': (params) => this.generate(params),
+
+      'datasets.list': () => this.datasets.list(),
+      'datasets.get': ({ id }) => this.datasets.get(id),
+      'datasets.preview': ({ id, start, count }) => this.datasets.preview(id, start, count),
+      'datasets.import': async (request) => this.datasets.startImport(request).job,
+      'datasets.delete': async ({ id }) => {
+        await this.datasets.delete(id)
+        return OK
+      },
+
+      'runs.list': () => this.runs.list(),
+      'runs.get': ({ id }) => this.runs.get(id),
+      'runs.create': (params) => this.runs.create(params),
+      'runs.start': ({ id, steps }) => this.runs.start(id, steps),
+      'runs.pause': async ({ id }) => {
+        await this.runs.pause(id)
+        return OK
+      },
+      'runs.resume': async ({ id }) => {
+        await this.runs.resume(id)
+        return OK
+      },
+      'runs.stop': async ({ id }) => {
+        await this.runs.stop(id)
+        return OK
+      },
+      'runs.branch': ({ id, step, name }) => this.runs.branch(id, step, name),
+      'runs.delete': async ({ id }) => {
+        await this.runs.delete(id)
+        return OK
+      },
+      'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),
+
+      'jobs.list': async () => this.jobs.list(),
+      'jobs.cancel': ({ id }) => this.jobs.cancel(id)
     }
+  }
+
+  /** Opens the library and finds runs a previous session left mid-training (they become 'interrupted'). */
+  static async open(options: StudioOptions): Promise<Studio> {
+    const studio = new Studio(options, await readSettings(options.libraryRoot))
+    await studio.runs.recover()
+    return studio
   }
 
   call(method: string, params: unknown) {
     return dispatch(this.handlers, method, params)
   }
 
+  /** Samples from a run's checkpoint, or from an untrained generator when no run is given. */
+  async generate(params: GenerateParams) {
+    if (!params.run) {
+      return this.explorer.request('generate', {
+        generator: { kind: 'untrained', model: params.model, weightSeed: params.weightSeed },
+        seed: params.seed,
+        count: params.count
+      })
+    }
+    const record = await this.runs.store.read(params.run.id)
+    const { dir, step } = await this.runs.store.generatorDir(params.run.id, params.run.step)
+    const result = await this.explorer.request('generate', {
+      generator: { kind: 'checkpoint', model: record.model, dir },
+      seed: params.seed,
+      count: params.count
+    })
+    return { ...result, step }
+  }
+
+  /** Stops training sessions (with checkpoints) and engines. */
   async close(): Promise<void> {
+    await this.runs.stopAll()
     await this.explorer.stop()
   }
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod'
+import { DatasetListing, DatasetPreview, DatasetPreviewParams, ImportRequest } from './datasets'
 import { EngineStatus } from './engine'
 import { GenerateParams, GenerateResult } from './explore'
 import { StudioErrorData } from './errors'
+import { Job } from './jobs'
+import { BranchRunParams, CreateRunParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
+import { DatasetManifest } from '../formats/dataset'
+import { RunRecord } from '../formats/run'
+import { StudioSettings } from '../formats/settings'
 
 /**
  * The Studio API: every method (request → response) and event the UI can use, in one place. Electron IPC,
@@ -13,17 +19,53 @@ export const LibraryInfo = z.object({ root: z.string() })
 export type LibraryInfo = z.infer<typeof LibraryInfo>
 
 const empty = z.object({}).strict().default({})
+const ok = z.object({ ok: z.literal(true) })
+const IdRef = z.object({ id: z.string().min(1) })
 
 export const studioMethods = {
   'engine.status': { params: empty, result: EngineStatus },
   'engine.restart': { params: empty, result: EngineStatus },
   'library.info': { params: empty, result: LibraryInfo },
-  'explore.generate': { params: GenerateParams, result: GenerateResult }
+  'settings.get': { params: empty, result: StudioSettings },
+  /** Changing the backend restarts the explorer engine; trainers pick it up on their next start. */
+  'settings.update': { params: StudioSettings.partial(), result: StudioSettings },
+  /** A native file/folder picker where the front end has one (Electron); web mode types paths instead. */
+  'system.pickPath': {
+    params: z.object({ kind: z.enum(['folder', 'file']), title: z.string().max(200).default('Choose') }),
+    result: z.object({ available: z.boolean(), path: z.string().nullable() })
+  },
+  'explore.generate': { params: GenerateParams, result: GenerateResult },
+
+  'datasets.list': { params: empty, result: z.array(DatasetListing) },
+  'datasets.get': { params: IdRef, result: DatasetManifest },
+  'datasets.preview': { params: DatasetPreviewParams, result: DatasetPreview },
+  'datasets.import': { params: ImportRequest, result: Job },
+  'datasets.delete': { params: IdRef, result: ok },
+
+  'runs.list': { params: empty, result: z.array(RunListing) },
+  'runs.get': { params: RunRef, result: RunDetails },
+  'runs.create': { params: CreateRunParams, result: RunRecord },
+  'runs.start': { params: StartRunParams, result: Job },
+  'runs.pause': { params: RunRef, result: ok },
+  'runs.resume': { params: RunRef, result: ok },
+  'runs.stop': { params: RunRef, result: ok },
+  'runs.branch': { params: BranchRunParams, result: RunRecord },
+  'runs.delete': { params: RunRef, result: ok },
+  'runs.sample': { params: RunSampleParams, result: RunSample },
+
+  'jobs.list': { params: empty, result: z.array(Job) },
+  'jobs.cancel': { params: IdRef, result: Job }
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>
 
 export const studioEvents = {
   /** The engine started, crashed, restarted or stopped. */
-  'engine.status': EngineStatus
+  'engine.status': EngineStatus,
+  /** A job started, progressed or finished. */
+  'jobs.changed': Job,
+  /** A run's record changed (status, name, …). */
+  'runs.changed': RunRecord,
+  /** A trainer reported progress, a sample grid, a checkpoint, a warning… */
+  'runs.event': RunTrainEvent
 } as const satisfies Record<string, z.ZodType>
 
 export type StudioMethod = keyof typeof studioMethods

@@ -30,6 +30,12 @@ export class KernelScope {
     return result
   }
 
+  // Takes over a buffer made outside `run` (one filled by hand), so that it is released with the rest.
+  adopt(x: tf.TensorInfo): tf.TensorInfo {
+    this.owned.push(x)
+    return x
+  }
+
   // A new shape over the same buffer; the extra reference lets the view outlive its source.
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     if (tf.util.sizeFromShape(shape) !== tf.util.sizeFromShape(x.shape)) {

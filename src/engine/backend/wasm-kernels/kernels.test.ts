@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { registerWasmGradientKernels } from './index'
+import { planPhases } from './conv2d-backprop-input'
+import { registerWasmGradientKernels, releaseWasmKernelCaches, restoreTfjsWasmKernels } from './index'
 
 const backendAfterImport = tf.getBackend()
 
@@ -23,11 +24,24 @@ describe('registerWasmGradientKernels', () => {
     expect(backendAfterImport).toBeFalsy()
   })
 
-  it('registers the filter gradient, and registering again changes nothing', () => {
-    expect(registered).toEqual(['Conv2DBackpropFilter'])
-    const before = tf.getKernel('Conv2DBackpropFilter', 'wasm')
+  it('registers the filter gradient and the fast input gradient, and registering again changes nothing', () => {
+    expect(registered).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput'])
+    const filterKernel = tf.getKernel('Conv2DBackpropFilter', 'wasm')
+    const inputKernel = tf.getKernel('Conv2DBackpropInput', 'wasm')
     expect(registerWasmGradientKernels()).toEqual(registered)
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(before)
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(filterKernel)
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(inputKernel?.kernelFunc)
+  })
+
+  it("puts tfjs's own kernel back on request, and ours again on the next registration", () => {
+    const ours = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc
+    restoreTfjsWasmKernels()
+    const tfjs = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc
+    expect(tfjs).toBeDefined()
+    expect(tfjs).not.toBe(ours)
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
+    expect(registerWasmGradientKernels()).toEqual(registered)
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(tfjs)
   })
 })
 
@@ -65,6 +79,23 @@ function convCases(): ConvCase[] {
             pad
           })
         }
+      }
+    }
+  }
+  return cases
+}
+
+// Stride-2 layers as a DCGAN has them: even sizes and ≥ 16 channels, where the transposed
+// convolution runs one XNNPACK convolution per phase ('phases' in conv2d-backprop-input.ts).
+function phaseCases(): ConvCase[] {
+  const random = seededRandom(8)
+  const int = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1))
+  const cases: ConvCase[] = []
+  for (const kernel of [1, 3, 4, 5]) {
+    for (const pad of ['same', 'valid'] as const) {
+      for (const batch of [1, int(2, 4)]) {
+        const height = 2 * int(Math.ceil(kernel / 2), 5)
+        cases.push({ batch, height, width: 2 * int(Math.ceil(kernel / 2), 5), inChannels: int(16, 24), outChannels: int(1, 20), kernel, stride: 2, pad })
       }
     }
   }
@@ -220,6 +251,219 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     tf.dispose([x, dy])
   })
 })
+
+// The transposed convolution a conv2dTranspose layer runs forward: [batch, height, width, inChannels]
+// out of outChannels input channels.
+function conv2dTransposeForward(c: ConvCase): number[] {
+  const outShape: Shape4 = [c.batch, c.height, c.width, c.inChannels]
+  const filterShape: Shape4 = [c.kernel, c.kernel, c.inChannels, c.outChannels]
+  const inShape = tf.backend_util.computeConv2DInfo(outShape, filterShape, c.stride, 1, c.pad).outShape
+  const input = randomValues(inShape, 21)
+  const filter = randomValues(filterShape, 22)
+  return tf.tidy(() => {
+    const y = tf.conv2dTranspose(tf.tensor4d(input.values, inShape), tf.tensor4d(filter.values, filterShape), outShape, c.stride, c.pad)
+    expect(y.shape).toEqual(outShape)
+    return Array.from(y.dataSync())
+  })
+}
+
+// The input gradient of a conv2d layer, through tf.grad as backprop computes it.
+function conv2dInputGradient(c: ConvCase): number[] {
+  const x = randomValues([c.batch, c.height, c.width, c.inChannels], 23)
+  const filter = randomValues([c.kernel, c.kernel, c.inChannels, c.outChannels], 24)
+  return tf.tidy(() => {
+    const weights = tf.tensor4d(filter.values, filter.shape as Shape4)
+    const loss = (images: tf.Tensor): tf.Tensor => {
+      const y = tf.conv2d(images as tf.Tensor4D, weights, c.stride, c.pad)
+      return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))))
+    }
+    return Array.from(tf.grad(loss)(tf.tensor4d(x.values, x.shape as Shape4)).dataSync())
+  })
+}
+
+// Runs the kernel directly, as backprop does, with attributes the public ops never produce.
+function runBackpropInput(dyShape: number[], filterShape: number[], attrs: Record<string, unknown>, dtype: 'float32' | 'int32' = 'float32'): () => number[] {
+  const dyValues = randomValues(dyShape, 25).values.map((v) => (dtype === 'int32' ? Math.round(v * 4) : v))
+  const filterValues = randomValues(filterShape, 26).values.map((v) => (dtype === 'int32' ? Math.round(v * 4) : v))
+  return () =>
+    tf.tidy(() => {
+      const result = tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy: tf.tensor(dyValues, dyShape, dtype), filter: tf.tensor(filterValues, filterShape, dtype) },
+        attrs as unknown as tf.NamedAttrMap
+      ) as tf.Tensor
+      expect(result.shape).toEqual(attrs['inputShape'])
+      expect(result.dtype).toBe('float32')
+      return Array.from(result.dataSync())
+    })
+}
+
+describe('Conv2DBackpropInput on wasm (phase-decomposed onto XNNPACK) matches cpu', () => {
+  it.each([...convCases(), ...phaseCases()])(
+    'as conv2dTranspose: kernel $kernel, stride $stride, $pad, up to [$batch, $height, $width, $inChannels] from $outChannels channels',
+    async (c) => {
+      expectClose(
+        await onBackend('wasm', () => conv2dTransposeForward(c)),
+        await onBackend('cpu', () => conv2dTransposeForward(c)),
+        JSON.stringify(c)
+      )
+    }
+  )
+
+  it.each([...convCases(), ...phaseCases()])(
+    'in the gradient of conv2d: kernel $kernel, stride $stride, $pad, x [$batch, $height, $width, $inChannels] to $outChannels channels',
+    async (c) => {
+      expectClose(
+        await onBackend('wasm', () => conv2dInputGradient(c)),
+        await onBackend('cpu', () => conv2dInputGradient(c)),
+        JSON.stringify(c)
+      )
+    }
+  )
+
+  // inputShape is dx's shape; dy's follows from it as the forward conv's output.
+  const attrCases: Array<{ label: string; inputShape: Shape4; filter: Shape4; attrs: Record<string, unknown>; path: 'phases' | 'grid' | 'tfjs' }> = [
+    {
+      label: 'explicit asymmetric padding, strides [2, 1]',
+      inputShape: [2, 7, 6, 3],
+      filter: [4, 3, 3, 5],
+      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]], dataFormat: 'NHWC' },
+      path: 'grid'
+    },
+    {
+      label: 'explicit asymmetric padding, strides [2, 1], per phase',
+      inputShape: [2, 8, 6, 16],
+      filter: [4, 3, 16, 5],
+      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]], dataFormat: 'NHWC' },
+      path: 'phases'
+    },
+    {
+      label: 'strides [1, 3], kernel 5 × 2',
+      inputShape: [3, 6, 11, 4],
+      filter: [5, 2, 4, 7],
+      attrs: { strides: [1, 3], pad: 'same', dataFormat: 'NHWC' },
+      path: 'grid'
+    },
+    {
+      label: 'strides [1, 3], kernel 5 × 3, per phase',
+      inputShape: [3, 6, 12, 17],
+      filter: [5, 3, 17, 7],
+      attrs: { strides: [1, 3], pad: 'same', dataFormat: 'NHWC' },
+      path: 'phases'
+    },
+    ...(['floor', 'round', 'ceil'] as const).map((mode) => ({
+      label: `numeric padding 1 rounded with '${mode}'`,
+      inputShape: [2, 8, 7, 4] as Shape4,
+      filter: [3, 3, 4, 6] as Shape4,
+      attrs: { strides: 2, pad: 1, dataFormat: 'NHWC', dimRoundingMode: mode },
+      path: 'grid' as const
+    })),
+    {
+      label: 'stride larger than the kernel (trailing dx rows get no contribution)',
+      inputShape: [3, 10, 11, 2],
+      filter: [2, 2, 2, 3],
+      attrs: { strides: 3, pad: 'valid', dataFormat: 'NHWC' },
+      path: 'grid'
+    },
+    {
+      label: 'kernel 5, stride 2, same, odd sizes, batch 8 × 24 channels from 16',
+      inputShape: [8, 13, 9, 24],
+      filter: [5, 5, 24, 16],
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC' },
+      path: 'grid'
+    },
+    {
+      label: 'kernel 4, stride 2, same, a DCGAN layer 4×4×64 → 8×8×32 at batch 5',
+      inputShape: [5, 8, 8, 32],
+      filter: [4, 4, 32, 64],
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC' },
+      path: 'phases'
+    },
+    {
+      label: 'the fallback: explicit padding wider than the kernel',
+      inputShape: [2, 5, 6, 3],
+      filter: [3, 3, 3, 4],
+      attrs: { strides: 1, pad: [[0, 0], [4, 1], [0, 5], [0, 0]], dataFormat: 'NHWC' },
+      path: 'tfjs'
+    },
+    {
+      label: "the fallback: channels-first data ('NCHW')",
+      inputShape: [2, 5, 9, 7],
+      filter: [4, 4, 5, 6],
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NCHW' },
+      path: 'tfjs'
+    }
+  ]
+
+  it.each(attrCases)('respects the attributes: $label', async ({ label, inputShape, filter, attrs, path }) => {
+    const channelsLast = attrs['dataFormat'] === 'NHWC'
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter,
+      attrs['strides'] as number,
+      1,
+      attrs['pad'] as 'same',
+      attrs['dimRoundingMode'] as 'floor' | undefined,
+      false,
+      channelsLast ? 'channelsLast' : 'channelsFirst'
+    )
+    const dyInfo: tf.TensorInfo = { dataId: {}, shape: info.outShape, dtype: 'float32' }
+    const filterInfo: tf.TensorInfo = { dataId: {}, shape: filter, dtype: 'float32' }
+    const kernelAttrs = { ...attrs, inputShape }
+    // Which path runs is part of the case: the composition, or tfjs's own kernel.
+    expect(planPhases(dyInfo, filterInfo, kernelAttrs as unknown as tf.Conv2DBackpropInputAttrs)?.mode ?? 'tfjs').toBe(path)
+    const gradient = runBackpropInput(info.outShape, filter, kernelAttrs)
+    expectClose(await onBackend('wasm', gradient), await onBackend('cpu', gradient), label)
+  })
+
+  it('accepts int32 inputs like the cpu kernel does', async () => {
+    const gradient = runBackpropInput([2, 3, 3, 4], [3, 3, 3, 4], { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 5, 5, 3] }, 'int32')
+    expect(await onBackend('wasm', gradient)).toEqual(await onBackend('cpu', gradient))
+  })
+
+  it.each([
+    { path: 'phases', inputShape: [8, 10, 10, 16] },
+    { path: 'grid', inputShape: [8, 9, 9, 12] }
+  ])('leaves no tensor, wasm buffer or wasm heap growth behind ($path)', async ({ path, inputShape }) => {
+    await tf.setBackend('wasm')
+    releaseWasmKernelCaches()
+    const dy = tf.randomNormal([8, 5, 5, 16])
+    const filterShape = [4, 4, dimensionOf(inputShape, 3), 16]
+    const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape }
+    const dyInfo: tf.TensorInfo = { dataId: {}, shape: dy.shape, dtype: 'float32' }
+    expect(planPhases(dyInfo, { dataId: {}, shape: filterShape, dtype: 'float32' }, attrs as unknown as tf.Conv2DBackpropInputAttrs)?.mode).toBe(path)
+    const buffers = (): number => tf.backend().numDataIds()
+    const heapBytes = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length
+    const baseline = buffers()
+    let kept = 0
+    let heap = 0
+    for (let round = 0; round < 12; round++) {
+      // A new filter every round, as training makes one every step: nothing keyed on it may pile up.
+      const filter = tf.randomNormal(filterShape)
+      const tensorsBefore = tf.memory().numTensors
+      const result = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor
+      // Calling again with the same filter reuses its rearranged copy.
+      tf.dispose(tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor)
+      expect(tf.memory().numTensors).toBe(tensorsBefore + 1)
+      tf.dispose([result, filter])
+      expect(tf.memory().numTensors).toBe(tensorsBefore - 1)
+      // What stays is the rearranged copy of the last filter, freed on the next call.
+      if (round === 0) kept = buffers() - baseline
+      expect(buffers()).toBe(baseline + kept)
+      if (round === 1) heap = heapBytes()
+      if (round > 1) expect(heapBytes()).toBe(heap)
+    }
+    expect(kept).toBe(path === 'phases' ? 4 : 1)
+    releaseWasmKernelCaches()
+    expect(buffers()).toBe(baseline)
+    dy.dispose()
+    expect(buffers()).toBe(baseline - 1)
+  })
+})
+
+function dimensionOf(shape: number[], axis: number): number {
+  return shape[axis] ?? NaN
+}
 
 // A DCGAN as the studio trains it, shrunk to 16×16 grey images, batch 4.
 function buildGenerator(): tf.Sequential {

@@ -20,7 +20,7 @@ export async function serve(argv: string[], reason?: string): Promise<number> {
   })
   const out = makeOutput(values.json)
   const library = resolveLibrary({ flag: values.library })
-  const studio = new Studio({ libraryRoot: library.root, launcher: launchNodeEngine, backend: parseBackend(values.backend) })
+  const studio = await Studio.open({ libraryRoot: library.root, launcher: launchNodeEngine, backend: parseBackend(values.backend) })
   const server = await startWebServer({
     studio,
     rendererDir: builtPaths.renderer(),

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureDebianPackage } from '../../../../tests/support/system-packages'
 import { datasetByteLength } from '../../../shared/formats/dataset'
 import { importIdx } from './import-idx'
 import type { ImportProgress } from './import-progress'
@@ -162,7 +162,8 @@ describe('importIdx', () => {
     expect(await fs.readdir(datasetsDir)).toEqual([])
   })
 
-  it.runIf(existsSync(T10K_IMAGES) && existsSync(T10K_LABELS))('reads the first 1000 Fashion-MNIST t10k images from the Debian package', async () => {
+  it('reads the first 1000 Fashion-MNIST t10k images from the Debian package', async () => {
+    ensureDebianPackage('dataset-fashion-mnist', T10K_IMAGES)
     const datasetsDir = path.join(work, 'fashion-lib')
     const native = await importIdx({ imagesPath: T10K_IMAGES, labelsPath: T10K_LABELS, datasetsDir, limit: 1000 })
     expect(native.manifest).toMatchObject({ name: 'fashion-mnist t10k', size: 28, count: 1000, labels: { classes: 10 } })

@@ -1,5 +1,38 @@
-import type { EngineStatus } from '../../../shared/api/engine'
-import { BACKEND_LABELS } from '../../../shared/api/engine'
+import { useState } from 'react'
+import type { BackendName, EngineStatus } from '../../../shared/api/engine'
+import { BACKEND_LABELS, BACKEND_LADDER } from '../../../shared/api/engine'
+import { studio } from '../../api/client'
+import { errorText, useStudioData } from '../../api/hooks'
+
+/** The saved backend preference: the ladder, or one backend for the explorer and every trainer. */
+function BackendSetting() {
+  const settings = useStudioData(() => studio.call('settings.get'), [])
+  const [error, setError] = useState<string | null>(null)
+  if (!settings.data) return null
+  const change = async (value: string): Promise<void> => {
+    setError(null)
+    try {
+      await studio.call('settings.update', { backend: value === 'auto' ? null : (value as BackendName) })
+      settings.reload()
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
+  return (
+    <label className="row">
+      Use
+      <select value={settings.data.backend ?? 'auto'} onChange={(e) => void change(e.target.value)} data-testid="backend-setting">
+        <option value="auto">the best available (ladder)</option>
+        {BACKEND_LADDER.map((b) => (
+          <option key={b} value={b}>
+            {b} only
+          </option>
+        ))}
+      </select>
+      {error && <span className="error">{error}</span>}
+    </label>
+  )
+}
 
 interface EngineStatusCardProps {
   status: EngineStatus | null
@@ -64,9 +97,12 @@ export function EngineStatusCard({ status, error, onRestart }: EngineStatusCardP
         </details>
       )}
       {status.lastError && <p className="error">{status.lastError}</p>}
-      <button type="button" onClick={onRestart}>
-        Restart engine
-      </button>
+      <div className="row">
+        <BackendSetting />
+        <button type="button" onClick={onRestart}>
+          Restart engine
+        </button>
+      </div>
     </section>
   )
 }

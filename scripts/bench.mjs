@@ -1,0 +1,175 @@
+// `npm run bench`: DCGAN Studio's training and generation speed against the PyTorch reference, measured in
+// one command on this machine (see docs/performance.md).
+//
+//   npm run bench                       all configs on wasm, then the reference, then the table
+//   npm run bench -- --quick            fewer, shorter iterations
+//   npm run bench -- --json             one JSON object per config: name, ours, reference, ratio, unit
+//   npm run bench -- --backend cpu      another tfjs backend (wasm, cpu, tensorflow, tensorflow-gpu)
+//   npm run bench -- --only train-32-w64,generate-64-b1
+//   npm run bench -- --no-reference     ours only (no PyTorch needed)
+//   npm run bench -- --profile train-64-w64 [--tfjs-kernels]
+//                                       per-kernel time of one training step; --tfjs-kernels measures
+//                                       tfjs-backend-wasm's own kernels instead of wasm-kernels/'s
+//
+// The engine code is TypeScript; this script bundles src/engine/bench/index.ts with Vite (dependencies stay
+// external) into node_modules/.cache/dcgan-bench/ and imports it, so it works from a fresh clone after
+// `npm install` without touching the app's build. The reference is ../shared/bench/torch-reference.sh (next to
+// the repository), which installs Debian's PyTorch with apt-get on first use.
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const referenceScript = path.resolve(root, '..', 'shared', 'bench', 'torch-reference.sh')
+
+function parseArgs(argv) {
+  const options = { quick: false, json: false, backend: 'wasm', only: null, reference: true, profile: null, tfjsKernels: false }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const value = () => {
+      const next = argv[++i]
+      if (next === undefined || next.startsWith('--')) fail(`${arg} needs a value.`)
+      return next
+    }
+    if (arg === '--quick') options.quick = true
+    else if (arg === '--json') options.json = true
+    else if (arg === '--backend') options.backend = value()
+    else if (arg === '--only') options.only = value().split(',')
+    else if (arg === '--no-reference') options.reference = false
+    else if (arg === '--profile') options.profile = value()
+    else if (arg === '--tfjs-kernels') options.tfjsKernels = true
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n')
+      process.exit(0)
+    } else fail(`Unknown option '${arg}'. Try --help.`)
+  }
+  return options
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`)
+  process.exit(2)
+}
+
+function log(message) {
+  process.stderr.write(`${message}\n`)
+}
+
+async function bundleEngineBench() {
+  const { build } = await import('vite')
+  const outDir = path.join(root, 'node_modules', '.cache', 'dcgan-bench')
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      ssr: path.join(root, 'src', 'engine', 'bench', 'index.ts'),
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      rolldownOptions: { output: { format: 'esm', entryFileNames: 'bench.mjs' } }
+    }
+  })
+  return import(pathToFileURL(path.join(outDir, 'bench.mjs')).href)
+}
+
+function loadLine() {
+  const [one, five] = os.loadavg()
+  return `load average ${one.toFixed(2)} (1 min), ${five.toFixed(2)} (5 min) on ${os.cpus().length} CPUs`
+}
+
+// One reference measurement: the last JSON line torch_dcgan.py prints.
+function runReference(config, policyArgs) {
+  const args = [referenceScript, ...config.referenceArgs, ...policyArgs]
+  const result = spawnSync('bash', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000 })
+  if (result.status !== 0) {
+    throw new Error(`The reference failed for ${config.name} (bash ${args.join(' ')} exited with ${result.status ?? result.signal}):\n${result.stderr}`)
+  }
+  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()
+  if (!line) throw new Error(`The reference printed no result for ${config.name}:\n${result.stdout}\n${result.stderr}`)
+  const record = JSON.parse(line)
+  return config.unit === 'ms/frame' ? record.ms_per_call / config.batch : config.kind === 'train' ? record.img_per_s : record.fps
+}
+
+function formatTable(rows) {
+  const header = ['config', 'ours', 'reference', 'ratio', 'unit']
+  const cells = rows.map((r) => [r.name, fixed(r.ours), fixed(r.reference), r.ratio == null ? '—' : `${r.ratio.toFixed(3)}×`, r.unit])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
+  const line = (c) => c.map((v, i) => (i === 0 || i === 4 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ')
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+}
+
+function fixed(value) {
+  if (value == null) return '—'
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2))
+  if (options.reference && !options.profile && !fs.existsSync(referenceScript)) {
+    fail(
+      `The PyTorch reference is missing: expected ${referenceScript} (the shared/ folder next to the repository). ` +
+        `Put it there, or pass --no-reference to measure ours only.`
+    )
+  }
+  log('Bundling the engine benchmark (Vite)…')
+  const bench = await bundleEngineBench()
+  const backend = await bench.startBackend(options.backend, { tfjsKernels: options.tfjsKernels })
+  log(`Backend: ${backend}${options.tfjsKernels ? ", with tfjs-backend-wasm's own kernels" : ''}`)
+  log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}; ${loadLine()}`)
+
+  if (options.profile) {
+    const profile = await bench.profileTrainingStep(bench.benchConfig(options.profile))
+    if (options.json) {
+      for (const k of profile.kernels) process.stdout.write(JSON.stringify({ name: profile.name, ...k }) + '\n')
+    } else {
+      process.stdout.write(`${profile.name}: step ${profile.stepMs.toFixed(0)} ms, kernels ${profile.kernelMs.toFixed(0)} ms\n`)
+      for (const k of profile.kernels) {
+        const share = ((100 * k.ms) / profile.kernelMs).toFixed(1).padStart(5)
+        process.stdout.write(`  ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${share}%  ${String(k.calls).padStart(4)} calls\n`)
+      }
+    }
+    log(`After: ${loadLine()}`)
+    return
+  }
+
+  const configs = options.only ? options.only.map((name) => bench.benchConfig(name)) : bench.BENCH_CONFIGS
+  const policy = options.quick ? bench.QUICK_RUN : bench.FULL_RUN
+  const ours = []
+  for (const config of configs) {
+    log(`ours: ${config.name}…`)
+    const result = await bench.measureSpeed(config, policy)
+    log(`  ${fixed(result.value)} ${result.unit} (median of ${result.iterations}, ${(result.medianSeconds * 1000).toFixed(1)} ms per call)`)
+    ours.push({ config, result })
+  }
+  log(`After ours: ${loadLine()}`)
+
+  const rows = []
+  for (const { config, result } of ours) {
+    let reference = null
+    if (options.reference) {
+      log(`reference: ${config.name}…`)
+      reference = runReference(config, bench.referencePolicyArgs(policy))
+    }
+    const ratio = reference == null ? null : config.unit === 'ms/frame' ? reference / result.value : result.value / reference
+    rows.push({ name: config.name, ours: result.value, reference, ratio, unit: config.unit })
+  }
+  log(`After the reference: ${loadLine()}`)
+  if (options.json) {
+    for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n')
+  } else {
+    process.stdout.write(`\nDCGAN Studio on ${backend} vs PyTorch (ratio: ours/reference for img/s, reference/ours for ms/frame; higher is better)\n`)
+    process.stdout.write(formatTable(rows) + '\n')
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  }
+)

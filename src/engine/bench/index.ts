@@ -1,0 +1,32 @@
+/**
+ * The engine side of `npm run bench` (scripts/bench.mjs bundles this file and calls it): our training and
+ * generation speed on a chosen backend, and a per-kernel profile of a training step.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { BackendName } from '../../shared/api/engine'
+import { selectBackend } from '../backend/select'
+import { restoreTfjsWasmKernels } from '../backend/wasm-kernels'
+import { BENCH_CONFIGS } from './configs'
+
+export { BENCH_CONFIGS, FULL_RUN, QUICK_RUN, referencePolicyArgs } from './configs'
+export type { BenchConfig, MeasurePolicy } from './configs'
+export { measureSpeed } from './speed'
+export type { SpeedResult } from './speed'
+export { profileTrainingStep } from './kernel-profile'
+export type { KernelTime, StepProfile } from './kernel-profile'
+
+/**
+ * Starts the backend to measure. `tfjsKernels` puts tfjs-backend-wasm's own kernels back in place of
+ * the faster ones from wasm-kernels/ (keeping the filter gradient wasm lacks), for before/after figures.
+ */
+export async function startBackend(backend: BackendName, options: { tfjsKernels?: boolean } = {}): Promise<string> {
+  const choice = await selectBackend(backend)
+  if (options.tfjsKernels && choice.backend === 'wasm') restoreTfjsWasmKernels()
+  return tf.getBackend()
+}
+
+export function benchConfig(name: string) {
+  const config = BENCH_CONFIGS.find((c) => c.name === name)
+  if (config == null) throw new Error(`No bench configuration '${name}'. Known: ${BENCH_CONFIGS.map((c) => c.name).join(', ')}.`)
+  return config
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs'
+
+/**
+ * One DCGAN training step as PyTorch's DCGAN example does it (the reference port of the paper's Torch code):
+ *  1. D update: BCE(D(x), 1) + BCE(D(G(z)), 0), real and fake in separate forward passes so each is
+ *     normalised by its own batch statistics, with G held fixed;
+ *  2. G update: BCE(D(G(z)), 1) on the same z — the non-saturating loss of Goodfellow et al., which the paper
+ *     uses — through the freshly updated D, with D held fixed.
+ * Both networks run with training-mode BatchNorm (batch statistics). The losses use D's logits rather than its
+ * sigmoid output, so a confident D gives large finite losses instead of log(0).
+ */
+
+export interface GanPair {
+  generator: tf.LayersModel
+  /** D up to its `d_logit` layer: the same layers and weights as the discriminator, without the sigmoid. */
+  discriminatorLogits: tf.LayersModel
+  generatorOptimizer: tf.Optimizer
+  discriminatorOptimizer: tf.Optimizer
+  /** The variables each optimizer updates, in the order its state is kept in. */
+  generatorVariables: tf.Variable[]
+  discriminatorVariables: tf.Variable[]
+}
+
+/** What a step reports: plain numbers, read back once per step. */
+export interface StepLosses {
+  dLoss: number
+  gLoss: number
+  /** Mean D(x) on the real batch. */
+  dReal: number
+  /** Mean D(G(z)) on the fake batch, in the D update (before either network changed). */
+  dFake: number
+}
+
+/** Wraps a discriminator so that calling it gives the logit that feeds its final sigmoid. */
+export function logitsOf(discriminator: tf.LayersModel): tf.LayersModel {
+  let logit: tf.layers.Layer
+  try {
+    logit = discriminator.getLayer('d_logit')
+  } catch (error) {
+    throw new Error(
+      `This discriminator has no 'd_logit' layer, so it is not one the studio built and cannot be trained here ` +
+        `(${error instanceof Error ? error.message : String(error)}).`
+    )
+  }
+  // Shares the discriminator's layers (and so its weights and BatchNorm statistics); it owns nothing to dispose.
+  return tf.model({ inputs: discriminator.inputs, outputs: logit.output as tf.SymbolicTensor })
+}
+
+/** The trainable variables of a model, in the order its layers hold them. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((weight) => weight.read() as tf.Variable)
+}
+
+/**
+ * Runs `fn` with `model`'s BatchNorm moving statistics restored afterwards. A training-mode forward pass
+ * updates them; where PyTorch runs a network forward once per step and we need a second pass (G's output for
+ * the D update, samples at step 0), this keeps the statistics exactly as PyTorch's would be.
+ */
+export function withFrozenMovingStats<T>(model: tf.LayersModel, fn: () => T): T {
+  const saved = model.nonTrainableWeights.map((weight) => tf.keep(weight.read().clone()))
+  try {
+    return fn()
+  } finally {
+    // write() assigns the saved tensor's data to the variable, which then holds its own reference to it.
+    model.nonTrainableWeights.forEach((weight, i) => weight.write(saved[i] as tf.Tensor))
+    tf.dispose(saved)
+  }
+}
+
+/**
+ * One D update then one G update on the batch `real` ([b, s, s, c] in [-1, 1]) and the noise `z` (b × zDim
+ * values, already drawn from the model's noise distribution). Returns the losses as numbers.
+ */
+export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32Array): Promise<StepLosses> {
+  const batch = real.shape[0]
+  const results = tf.tidy(() => {
+    const noise = tf.tensor2d(z, [batch, z.length / batch])
+    const fake = withFrozenMovingStats(pair.generator, () => pair.generator.apply(noise, { training: true }) as tf.Tensor)
+    // Mean D(x) and D(G(z)), kept out of minimize's tidy so they are read with the losses in one download.
+    const kept: { probabilities?: tf.Tensor } = {}
+    try {
+      const dLoss = pair.discriminatorOptimizer.minimize(
+        () => {
+          const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
+          const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
+          kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
+          return tf.add(bce(realLogits, 1), bce(fakeLogits, 0)) as tf.Scalar
+        },
+        true,
+        pair.discriminatorVariables
+      )
+      const gLoss = pair.generatorOptimizer.minimize(
+        () => {
+          const images = pair.generator.apply(noise, { training: true }) as tf.Tensor
+          return bce(pair.discriminatorLogits.apply(images, { training: true }) as tf.Tensor, 1)
+        },
+        true,
+        pair.generatorVariables
+      )
+      if (!dLoss || !gLoss || !kept.probabilities) throw new Error('The optimizer returned no loss for a training step.')
+      return tf.concat([tf.stack([dLoss, gLoss]), kept.probabilities])
+    } finally {
+      if (kept.probabilities) kept.probabilities.dispose()
+    }
+  })
+  const values = await results.data()
+  results.dispose()
+  return { dLoss: at(values, 0), gLoss: at(values, 1), dReal: at(values, 2), dFake: at(values, 3) }
+}
+
+/** Mean binary cross-entropy of sigmoid(logits) against a constant label. */
+function bce(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
+  const labels = label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits)
+  return tf.losses.sigmoidCrossEntropy(labels, logits) as tf.Scalar
+}
+
+function at(values: ArrayLike<number>, index: number): number {
+  return values[index] as number
+}

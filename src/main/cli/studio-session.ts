@@ -1,0 +1,45 @@
+import type { BackendName } from '../../shared/api/engine'
+import { launchNodeEngine } from '../services/engine-process'
+import { resolveLibrary } from '../services/library'
+import { Studio } from '../services/studio'
+
+/** The Studio services for one CLI command, with engines as Node child processes. */
+export async function openCliStudio(library: string | undefined, backend: BackendName | null): Promise<Studio> {
+  return Studio.open({ libraryRoot: resolveLibrary({ flag: library }).root, launcher: launchNodeEngine, backend })
+}
+
+/** Runs `work`, closing the studio (and its engines) afterwards and on Ctrl+C. */
+export async function withCliStudio<T>(
+  library: string | undefined,
+  backend: BackendName | null,
+  work: (studio: Studio, interrupted: Promise<void>) => Promise<T>
+): Promise<T> {
+  const studio = await openCliStudio(library, backend)
+  let onSignal: () => void = () => {}
+  const interrupted = new Promise<void>((resolve) => {
+    onSignal = resolve
+  })
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    return await work(studio, interrupted)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await studio.close()
+  }
+}
+
+export function parseIntOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got "${value}"`)
+  return n
+}
+
+export function parseNumberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`)
+  return n
+}

@@ -1,0 +1,151 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { DatasetListing, DatasetPreview, ImportRequest } from '../../shared/api/datasets'
+import { StudioError } from '../../shared/api/errors'
+import type { RgbaImage } from '../../shared/api/image'
+import type { Job } from '../../shared/api/jobs'
+import { DatasetId, type DatasetManifest, DATASET_FILES } from '../../shared/formats/dataset'
+import { type ImportResult, ImportError, importFolder, importIdx, openDataset, readManifest, removeAbandonedDrafts } from './import'
+import type { Jobs } from './jobs'
+import type { Library } from './library'
+
+/** Datasets in the library: listing, importing (as jobs), previewing and deleting. */
+export class Datasets {
+  constructor(
+    private readonly library: Library,
+    private readonly jobs: Jobs
+  ) {}
+
+  get dir(): string {
+    return this.library.path('datasets')
+  }
+
+  folder(id: string): string {
+    const parsed = DatasetId.safeParse(id)
+    if (!parsed.success) throw new StudioError('bad_request', `"${id}" is not a dataset id.`)
+    return path.join(this.dir, parsed.data)
+  }
+
+  async list(): Promise<DatasetListing[]> {
+    const entries = await fs.promises.readdir(this.dir, { withFileTypes: true }).catch(() => [])
+    const listings: DatasetListing[] = []
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue
+      try {
+        listings.push(toListing(await readManifest(path.join(this.dir, entry.name, DATASET_FILES.manifest))))
+      } catch {
+        // A damaged dataset is left out of the list rather than breaking it; opening it says what is wrong.
+      }
+    }
+    return listings.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  }
+
+  async get(id: string): Promise<DatasetManifest> {
+    return translate(() => readManifest(path.join(this.folder(id), DATASET_FILES.manifest)))
+  }
+
+  async preview(id: string, start: number, count: number): Promise<DatasetPreview> {
+    const dataset = await translate(() => openDataset(this.folder(id)))
+    try {
+      const { size, channels, count: total } = dataset.manifest
+      const first = Math.min(start, total)
+      const n = Math.min(count, total - first)
+      const pixels = n > 0 ? dataset.readImages(first, n) : new Uint8Array()
+      const images: RgbaImage[] = []
+      for (let i = 0; i < n; i++) images.push(toRgba(pixels.subarray(i * size * size * channels, (i + 1) * size * size * channels), size, channels))
+      return { images, total }
+    } finally {
+      dataset.close()
+    }
+  }
+
+  /** Starts an import job; the dataset appears in the library when it completes. */
+  startImport(request: ImportRequest): { job: Job; done: Promise<ImportResult> } {
+    const title = request.kind === 'folder' ? `Import ${path.basename(request.path)}` : `Import ${path.basename(request.imagesPath)}`
+    return this.jobs.start({
+      kind: 'import',
+      title,
+      run: async ({ signal, report }) => {
+        await removeAbandonedDrafts(this.dir).catch(() => [])
+        const onProgress = (p: { done: number; total: number; message: string }): void =>
+          report(p.total > 0 ? Math.min(1, p.done / p.total) : null, p.message)
+        return translate(() =>
+          request.kind === 'folder'
+            ? importFolder({
+                source: request.path,
+                datasetsDir: this.dir,
+                size: request.size,
+                grayscale: request.grayscale,
+                fit: request.fit,
+                ...(request.name ? { name: request.name } : {}),
+                signal,
+                onProgress
+              })
+            : importIdx({
+                imagesPath: request.imagesPath,
+                datasetsDir: this.dir,
+                ...(request.labelsPath ? { labelsPath: request.labelsPath } : {}),
+                ...(request.size ? { size: request.size } : {}),
+                ...(request.name ? { name: request.name } : {}),
+                ...(request.limit ? { limit: request.limit } : {}),
+                signal,
+                onProgress
+              })
+        )
+      },
+      doneMessage: ({ manifest }) => {
+        const { imported, skipped, duplicate } = manifest.summary
+        return `Imported ${imported} image${imported === 1 ? '' : 's'}${skipped ? `, skipped ${skipped}` : ''}${duplicate ? `, ${duplicate} duplicate${duplicate === 1 ? '' : 's'}` : ''}.`
+      }
+    })
+  }
+
+  async delete(id: string): Promise<void> {
+    const dir = this.folder(id)
+    if (!fs.existsSync(dir)) throw new StudioError('not_found', `There is no dataset ${id}.`)
+    // Rename first so a half-deleted folder never looks like a dataset.
+    const trash = path.join(this.dir, `.deleting-${id}-${Date.now()}`)
+    await fs.promises.rename(dir, trash)
+    await fs.promises.rm(trash, { recursive: true, force: true })
+  }
+}
+
+function toListing(m: DatasetManifest): DatasetListing {
+  return {
+    id: m.id,
+    name: m.name,
+    createdAt: m.createdAt,
+    size: m.size,
+    channels: m.channels,
+    count: m.count,
+    source: m.source,
+    summary: m.summary,
+    labelled: m.labels !== undefined
+  }
+}
+
+function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {
+  const data = new Uint8Array(size * size * 4)
+  for (let p = 0; p < size * size; p++) {
+    const r = pixels[p * channels] ?? 0
+    data[p * 4] = r
+    data[p * 4 + 1] = channels === 3 ? (pixels[p * channels + 1] ?? 0) : r
+    data[p * 4 + 2] = channels === 3 ? (pixels[p * channels + 2] ?? 0) : r
+    data[p * 4 + 3] = 255
+  }
+  return { width: size, height: size, data }
+}
+
+/** Import errors carry messages written for people; give them the Studio API's error shape. */
+async function translate<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    if (err instanceof ImportError) {
+      const code = err.code === 'SOURCE_NOT_FOUND' || err.code === 'DATASET_INVALID' ? (err.code === 'SOURCE_NOT_FOUND' ? 'not_found' : 'io_error') : 'bad_request'
+      throw new StudioError(code, err.message, { importCode: err.code })
+    }
+    if ((err as { name?: string }).name === 'AbortError') throw new StudioError('cancelled', 'Import cancelled; nothing was written.')
+    throw err
+  }
+}

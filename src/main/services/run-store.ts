@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { z } from 'zod'
+import { StudioError, describeZodError } from '../../shared/api/errors'
+import {
+  CheckpointMeta,
+  LatestCheckpoint,
+  MetricsLine,
+  RUN_FILES,
+  RunId,
+  RunRecord,
+  sampleFileName,
+  stepName
+} from '../../shared/formats/run'
+import { writeJsonAtomic } from './fs/atomic'
+
+/**
+ * Runs on disk (`runs/<id>/`, see src/shared/formats/run.ts). The Node side owns run.json; the trainer owns
+ * the rest. Every read validates what it reads and names the file when something is wrong.
+ */
+export class RunStore {
+  constructor(readonly dir: string) {}
+
+  folder(id: string): string {
+    const parsed = RunId.safeParse(id)
+    if (!parsed.success) throw new StudioError('bad_request', `"${id}" is not a run id.`)
+    return path.join(this.dir, parsed.data)
+  }
+
+  newId(name: string): string {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run'
+    return `${slug}-${randomBytes(3).toString('hex')}`
+  }
+
+  async ids(): Promise<string[]> {
+    const entries = await fs.promises.readdir(this.dir, { withFileTypes: true }).catch(() => [])
+    return entries.filter((e) => e.isDirectory() && RunId.safeParse(e.name).success).map((e) => e.name)
+  }
+
+  async read(id: string): Promise<RunRecord> {
+    const file = path.join(this.folder(id), RUN_FILES.record)
+    return readJson(file, RunRecord, `There is no run ${id}.`)
+  }
+
+  async write(record: RunRecord): Promise<RunRecord> {
+    const updated = { ...record, updatedAt: new Date().toISOString() }
+    await fs.promises.mkdir(this.folder(record.id), { recursive: true })
+    await writeJsonAtomic(path.join(this.folder(record.id), RUN_FILES.record), updated)
+    return updated
+  }
+
+  async latest(id: string): Promise<LatestCheckpoint | null> {
+    const file = path.join(this.folder(id), RUN_FILES.latest)
+    if (!fs.existsSync(file)) return null
+    return readJson(file, LatestCheckpoint, `${file} is missing.`)
+  }
+
+  /** Complete checkpoints (those with their checkpoint.json), oldest first. */
+  async checkpoints(id: string): Promise<CheckpointMeta[]> {
+    const dir = path.join(this.folder(id), RUN_FILES.checkpoints)
+    const names = await fs.promises.readdir(dir).catch(() => [] as string[])
+    const metas: CheckpointMeta[] = []
+    for (const name of names.filter((n) => /^\d{8}$/.test(n)).sort()) {
+      const meta = await readJson(path.join(dir, name, RUN_FILES.checkpointMeta), CheckpointMeta, '').catch(() => null)
+      if (meta) metas.push(meta)
+    }
+    return metas
+  }
+
+  checkpointDir(id: string, step: number): string {
+    return path.join(this.folder(id), RUN_FILES.checkpoints, stepName(step))
+  }
+
+  /** The generator of a checkpoint: the given step, or the latest complete one. */
+  async generatorDir(id: string, step: number | null): Promise<{ dir: string; step: number }> {
+    const chosen = step ?? (await this.latest(id))?.step ?? null
+    if (chosen === null) throw new StudioError('not_found', `Run ${id} has no checkpoint yet; train it for a while first.`)
+    const dir = this.checkpointDir(id, chosen)
+    if (!fs.existsSync(path.join(dir, RUN_FILES.checkpointMeta))) {
+      throw new StudioError('not_found', `Run ${id} has no complete checkpoint at step ${chosen}.`)
+    }
+    return { dir: path.join(dir, RUN_FILES.generator), step: chosen }
+  }
+
+  async sampleSteps(id: string): Promise<number[]> {
+    const names = await fs.promises.readdir(path.join(this.folder(id), RUN_FILES.samples)).catch(() => [] as string[])
+    return names
+      .map((n) => /^step-(\d{8})\.png$/.exec(n)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b)
+  }
+
+  async samplePng(id: string, step: number): Promise<Uint8Array<ArrayBuffer>> {
+    const file = path.join(this.folder(id), RUN_FILES.samples, sampleFileName(step))
+    try {
+      const bytes = await fs.promises.readFile(file)
+      return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer)
+    } catch {
+      throw new StudioError('not_found', `Run ${id} has no sample grid at step ${step}.`)
+    }
+  }
+
+  /** Metrics thinned to at most `maxPoints` evenly spaced lines (always keeping the last). */
+  async metrics(id: string, maxPoints = 1000): Promise<MetricsLine[]> {
+    const file = path.join(this.folder(id), RUN_FILES.metrics)
+    const text = await fs.promises.readFile(file, 'utf8').catch(() => '')
+    const lines: MetricsLine[] = []
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue
+      // A torn last line (killed mid-append) is skipped, not fatal.
+      try {
+        const parsed = MetricsLine.safeParse(JSON.parse(line))
+        if (parsed.success) lines.push(parsed.data)
+      } catch {
+        continue
+      }
+    }
+    if (lines.length <= maxPoints) return lines
+    const stride = lines.length / maxPoints
+    const thinned = Array.from({ length: maxPoints - 1 }, (_, i) => lines[Math.floor(i * stride)] as MetricsLine)
+    thinned.push(lines[lines.length - 1] as MetricsLine)
+    return thinned
+  }
+
+  /**
+   * A new run that starts from another run's checkpoint: the checkpoint, the metrics and sample grids up to
+   * it are copied, and latest.json names it. Training the branch continues from that step.
+   */
+  async branch(source: RunRecord, step: number, record: RunRecord): Promise<void> {
+    const from = this.folder(source.id)
+    const to = this.folder(record.id)
+    const staging = path.join(this.dir, `.tmp-${record.id}`)
+    await fs.promises.rm(staging, { recursive: true, force: true })
+    await fs.promises.mkdir(path.join(staging, RUN_FILES.checkpoints), { recursive: true })
+    await fs.promises.cp(this.checkpointDir(source.id, step), path.join(staging, RUN_FILES.checkpoints, stepName(step)), { recursive: true })
+    await fs.promises.mkdir(path.join(staging, RUN_FILES.samples), { recursive: true })
+    for (const sampleStep of await this.sampleSteps(source.id)) {
+      if (sampleStep > step) continue
+      await fs.promises.copyFile(path.join(from, RUN_FILES.samples, sampleFileName(sampleStep)), path.join(staging, RUN_FILES.samples, sampleFileName(sampleStep)))
+    }
+    const metrics = await fs.promises.readFile(path.join(from, RUN_FILES.metrics), 'utf8').catch(() => '')
+    const kept = metrics.split('\n').filter((line) => {
+      try {
+        return line.trim() !== '' && (JSON.parse(line) as { step: number }).step <= step
+      } catch {
+        return false
+      }
+    })
+    await fs.promises.writeFile(path.join(staging, RUN_FILES.metrics), kept.map((l) => `${l}\n`).join(''))
+    const latest: LatestCheckpoint = { step, dir: stepName(step), writtenAt: new Date().toISOString() }
+    await writeJsonAtomic(path.join(staging, RUN_FILES.latest), latest)
+    await writeJsonAtomic(path.join(staging, RUN_FILES.record), record)
+    // The branch appears whole or not at all.
+    await fs.promises.rename(staging, to)
+  }
+
+  async remove(id: string): Promise<void> {
+    const dir = this.folder(id)
+    const trash = path.join(this.dir, `.deleting-${id}-${Date.now()}`)
+    await fs.promises.rename(dir, trash)
+    await fs.promises.rm(trash, { recursive: true, force: true })
+  }
+}
+
+async function readJson<T>(file: string, schema: z.ZodType<T>, missing: string): Promise<T> {
+  let text: string
+  try {
+    text = await fs.promises.readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StudioError('not_found', missing || `${file} is missing.`)
+    throw new StudioError('io_error', `Cannot read ${file}: ${(err as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new StudioError('io_error', `${file} is not valid JSON; it may be damaged.`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new StudioError('io_error', describeZodError(parsed.error, file))
+  return parsed.data
+}

@@ -1,0 +1,34 @@
+import { studio } from '../api/client'
+
+interface PathFieldProps {
+  label: string
+  value: string
+  onChange(value: string): void
+  kind: 'folder' | 'file'
+  placeholder?: string
+  testId?: string
+}
+
+/**
+ * A path on the machine running the studio. The desktop app offers its native picker; in web mode the path
+ * is typed (it names a folder on the server, which may not be the browser's machine).
+ */
+export function PathField({ label, value, onChange, kind, placeholder, testId }: PathFieldProps) {
+  const browse = async (): Promise<void> => {
+    const picked = await studio.call('system.pickPath', { kind, title: label })
+    if (picked.path) onChange(picked.path)
+  }
+  return (
+    <label className="path-field">
+      {label}
+      <span className="row">
+        <input type="text" value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} spellCheck={false} />
+        {window.studio && (
+          <button type="button" onClick={() => void browse()}>
+            Browse…
+          </button>
+        )}
+      </span>
+    </label>
+  )
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react'
+import type { ImportRequestInput } from '../../../shared/api/datasets'
+import type { Job } from '../../../shared/api/jobs'
+import { studio } from '../../api/client'
+import { errorText } from '../../api/hooks'
+import { PathField } from '../../components/PathField'
+
+/** Import a folder of images (any mix of formats and sizes) or an MNIST-style IDX file. */
+export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
+  const [kind, setKind] = useState<'folder' | 'idx'>('folder')
+  const [path, setPath] = useState('')
+  const [labels, setLabels] = useState('')
+  const [size, setSize] = useState(64)
+  const [grayscale, setGrayscale] = useState(false)
+  const [fit, setFit] = useState<'crop' | 'pad'>('crop')
+  const [name, setName] = useState('')
+  const [error, setError] = useState<string | null>(null)
+
+  const submit = async (): Promise<void> => {
+    setError(null)
+    const request: ImportRequestInput =
+      kind === 'folder'
+        ? { kind, path, size, grayscale, fit, ...(name ? { name } : {}) }
+        : { kind, imagesPath: path, size, ...(labels ? { labelsPath: labels } : {}), ...(name ? { name } : {}) }
+    try {
+      onStarted(await studio.call('datasets.import', request))
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
+
+  return (
+    <form
+      className="card form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void submit()
+      }}
+    >
+      <h2>Import images</h2>
+      <div className="segmented">
+        <button type="button" className={kind === 'folder' ? 'on' : ''} onClick={() => setKind('folder')}>
+          Folder
+        </button>
+        <button type="button" className={kind === 'idx' ? 'on' : ''} onClick={() => setKind('idx')}>
+          IDX file (MNIST-style)
+        </button>
+      </div>
+      {kind === 'folder' ? (
+        <PathField label="Folder (searched recursively)" kind="folder" value={path} onChange={setPath} placeholder="/home/me/pictures/faces" testId="import-path" />
+      ) : (
+        <>
+          <PathField label="Images file (.idx3-ubyte, .gz ok)" kind="file" value={path} onChange={setPath} placeholder="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" testId="import-path" />
+          <PathField label="Labels file (optional)" kind="file" value={labels} onChange={setLabels} />
+        </>
+      )}
+      <div className="row">
+        <label>
+          Size
+          <select value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="import-size">
+            <option value={32}>32 × 32</option>
+            <option value={64}>64 × 64 (paper)</option>
+            <option value={128}>128 × 128</option>
+          </select>
+        </label>
+        {kind === 'folder' && (
+          <>
+            <label>
+              Make square by
+              <select value={fit} onChange={(e) => setFit(e.target.value as 'crop' | 'pad')}>
+                <option value="crop">cropping the centre</option>
+                <option value="pad">padding</option>
+              </select>
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={grayscale} onChange={(e) => setGrayscale(e.target.checked)} /> Grayscale
+            </label>
+          </>
+        )}
+        <label>
+          Name
+          <input type="text" value={name} onChange={(e) => setName(e.target.value)} placeholder="(folder name)" />
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={!path} data-testid="import-button">
+        Import
+      </button>
+    </form>
+  )
+}
