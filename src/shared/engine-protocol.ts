@@ -2,7 +2,20 @@ import { z } from 'zod'
 import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
-import { EngineGenerateParams, GenerateResult } from './api/explore'
+import {
+  EmbedResult,
+  EngineEmbedParams,
+  EngineFeaturesParams,
+  EngineFiltersParams,
+  EngineGenerateParams,
+  EngineGuidedParams,
+  EngineRenderParams,
+  FeaturesResult,
+  FiltersResult,
+  GenerateResult,
+  GuidedResult,
+  RenderResult
+} from './api/explore'
 import { ModelConfig } from './formats/model'
 import { TrainConfig, TrainEvent } from './formats/run'
 
@@ -49,6 +62,16 @@ export const TrainControl = z.object({ action: z.enum(['pause', 'resume', 'stop'
 export const engineMethods = {
   info: { params: z.object({}).strict().default({}), result: EngineInfo },
   generate: { params: EngineGenerateParams, result: GenerateResult },
+  /** Explorer: render explicit z vectors (walks, arithmetic, sliders). */
+  render: { params: EngineRenderParams, result: RenderResult },
+  /** Explorer: activations of every layer of G or D for one input, strongest maps first. */
+  features: { params: EngineFeaturesParams, result: FeaturesResult },
+  /** Explorer: D's first-layer filters. */
+  filters: { params: EngineFiltersParams, result: FiltersResult },
+  /** Explorer: guided backpropagation of a D feature, trained vs random-init D (paper Fig. 5). */
+  guided: { params: EngineGuidedParams, result: GuidedResult },
+  /** Explorer: 3D positions (PCA of z or of D features) and thumbnails for the latent map. */
+  embed: { params: EngineEmbedParams, result: EmbedResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

@@ -2,8 +2,9 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-// The layering of ARCHITECTURE.md, enforced: shared ← everyone; engine and renderer never import each other or
-// main; main reaches engines only by spawning them; only src/main/ipc touches ipcMain.
+// The layering of ARCHITECTURE.md, enforced: shared ← everyone; node (Node-only code) ← main and engine; engine
+// and renderer never import each other or main; main reaches engines only by spawning them; only src/main/ipc
+// touches ipcMain.
 const SRC = path.resolve(__dirname, '../../src')
 
 function sourceFiles(dir: string): string[] {
@@ -20,7 +21,7 @@ function importsOf(file: string): string[] {
   return specifiers.map((m) => (m[1] ?? m[2] ?? m[3]) as string)
 }
 
-/** Which top-level area (shared, engine, main, preload, renderer) a relative import lands in. */
+/** Which top-level area (shared, node, engine, main, preload, renderer) a relative import lands in. */
 function areaOf(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null
   const target = path.relative(SRC, path.resolve(path.dirname(file), specifier))
@@ -28,11 +29,12 @@ function areaOf(file: string, specifier: string): string | null {
 }
 
 const rules: Record<string, { areas: string[]; packages: RegExp[] }> = {
-  shared: { areas: ['engine', 'main', 'preload', 'renderer'], packages: [/^node:/, /^electron$/, /^react/, /^@tensorflow\//, /^ws$/, /^sharp$/, /^three/] },
+  shared: { areas: ['node', 'engine', 'main', 'preload', 'renderer'], packages: [/^node:/, /^electron$/, /^react/, /^@tensorflow\//, /^ws$/, /^sharp$/, /^three/] },
+  node: { areas: ['engine', 'main', 'preload', 'renderer'], packages: [/^electron$/, /^react/, /^three/, /^@tensorflow\//, /^ws$/] },
   engine: { areas: ['main', 'preload', 'renderer'], packages: [/^electron$/, /^react/, /^three/, /^ws$/] },
-  renderer: { areas: ['engine', 'main', 'preload'], packages: [/^node:/, /^electron$/, /^@tensorflow\//, /^ws$/, /^sharp$/] },
+  renderer: { areas: ['node', 'engine', 'main', 'preload'], packages: [/^node:/, /^electron$/, /^@tensorflow\//, /^ws$/, /^sharp$/] },
   main: { areas: ['engine', 'renderer', 'preload'], packages: [/^@tensorflow\//, /^react/, /^three/] },
-  preload: { areas: ['engine', 'main', 'renderer'], packages: [/^node:/, /^@tensorflow\//, /^react/] }
+  preload: { areas: ['node', 'engine', 'main', 'renderer'], packages: [/^node:/, /^@tensorflow\//, /^react/] }
 }
 
 describe('import boundaries', () => {

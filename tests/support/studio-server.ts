@@ -16,8 +16,7 @@ export interface RunningServer {
 }
 
 /** Starts real web mode (`dcgan-studio serve --json`) from the build, in a temp library. */
-export async function startStudioServer(extraArgs: string[] = []): Promise<RunningServer> {
-  const library = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-library-'))
+export async function startStudioServer(extraArgs: string[] = [], library = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-library-'))): Promise<RunningServer> {
   const child = spawn(process.execPath, [builtPaths.cli(), 'serve', '--json', '--port', '0', '--library', library, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit']
   })

@@ -1,9 +1,7 @@
-import * as fs from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
-import { DATASET_FILES, DatasetManifest, datasetByteLength, imageByteLength } from '../../shared/formats/dataset'
+import { DATASET_FILES, type DatasetManifest } from '../../shared/formats/dataset'
+import { DatasetFileError, openDataset, type OpenedDataset } from '../../node/dataset-files'
 import { EpochOrder, type DataCursor } from './epoch-order'
 
 /**
@@ -11,21 +9,10 @@ import { EpochOrder, type DataCursor } from './epoch-order'
  * scaled to [-1, 1] (the range of the generator's tanh; the paper's only pre-processing), in a seeded shuffled
  * order with a cursor a checkpoint can store.
  *
- * Images are read from the file on demand (the OS page cache keeps a small dataset in memory anyway), into
- * buffers allocated once, so neither a huge dataset nor a long run grows the process's memory.
+ * The files are opened and checked by `src/node/dataset-files.ts` (shared with the studio); images are read
+ * from the file on demand into buffers allocated once, so neither a huge dataset nor a long run grows the
+ * process's memory.
  */
-
-/** A dataset file that is missing, unreadable, corrupt or unsuitable; `file` is its path. */
-export class DatasetError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown }
-  ) {
-    super(message, options)
-    this.name = 'DatasetError'
-  }
-}
 
 export interface DatasetReaderOptions {
   /** Images per batch. A dataset with fewer images trains with batches of all of them. */
@@ -48,46 +35,45 @@ export interface DataBatch {
 export class DatasetReader {
   /** The batch size actually used: the one asked for, or the dataset's size when it has fewer images. */
   readonly batchSize: number
+  readonly dir: string
+  readonly manifest: DatasetManifest
   private readonly order: EpochOrder
   private readonly imageBytes: number
   // Reused by every batch: the drawn indices, the raw bytes, and the bytes as floats for the upload.
   private readonly indices: Uint32Array
   private readonly bytes: Uint8Array
   private readonly floats: Float32Array
-  private fd: number | null
+  private dataset: OpenedDataset | null
 
   private constructor(
-    readonly dir: string,
-    readonly manifest: DatasetManifest,
+    dataset: OpenedDataset,
     readonly requestedBatchSize: number,
-    fd: number,
     options: DatasetReaderOptions
   ) {
-    this.fd = fd
-    this.batchSize = Math.min(requestedBatchSize, manifest.count)
-    this.order = new EpochOrder(options.seed, manifest.count, options.cursor)
-    this.imageBytes = imageByteLength(manifest)
+    this.dataset = dataset
+    this.dir = dataset.dir
+    this.manifest = dataset.manifest
+    this.batchSize = Math.min(requestedBatchSize, dataset.manifest.count)
+    this.order = new EpochOrder(options.seed, dataset.manifest.count, options.cursor)
+    this.imageBytes = dataset.imageBytes
     this.indices = new Uint32Array(this.batchSize)
     this.bytes = new Uint8Array(this.batchSize * this.imageBytes)
     this.floats = new Float32Array(this.bytes.length)
   }
 
-  /** Opens `dir`, checking the manifest, the length of images.u8 and (if given) the shape the model expects. */
+  /** Opens `dir`, checking the manifest, the length of its files and (if given) the shape the model expects. */
   static async open(dir: string, options: DatasetReaderOptions): Promise<DatasetReader> {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
       throw new Error(`The batch size must be a whole number of at least 1 (got ${options.batchSize}).`)
     }
-    const manifest = await readDatasetManifest(dir)
-    if (options.expect) checkShape(dir, manifest, options.expect)
-    const imagesPath = path.join(dir, DATASET_FILES.images)
-    await checkImagesLength(imagesPath, manifest)
-    let fd: number
+    const dataset = await openDataset(dir)
     try {
-      fd = fs.openSync(imagesPath, 'r')
+      if (options.expect) checkShape(dir, dataset.manifest, options.expect)
     } catch (error) {
-      throw new DatasetError(imagesPath, `Cannot open ${imagesPath}: ${messageOf(error)}`, { cause: error })
+      dataset.close()
+      throw error
     }
-    return new DatasetReader(dir, manifest, options.batchSize, fd, options)
+    return new DatasetReader(dataset, options.batchSize, options)
   }
 
   get count(): number {
@@ -105,13 +91,11 @@ export class DatasetReader {
 
   /** The next batch in the shuffled order. */
   async nextBatch(): Promise<DataBatch> {
-    const fd = this.fd
-    if (fd === null) throw new Error(`The dataset reader for ${this.dir} was closed; open it again to read batches.`)
+    const dataset = this.dataset
+    if (dataset === null) throw new Error(`The dataset reader for ${this.dir} was closed; open it again to read batches.`)
     const epoch = this.order.take(this.indices)
     const { imageBytes, bytes } = this
-    await Promise.all(
-      Array.from(this.indices, (index, slot) => readExactly(fd, bytes, slot * imageBytes, imageBytes, index * imageBytes, this.imagesPath))
-    )
+    await Promise.all(Array.from(this.indices, (index, slot) => dataset.readImageInto(index, bytes, slot * imageBytes)))
     const { floats } = this
     for (let i = 0; i < bytes.length; i++) floats[i] = bytes[i] as number
     const { size, channels } = this.manifest
@@ -121,50 +105,18 @@ export class DatasetReader {
     return { images, epoch }
   }
 
-  /** Closes images.u8. Synchronous so that an owner's dispose() can call it. */
+  /** Closes the dataset's files. Synchronous so that an owner's dispose() can call it. */
   close(): void {
-    if (this.fd === null) return
-    fs.closeSync(this.fd)
-    this.fd = null
+    this.dataset?.close()
+    this.dataset = null
   }
-
-  private get imagesPath(): string {
-    return path.join(this.dir, DATASET_FILES.images)
-  }
-}
-
-/** Reads and validates `dir/manifest.json`, with errors that name the file and say what to do. */
-export async function readDatasetManifest(dir: string): Promise<DatasetManifest> {
-  const file = path.join(dir, DATASET_FILES.manifest)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    const reason = isMissing(error) ? 'it does not exist' : messageOf(error)
-    throw new DatasetError(file, `No dataset at ${dir}: cannot read ${file} (${reason}). Import the images again.`, { cause: error })
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    throw new DatasetError(file, `${file} is corrupt (not valid JSON: ${messageOf(error)}). Import the images again.`, {
-      cause: error
-    })
-  }
-  const parsed = DatasetManifest.safeParse(data)
-  if (!parsed.success) {
-    throw new DatasetError(file, `${file} is not a valid dataset manifest: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error
-    })
-  }
-  return parsed.data
 }
 
 function checkShape(dir: string, manifest: DatasetManifest, expect: { size: number; channels: number }): void {
   const file = path.join(dir, DATASET_FILES.manifest)
   const describe = (channels: number): string => (channels === 1 ? '1 channel (grayscale)' : `${channels} channels (colour)`)
   if (manifest.channels !== expect.channels) {
-    throw new DatasetError(
+    throw new DatasetFileError(
       file,
       `The dataset "${manifest.name}" has ${describe(manifest.channels)} but the model is built for ` +
         `${describe(expect.channels)}. Set the model's channels to ${manifest.channels}, or import the images ` +
@@ -172,63 +124,11 @@ function checkShape(dir: string, manifest: DatasetManifest, expect: { size: numb
     )
   }
   if (manifest.size !== expect.size) {
-    throw new DatasetError(
+    throw new DatasetFileError(
       file,
       `The dataset "${manifest.name}" holds ${manifest.size}×${manifest.size} images but the model makes ` +
         `${expect.size}×${expect.size} images. Pick the model size ${manifest.size} if it is offered, or import ` +
         `the images again at ${expect.size}×${expect.size}.`
     )
   }
-}
-
-async function checkImagesLength(file: string, manifest: DatasetManifest): Promise<void> {
-  let actual: number
-  try {
-    actual = (await stat(file)).size
-  } catch (error) {
-    const reason = isMissing(error) ? 'it does not exist' : messageOf(error)
-    throw new DatasetError(file, `Cannot read the dataset's images at ${file}: ${reason}. Import the images again.`, {
-      cause: error
-    })
-  }
-  const expected = datasetByteLength(manifest)
-  if (actual !== expected) {
-    const { count, size, channels } = manifest
-    throw new DatasetError(
-      file,
-      `${file} holds ${actual} bytes but manifest.json describes ${count} images of ${size}×${size}×${channels} ` +
-        `(${expected} bytes): the file is ${actual < expected ? 'truncated' : 'from a different import'}. ` +
-        'Import the images again.'
-    )
-  }
-}
-
-/** Reads exactly `length` bytes at `position`, or fails naming the file (it shrank since it was opened). */
-async function readExactly(fd: number, into: Uint8Array, offset: number, length: number, position: number, file: string): Promise<void> {
-  let done = 0
-  // A read may return fewer bytes than asked; only a read of 0 bytes means the end of the file.
-  while (done < length) {
-    const got = await readOnce(fd, into, offset + done, length - done, position + done, file)
-    if (got === 0) {
-      throw new DatasetError(file, `${file} ended early at byte ${position + done}; it changed while training. Import the images again.`)
-    }
-    done += got
-  }
-}
-
-function readOnce(fd: number, into: Uint8Array, offset: number, length: number, position: number, file: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fs.read(fd, into, offset, length, position, (error, bytesRead) => {
-      if (error) reject(new DatasetError(file, `Reading ${file} failed: ${error.message}`, { cause: error }))
-      else resolve(bytesRead)
-    })
-  })
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

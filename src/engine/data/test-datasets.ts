@@ -1,46 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import { Rng } from '../../shared/latent/random'
-import {
-  DATASET_FILES,
-  DATASET_FORMAT_VERSION,
-  DatasetManifest,
-  type DatasetChannels,
-  thumbLayout
-} from '../../shared/formats/dataset'
+import type { DatasetChannels } from '../../shared/formats/dataset'
 
-/**
- * Small generated datasets in the real on-disk format, for the engine's tests: the trainer reads them through
- * the same reader, manifest validation and all, as a dataset the importer made.
- */
-
-/** Writes `images` (count × size × size × channels bytes) and a valid manifest into `dir`. */
-export async function writeDataset(
-  dir: string,
-  { size, channels, images, name = 'generated' }: { size: number; channels: DatasetChannels; images: Uint8Array; name?: string }
-): Promise<DatasetManifest> {
-  const count = images.length / (size * size * channels)
-  if (!Number.isInteger(count) || count < 1) throw new Error(`${images.length} bytes are not whole ${size}×${size}×${channels} images`)
-  const { rows: _rows, ...thumbs } = thumbLayout(count, size)
-  const manifest = DatasetManifest.parse({
-    formatVersion: DATASET_FORMAT_VERSION,
-    id: path.basename(dir).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '') || 'generated',
-    name,
-    createdAt: new Date().toISOString(),
-    source: { kind: 'idx', imagesPath: 'generated' },
-    size,
-    channels,
-    count,
-    preprocess: { fit: 'none', background: 'black', grayscale: channels === 1 },
-    thumbs: { file: DATASET_FILES.thumbs, ...thumbs },
-    files: [],
-    summary: { seen: count, imported: count, skipped: 0, duplicate: 0, hiddenIgnored: 0 }
-  })
-  await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dir, DATASET_FILES.images), images)
-  await writeFile(path.join(dir, DATASET_FILES.manifest), JSON.stringify(manifest, null, 2))
-  return manifest
-}
+// Datasets in the real on-disk format are written by the helper the shared dataset opener is tested with.
+export { writeDataset } from '../../node/test-datasets'
 
 /**
  * Bright discs of random radius and position on a dark background (a little noise on both), coloured at

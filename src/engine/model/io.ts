@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
+import { syncDirectory, writeAndSync } from '../../node/atomic-files'
 
 /**
  * Saving and loading a LayersModel as a directory in the standard TensorFlow.js format: `model.json` (topology
@@ -119,27 +120,6 @@ async function writeFilesAtomically(dir: string, files: readonly (readonly [stri
     throw error
   }
   await syncDirectory(dir)
-}
-
-async function writeAndSync(file: string, data: Uint8Array): Promise<void> {
-  const handle = await open(file, 'w')
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Flushes a directory's entries. Windows cannot open a directory for syncing; there rename is already durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }
 
 /** model.json parsed and validated, with its weight files read and checked against the manifest. */

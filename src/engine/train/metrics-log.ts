@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises'
 import { MetricsLine } from '../../shared/formats/run'
-import { writeFileAtomic } from './atomic-files'
+import { writeFileAtomic } from '../../node/atomic-files'
 
 /**
  * metrics.jsonl: one MetricsLine per training step, appended as the run goes. Appends are not flushed one by

@@ -3,7 +3,7 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { RUN_FILES } from '../../shared/formats/run'
-import { writeAndSync } from './atomic-files'
+import { writeAndSync } from '../../node/atomic-files'
 
 /**
  * Adam's state for both networks, saved beside a checkpoint's models so a resumed run continues exactly:

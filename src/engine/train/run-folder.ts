@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { CheckpointMeta, LatestCheckpoint, RUN_FILES, sampleFileName, stepName } from '../../shared/formats/run'
-import { syncDirectory, writeAndSync, writeFileAtomic } from './atomic-files'
+import { syncDirectory, writeAndSync, writeFileAtomic } from '../../node/atomic-files'
 
 /**
  * Where a run's files live (src/shared/formats/run.ts describes them) and the two operations that keep its

@@ -14,7 +14,7 @@ import {
 import { fillNoise, noiseForSeed, Rng } from '../../shared/latent/random'
 import { DatasetReader } from '../data/dataset-reader'
 import { buildDiscriminator, buildGenerator, loadModel, saveModel } from '../model'
-import { syncFile, writeFileAtomic } from './atomic-files'
+import { syncFile, writeFileAtomic } from '../../node/atomic-files'
 import { type GanPair, logitsOf, trainableVariables, trainGanStep, withFrozenMovingStats } from './gan-step'
 import { divergedWeightsMessage } from './health'
 import { appendMetrics, truncateMetrics } from './metrics-log'

@@ -5,6 +5,7 @@
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { doctor, doctorHelp } from './commands/doctor'
+import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
@@ -25,7 +26,11 @@ const verbs: Record<string, Verb> = {
   train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
   resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },
   runs: { summary: 'list the runs in the library', help: runsHelp, run: runsCommand },
-  sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand }
+  sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand },
+  walk: { summary: 'a latent walk between seeds, as a PNG strip (and frames)', help: walkHelp, run: walkCommand },
+  arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
+  features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
+  guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand }
 }
 
 function usage(): string {

@@ -1,4 +1,6 @@
+import type { MethodParams, MethodResult, StudioMethod } from '../../shared/api/contract'
 import type { BackendName } from '../../shared/api/engine'
+import { StudioError } from '../../shared/api/errors'
 import { launchNodeEngine } from '../services/engine-process'
 import { resolveLibrary } from '../services/library'
 import { Studio } from '../services/studio'
@@ -42,4 +44,11 @@ export function parseNumberOption(name: string, value: string | undefined): numb
   const n = Number(value)
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got "${value}"`)
   return n
+}
+
+/** A Studio API call from the CLI: validated like any front end's, failing with the service's own error. */
+export async function callStudio<M extends StudioMethod>(studio: Studio, method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
+  const outcome = await studio.call(method, params)
+  if (!outcome.ok) throw StudioError.fromData(outcome.error)
+  return outcome.result as MethodResult<M>
 }

@@ -4,8 +4,17 @@ import type { DatasetListing, DatasetPreview, ImportRequest } from '../../shared
 import { StudioError } from '../../shared/api/errors'
 import type { RgbaImage } from '../../shared/api/image'
 import type { Job } from '../../shared/api/jobs'
-import { DatasetId, type DatasetManifest, DATASET_FILES } from '../../shared/formats/dataset'
-import { type ImportResult, ImportError, importFolder, importIdx, openDataset, readManifest, removeAbandonedDrafts } from './import'
+import { DatasetId, type DatasetManifest } from '../../shared/formats/dataset'
+import {
+  DatasetFileError,
+  type ImportResult,
+  ImportError,
+  importFolder,
+  importIdx,
+  openDataset,
+  readDatasetManifest,
+  removeAbandonedDrafts
+} from './import'
 import type { Jobs } from './jobs'
 import type { Library } from './library'
 
@@ -32,7 +41,7 @@ export class Datasets {
     for (const entry of entries) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue
       try {
-        listings.push(toListing(await readManifest(path.join(this.dir, entry.name, DATASET_FILES.manifest))))
+        listings.push(toListing(await readDatasetManifest(path.join(this.dir, entry.name))))
       } catch {
         // A damaged dataset is left out of the list rather than breaking it; opening it says what is wrong.
       }
@@ -41,7 +50,7 @@ export class Datasets {
   }
 
   async get(id: string): Promise<DatasetManifest> {
-    return translate(() => readManifest(path.join(this.folder(id), DATASET_FILES.manifest)))
+    return translate(() => readDatasetManifest(this.folder(id)))
   }
 
   async preview(id: string, start: number, count: number): Promise<DatasetPreview> {
@@ -136,15 +145,16 @@ function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {
   return { width: size, height: size, data }
 }
 
-/** Import errors carry messages written for people; give them the Studio API's error shape. */
+/** Import and dataset file errors carry messages written for people; give them the Studio API's error shape. */
 async function translate<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (err) {
     if (err instanceof ImportError) {
-      const code = err.code === 'SOURCE_NOT_FOUND' || err.code === 'DATASET_INVALID' ? (err.code === 'SOURCE_NOT_FOUND' ? 'not_found' : 'io_error') : 'bad_request'
-      throw new StudioError(code, err.message, { importCode: err.code })
+      throw new StudioError(err.code === 'SOURCE_NOT_FOUND' ? 'not_found' : 'bad_request', err.message, { importCode: err.code })
     }
+    // A dataset in the library that is missing, damaged or unreadable: the request was fine, the files are not.
+    if (err instanceof DatasetFileError) throw new StudioError('io_error', err.message, { file: err.file })
     if ((err as { name?: string }).name === 'AbortError') throw new StudioError('cancelled', 'Import cancelled; nothing was written.')
     throw err
   }

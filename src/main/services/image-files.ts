@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import type { RgbaImage } from '../../shared/api/image'
-import { writeFileAtomic } from './fs/atomic'
+import { writeFileAtomic } from '../../node/atomic-files'
 
 /** Lays images out in a grid (row-major, `gap` px of black between them) as one RGBA image. */
 export function gridImage(images: RgbaImage[], columns: number, gap = 2): RgbaImage {

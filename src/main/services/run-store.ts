@@ -13,7 +13,7 @@ import {
   sampleFileName,
   stepName
 } from '../../shared/formats/run'
-import { writeJsonAtomic } from './fs/atomic'
+import { writeJsonAtomic } from '../../node/atomic-files'
 
 /**
  * Runs on disk (`runs/<id>/`, see src/shared/formats/run.ts). The Node side owns run.json; the trainer owns
@@ -72,15 +72,15 @@ export class RunStore {
     return path.join(this.folder(id), RUN_FILES.checkpoints, stepName(step))
   }
 
-  /** The generator of a checkpoint: the given step, or the latest complete one. */
-  async generatorDir(id: string, step: number | null): Promise<{ dir: string; step: number }> {
+  /** A complete checkpoint folder (generator/ and discriminator/): the given step, or the latest one. */
+  async completeCheckpoint(id: string, step: number | null): Promise<{ dir: string; step: number }> {
     const chosen = step ?? (await this.latest(id))?.step ?? null
     if (chosen === null) throw new StudioError('not_found', `Run ${id} has no checkpoint yet; train it for a while first.`)
     const dir = this.checkpointDir(id, chosen)
     if (!fs.existsSync(path.join(dir, RUN_FILES.checkpointMeta))) {
       throw new StudioError('not_found', `Run ${id} has no complete checkpoint at step ${chosen}.`)
     }
-    return { dir: path.join(dir, RUN_FILES.generator), step: chosen }
+    return { dir, step: chosen }
   }
 
   async sampleSteps(id: string): Promise<number[]> {

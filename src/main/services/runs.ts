@@ -78,7 +78,7 @@ export class Runs {
       checkpoints: checkpoints.map((c) => ({ step: c.step, writtenAt: c.writtenAt })),
       sampleSteps: await this.store.sampleSteps(id),
       metrics: await this.store.metrics(id, maxPoints),
-      warnings: []
+      warnings: record.warnings.map((w) => `Step ${w.step}: ${w.message}`)
     }
   }
 
@@ -104,6 +104,7 @@ export class Runs {
       train: TrainConfig.parse(params.train),
       status: 'created',
       statusMessage: 'Ready to train.',
+      warnings: [],
       cost: { backend: null, seconds: 0, steps: 0 }
     }
     return this.save(record)
@@ -215,6 +216,7 @@ export class Runs {
       status: 'stopped',
       statusMessage: `Branched from "${source.name}" at step ${step}.`,
       branchedFrom: { runId: source.id, step },
+      warnings: source.warnings.filter((w) => w.step <= step),
       cost: { ...source.cost }
     }
     await this.store.branch(source, step, record)
@@ -272,7 +274,13 @@ export class Runs {
       case 'started':
         ctx.report(null, `Training on ${event.backend}${event.notes.length ? ` — ${event.notes.join(' ')}` : ''}`)
         return
-      case 'warning':
+      case 'warning': {
+        // Kept in run.json so the warning is still there when the run is opened later.
+        const record = await this.store.read(id)
+        const warnings = [...record.warnings, { step: event.step, code: event.code, message: event.message }].slice(-100)
+        await this.save({ ...record, warnings })
+        return
+      }
       case 'sample':
       case 'checkpoint':
       case 'finished':

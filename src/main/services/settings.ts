@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { SETTINGS_FILE, StudioSettings } from '../../shared/formats/settings'
-import { writeJsonAtomic } from './fs/atomic'
+import { writeJsonAtomic } from '../../node/atomic-files'
 
 /** Reads the library's settings; a missing or damaged file gives the defaults (and a damaged one is kept aside). */
 export async function readSettings(root: string): Promise<StudioSettings> {

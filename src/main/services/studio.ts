@@ -8,6 +8,8 @@ import { StudioEvents } from './events'
 import { Jobs } from './jobs'
 import { Library } from './library'
 import { Runs } from './runs'
+import { Concepts } from './concepts'
+import { Explorer } from './explorer'
 import { readSettings, writeSettings } from './settings'
 import { StudioSettings } from '../../shared/formats/settings'
 
@@ -33,6 +35,8 @@ export class Studio {
   readonly explorer: EngineHost
   readonly datasets: Datasets
   readonly runs: Runs
+  readonly concepts: Concepts
+  readonly exploration: Explorer
   readonly handlers: StudioHandlers
 
   private settings: StudioSettings
@@ -47,6 +51,8 @@ export class Studio {
     this.explorer.on('status', (status) => this.events.emit('engine.status', status))
     this.datasets = new Datasets(this.library, this.jobs)
     this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
+    this.concepts = new Concepts(this.library.path('concepts'))
+    this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts)
     this.handlers = {
       'engine.status': async () => {
         // Status is best shown with the engine's own report, so start it on first ask; a failed start is
@@ -74,6 +80,23 @@ export class Studio {
       'system.pickPath': async ({ kind, title }) =>
         options.pickPath ? { available: true, path: await options.pickPath(kind, title) } : { available: false, path: null },
       'explore.generate': (params) => this.generate(params),
+      'explore.render': (params) => this.exploration.render(params),
+      'explore.walk': (params) => this.exploration.walk(params),
+      'explore.walkPoint': (params) => this.exploration.walkPoint(params),
+      'explore.randomWalk': (params) => this.exploration.randomWalk(params),
+      'explore.arithmetic': (params) => this.exploration.arithmetic(params),
+      'explore.features': (params) => this.exploration.features(params),
+      'explore.filters': (params) => this.exploration.filters(params),
+      'explore.guided': (params) => this.exploration.guided(params),
+      'explore.map': (params) => this.exploration.map(params),
+      'explore.applyConcept': (params) => this.exploration.applyConcept(params),
+
+      'concepts.list': ({ runId }) => this.concepts.list(runId),
+      'concepts.save': (params) => this.concepts.save(params),
+      'concepts.delete': async ({ id }) => {
+        await this.concepts.remove(id)
+        return OK
+      },
 
       'datasets.list': () => this.datasets.list(),
       'datasets.get': ({ id }) => this.datasets.get(id),
@@ -133,7 +156,7 @@ export class Studio {
       })
     }
     const record = await this.runs.store.read(params.run.id)
-    const { dir, step } = await this.runs.store.generatorDir(params.run.id, params.run.step)
+    const { dir, step } = await this.runs.store.completeCheckpoint(params.run.id, params.run.step)
     const result = await this.explorer.request('generate', {
       generator: { kind: 'checkpoint', model: record.model, dir },
       seed: params.seed,

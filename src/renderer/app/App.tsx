@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { connectionState, onConnectionState, studioMode } from '../api/client'
 import { useStudioEvent } from '../api/hooks'
 import { DatasetsScreen } from '../features/datasets/DatasetsScreen'
+import { ExploreScreen } from '../features/explore/ExploreScreen'
 import { HomeScreen } from '../features/home/HomeScreen'
 import { RunsScreen } from '../features/runs/RunsScreen'
 import { TrainScreen } from '../features/train/TrainScreen'
@@ -10,7 +11,8 @@ const SCREENS = [
   { id: 'home', label: 'Home', key: '1' },
   { id: 'datasets', label: 'Datasets', key: '2' },
   { id: 'train', label: 'Train', key: '3' },
-  { id: 'runs', label: 'Runs', key: '4' }
+  { id: 'runs', label: 'Runs', key: '4' },
+  { id: 'explore', label: 'Explore', key: '5' }
 ] as const
 type ScreenId = (typeof SCREENS)[number]['id']
 
@@ -69,6 +71,7 @@ export function App() {
         {screen === 'datasets' && <DatasetsScreen />}
         {screen === 'train' && <TrainScreen runId={runId} onRunChosen={openRun} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} />}
+        {screen === 'explore' && <ExploreScreen />}
       </main>
     </div>
   )

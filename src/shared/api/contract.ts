@@ -1,7 +1,29 @@
 import { z } from 'zod'
 import { DatasetListing, DatasetPreview, DatasetPreviewParams, ImportRequest } from './datasets'
 import { EngineStatus } from './engine'
-import { GenerateParams, GenerateResult } from './explore'
+import {
+  ApplyConceptParams,
+  ArithmeticParams,
+  ArithmeticResult,
+  ConceptRecord,
+  FeaturesParams,
+  FeaturesResult,
+  FiltersParams,
+  FiltersResult,
+  GenerateParams,
+  GenerateResult,
+  GuidedParams,
+  GuidedResult,
+  MapParams,
+  MapResult,
+  RandomWalkParams,
+  RenderParams,
+  RenderedSamples,
+  SaveConceptParams,
+  WalkParams,
+  WalkPointParams,
+  WalkResult
+} from './explore'
 import { StudioErrorData } from './errors'
 import { Job } from './jobs'
 import { BranchRunParams, CreateRunParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
@@ -35,6 +57,21 @@ export const studioMethods = {
     result: z.object({ available: z.boolean(), path: z.string().nullable() })
   },
   'explore.generate': { params: GenerateParams, result: GenerateResult },
+  'explore.render': { params: RenderParams, result: RenderedSamples },
+  'explore.walk': { params: WalkParams, result: WalkResult },
+  /** A scrubber position on a walk: the latest request per channel wins (older ones fail 'superseded'). */
+  'explore.walkPoint': { params: WalkPointParams, result: RenderedSamples },
+  'explore.randomWalk': { params: RandomWalkParams, result: WalkResult },
+  'explore.arithmetic': { params: ArithmeticParams, result: ArithmeticResult },
+  'explore.features': { params: FeaturesParams, result: FeaturesResult.extend({ step: z.number().int() }) },
+  'explore.filters': { params: FiltersParams, result: FiltersResult.extend({ step: z.number().int() }) },
+  'explore.guided': { params: GuidedParams, result: GuidedResult.extend({ step: z.number().int() }) },
+  'explore.map': { params: MapParams, result: MapResult },
+  'explore.applyConcept': { params: ApplyConceptParams.extend({ channel: z.string().max(60).default('concept') }), result: RenderedSamples },
+
+  'concepts.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ConceptRecord) },
+  'concepts.save': { params: SaveConceptParams, result: ConceptRecord },
+  'concepts.delete': { params: IdRef, result: ok },
 
   'datasets.list': { params: empty, result: z.array(DatasetListing) },
   'datasets.get': { params: IdRef, result: DatasetManifest },

@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   'engine_unavailable',
   'engine_timeout',
   'cancelled',
+  'superseded', // a newer request on the same channel (e.g. a dragged slider) replaced this one
   'io_error',
   'internal'
 ])

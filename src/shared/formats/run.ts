@@ -83,6 +83,11 @@ export const RunRecord = z.object({
   statusMessage: z.string().default(''),
   /** Set when the run was branched from another run's checkpoint. */
   branchedFrom: z.object({ runId: RunId, step: z.number().int().min(0) }).optional(),
+  /** Health warnings the trainer raised (D loss near zero, collapsing diversity, small dataset), newest last. */
+  warnings: z
+    .array(z.object({ step: z.number().int().min(0), code: z.string(), message: z.string() }))
+    .max(100)
+    .default([]),
   /** Where training time went: backend and wall time, accumulated over sessions. */
   cost: z.object({ backend: z.string().nullable(), seconds: z.number().min(0), steps: z.number().int().min(0) }).default({ backend: null, seconds: 0, steps: 0 })
 })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
+import { syncDirectory, writeAndSync } from '../../../node/atomic-files'
 import { DATASET_FILES, DatasetManifest } from '../../../shared/formats/dataset'
 
 /** Prefix of in-progress imports inside the datasets folder; readers of the library must ignore these. */
@@ -54,14 +55,14 @@ export class DatasetDraft {
     }
     this.images = null
     this.labels = null
-    await writeFileSynced(path.join(this.dir, DATASET_FILES.thumbs), thumbsPng)
-    await writeFileSynced(path.join(this.dir, DATASET_FILES.manifest), `${JSON.stringify(checked, null, 2)}\n`)
-    await fsyncDir(this.dir)
+    await writeAndSync(path.join(this.dir, DATASET_FILES.thumbs), thumbsPng, { exclusive: true })
+    await writeAndSync(path.join(this.dir, DATASET_FILES.manifest), `${JSON.stringify(checked, null, 2)}\n`, { exclusive: true })
+    await syncDirectory(this.dir)
     const target = path.join(this.datasetsDir, this.id)
     // rename() would replace an empty folder of the same name; the id is random, so this is a real clash.
     if (await exists(target)) throw new Error(`Cannot finish the import: ${target} already exists.`)
     await fs.rename(this.dir, target)
-    await fsyncDir(this.datasetsDir)
+    await syncDirectory(this.datasetsDir)
     return target
   }
 
@@ -129,27 +130,6 @@ async function writeAll(handle: fs.FileHandle, data: Uint8Array): Promise<void> 
   while (written < data.length) {
     const { bytesWritten } = await handle.write(data, written, data.length - written)
     written += bytesWritten
-  }
-}
-
-async function writeFileSynced(file: string, data: string | Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'wx')
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  // Makes the new names durable on POSIX. Windows cannot open a folder for fsync (and NTFS journals renames).
-  if (process.platform === 'win32') return
-  const handle = await fs.open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 

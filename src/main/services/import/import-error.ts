@@ -10,7 +10,6 @@ export type ImportErrorCode =
   | 'NO_IMAGES'
   | 'IDX_INVALID'
   | 'IDX_MISMATCH'
-  | 'DATASET_INVALID'
 
 export class ImportError extends Error {
   override readonly name = 'ImportError'

@@ -3,11 +3,11 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDataset } from '../../../node/dataset-files'
 import { DatasetManifest, datasetByteLength, type FileOutcome } from '../../../shared/formats/dataset'
 import { ImportError } from './import-error'
 import { importFolder, type ImportResult } from './import-folder'
 import type { ImportProgress } from './import-progress'
-import { openDataset } from './open-dataset'
 import { encodeBmp, fingerprintTree, halves, makeTempDir, noise, removeDir, solid, writeFile } from './test-support'
 
 const SIZE = 16

@@ -4,10 +4,10 @@ import { gunzipSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDebianPackage } from '../../../../tests/support/system-packages'
+import { openDataset } from '../../../node/dataset-files'
 import { datasetByteLength } from '../../../shared/formats/dataset'
 import { importIdx } from './import-idx'
 import type { ImportProgress } from './import-progress'
-import { openDataset } from './open-dataset'
 import { encodeIdx, idxFixture, makeTempDir, removeDir, writeFile } from './test-support'
 
 const COUNT = 70
@@ -56,6 +56,11 @@ describe('importIdx', () => {
     })
     expect(await fs.readFile(path.join(dir, 'images.u8'))).toEqual(fixture.images)
     expect(await fs.readFile(path.join(dir, 'labels.u8'))).toEqual(fixture.labels)
+    // And the shared reader the studio and the trainers use opens what the importer wrote.
+    const dataset = await openDataset(dir)
+    expect(dataset.readImages(3, 4)).toEqual(new Uint8Array(fixture.images.subarray(3 * SIDE * SIDE, 7 * SIDE * SIDE)))
+    expect(dataset.readLabels(0, COUNT)).toEqual(new Uint8Array(fixture.labels))
+    dataset.close()
     const sheet = await sharp(path.join(dir, 'thumbs.png')).metadata()
     expect([sheet.width, sheet.height, sheet.channels]).toEqual([8 * SIDE, 8 * SIDE, 1])
     expect(events.filter((e) => e.phase === 'importing').at(-1)).toMatchObject({ done: COUNT, total: COUNT })

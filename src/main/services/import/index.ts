@@ -3,8 +3,9 @@ export { importFolder, DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import-folder
 export type { ImportFolderOptions, ImportLimits, ImportResult } from './import-folder'
 export { importIdx } from './import-idx'
 export type { ImportIdxOptions } from './import-idx'
-export { openDataset, readManifest } from './open-dataset'
-export type { OpenedDataset } from './open-dataset'
+// Reading packed datasets is shared with the trainer engines, so it lives in src/node/dataset-files.ts.
+export { DatasetFileError, openDataset, readDatasetManifest } from '../../../node/dataset-files'
+export type { OpenedDataset } from '../../../node/dataset-files'
 export { ImportError } from './import-error'
 export type { ImportErrorCode } from './import-error'
 export type { ImportPhase, ImportProgress } from './import-progress'

@@ -25,9 +25,11 @@ export function RunMonitor({ runId }: { runId: string }) {
       .catch((err: unknown) => setError(errorText(err)))
   }, [runId])
   useEffect(() => {
-    setWarnings([])
     load()
   }, [load])
+  useEffect(() => {
+    if (details) setWarnings((w) => (w.length === 0 ? details.warnings : w))
+  }, [details])
 
   useStudioEvent('runs.changed', (record) => {
     if (record.id === runId) setDetails((d) => (d ? { ...d, record } : d))

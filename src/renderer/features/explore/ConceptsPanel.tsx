@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'react'
+import type { RgbaImage } from '../../../shared/api/image'
+import { studio } from '../../api/client'
+import { errorText, useStudioData } from '../../api/hooks'
+import { ImageTile } from '../../components/ImageTile'
+import type { ModelChoice } from './RunPicker'
+import { type Sample, zSpecOf } from './selection'
+
+/**
+ * Concepts saved from arithmetic, applied to any sample: a strength slider that renders while dragging, and a
+ * sweep along the concept (the paper's "turn" vector, Fig. 8).
+ */
+export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; sample: Sample | null; version: number }) {
+  const concepts = useStudioData(() => studio.call('concepts.list', { runId: model.id }), [model.id, version])
+  const [conceptId, setConceptId] = useState<string>('')
+  const [strength, setStrength] = useState(1)
+  const [applied, setApplied] = useState<RgbaImage | null>(null)
+  const [sweep, setSweep] = useState<RgbaImage[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const ticket = useRef(0)
+  const concept = concepts.data?.find((c) => c.id === conceptId) ?? concepts.data?.[0]
+
+  useEffect(() => {
+    if (!sample || !concept) return
+    const mine = ++ticket.current
+    studio
+      .call('explore.applyConcept', { run: { id: model.id, step: model.step }, z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
+      .then((r) => mine === ticket.current && r.samples[0] && setApplied(r.samples[0].image))
+      .catch((err: unknown) => (err as { code?: string }).code !== 'superseded' && setError(errorText(err)))
+  }, [sample, concept, strength, model.id, model.step])
+
+  const doSweep = async (): Promise<void> => {
+    if (!sample || !concept) return
+    try {
+      const strengths = Array.from({ length: 9 }, (_, i) => -2 + i * 0.5)
+      const r = await studio.call('explore.applyConcept', { run: { id: model.id, step: model.step }, z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
+      setSweep(r.samples.map((s) => s.image))
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
+
+  const remove = async (): Promise<void> => {
+    if (!concept || !window.confirm(`Delete the concept "${concept.name}"?`)) return
+    await studio.call('concepts.delete', { id: concept.id }).catch((err: unknown) => setError(errorText(err)))
+    concepts.reload()
+  }
+
+  return (
+    <section className="card grow" data-testid="concepts-panel">
+      <h2>Concepts</h2>
+      {concepts.data?.length === 0 && <p className="muted">No concepts for this model yet: save one from the arithmetic result.</p>}
+      {concept && (
+        <>
+          <div className="toolbar">
+            <label>
+              Concept
+              <select value={concept.id} onChange={(e) => setConceptId(e.target.value)}>
+                {concepts.data?.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name} ({c.kind})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Strength {strength.toFixed(2)}
+              <input type="range" min={-3} max={3} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} />
+            </label>
+            <button type="button" disabled={!sample} onClick={() => void doSweep()}>
+              Sweep −2…+2
+            </button>
+            <button type="button" className="danger" onClick={() => void remove()}>
+              Delete
+            </button>
+          </div>
+          {!sample && <p className="muted">Select a sample to apply the concept to.</p>}
+          {sample && (
+            <div className="tiles row">
+              <ImageTile image={sample.image} size={64} label="original" />
+              <span className="op">→</span>
+              {applied && <ImageTile image={applied} size={64} label={`with ${concept.name}`} />}
+            </div>
+          )}
+          {sweep.length > 0 && (
+            <div className="tiles strip">
+              {sweep.map((image, i) => (
+                <ImageTile key={i} image={image} size={48} label={`strength ${-2 + i * 0.5}`} />
+              ))}
+            </div>
+          )}
+        </>
+      )}
+      {error && <p className="error">{error}</p>}
+    </section>
+  )
+}

@@ -1,0 +1,120 @@
+import { useCallback, useEffect, useState } from 'react'
+import { LayerStackPanel } from './LayerStackPanel'
+import { MapPanel } from './MapPanel'
+import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
+import { ConceptsPanel } from './ConceptsPanel'
+import { FeaturesPanel } from './FeaturesPanel'
+import { type ModelChoice, RunPicker } from './RunPicker'
+import { SamplesPanel } from './SamplesPanel'
+import { SelectionTray } from './SelectionTray'
+import type { Sample } from './selection'
+import { WalkPanel } from './WalkPanel'
+
+const TABS = [
+  { id: 'walk', label: 'Samples & walks' },
+  { id: 'arithmetic', label: 'Arithmetic & concepts' },
+  { id: 'features', label: 'Features' },
+  { id: 'map', label: 'Latent map' },
+  { id: 'stack', label: 'Layer stack' }
+] as const
+type TabId = (typeof TABS)[number]['id']
+
+/** Pins are kept per model in the browser's storage (by seed or z, re-rendered when shown). */
+function loadPins(runId: string): Sample[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(`dcgan-studio:pins:${runId}`) ?? '[]') as { key: string; seed: number | null; index: number; z: number[]; image: { width: number; height: number; data: number[] } }[]
+    return raw.map((p) => ({ ...p, z: new Float32Array(p.z), image: { ...p.image, data: new Uint8Array(p.image.data) } }))
+  } catch {
+    return []
+  }
+}
+function savePins(runId: string, pins: Sample[]): void {
+  localStorage.setItem(
+    `dcgan-studio:pins:${runId}`,
+    JSON.stringify(pins.map((p) => ({ ...p, z: Array.from(p.z), image: { ...p.image, data: Array.from(p.image.data) } })))
+  )
+}
+
+/** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
+export function ExploreScreen() {
+  const [model, setModel] = useState<ModelChoice | null>(null)
+  const [tab, setTab] = useState<TabId>('walk')
+  const [selection, setSelection] = useState<Sample[]>([])
+  const [pinned, setPinned] = useState<Sample[]>([])
+  const [keyframes, setKeyframes] = useState<Sample[]>([])
+  const [slots, setSlots] = useState<Record<SlotName, Sample[]>>({ a: [], b: [], c: [] })
+  const [conceptVersion, setConceptVersion] = useState(0)
+
+  useEffect(() => {
+    setSelection([])
+    setKeyframes([])
+    setSlots({ a: [], b: [], c: [] })
+    setPinned(model ? loadPins(model.id) : [])
+  }, [model?.id])
+
+  const toggle = useCallback((sample: Sample) => {
+    setSelection((current) => (current.some((s) => s.key === sample.key) ? current.filter((s) => s.key !== sample.key) : [...current, sample]))
+  }, [])
+  const add = useCallback((sample: Sample) => setSelection((current) => (current.some((s) => s.key === sample.key) ? current : [...current, sample])), [])
+  const pin = (sample: Sample): void => {
+    if (!model) return
+    const next = pinned.some((p) => p.key === sample.key) ? pinned.filter((p) => p.key !== sample.key) : [...pinned, sample]
+    setPinned(next)
+    savePins(model.id, next)
+  }
+  const toSlot = (slot: SlotName) => (samples: Sample[]) => {
+    setSlots((s) => ({ ...s, [slot]: [...s[slot], ...samples] }))
+    setSelection([])
+  }
+
+  const selected = new Set(selection.map((s) => s.key))
+  const focus = selection[selection.length - 1] ?? null
+  return (
+    <div className="screen explore">
+      <div className="row">
+        <RunPicker value={model} onChange={setModel} />
+        <nav className="subnav">
+          {TABS.map((t) => (
+            <button key={t.id} type="button" className={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)} data-testid={`explore-tab-${t.id}`}>
+              {t.label}
+            </button>
+          ))}
+        </nav>
+      </div>
+      {model && (
+        <div className="two-columns">
+          <div className="column">
+            <SelectionTray
+              model={model}
+              selection={selection}
+              pinned={pinned}
+              onRemove={toggle}
+              onAdd={add}
+              onPin={pin}
+              onClear={() => setSelection([])}
+              targets={[
+                { label: 'Use as walk keyframes', testId: 'use-keyframes', onUse: (s) => setKeyframes((k) => [...k, ...s]) },
+                { label: 'Add to A', testId: 'add-a', onUse: toSlot('a') },
+                { label: 'Add to B', testId: 'add-b', onUse: toSlot('b') },
+                { label: 'Add to C', testId: 'add-c', onUse: toSlot('c') }
+              ]}
+            />
+            <SamplesPanel model={model} selected={selected} onToggle={toggle} />
+          </div>
+          <div className="column wide">
+            {tab === 'walk' && <WalkPanel model={model} keyframes={keyframes} onClearKeyframes={() => setKeyframes([])} />}
+            {tab === 'arithmetic' && (
+              <>
+                <ArithmeticPanel model={model} slots={slots} onClearSlot={(slot) => setSlots((s) => ({ ...s, [slot]: [] }))} onConceptSaved={() => setConceptVersion((v) => v + 1)} />
+                <ConceptsPanel model={model} sample={focus} version={conceptVersion} />
+              </>
+            )}
+            {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
+            {tab === 'map' && <MapPanel run={{ id: model.id, step: model.step }} onSelect={add} />}
+            {tab === 'stack' && <LayerStackPanel run={{ id: model.id, step: model.step }} sample={focus} />}
+          </div>
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,80 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt } from '../support/build'
+import { runCli } from '../support/cli'
+import { tempDir, writeDiscImages } from '../support/fixtures'
+import { type RunningServer, startStudioServer } from '../support/studio-server'
+import { launchChromium } from '../support/system-packages'
+
+beforeAll(() => ensureBuilt(), 300_000)
+
+// Exploring a model (trained here with the real engine) in web mode, in headless Chromium: pick exemplars,
+// run the arithmetic and see its 9 result images; open the latent map and select a sample.
+describe('exploring a trained model in the UI', () => {
+  let server: RunningServer
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    const library = tempDir('explore-ui-library')
+    const source = tempDir('explore-ui-source')
+    await writeDiscImages(source, 24, 5)
+    const imported = await runCli(['import', source, '--size', '32', '--library', library])
+    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '8', '--steps', '20', '--checkpoint-every', '20', '--sample-every', '20', '--library', library])
+    expect(trained.code).toBe(0)
+    server = await startStudioServer([], library)
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })
+    page.on('pageerror', (err) => problems.push(err.message))
+    await page.goto(server.urlWithToken)
+    await page.getByTestId('nav-explore').click()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('picks three exemplars per slot, computes A − B + C and shows the result with 8 neighbours', async () => {
+    await page.getByTestId('explore-generate').click()
+    const samples = page.getByTestId('explore-samples').getByRole('button')
+    await expect.poll(() => samples.count(), { timeout: 30_000 }).toBe(16)
+    for (const [slot, first] of [['a', 0], ['b', 3], ['c', 6]] as const) {
+      for (let i = first; i < first + 3; i++) await samples.nth(i).click()
+      await page.getByTestId(`add-${slot}`).click()
+    }
+    await page.getByTestId('explore-tab-arithmetic').click()
+    for (const slot of ['a', 'b', 'c']) expect(await page.getByTestId(`slot-${slot}`).getAttribute('data-count')).toBe('3')
+    await page.getByTestId('arithmetic-run').click()
+    const grid = page.getByTestId('arithmetic-grid')
+    await grid.waitFor({ timeout: 30_000 })
+    expect(await grid.locator('canvas').count()).toBe(9)
+    expect(await page.getByRole('img', { name: 'pixel result' }).count()).toBe(1)
+  })
+
+  it('renders a walk between selected samples, lerp and slerp side by side', async () => {
+    await page.getByTestId('explore-tab-walk').click()
+    const samples = page.getByTestId('explore-samples').getByRole('button')
+    await samples.nth(10).click()
+    await samples.nth(11).click()
+    await page.getByTestId('use-keyframes').click()
+    await page.getByTestId('walk-render').click()
+    await page.getByTestId('walk-strip-slerp').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('walk-strip-lerp').getAttribute('data-frames')).toBe('9')
+    await page.getByTestId('walk-scrubber').fill('500')
+    await page.getByTestId('walk-scrub-image').waitFor({ timeout: 30_000 })
+  })
+
+  it('opens the latent map and selects a sample in it', async () => {
+    await page.getByTestId('explore-tab-map').click()
+    const map = page.getByTestId('latent-map')
+    await map.waitFor({ timeout: 60_000 })
+    const before = await page.getByTestId('selection-tray').locator('.tray-item').count()
+    await page.getByRole('button', { name: 'sample 7', exact: true }).click()
+    await expect.poll(() => map.getAttribute('data-selected-index'), { timeout: 10_000 }).toBe('7')
+    await expect.poll(() => page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(before + 1)
+    await page.screenshot({ path: `${server.library}/explore.png`, fullPage: true })
+    expect(problems).toEqual([])
+  })
+})
