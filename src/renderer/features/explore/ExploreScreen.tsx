@@ -1,6 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
-import { LayerStackPanel } from './LayerStackPanel'
-import { MapPanel } from './MapPanel'
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
@@ -9,6 +7,10 @@ import { SamplesPanel } from './SamplesPanel'
 import { SelectionTray } from './SelectionTray'
 import type { Sample } from './selection'
 import { WalkPanel } from './WalkPanel'
+
+// The 3D views pull in three.js (most of the bundle); load them when their tab is first opened.
+const MapPanel = lazy(() => import('./MapPanel').then((m) => ({ default: m.MapPanel })))
+const LayerStackPanel = lazy(() => import('./LayerStackPanel').then((m) => ({ default: m.LayerStackPanel })))
 
 const TABS = [
   { id: 'walk', label: 'Samples & walks' },
@@ -110,8 +112,10 @@ export function ExploreScreen() {
               </>
             )}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
-            {tab === 'map' && <MapPanel run={{ id: model.id, step: model.step }} onSelect={add} />}
-            {tab === 'stack' && <LayerStackPanel run={{ id: model.id, step: model.step }} sample={focus} />}
+            <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
+              {tab === 'map' && <MapPanel run={{ id: model.id, step: model.step }} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}
+              {tab === 'stack' && <LayerStackPanel run={{ id: model.id, step: model.step }} sample={focus} />}
+            </Suspense>
           </div>
         </div>
       )}
