@@ -10,7 +10,7 @@ import {
   engineMethods
 } from '../shared/engine-protocol'
 import type { HostPort } from './host-port'
-import { Generation } from './explore/generate'
+import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
 import { TrainingSessions } from './training-session'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
@@ -27,11 +27,17 @@ type EngineHandlers = {
 
 /** The engine's message loop: validates each request, runs its handler, answers with a result or an error. */
 export function serveEngine(port: HostPort, info: EngineInfo): void {
-  const generation = new Generation()
+  // One cache of G and D per model source, shared by every explorer method.
+  const models = new ModelCache()
   const training = new TrainingSessions()
   const handlers: EngineHandlers = {
     info: async () => info,
-    generate: (params) => generation.generate(params),
+    generate: (params) => generate(models, params),
+    render: (params, ctx) => render(models, params, ctx.signal),
+    features: (params) => features(models, params),
+    filters: (params) => filters(models, params),
+    guided: (params) => guided(models, params),
+    embed: (params, ctx) => embed(models, params, ctx),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }
@@ -57,7 +63,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
         running.get(message.id)?.abort()
         return
       case 'shutdown':
-        generation.dispose()
+        models.dispose()
         process.exit(0)
     }
   })

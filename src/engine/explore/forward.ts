@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs'
+import type { LayerSpec } from '../model'
+import type { Network } from './models'
+
+/**
+ * Runs a network layer by layer, in the order of its plan, so the explorer can read any layer's output, stop
+ * early, and swap the activation function (guided backpropagation) — all with the same forward pass that
+ * renders images. Synchronous: call it inside tf.tidy (or a gradient function).
+ */
+
+/** One layer's output for the batch. */
+export interface LayerOutput {
+  readonly spec: LayerSpec
+  readonly output: tf.Tensor
+}
+
+/** Replaces a ReLU or LeakyReLU layer's function; `slope` is its negative slope (0 for ReLU). */
+export type ActivationOverride = (x: tf.Tensor, slope: number) => tf.Tensor
+
+export interface ForwardOptions {
+  /** Which layers' outputs to return; default: only the last layer run. */
+  keep?: (spec: LayerSpec) => boolean
+  /** Stop after this layer (by name); default: run to the output. */
+  upTo?: string
+  activation?: ActivationOverride
+  /**
+   * Free each intermediate as soon as the next layer has consumed it, so a large batch does not hold every
+   * layer's output at once. Must be false under a gradient tape, which still needs them for the backward pass.
+   */
+  freeIntermediates?: boolean
+}
+
+/** The kept layers' outputs, in layer order. The input layer is not run and never returned. */
+export function forward(network: Network, input: tf.Tensor, options: ForwardOptions = {}): LayerOutput[] {
+  const layers = network.plan.slice(1)
+  const last = options.upTo === undefined ? layers.length - 1 : layers.findIndex((spec) => spec.name === options.upTo)
+  if (last < 0) throw new Error(`forward: ${network.net} has no layer '${options.upTo ?? ''}'`)
+  const keep = options.keep ?? ((spec: LayerSpec) => spec === layers[last])
+  const free = options.freeIntermediates ?? true
+  const kept: LayerOutput[] = []
+  let x = input
+  for (let i = 0; i <= last; i++) {
+    const spec = layers[i] as LayerSpec
+    const y = runLayer(network, spec, x, options.activation)
+    const keepIt = keep(spec) || i === last
+    if (free && x !== input && y !== x && !kept.some((k) => k.output === x)) x.dispose()
+    if (keepIt) kept.push({ spec, output: y })
+    x = y
+  }
+  return kept
+}
+
+/** The output of layer `upTo`, or of the network's last layer (G's image, D's probability). */
+export function forwardOutput(network: Network, input: tf.Tensor, options: Omit<ForwardOptions, 'keep'> = {}): tf.Tensor {
+  const outputs = forward(network, input, { ...options, keep: () => false })
+  const out = outputs[outputs.length - 1]
+  if (!out) throw new Error(`forward: ${network.net} has no layers`)
+  return out.output
+}
+
+function runLayer(network: Network, spec: LayerSpec, x: tf.Tensor, activation: ActivationOverride | undefined): tf.Tensor {
+  const layer = network.model.getLayer(spec.name)
+  if (spec.kind === 'batchNorm' && network.batchStats) return batchNormWithBatchStats(layer, x)
+  if (activation && (spec.kind === 'relu' || spec.kind === 'leakyRelu')) {
+    return activation(x, spec.kind === 'leakyRelu' ? network.config.leakySlope : 0)
+  }
+  // training: false makes BatchNorm use its moving statistics; no other layer of ours looks at the flag.
+  return layer.apply(x, { training: false }) as tf.Tensor
+}
+
+/**
+ * BatchNorm normalised by this batch's statistics, as tfjs does in training mode but without updating the
+ * moving statistics (tfjs writes them on every training-mode call, which would slowly change a cached model).
+ */
+function batchNormWithBatchStats(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
+  const weight = (suffix: string): tf.Tensor => {
+    const found = layer.weights.find((w) => w.originalName.endsWith(suffix))
+    if (!found) throw new Error(`BatchNorm layer '${layer.name}' has no ${suffix} weight`)
+    return found.read()
+  }
+  const epsilon = layer.getConfig()['epsilon'] as number
+  const axes = x.shape.map((_, i) => i).slice(0, -1)
+  const { mean, variance } = tf.moments(x, axes)
+  return tf.batchNorm(x, mean, variance, weight('/beta'), weight('/gamma'), epsilon)
+}

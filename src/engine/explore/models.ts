@@ -1,0 +1,166 @@
+import * as path from 'node:path'
+import type * as tf from '@tensorflow/tfjs'
+import type { ModelSource } from '../../shared/api/explore'
+import { StudioError } from '../../shared/api/errors'
+import type { ModelConfig } from '../../shared/formats/model'
+import { RUN_FILES } from '../../shared/formats/run'
+import { buildDiscriminator, buildGenerator, describeLayers, type LayerSpec, loadModel, ModelFileError } from '../model'
+
+/**
+ * The explorer's models: G and D of each `ModelSource`, built or loaded once and kept in a small LRU cache, so
+ * a dragged slider or a second feature view neither rebuilds millions of weights nor rereads a checkpoint.
+ *
+ * Requests run concurrently (each awaits downloads), so a model one request is using must not be freed
+ * because another request pushed it out of the cache: `use` pins a source for the duration of its callback,
+ * and an evicted source is freed when its last user is done.
+ */
+
+export type NetName = 'G' | 'D'
+
+/** One network ready to run, with what the forward pass needs to know about it. */
+export interface Network {
+  readonly net: NetName
+  readonly model: tf.LayersModel
+  /** The layer plan (describeLayers), input layer first; the model's layers match it name for name. */
+  readonly plan: readonly LayerSpec[]
+  readonly config: ModelConfig
+  /**
+   * Normalise BatchNorm with the batch's own statistics. True for untrained networks: their moving statistics
+   * are still the initial 0 and 1, which shrink every activation towards flat grey (the paper's Torch code and
+   * PyTorch's DCGAN example sample the same way). A checkpoint uses its moving statistics, so an image does not
+   * depend on what else is in the batch.
+   */
+  readonly batchStats: boolean
+}
+
+/** The networks of one source, loaded on first use. */
+export interface ModelPair {
+  readonly source: ModelSource
+  network(net: NetName): Promise<Network>
+}
+
+interface Entry {
+  readonly source: ModelSource
+  readonly models: Partial<Record<NetName, Promise<tf.LayersModel>>>
+  users: number
+  evicted: boolean
+}
+
+export class ModelCache {
+  private readonly entries = new Map<string, Entry>()
+
+  /** `capacity` sources stay cached; guided backprop alone needs two (the trained D and a random-init one). */
+  constructor(private readonly capacity = 4) {}
+
+  /** Runs `fn` with the source's networks pinned in memory. */
+  async use<T>(source: ModelSource, fn: (pair: ModelPair) => Promise<T>): Promise<T> {
+    const entry = this.acquire(source)
+    try {
+      return await fn({ source, network: (net) => this.network(entry, net) })
+    } finally {
+      entry.users -= 1
+      if (entry.evicted && entry.users === 0) disposeEntry(entry)
+    }
+  }
+
+  /** Frees every cached model (the engine is shutting down). */
+  dispose(): void {
+    for (const entry of this.entries.values()) disposeEntry(entry)
+    this.entries.clear()
+  }
+
+  private acquire(source: ModelSource): Entry {
+    const key = sourceKey(source)
+    let entry = this.entries.get(key)
+    if (entry) this.entries.delete(key)
+    else entry = { source, models: {}, users: 0, evicted: false }
+    // Re-inserting moves the source to the most recently used end of the map's order.
+    this.entries.set(key, entry)
+    entry.users += 1
+    for (const [oldKey, old] of this.entries) {
+      if (this.entries.size <= this.capacity) break
+      this.entries.delete(oldKey)
+      old.evicted = true
+      if (old.users === 0) disposeEntry(old)
+    }
+    return entry
+  }
+
+  private async network(entry: Entry, net: NetName): Promise<Network> {
+    let pending = entry.models[net]
+    if (!pending) {
+      pending = createModel(entry.source, net)
+      entry.models[net] = pending
+      // A failed load is not cached: the next request tries again (the file may have been fixed or finished).
+      pending.catch(() => {
+        if (entry.models[net] === pending) delete entry.models[net]
+      })
+    }
+    const model = await pending
+    const config = entry.source.model
+    const plans = describeLayers(config)
+    return {
+      net,
+      model,
+      plan: net === 'G' ? plans.generator : plans.discriminator,
+      config,
+      batchStats: entry.source.kind === 'untrained'
+    }
+  }
+}
+
+function sourceKey(source: ModelSource): string {
+  return source.kind === 'untrained'
+    ? `untrained:${JSON.stringify(source.model)}#${source.weightSeed}`
+    : `checkpoint:${JSON.stringify(source.model)}@${source.dir}`
+}
+
+function disposeEntry(entry: Entry): void {
+  for (const pending of Object.values(entry.models)) {
+    pending.then(
+      (model) => model.dispose(),
+      () => undefined
+    )
+  }
+}
+
+async function createModel(source: ModelSource, net: NetName): Promise<tf.LayersModel> {
+  if (source.kind === 'untrained') {
+    return net === 'G' ? buildGenerator(source.model, source.weightSeed) : buildDiscriminator(source.model, source.weightSeed)
+  }
+  const dir = path.join(source.dir, net === 'G' ? RUN_FILES.generator : RUN_FILES.discriminator)
+  let model: tf.LayersModel
+  try {
+    model = await loadModel(dir)
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new StudioError('io_error', error.message, { file: error.file })
+    throw error
+  }
+  const mismatch = architectureMismatch(model, net, source.model)
+  if (mismatch !== null) {
+    model.dispose()
+    throw new StudioError(
+      'bad_request',
+      `The ${net === 'G' ? 'generator' : 'discriminator'} in ${dir} does not match the run's architecture: ${mismatch}. ` +
+        'The run settings and this checkpoint disagree; open the checkpoint with the settings it was trained with.'
+    )
+  }
+  return model
+}
+
+/** Why a loaded model's layers differ from the plan of `config` (names and output shapes), or null. */
+function architectureMismatch(model: tf.LayersModel, net: NetName, config: ModelConfig): string | null {
+  const plans = describeLayers(config)
+  const plan = net === 'G' ? plans.generator : plans.discriminator
+  if (model.layers.length !== plan.length) return `it has ${model.layers.length} layers where ${plan.length} were expected`
+  for (let i = 0; i < plan.length; i++) {
+    const spec = plan[i] as LayerSpec
+    const layer = model.layers[i] as tf.layers.Layer
+    const shape = (layer.outputShape as (number | null)[]).slice(1)
+    if (layer.name !== spec.name) return `layer ${i} is '${layer.name}', expected '${spec.name}'`
+    if (shape.join('×') !== spec.outputShape.join('×')) {
+      return `layer '${spec.name}' outputs ${shape.join('×')}, expected ${spec.outputShape.join('×')}`
+    }
+  }
+  return null
+}
