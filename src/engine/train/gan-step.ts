@@ -68,6 +68,26 @@ export function withFrozenMovingStats<T>(model: tf.LayersModel, fn: () => T): T 
 }
 
 /**
+ * Runs `fn` (which may be async) with every BatchNorm layer of `models` using `momentum` for its moving
+ * statistics. The trainer runs its very first step with momentum 0, so the moving statistics start as that
+ * batch's statistics instead of the initial mean 0 / variance 1: freshly initialised layers have tiny
+ * activations (weights from N(0, 0.02)), and an initial variance of 1 would take a few hundred steps to fade
+ * out of the average, leaving samples drawn with the moving statistics a flat grey until then.
+ */
+export async function withBatchNormMomentum<T>(models: tf.LayersModel[], momentum: number, fn: () => Promise<T>): Promise<T> {
+  const layers = models.flatMap((model) => model.layers.filter((layer) => layer.getClassName() === 'BatchNormalization')) as unknown as { momentum: number }[]
+  const saved = layers.map((layer) => layer.momentum)
+  for (const layer of layers) layer.momentum = momentum
+  try {
+    return await fn()
+  } finally {
+    layers.forEach((layer, i) => {
+      layer.momentum = saved[i] as number
+    })
+  }
+}
+
+/**
  * One D update then one G update on the batch `real` ([b, s, s, c] in [-1, 1]) and the noise `z` (b × zDim
  * values, already drawn from the model's noise distribution). Returns the losses as numbers.
  */

@@ -235,3 +235,23 @@ describe('Trainer', () => {
     expect(tf.memory().numTensors).toBe(baseline)
   })
 })
+
+describe('BatchNorm moving statistics', () => {
+  it('start from the first batch, so samples drawn with them are not a flat grey after a few steps', async () => {
+    const trainer = await openRun(newRunDir())
+    try {
+      await trainSteps(trainer, 3)
+      const spread = tf.tidy(() => {
+        const z = tf.randomUniform([16, tinyModel().zDim], -1, 1, 'float32', 7)
+        const inference = trainer.generator.predict(z) as tf.Tensor
+        const batch = trainer.generator.apply(z, { training: true }) as tf.Tensor
+        return [tf.moments(inference).variance.dataSync()[0] as number, tf.moments(batch).variance.dataSync()[0] as number]
+      })
+      const [inferenceVariance, batchVariance] = spread as [number, number]
+      // With the initial variance of 1 still dominating the average, inference output would be ~100× flatter.
+      expect(inferenceVariance).toBeGreaterThan(batchVariance * 0.3)
+    } finally {
+      trainer.dispose()
+    }
+  })
+})

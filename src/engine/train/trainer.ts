@@ -15,7 +15,7 @@ import { fillNoise, noiseForSeed, Rng } from '../../shared/latent/random'
 import { DatasetReader } from '../data/dataset-reader'
 import { buildDiscriminator, buildGenerator, loadModel, saveModel } from '../model'
 import { syncFile, writeFileAtomic } from '../../node/atomic-files'
-import { type GanPair, logitsOf, trainableVariables, trainGanStep, withFrozenMovingStats } from './gan-step'
+import { type GanPair, type StepLosses, logitsOf, trainableVariables, trainGanStep, withBatchNormMomentum, withFrozenMovingStats } from './gan-step'
 import { divergedWeightsMessage } from './health'
 import { appendMetrics, truncateMetrics } from './metrics-log'
 import { loadOptimizerStates, type OptimizedNetwork, saveOptimizerStates } from './optimizer-state'
@@ -208,7 +208,8 @@ export class Trainer {
     let losses
     try {
       fillNoise(this.zBuffer, this.model.noise, this.rng)
-      losses = await trainGanStep(this.pair, images, this.zBuffer)
+      const step = (): Promise<StepLosses> => trainGanStep(this.pair, images, this.zBuffer)
+      losses = this.stepValue === 0 ? await withBatchNormMomentum([this.pair.generator, this.pair.discriminatorLogits], 0, step) : await step()
     } finally {
       images.dispose()
     }
