@@ -5,6 +5,7 @@
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { doctor, doctorHelp } from './commands/doctor'
+import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
@@ -30,7 +31,9 @@ const verbs: Record<string, Verb> = {
   walk: { summary: 'a latent walk between seeds, as a PNG strip (and frames)', help: walkHelp, run: walkCommand },
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
   features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
-  guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand }
+  guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
+  'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
+  export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
 }
 
 function usage(): string {

@@ -10,6 +10,7 @@ import { Library } from './library'
 import { Runs } from './runs'
 import { Concepts } from './concepts'
 import { Explorer } from './explorer'
+import { Exports } from './export'
 import { readSettings, writeSettings } from './settings'
 import { StudioSettings } from '../../shared/formats/settings'
 
@@ -37,6 +38,7 @@ export class Studio {
   readonly runs: Runs
   readonly concepts: Concepts
   readonly exploration: Explorer
+  readonly exports: Exports
   readonly handlers: StudioHandlers
 
   private settings: StudioSettings
@@ -53,6 +55,7 @@ export class Studio {
     this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
     this.concepts = new Concepts(this.library.path('concepts'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts)
+    this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
     this.handlers = {
       'engine.status': async () => {
         // Status is best shown with the engine's own report, so start it on first ask; a failed start is
@@ -129,6 +132,13 @@ export class Studio {
         return OK
       },
       'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),
+
+      'export.walk': async (params) => (await this.exports.startWalk(params)).job,
+      'export.samples': (params) => this.exports.samples(params),
+      'export.image': (params) => this.exports.image(params),
+      'export.arithmetic': (params) => this.exports.arithmetic(params),
+      'export.vectors': (params) => this.exports.vectors(params),
+      'export.concept': (params) => this.exports.concept(params),
 
       'jobs.list': async () => this.jobs.list(),
       'jobs.cancel': ({ id }) => this.jobs.cancel(id)

@@ -25,6 +25,15 @@ import {
   WalkResult
 } from './explore'
 import { StudioErrorData } from './errors'
+import {
+  ExportArithmeticParams,
+  ExportConceptParams,
+  ExportImageParams,
+  ExportSamplesParams,
+  ExportVectorsParams,
+  ExportWalkParams,
+  ExportedFile
+} from './export'
 import { Job } from './jobs'
 import { BranchRunParams, CreateRunParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
 import { DatasetManifest } from '../formats/dataset'
@@ -89,6 +98,15 @@ export const studioMethods = {
   'runs.branch': { params: BranchRunParams, result: RunRecord },
   'runs.delete': { params: RunRef, result: ok },
   'runs.sample': { params: RunSampleParams, result: RunSample },
+
+  /** A walk or loop as MP4, WebM, GIF or PNG frames: a job (progress, ETA, cancel); its result is an ExportedWalk. */
+  'export.walk': { params: ExportWalkParams, result: Job },
+  'export.samples': { params: ExportSamplesParams, result: ExportedFile },
+  'export.image': { params: ExportImageParams, result: ExportedFile },
+  /** The arithmetic result as one figure laid out like the paper's Fig. 7. */
+  'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
+  'export.vectors': { params: ExportVectorsParams, result: ExportedFile },
+  'export.concept': { params: ExportConceptParams, result: ExportedFile },
 
   'jobs.list': { params: empty, result: z.array(Job) },
   'jobs.cancel': { params: IdRef, result: Job }

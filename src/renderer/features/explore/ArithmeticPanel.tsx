@@ -3,6 +3,7 @@ import type { ArithmeticResult } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { SaveFigureForm } from '../export/SaveFigureForm'
 import type { ModelChoice } from './RunPicker'
 import { type Sample, zSpecOf } from './selection'
 
@@ -139,6 +140,7 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
             </button>
           </div>
           {notice && <p className="muted">{notice}</p>}
+          <SaveFigureForm arithmetic={{ run: { id: model.id, step: model.step }, a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0 }} />
         </div>
       )}
     </section>

@@ -4,6 +4,7 @@ import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { ExportWalkButton } from '../export/ExportWalkButton'
 import type { ModelChoice } from './RunPicker'
 import { type Sample, zSpecOf } from './selection'
 
@@ -105,6 +106,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
         <button type="button" disabled={keyframes.length === 0} onClick={onClearKeyframes}>
           Clear keyframes
         </button>
+        <ExportWalkButton walk={{ run, keyframes: keys, loop, easing }} />
       </div>
       {error && <p className="error">{error}</p>}
       {keyframes.length >= 2 && (

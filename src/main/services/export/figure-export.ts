@@ -1,0 +1,96 @@
+import sharp from 'sharp'
+import * as fs from 'node:fs'
+import type { z } from 'zod'
+import type { ExportArithmeticParams, ExportImageParams, ExportRecord, ExportSamplesParams, ExportedFile, Upscale } from '../../../shared/api/export'
+import type { RgbaImage } from '../../../shared/api/image'
+import { noiseForSeed } from '../../../shared/latent/random'
+import type { Explorer } from '../explorer'
+import { gridImage } from '../image-files'
+import type { RunStore } from '../run-store'
+import { arithmeticFigure } from './arithmetic-figure'
+import { exportRecord, sidecarPath, writeRecord } from './export-record'
+import { PendingOutput, pngOutPath, resolveOutPath } from './output-path'
+
+export interface FigureDeps {
+  exploration: Explorer
+  runs: RunStore
+  exportsDir: string
+}
+
+/** PNG exports: a grid of samples, one image, the arithmetic figure — each at a chosen scale, with a sidecar. */
+export class FigureExports {
+  constructor(private readonly deps: FigureDeps) {}
+
+  async samples(params: z.output<typeof ExportSamplesParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    // The Samples panel's grid: sample i of grid seed `seed`.
+    const vectors = Array.from({ length: params.count }, (_, i) => noiseForSeed(params.seed, i, model.zDim, model.noise) as Float32Array)
+    const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const columns = Math.min(params.count, params.columns ?? Math.ceil(Math.sqrt(params.count)))
+    const gap = 2
+    return this.write('samples', params, step, gridImage(images, columns, gap), { z: vectors }, { columns, rows: Math.ceil(params.count / columns), gapPixels: gap })
+  }
+
+  async image(params: z.output<typeof ExportImageParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const vector = this.deps.exploration.resolveZ(params.z, model) as Float32Array
+    const [image] = await this.deps.exploration.renderVectors(source, [vector], model.zDim)
+    return this.write('image', params, step, image as RgbaImage, { z: vector }, {})
+  }
+
+  async arithmetic(params: z.output<typeof ExportArithmeticParams>): Promise<ExportedFile> {
+    const result = await this.deps.exploration.arithmetic(params)
+    const { image, cells } = arithmeticFigure(result, params.pixelSpace)
+    const scaled = cells.map((c) => ({ label: c.label, x: Math.round(c.x * params.scale), y: Math.round(c.y * params.scale), width: Math.round(c.width * params.scale), height: Math.round(c.height * params.scale) }))
+    const latent = { means: { a: result.a.mean, b: result.b.mean, c: result.c.mean }, result: result.result.z, neighbours: result.neighbours.map((n) => n.z) }
+    return this.write('arithmetic', params, result.step, image, latent, { layout: 'paper Fig. 7: exemplar columns, mean images framed, result framed in its noise fan; pixel-space arithmetic below', cells: scaled })
+  }
+
+  private async write(
+    operation: ExportRecord['operation'],
+    params: { run: { id: string }; scale: number; upscale: Upscale; out: string; overwrite: boolean },
+    step: number,
+    image: RgbaImage,
+    latent: unknown,
+    layout: Record<string, unknown>
+  ): Promise<ExportedFile> {
+    const final = pngOutPath(resolveOutPath(params.out, this.deps.exportsDir))
+    const run = await this.deps.runs.read(params.run.id)
+    const png = await scaledPng(image, params.scale, params.upscale)
+    const output = await PendingOutput.prepare(final, 'file', params.overwrite)
+    const sidecar = sidecarPath(final)
+    try {
+      await fs.promises.writeFile(output.temp, png.data)
+      await output.commit()
+    } catch (err) {
+      await output.discard()
+      throw err
+    }
+    const record = exportRecord({
+      operation,
+      file: final,
+      run,
+      step,
+      request: { ...params, run: { id: run.id, step }, out: final },
+      latent,
+      output: { format: 'png', width: png.width, height: png.height, generatedSize: run.model.imageSize, upscale: params.upscale, scale: params.scale, ...layout }
+    })
+    try {
+      await writeRecord(sidecar, record)
+    } catch (err) {
+      await fs.promises.rm(final, { force: true })
+      throw err
+    }
+    return { file: final, sidecar, width: png.width, height: png.height, bytes: png.data.length }
+  }
+}
+
+/** PNG of an image enlarged `scale` times: nearest keeps crisp pixels, lanczos smooths them. */
+async function scaledPng(image: RgbaImage, scale: number, upscale: Upscale): Promise<{ data: Buffer; width: number; height: number }> {
+  const width = Math.max(1, Math.round(image.width * scale))
+  const height = Math.max(1, Math.round(image.height * scale))
+  let pipeline = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } })
+  if (width !== image.width || height !== image.height) pipeline = pipeline.resize(width, height, { kernel: upscale === 'nearest' ? 'nearest' : 'lanczos3', fit: 'fill' })
+  // Generated images are opaque: RGB keeps the files smaller and reads everywhere.
+  return { data: await pipeline.removeAlpha().png().toBuffer(), width, height }
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod'
+import type {
+  ExportArithmeticParams,
+  ExportConceptParams,
+  ExportImageParams,
+  ExportSamplesParams,
+  ExportVectorsParams,
+  ExportWalkParams,
+  ExportedFile,
+  ExportedWalk
+} from '../../../shared/api/export'
+import type { Job } from '../../../shared/api/jobs'
+import type { Concepts } from '../concepts'
+import type { EngineHost } from '../engine-host'
+import type { Explorer } from '../explorer'
+import type { Jobs } from '../jobs'
+import type { RunStore } from '../run-store'
+import { FigureExports } from './figure-export'
+import { VectorExports } from './vector-export'
+import { WalkExport } from './walk-export'
+
+export interface ExportDeps {
+  jobs: Jobs
+  exploration: Explorer
+  engine: EngineHost
+  runs: RunStore
+  concepts: Concepts
+  /** Where relative destination paths land: the library's exports/ folder. */
+  exportsDir: string
+}
+
+/** The studio's exports: walks as videos (jobs), figures as PNG, vectors and concepts as JSON. */
+export class Exports {
+  private readonly figures: FigureExports
+  private readonly vectorFiles: VectorExports
+
+  constructor(private readonly deps: ExportDeps) {
+    this.figures = new FigureExports(deps)
+    this.vectorFiles = new VectorExports(deps)
+  }
+
+  /** Checks the request and the destination, then exports as a job (progress, ETA, cancel). */
+  async startWalk(params: z.output<typeof ExportWalkParams>): Promise<{ job: Job; done: Promise<ExportedWalk> }> {
+    const walk = await WalkExport.prepare(params, this.deps)
+    return this.deps.jobs.start({
+      kind: 'export',
+      title: walk.title,
+      target: { kind: 'run', id: params.run.id },
+      run: (ctx) => walk.execute(ctx),
+      doneMessage: (r) => `Wrote ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
+    })
+  }
+
+  samples(params: z.output<typeof ExportSamplesParams>): Promise<ExportedFile> {
+    return this.figures.samples(params)
+  }
+
+  image(params: z.output<typeof ExportImageParams>): Promise<ExportedFile> {
+    return this.figures.image(params)
+  }
+
+  arithmetic(params: z.output<typeof ExportArithmeticParams>): Promise<ExportedFile> {
+    return this.figures.arithmetic(params)
+  }
+
+  vectors(params: z.output<typeof ExportVectorsParams>): Promise<ExportedFile> {
+    return this.vectorFiles.vectors(params)
+  }
+
+  concept(params: z.output<typeof ExportConceptParams>): Promise<ExportedFile> {
+    return this.vectorFiles.concept(params)
+  }
+}

@@ -1,0 +1,42 @@
+import type { ExportArithmeticParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
+import { ExportedWalk } from '../../../shared/api/export'
+import type { Job } from '../../../shared/api/jobs'
+import { studio } from '../../api/client'
+
+/**
+ * What the export UI can do, as plain functions over the Studio API: panels call these, these call the
+ * studio. Paths are on the machine running the studio; a relative one lands in the library's exports/ folder.
+ */
+
+export function startWalkExport(params: ExportWalkParams): Promise<Job> {
+  return studio.call('export.walk', params)
+}
+
+export function cancelExport(job: Job): Promise<Job> {
+  return studio.call('jobs.cancel', { id: job.id })
+}
+
+export function saveArithmeticFigure(params: ExportArithmeticParams): Promise<ExportedFile> {
+  return studio.call('export.arithmetic', params)
+}
+
+/** Where relative export paths land, to say so beside the path field. */
+export async function exportsFolder(): Promise<string> {
+  const { root } = await studio.call('library.info')
+  return `${root.replace(/[\\/]+$/, '')}/exports`
+}
+
+/** The finished export a job describes (null until it is done). */
+export function exportedWalkOf(job: Job | null): ExportedWalk | null {
+  if (!job || job.state !== 'done') return null
+  const parsed = ExportedWalk.safeParse(job.result)
+  return parsed.success ? parsed.data : null
+}
+
+const VIDEO_EXTENSION = /\.(mp4|m4v|webm|gif)$/i
+
+/** A path for another format: swaps a video extension, or turns a file name into a folder for PNG frames and back. */
+export function pathForFormat(current: string, format: VideoFormat): string {
+  const bare = current.replace(VIDEO_EXTENSION, '').replace(/-frames$/, '')
+  return format === 'png' ? `${bare}-frames` : `${bare}.${format}`
+}
