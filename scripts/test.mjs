@@ -6,8 +6,17 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildIfNeeded } from './build-if-needed.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+// Build once, before any test runs, so no test file rebuilds out/ while another runs the app from it.
+try {
+  buildIfNeeded()
+} catch (err) {
+  process.stderr.write(`${err.message}\n`)
+  process.stdout.write('\n0 passed, 1 failed\n')
+  process.exit(1)
+}
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-test-')), 'results.json')
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs')
 const result = spawnSync(
@@ -18,7 +27,9 @@ const result = spawnSync(
 let summary = null
 try {
   const data = JSON.parse(fs.readFileSync(report, 'utf8'))
-  summary = { passed: data.numPassedTests, failed: data.numFailedTests + (data.numRuntimeErrorTestSuites ?? 0), skipped: data.numPendingTests + data.numTodoTests }
+  // A test file that fails to load has no failed tests of its own; count it, so a red run never reads "0 failed".
+  const brokenFiles = (data.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).every((t) => t.status !== 'failed')).length
+  summary = { passed: data.numPassedTests, failed: data.numFailedTests + brokenFiles, skipped: data.numPendingTests + data.numTodoTests }
 } catch {
   // No report: vitest itself failed before running tests; its own output says why.
 }
