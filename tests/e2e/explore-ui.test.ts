@@ -1,10 +1,9 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
-import { runCli } from '../support/cli'
-import { tempDir, writeDiscImages } from '../support/fixtures'
 import { type RunningServer, startStudioServer } from '../support/studio-server'
 import { launchChromium } from '../support/system-packages'
+import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -17,12 +16,7 @@ describe('exploring a trained model in the UI', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    const library = tempDir('explore-ui-library')
-    const source = tempDir('explore-ui-source')
-    await writeDiscImages(source, 24, 5)
-    const imported = await runCli(['import', source, '--size', '32', '--library', library])
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '8', '--steps', '20', '--checkpoint-every', '20', '--sample-every', '20', '--library', library])
-    expect(trained.code).toBe(0)
+    const { library } = await trainTinyRun({ images: 24, seed: 5, steps: 20 })
     server = await startStudioServer([], library)
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })

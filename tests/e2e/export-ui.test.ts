@@ -7,10 +7,10 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
-import { runCli } from '../support/cli'
-import { tempDir, writeDiscImages } from '../support/fixtures'
+import { tempDir } from '../support/fixtures'
 import { type RunningServer, startStudioServer } from '../support/studio-server'
 import { launchChromium } from '../support/system-packages'
+import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -30,12 +30,7 @@ describe('exporting from the UI', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    const library = tempDir('export-ui-library')
-    const source = tempDir('export-ui-source')
-    await writeDiscImages(source, 16, 11)
-    const imported = await runCli(['import', source, '--size', '32', '--library', library])
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '8', '--steps', '10', '--checkpoint-every', '10', '--sample-every', '10', '--library', library])
-    expect(trained.code).toBe(0)
+    const { library } = await trainTinyRun({ images: 16, seed: 11 })
     server = await startStudioServer([], library)
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })

@@ -4,7 +4,8 @@ import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
-import { tempDir, writeDiscImages } from '../support/fixtures'
+import { tempDir } from '../support/fixtures'
+import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -20,18 +21,12 @@ function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
 
 // Exploration from the command line on a small model trained here with the real engine.
 describe('dcgan-studio walk, arithmetic, features, guided', () => {
-  const library = tempDir('explore-library')
   const out = tempDir('explore-out')
+  let library = ''
   let runId = ''
 
   beforeAll(async () => {
-    const source = tempDir('explore-source')
-    await writeDiscImages(source, 32, 3)
-    const imported = await runCli(['import', source, '--size', '32', '--library', library])
-    const datasetId = String(imported.lines.at(-1)?.datasetId)
-    const trained = await runCli(['train', '--dataset', datasetId, '--width', '8', '--batch', '16', '--lr', '0.001', '--steps', '60', '--checkpoint-every', '60', '--sample-every', '60', '--library', library])
-    runId = String(trained.lines.at(-1)?.runId)
-    expect(trained.code).toBe(0)
+    ;({ library, runId } = await trainTinyRun({ images: 32, seed: 3, steps: 60, batch: 16, extra: ['--lr', '0.001'] }))
   }, 180_000)
 
   it('walks between seeds: a strip, every frame on disk, changing smoothly', async () => {

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
-import { tempDir, writeDiscImages } from '../support/fixtures'
+import { tempDir } from '../support/fixtures'
+import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -69,18 +70,13 @@ function record(file: string): ExportRecord {
 
 // Exports of a small model trained here with the real engine, through the real CLI and the bundled ffmpeg.
 describe('dcgan-studio export-walk', () => {
-  const library = tempDir('export-library')
   const out = tempDir('export-out')
+  let library = ''
   let runId = ''
   const lib = (): string[] => ['--library', library]
 
   beforeAll(async () => {
-    const source = tempDir('export-source')
-    await writeDiscImages(source, 24, 7)
-    const imported = await runCli(['import', source, '--size', '32', ...lib()])
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '12', '--lr', '0.001', '--steps', '30', '--checkpoint-every', '30', '--sample-every', '30', ...lib()])
-    expect(trained.code).toBe(0)
-    runId = String(trained.lines.at(-1)?.runId)
+    ;({ library, runId } = await trainTinyRun({ images: 24, seed: 7, steps: 30, batch: 12, extra: ['--lr', '0.001'] }))
     // The reference: the walk's frames as the explorer renders them (frame 0 is the first keyframe).
     const walk = await runCli(['walk', '--run', runId, '--seeds', '1,2,3', '--steps', '10', '--mode', 'slerp', '--out', path.join(out, 'strip.png'), '--frames', path.join(out, 'reference'), ...lib()])
     expect(walk.code).toBe(0)
@@ -204,17 +200,12 @@ describe('dcgan-studio export-walk', () => {
 })
 
 describe('dcgan-studio export (figures, vectors)', () => {
-  const library = tempDir('export-fig-library')
   const out = tempDir('export-fig-out')
+  let library = ''
   let runId = ''
 
   beforeAll(async () => {
-    const source = tempDir('export-fig-source')
-    await writeDiscImages(source, 16, 9)
-    const imported = await runCli(['import', source, '--size', '32', '--library', library])
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '8', '--steps', '10', '--checkpoint-every', '10', '--sample-every', '10', '--library', library])
-    expect(trained.code).toBe(0)
-    runId = String(trained.lines.at(-1)?.runId)
+    ;({ library, runId } = await trainTinyRun({ images: 16, seed: 9 }))
   }, 120_000)
 
   it('lays out A − B + C as the paper\'s Fig. 7 in one PNG, with every part located in its record', async () => {

@@ -7,8 +7,9 @@ import { ImageTile } from '../../components/ImageTile'
 import { ExportWalkButton } from '../export/ExportWalkButton'
 import type { ModelChoice } from './RunPicker'
 import { type Sample, zSpecOf } from './selection'
+import { EasingSelect } from '../../components/EasingSelect'
 
-type Easing = 'linear' | 'ease-in-out' | 'ease-in' | 'ease-out'
+import type { Easing } from '../../../shared/latent/interpolate'
 
 /**
  * Latent walks (paper Fig. 4) through 2…N keyframes: linear and spherical interpolation side by side, the
@@ -85,15 +86,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
           Frames per segment
           <input type="number" min={1} max={120} value={steps} onChange={(e) => setSteps(Math.max(1, Math.floor(Number(e.target.value) || 1)))} />
         </label>
-        <label>
-          Easing
-          <select value={easing} onChange={(e) => setEasing(e.target.value as Easing)}>
-            <option value="linear">linear</option>
-            <option value="ease-in-out">ease in-out</option>
-            <option value="ease-in">ease in</option>
-            <option value="ease-out">ease out</option>
-          </select>
-        </label>
+        <EasingSelect value={easing} onChange={setEasing} />
         <label className="check">
           <input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} /> closed loop
         </label>

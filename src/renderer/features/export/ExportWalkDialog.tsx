@@ -7,8 +7,9 @@ import { JobProgress } from '../../components/ProgressBar'
 import { cancelExport, exportedWalkOf, exportsFolder, pathForFormat, startWalkExport } from './export-actions'
 import { useJob } from './useJob'
 import './export.css'
+import { EasingSelect } from '../../components/EasingSelect'
 
-export type Easing = 'linear' | 'ease-in-out' | 'ease-in' | 'ease-out'
+import type { Easing } from '../../../shared/latent/interpolate'
 
 /** The walk as the Walk panel holds it. */
 export interface WalkToExport {
@@ -137,15 +138,7 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
               <option value="lerp">linear (lerp)</option>
             </select>
           </label>
-          <label>
-            Easing
-            <select value={easing} onChange={(e) => setEasing(e.target.value as Easing)}>
-              <option value="linear">linear</option>
-              <option value="ease-in-out">ease in-out</option>
-              <option value="ease-in">ease in</option>
-              <option value="ease-out">ease out</option>
-            </select>
-          </label>
+          <EasingSelect value={easing} onChange={setEasing} />
           <label>
             Length
             <select value={timing} onChange={(e) => setTiming(e.target.value as 'frames' | 'seconds')} data-testid="export-timing">
