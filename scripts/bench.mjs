@@ -1,18 +1,20 @@
 // `npm run bench`: DCGAN Studio's training and generation speed against the PyTorch reference, measured in
 // one command on this machine (see docs/performance.md).
 //
-//   npm run bench                       all configs on wasm, then the reference, then the table
+//   npm run bench                       each config on wasm (every core), then on the reference; then the table
 //   npm run bench -- --quick            fewer, shorter iterations
 //   npm run bench -- --json             one JSON object per config: name, ours, reference, ratio, unit
 //   npm run bench -- --backend cpu      another tfjs backend (wasm, cpu, tensorflow, tensorflow-gpu)
 //   npm run bench -- --only train-32-w64,generate-64-b1
 //   npm run bench -- --no-reference     ours only (no PyTorch needed)
+//   npm run bench -- --threads 1        wasm on one thread (default: every core)
+//   npm run bench -- --reference-threads 1   PyTorch on one thread (default: 2, as torch-reference.sh)
 //   npm run bench -- --profile train-64-w64 [--tfjs-kernels]
 //                                       per-kernel time of one training step; --tfjs-kernels measures
 //                                       tfjs-backend-wasm's own kernels instead of wasm-kernels/'s
 //
 // The engine code is TypeScript; this script bundles src/engine/bench/index.ts with Vite (dependencies stay
-// external) into node_modules/.cache/dcgan-bench/ and imports it, so it works from a fresh clone after
+// external) into node_modules/.cache/dcgan-bench/<pid>/ and imports it, so it works from a fresh clone after
 // `npm install` without touching the app's build. The reference is ../shared/bench/torch-reference.sh (next to
 // the repository), which installs Debian's PyTorch with apt-get on first use.
 import { spawnSync } from 'node:child_process'
@@ -25,7 +27,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const referenceScript = path.resolve(root, '..', 'shared', 'bench', 'torch-reference.sh')
 
 function parseArgs(argv) {
-  const options = { quick: false, json: false, backend: 'wasm', only: null, reference: true, profile: null, tfjsKernels: false }
+  const options = { quick: false, json: false, backend: 'wasm', only: null, reference: true, profile: null, tfjsKernels: false, threads: undefined, referenceThreads: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -40,8 +42,18 @@ function parseArgs(argv) {
     else if (arg === '--no-reference') options.reference = false
     else if (arg === '--profile') options.profile = value()
     else if (arg === '--tfjs-kernels') options.tfjsKernels = true
+    else if (arg === '--reference-threads') {
+      options.referenceThreads = Number(value())
+      if (!Number.isInteger(options.referenceThreads) || options.referenceThreads < 1) fail('--reference-threads needs a whole number, 1 or more.')
+    } else if (arg === '--threads') {
+      options.threads = Number(value())
+      if (!Number.isInteger(options.threads) || options.threads < 1) fail('--threads needs a whole number, 1 or more.')
+    }
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n')
+      // The usage is this file's opening comment, up to the paragraph on how it works.
+      const header = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
+      const usage = header.slice(0, header.findIndex((line) => line.startsWith('// The engine code')) - 1)
+      process.stdout.write(usage.map((line) => line.replace(/^\/\/ ?/, '')).join('\n') + '\n')
       process.exit(0)
     } else fail(`Unknown option '${arg}'. Try --help.`)
   }
@@ -59,7 +71,8 @@ function log(message) {
 
 async function bundleEngineBench() {
   const { build } = await import('vite')
-  const outDir = path.join(root, 'node_modules', '.cache', 'dcgan-bench')
+  // One folder per run, removed once loaded: two runs at once must not overwrite each other's bundle.
+  const outDir = path.join(root, 'node_modules', '.cache', 'dcgan-bench', String(process.pid))
   await build({
     configFile: false,
     root,
@@ -70,10 +83,21 @@ async function bundleEngineBench() {
       emptyOutDir: true,
       target: 'node20',
       minify: false,
-      rolldownOptions: { output: { format: 'esm', entryFileNames: 'bench.mjs' } }
+      rolldownOptions: {
+        output: {
+          format: 'esm',
+          entryFileNames: 'bench.mjs',
+          // The engine loads the optional native backends with a plain require (select.ts), as its CommonJS build allows.
+          banner: "import { createRequire as __benchCreateRequire } from 'node:module'\nconst require = __benchCreateRequire(import.meta.url)"
+        }
+      }
     }
   })
-  return import(pathToFileURL(path.join(outDir, 'bench.mjs')).href)
+  try {
+    return await import(pathToFileURL(path.join(outDir, 'bench.mjs')).href)
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true })
+  }
 }
 
 function loadLine() {
@@ -82,9 +106,11 @@ function loadLine() {
 }
 
 // One reference measurement: the last JSON line torch_dcgan.py prints.
-function runReference(config, policyArgs) {
+function runReference(config, policyArgs, threads) {
   const args = [referenceScript, ...config.referenceArgs, ...policyArgs]
-  const result = spawnSync('bash', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000 })
+  // torch-reference.sh reads THREADS (default 2: the best this machine runs).
+  const env = threads === undefined ? process.env : { ...process.env, THREADS: String(threads) }
+  const result = spawnSync('bash', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000 })
   if (result.status !== 0) {
     throw new Error(`The reference failed for ${config.name} (bash ${args.join(' ')} exited with ${result.status ?? result.signal}):\n${result.stderr}`)
   }
@@ -117,9 +143,10 @@ async function main() {
   }
   log('Bundling the engine benchmark (Vite)…')
   const bench = await bundleEngineBench()
-  const backend = await bench.startBackend(options.backend, { tfjsKernels: options.tfjsKernels })
+  const backend = await bench.startBackend(options.backend, { tfjsKernels: options.tfjsKernels, threads: options.threads })
   log(`Backend: ${backend}${options.tfjsKernels ? ", with tfjs-backend-wasm's own kernels" : ''}`)
-  log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}; ${loadLine()}`)
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}; at the start ${loadLine()}`
+  log(`Machine: ${machine}`)
 
   if (options.profile) {
     const profile = await bench.profileTrainingStep(bench.benchConfig(options.profile))
@@ -138,31 +165,30 @@ async function main() {
 
   const configs = options.only ? options.only.map((name) => bench.benchConfig(name)) : bench.BENCH_CONFIGS
   const policy = options.quick ? bench.QUICK_RUN : bench.FULL_RUN
-  const ours = []
+  // Ours and the reference back to back for each config, so that both see the same load on a shared
+  // machine: a ratio of two measurements minutes apart would mostly measure what else ran meanwhile.
+  const rows = []
   for (const config of configs) {
     log(`ours: ${config.name}…`)
     const result = await bench.measureSpeed(config, policy)
-    log(`  ${fixed(result.value)} ${result.unit} (median of ${result.iterations}, ${(result.medianSeconds * 1000).toFixed(1)} ms per call)`)
-    ours.push({ config, result })
-  }
-  log(`After ours: ${loadLine()}`)
-
-  const rows = []
-  for (const { config, result } of ours) {
+    log(`  ${fixed(result.value)} ${result.unit} (median of ${result.iterations}, ${(result.medianSeconds * 1000).toFixed(1)} ms per call); ${loadLine()}`)
     let reference = null
     if (options.reference) {
       log(`reference: ${config.name}…`)
-      reference = runReference(config, bench.referencePolicyArgs(policy))
+      reference = runReference(config, bench.referencePolicyArgs(policy), options.referenceThreads)
+      log(`  ${fixed(reference)} ${config.unit}; ${loadLine()}`)
     }
     const ratio = reference == null ? null : config.unit === 'ms/frame' ? reference / result.value : result.value / reference
     rows.push({ name: config.name, ours: result.value, reference, ratio, unit: config.unit })
   }
-  log(`After the reference: ${loadLine()}`)
+  log(`After: ${loadLine()}`)
   if (options.json) {
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n')
   } else {
     process.stdout.write(`\nDCGAN Studio on ${backend} vs PyTorch (ratio: ours/reference for img/s, reference/ours for ms/frame; higher is better)\n`)
     process.stdout.write(formatTable(rows) + '\n')
+    // Other processes slow both sides, and not equally: the load belongs with the figures.
+    process.stdout.write(`Machine: ${machine}; at the end ${loadLine()}\n`)
   }
 }
 

@@ -72,7 +72,7 @@ function build({ quiet = false }) {
   if (!buildIsStale()) return false
   if (!quiet) process.stderr.write('Building DCGAN Studio (electron-vite build)…\n')
   const cli = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
-  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'], encoding: 'utf8' })
+  const result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: quiet ? 'pipe' : ['ignore', 2, 2], encoding: 'utf8' })
   if (result.status !== 0) {
     const output = quiet ? `\n${result.stdout ?? ''}${result.stderr ?? ''}` : ''
     throw new Error(`The build failed (electron-vite build exited with ${result.status}).${output}`)

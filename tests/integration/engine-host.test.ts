@@ -35,6 +35,8 @@ describe('engine process', () => {
     expect(status.backend).toBe('wasm')
     expect(status.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
     expect(status.attempts[0]?.reason).toMatch(/tfjs-node-gpu/)
+    // wasm says how many threads XNNPACK got (all cores unless DCGAN_STUDIO_WASM_THREADS says otherwise).
+    expect(status.attempts[2]?.reason).toMatch(/^loaded, \d+ threads? \(/)
     expect(status.gpu.available).toBe(false)
     expect(status.gpu.reason).toMatch(/tfjs-node-gpu/)
     const info = await host.request('info', {})

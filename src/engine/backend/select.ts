@@ -2,6 +2,10 @@ import * as fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { BACKEND_LADDER, type BackendAttempt, type BackendName } from '../../shared/api/engine'
 import { registerWasmGradientKernels } from './wasm-kernels'
+import { type WasmStart, startWasmBackend } from './wasm-kernels/threads'
+
+/** How the wasm backend started (threads and why), once it has. */
+let wasmThreads: WasmStart | null = null
 
 /**
  * The backend ladder: the first rung that loads wins, unless the user names one. Every rung tried is recorded
@@ -27,7 +31,8 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
   for (const backend of rungs) {
     const reason = await tryBackend(backend)
     const ok = reason === null
-    attempts.push({ backend, ok, reason: ok ? 'loaded' : reason })
+    const loaded = backend === 'wasm' && wasmThreads ? `loaded, ${wasmThreads.threads} thread${wasmThreads.threads === 1 ? '' : 's'} (${wasmThreads.reason})` : 'loaded'
+    attempts.push({ backend, ok, reason: ok ? loaded : reason })
     if (backend === 'tensorflow-gpu' && !ok) gpuReason = reason
     if (ok) {
       const gpu = backend === 'tensorflow-gpu' ? detectNvidiaDevice() : { available: false, reason: gpuReason || notTriedReason(requested) }
@@ -60,8 +65,8 @@ async function tryBackend(backend: BackendName): Promise<string | null> {
         return null
       }
       case 'wasm': {
-        await import('@tensorflow/tfjs-backend-wasm')
-        if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to initialise'
+        const started = await startWasmBackend()
+        wasmThreads = started
         registerWasmGradientKernels()
         return null
       }

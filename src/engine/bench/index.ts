@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { BackendName } from '../../shared/api/engine'
 import { selectBackend } from '../backend/select'
 import { restoreTfjsWasmKernels } from '../backend/wasm-kernels'
+import { startWasmBackend } from '../backend/wasm-kernels/threads'
 import { BENCH_CONFIGS } from './configs'
 
 export { BENCH_CONFIGS, FULL_RUN, QUICK_RUN, referencePolicyArgs } from './configs'
@@ -16,13 +17,17 @@ export { profileTrainingStep } from './kernel-profile'
 export type { KernelTime, StepProfile } from './kernel-profile'
 
 /**
- * Starts the backend to measure. `tfjsKernels` puts tfjs-backend-wasm's own kernels back in place of
- * the faster ones from wasm-kernels/ (keeping the filter gradient wasm lacks), for before/after figures.
+ * Starts the backend to measure. On wasm, `threads` sets XNNPACK's thread pool (default: every core,
+ * see wasm-kernels/threads.ts), and `tfjsKernels` puts tfjs-backend-wasm's own kernels back in place
+ * of the faster ones from wasm-kernels/ (keeping the filter gradient wasm lacks), for before/after
+ * figures. Returns a description for the report.
  */
-export async function startBackend(backend: BackendName, options: { tfjsKernels?: boolean } = {}): Promise<string> {
+export async function startBackend(backend: BackendName, options: { tfjsKernels?: boolean; threads?: number } = {}): Promise<string> {
+  const wasm = backend === 'wasm' ? await startWasmBackend(options.threads) : null
   const choice = await selectBackend(backend)
   if (options.tfjsKernels && choice.backend === 'wasm') restoreTfjsWasmKernels()
-  return tf.getBackend()
+  if (wasm == null) return tf.getBackend()
+  return `${tf.getBackend()}, ${wasm.threads} thread${wasm.threads === 1 ? '' : 's'} (${wasm.reason})`
 }
 
 export function benchConfig(name: string) {

@@ -21,9 +21,10 @@ export interface StepProfile {
 /**
  * Where one training step's time goes, per kernel name (tf.profile around the engine's trainGanStep,
  * after `warmup` unprofiled steps). Kernels that ours compose from other kernels (wasm-kernels/) count
- * as one: their inner calls bypass the engine and so the profiler.
+ * as one: their inner calls bypass the engine and so the profiler. The gap between the step's wall
+ * time and its kernels' sum is JavaScript outside kernels (tape, optimizer bookkeeping, tidy).
  */
-export async function profileTrainingStep(config: BenchConfig, warmup = 2): Promise<StepProfile> {
+export async function profileTrainingStep(config: BenchConfig, warmup = 1): Promise<StepProfile> {
   const { pair, dispose } = buildGanPair(config)
   const model = benchModelConfig(config)
   const side = config.imageSize
@@ -40,6 +41,9 @@ export async function profileTrainingStep(config: BenchConfig, warmup = 2): Prom
     const stepMs = performance.now() - started
     const byName = new Map<string, KernelTime>()
     for (const kernel of info.kernels) {
+      // Ops with a custom gradient (e.g. fusedConv2d__op) are recorded around the kernels they run, which
+      // are recorded too; counting both would count that time twice.
+      if (kernel.name.endsWith('__op')) continue
       const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0
       const entry = byName.get(kernel.name) ?? { kernel: kernel.name, ms: 0, calls: 0 }
       entry.ms += ms

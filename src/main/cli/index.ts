@@ -4,10 +4,12 @@
  */
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
+import { benchCommand, benchHelp } from './commands/bench'
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
+import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
 import { start, startHelp } from './commands/start'
@@ -20,10 +22,12 @@ interface Verb {
 }
 
 const verbs: Record<string, Verb> = {
+  bench: { summary: 'measure training and generation speed against the PyTorch reference', help: benchHelp, run: benchCommand },
   doctor: { summary: 'check the installation: versions, engine backend, GPU, ffmpeg, library', help: doctorHelp, run: doctor },
   serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
   start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start },
   import: { summary: 'import a folder of images or an IDX file as a dataset', help: importHelp, run: importCommand },
+  'make-faces': { summary: 'draw a labelled set of procedural faces (PNG + labels.json) to import and train on', help: makeFacesHelp, run: makeFacesCommand },
   train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
   resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },
   runs: { summary: 'list the runs in the library', help: runsHelp, run: runsCommand },

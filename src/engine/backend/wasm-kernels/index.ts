@@ -1,21 +1,28 @@
 import * as tf from '@tensorflow/tfjs'
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter'
 import { createConv2dBackpropInput, phaseFilters } from './conv2d-backprop-input'
+import { createIdentity } from './identity'
+import { createLeadingReduction } from './reduce-leading'
+import { createTile } from './tile'
 
 // Kernels a DCGAN training step needs that @tensorflow/tfjs-backend-wasm 4.22 does not ship.
 // Found by running a full G and D update on wasm (see kernels.test.ts): only the filter gradient
 // of conv2d / conv2dTranspose was missing.
 const gradientKernels: tf.KernelConfig[] = [conv2dBackpropFilterConfig]
 
-// Kernels wasm ships but runs far below XNNPACK's speed; ours replace them, keeping the original
-// for the cases the composition does not cover.
+// Kernels wasm ships but runs far below XNNPACK's speed or memory speed; ours replace them, keeping
+// the original for the cases they do not cover.
 const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc) => tf.KernelFunc }> = [
-  { kernelName: tf.Conv2DBackpropInput, create: createConv2dBackpropInput }
+  { kernelName: tf.Conv2DBackpropInput, create: createConv2dBackpropInput },
+  { kernelName: tf.Tile, create: createTile },
+  { kernelName: tf.Sum, create: (original) => createLeadingReduction('Sum', original) },
+  { kernelName: tf.Mean, create: (original) => createLeadingReduction('Mean', original) },
+  { kernelName: tf.Identity, create: createIdentity }
 ]
 
-// The wasm kernels ours are composed from; without them the first training step would fail deep
-// inside backprop, so say so when registering instead.
-const composedFrom = ['Conv2D', 'Conv2DBackpropInput', 'Transpose', 'Slice', 'Cast']
+// The wasm kernels ours are composed from or stand in for; without them the first training step
+// would fail deep inside backprop, so say so when registering instead.
+const composedFrom = ['Conv2D', 'Conv2DBackpropInput', 'Transpose', 'Slice', 'Cast', 'Concat', 'Tile', 'Sum', 'Mean', 'Identity']
 
 /**
  * Registers the gradient kernels the wasm backend lacks, and replaces the slow ones it has. Call it

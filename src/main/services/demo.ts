@@ -1,0 +1,56 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { z } from 'zod'
+import { RunId } from '../../shared/formats/run'
+import { appRoot } from './app-paths'
+import type { Library } from './library'
+
+/**
+ * The demo that makes the studio worth opening before a user has trained anything: a DCGAN trained with our
+ * own engine on procedural faces, shipped in resources/demo/, with its run record and the attribute
+ * classifier that checks its face arithmetic. It is copied into a library once, the first time the library
+ * has no runs; a marker file keeps a deleted demo from coming back.
+ */
+export const DemoManifest = z.object({
+  formatVersion: z.literal(1),
+  runId: RunId,
+  /** Folder (under resources/demo/) of the classifier trained on the faces' labels. */
+  classifier: z.string().min(1),
+  description: z.string()
+})
+export type DemoManifest = z.infer<typeof DemoManifest>
+
+const MARKER = '.demo-installed'
+
+export function demoDir(): string {
+  return path.join(appRoot(), 'resources', 'demo')
+}
+
+export function readDemoManifest(dir = demoDir()): DemoManifest | null {
+  try {
+    return DemoManifest.parse(JSON.parse(fs.readFileSync(path.join(dir, 'demo.json'), 'utf8')))
+  } catch {
+    return null
+  }
+}
+
+/** Copies the demo run and its classifier into an empty library; returns the run id, or null when not installed. */
+export async function installDemoIfEmpty(library: Library, dir = demoDir()): Promise<string | null> {
+  const manifest = readDemoManifest(dir)
+  if (!manifest) return null
+  if (fs.existsSync(library.path(MARKER))) return null
+  const runsDir = library.path('runs')
+  const existing = (await fs.promises.readdir(runsDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.'))
+  if (existing.length > 0) return null
+  // Copy into a staging folder and rename, so a crash never leaves half a demo that looks like a run.
+  const staging = path.join(runsDir, `.tmp-demo-${process.pid}`)
+  await fs.promises.rm(staging, { recursive: true, force: true })
+  await fs.promises.cp(path.join(dir, 'runs', manifest.runId), staging, { recursive: true })
+  await fs.promises.rename(staging, path.join(runsDir, manifest.runId))
+  const classifierTarget = library.path('classifiers', 'demo-faces')
+  await fs.promises.rm(classifierTarget, { recursive: true, force: true })
+  await fs.promises.mkdir(path.dirname(classifierTarget), { recursive: true })
+  await fs.promises.cp(path.join(dir, manifest.classifier), classifierTarget, { recursive: true })
+  await fs.promises.writeFile(library.path(MARKER), `${new Date().toISOString()}\n`)
+  return manifest.runId
+}

@@ -1,0 +1,6 @@
+export * from './attributes'
+export { CLASSIFIER_FILE, CLASSIFIER_VERSION, ClassifierAccuracy, ClassifierInfo } from './classifier-file'
+export { type FaceLayout, faceLayout } from './geometry'
+export { FACES_LABELS_FILE, FACES_LABELS_VERSION, FaceEntry, FacesLabelsFile, faceFileName } from './labels-file'
+export { DEFAULT_FACE_SIZE, MAX_FACE_SIZE, MIN_FACE_SIZE, faceAt, faceForSeed, renderFace } from './render'
+export { type FaceSpec, faceSeed, faceSpecAt, labelsOf, randomFaceSpec, withLabels } from './spec'
