@@ -11,6 +11,7 @@ import {
 } from '../shared/engine-protocol'
 import type { HostPort } from './host-port'
 import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
+import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
@@ -30,6 +31,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
   // One cache of G and D per model source, shared by every explorer method.
   const models = new ModelCache()
   const training = new TrainingSessions()
+  const faces = new FaceAttributes(models)
   const handlers: EngineHandlers = {
     info: async () => info,
     generate: (params) => generate(models, params),
@@ -38,6 +40,8 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     filters: (params) => filters(models, params),
     guided: (params) => guided(models, params),
     embed: (params, ctx) => embed(models, params, ctx),
+    classifySamples: (params, ctx) => faces.classifySamples(params, ctx),
+    trainClassifier: (params, ctx) => faces.trainClassifier(params, ctx),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

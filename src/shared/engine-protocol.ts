@@ -3,7 +3,11 @@ import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
 import {
+  ClassifySamplesResult,
   EmbedResult,
+  EngineClassifySamplesParams,
+  EngineTrainClassifierParams,
+  TrainClassifierResult,
   EngineEmbedParams,
   EngineFeaturesParams,
   EngineFiltersParams,
@@ -72,6 +76,10 @@ export const engineMethods = {
   guided: { params: EngineGuidedParams, result: GuidedResult },
   /** Explorer: 3D positions (PCA of z or of D features) and thumbnails for the latent map. */
   embed: { params: EngineEmbedParams, result: EmbedResult },
+  /** Demo checks: render z vectors and classify the faces with an attribute classifier. */
+  classifySamples: { params: EngineClassifySamplesParams, result: ClassifySamplesResult },
+  /** Train a face-attribute classifier on procedural faces and save it (progress as 'progress' messages). */
+  trainClassifier: { params: EngineTrainClassifierParams, result: TrainClassifierResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

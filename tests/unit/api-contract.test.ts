@@ -76,7 +76,7 @@ function handlers(overrides: Partial<StudioHandlers> = {}): StudioHandlers {
   const used: Partial<StudioHandlers> = {
     'engine.status': async () => readyStatus,
     'engine.restart': async () => readyStatus,
-    'library.info': async () => ({ root: '/tmp/library' }),
+    'library.info': async () => ({ root: '/tmp/library', demoRunId: null }),
     'explore.generate': async (params) => ({
       samples: Array.from({ length: params.count }, () => ({
         z: new Float32Array(params.model.zDim),
@@ -126,7 +126,7 @@ describe('Studio API over an in-memory channel', () => {
   })
 
   it('treats a response that breaks the contract as an error, not data', async () => {
-    const broken = handlers({ 'library.info': async () => ({ root: 42 }) as unknown as { root: string } })
+    const broken = handlers({ 'library.info': async () => ({ root: 42 }) as unknown as { root: string; demoRunId: null } })
     const client = createStudioClient(inMemoryBridge(broken, new StudioEvents()))
     await expect(client.call('library.info')).rejects.toMatchObject({ code: 'bad_response' })
   })

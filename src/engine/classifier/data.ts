@@ -55,15 +55,25 @@ export async function renderExamples(
 const LEFT = POSES.indexOf('left')
 const RIGHT = POSES.indexOf('right')
 
+/** How one training face is varied: mirrored left to right (its pose swaps), and shifted by whole pixels. */
+export interface Variation {
+  mirror: boolean
+  dx: number
+  dy: number
+}
+
+const AS_IS: Variation = { mirror: false, dx: 0, dy: 0 }
+
 /**
  * The faces at `indices` as one batch: images in [-1, 1] (gray = mean of RGB for 1 channel), and labels.
- * `mirror(b)` true mirrors face b left to right — a new face for training, whose pose swaps left and right.
+ * `vary(b)` varies face b for training (edges repeat into the space a shift opens), so the classifier does not
+ * learn where exactly a rendered face's parts sit — a generator's samples are not so exact.
  */
 export function batchOf(
   examples: FaceExamples,
   indices: ArrayLike<number>,
   channels: 1 | 3,
-  mirror: (b: number) => boolean = () => false
+  vary: (b: number) => Variation = () => AS_IS
 ): { images: tf.Tensor4D; attributes: tf.Tensor2D; poses: tf.Tensor2D } {
   const { size } = examples
   const n = indices.length
@@ -76,10 +86,12 @@ export function batchOf(
     const i = indices[b] as number
     const source = examples.images.subarray(i * pixels * 3, (i + 1) * pixels * 3)
     const target = b * pixels * channels
-    const flip = mirror(b)
+    const { mirror, dx, dy } = vary(b)
+    const clamp = (v: number): number => Math.max(0, Math.min(size - 1, v))
     for (let p = 0; p < pixels; p++) {
-      const x = p % size
-      const from = (flip ? p - x + (size - 1 - x) : p) * 3
+      const x = clamp((mirror ? size - 1 - (p % size) : p % size) - dx)
+      const y = clamp(Math.floor(p / size) - dy)
+      const from = (y * size + x) * 3
       const to = target + p * channels
       if (channels === 3) {
         values[to] = (source[from] as number) / 127.5 - 1
@@ -91,7 +103,7 @@ export function batchOf(
     }
     attributes.set(examples.attributes.subarray(i * a, (i + 1) * a), b * a)
     const pose = examples.poses[i] as number
-    poses[b] = flip && pose === LEFT ? RIGHT : flip && pose === RIGHT ? LEFT : pose
+    poses[b] = mirror && pose === LEFT ? RIGHT : mirror && pose === RIGHT ? LEFT : pose
   }
   return tf.tidy(() => ({
     images: tf.tensor4d(values, [n, size, size, channels]),

@@ -1,5 +1,5 @@
 export { type FaceProbabilities, accuracyOn, classify } from './classify'
-export { type FaceExamples, batchOf, renderExamples } from './data'
+export { type FaceExamples, type Variation, batchOf, renderExamples } from './data'
 export { loadClassifier, saveClassifier } from './io'
 export { ATTRIBUTES_OUTPUT, POSE_OUTPUT, buildClassifier, logitsOf } from './model'
 export { type ClassifierProgress, DEFAULT_LEARNING_RATE, type TrainClassifierOptions, type TrainedClassifier, trainClassifier } from './train'

@@ -3,7 +3,7 @@ import { StudioError } from '../../shared/api/errors'
 import { type ClassifierInfo, CLASSIFIER_VERSION, BINARY_ATTRIBUTES, POSES } from '../../shared/faces'
 import { Rng } from '../../shared/latent/random'
 import { accuracyOn } from './classify'
-import { type FaceExamples, batchOf, renderExamples } from './data'
+import { type FaceExamples, type Variation, batchOf, renderExamples } from './data'
 import { buildClassifier, logitsOf } from './model'
 
 export interface TrainClassifierOptions {
@@ -87,6 +87,10 @@ async function fit(
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable)
   const rng = new Rng(options.seed ^ 0x5eed)
   const perEpoch = Math.ceil(examples.count / batchSize)
+  // Every face seen mirrored half the time and shifted by up to a pixel at 32 px (two at 64): more than that
+  // and the small network spends its capacity on placement the faces' own variety already covers.
+  const reach = Math.max(1, Math.round(examples.size / 32))
+  const vary = (): Variation => ({ mirror: rng.next() < 0.5, dx: Math.floor(rng.next() * (2 * reach + 1)) - reach, dy: Math.floor(rng.next() * (2 * reach + 1)) - reach })
   let steps = 0
   let loss = Number.NaN
   try {
@@ -94,7 +98,7 @@ async function fit(
       const order = shuffled(examples.count, rng)
       for (let b = 0; b < perEpoch; b++) {
         if (signal?.aborted) throw new StudioError('cancelled', 'Training the face classifier was cancelled.')
-        const batch = batchOf(examples, order.subarray(b * batchSize, (b + 1) * batchSize), channels, () => rng.next() < 0.5)
+        const batch = batchOf(examples, order.subarray(b * batchSize, (b + 1) * batchSize), channels, vary)
         let cost: tf.Scalar
         try {
           cost = tf.tidy(() => {

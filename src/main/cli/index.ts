@@ -5,6 +5,7 @@
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { benchCommand, benchHelp } from './commands/bench'
+import { trainClassifierCommand, trainClassifierHelp, verifyDemoCommand, verifyDemoHelp } from './commands/demo'
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
@@ -36,6 +37,8 @@ const verbs: Record<string, Verb> = {
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
   features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
   guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
+  'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
+  'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
   export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
 }

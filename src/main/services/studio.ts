@@ -8,6 +8,7 @@ import { StudioEvents } from './events'
 import { Jobs } from './jobs'
 import { Library } from './library'
 import { Runs } from './runs'
+import { installDemoIfEmpty, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
 import { Explorer } from './explorer'
 import { Exports } from './export'
@@ -67,7 +68,11 @@ export class Studio {
         await this.explorer.restart().catch(() => undefined)
         return this.explorer.status()
       },
-      'library.info': async () => ({ root: this.library.root }),
+      'library.info': async () => {
+        const demo = readDemoManifest()
+        const present = demo !== null && (await this.runs.store.ids()).includes(demo.runId)
+        return { root: this.library.root, demoRunId: present ? demo.runId : null }
+      },
       'settings.get': async () => this.settings,
       'settings.update': async (changes) => {
         const next = StudioSettings.parse({ ...this.settings, ...changes })
@@ -149,6 +154,8 @@ export class Studio {
   static async open(options: StudioOptions): Promise<Studio> {
     const studio = new Studio(options, await readSettings(options.libraryRoot))
     await studio.runs.recover()
+    // An empty library opens with the demo model ready (once; deleting the demo keeps it deleted).
+    await installDemoIfEmpty(studio.library).catch((err: unknown) => console.error(`Could not install the demo model: ${(err as Error).message}`))
     return studio
   }
 

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react'
-import { connectionState, onConnectionState, studioMode } from '../api/client'
+import { connectionState, onConnectionState, studio, studioMode } from '../api/client'
+import { type ExploreTab, TOUR_STEPS, Tour } from '../features/tour/Tour'
 import { useStudioEvent } from '../api/hooks'
 import { DatasetsScreen } from '../features/datasets/DatasetsScreen'
 import { ExploreScreen } from '../features/explore/ExploreScreen'
 import { HomeScreen } from '../features/home/HomeScreen'
 import { RunsScreen } from '../features/runs/RunsScreen'
 import { TrainScreen } from '../features/train/TrainScreen'
+
+const TOUR_SEEN = 'dcgan-studio:tour-seen'
 
 const SCREENS = [
   { id: 'home', label: 'Home', key: '1' },
@@ -20,6 +23,29 @@ export function App() {
   const [connection, setConnection] = useState(connectionState)
   const [screen, setScreen] = useState<ScreenId>('home')
   const [runId, setRunId] = useState<string | null>(null)
+  const [exploreTab, setExploreTab] = useState<ExploreTab>('walk')
+  const [tourStep, setTourStep] = useState<number | null>(null)
+  const startTour = (): void => {
+    setScreen('explore')
+    showTourStep(0)
+  }
+  const showTourStep = (step: number): void => {
+    setTourStep(step)
+    const tab = TOUR_STEPS[step]?.tab
+    if (tab) setExploreTab(tab)
+  }
+  const closeTour = (): void => {
+    setTourStep(null)
+    localStorage.setItem(TOUR_SEEN, '1')
+  }
+  // On first start with the demo model in the library, open the tour once.
+  useEffect(() => {
+    if (localStorage.getItem(TOUR_SEEN)) return
+    void studio.call('library.info').then((info) => {
+      if (info.demoRunId) startTour()
+    })
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
   useEffect(() => {
     const off = onConnectionState(setConnection)
     // The socket may have opened between the first render and this subscription.
@@ -67,11 +93,12 @@ export function App() {
         )}
       </header>
       <main>
-        {screen === 'home' && <HomeScreen />}
+        {screen === 'home' && <HomeScreen onTour={startTour} onExplore={() => setScreen('explore')} />}
         {screen === 'datasets' && <DatasetsScreen />}
         {screen === 'train' && <TrainScreen runId={runId} onRunChosen={openRun} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} />}
-        {screen === 'explore' && <ExploreScreen />}
+        {screen === 'explore' && <ExploreScreen tab={exploreTab} onTab={setExploreTab} />}
+        {tourStep !== null && screen === 'explore' && <Tour step={tourStep} onStep={showTourStep} onClose={closeTour} />}
       </main>
     </div>
   )

@@ -46,7 +46,11 @@ import { StudioSettings } from '../formats/settings'
  * methods or events. Add a method here, then its handler in src/main/services/studio.ts — the compiler
  * points at everything else that must follow.
  */
-export const LibraryInfo = z.object({ root: z.string() })
+export const LibraryInfo = z.object({
+  root: z.string(),
+  /** The demo run (a model trained on procedural faces) when it is in this library, for the first-start tour. */
+  demoRunId: z.string().nullable()
+})
 export type LibraryInfo = z.infer<typeof LibraryInfo>
 
 const empty = z.object({}).strict().default({})

@@ -303,3 +303,38 @@ export const ApplyConceptParams = z.object({
   /** Strengths to render (a slider value, or a sweep along the concept — the paper's "turn" vector, Fig. 8). */
   strengths: z.array(z.number().min(-10).max(10)).min(1).max(64)
 })
+
+// ——— Face attributes (the demo's classifier; issue "alive on first start") ———
+
+export const FaceProbabilities = z.object({
+  smiling: z.number().min(0).max(1),
+  masculine: z.number().min(0).max(1),
+  glasses: z.number().min(0).max(1),
+  pose: z.object({ left: z.number(), frontal: z.number(), right: z.number() })
+})
+export type FaceProbabilitiesData = z.infer<typeof FaceProbabilities>
+
+/** Render z vectors with a generator and classify the images with a face-attribute classifier, in the engine. */
+export const EngineClassifySamplesParams = z.object({
+  generator: ModelSource,
+  classifierDir: z.string().min(1),
+  z: FloatVector,
+  count: z.number().int().min(1).max(20_000)
+})
+export const ClassifySamplesResult = z.object({ probabilities: z.array(FaceProbabilities) })
+
+export const EngineTrainClassifierParams = z.object({
+  size: z.number().int().min(8).max(256),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  trainCount: z.number().int().min(10).max(200_000),
+  testCount: z.number().int().min(10).max(50_000),
+  seed: z.number().int().min(0).default(1),
+  epochs: z.number().int().min(1).max(100),
+  batchSize: z.number().int().min(1).max(1024).default(64),
+  outDir: z.string().min(1)
+})
+export const TrainClassifierResult = z.object({
+  accuracy: z.object({ smiling: z.number(), masculine: z.number(), glasses: z.number(), pose: z.number() }),
+  seconds: z.number(),
+  dir: z.string()
+})

@@ -39,7 +39,6 @@ export interface FaceSpec extends FaceLabels {
     /** Index into the lipstick colours, or -1 for natural lips (only feminine faces wear it). */
     lipstick: number
   }
-  hair: FaceLabels['hair']
   hairStyle: {
     /** Short styles (masculine): 0 crop, 1 quiff, 2 buzz, 3 receding. */
     short: number

@@ -29,6 +29,7 @@ export async function makeFacesCommand(argv: string[]): Promise<number> {
   process.once('SIGTERM', stop)
   const started = Date.now()
   let lastLine = 0
+  let lastSaid = started
   try {
     const made = await makeFaces({
       count,
@@ -37,11 +38,16 @@ export async function makeFacesCommand(argv: string[]): Promise<number> {
       out: values.out,
       signal: controller.signal,
       onProgress: (done, total) => {
-        // At most a few lines a second, and always the last one.
-        if (done !== total && Date.now() - lastLine < 250) return
-        lastLine = Date.now()
-        out.emit({ event: 'progress', done, total })
-        if (!out.json && (done === total || Date.now() - started > 1000)) out.say(`${done}/${total} faces`)
+        // JSON: a few lines a second and always the last; text: a line a second, only if it takes that long.
+        const now = Date.now()
+        if (done === total || now - lastLine >= 250) {
+          lastLine = now
+          out.emit({ event: 'progress', done, total })
+        }
+        if (now - lastSaid >= 1000) {
+          lastSaid = now
+          out.say(`${done}/${total} faces`)
+        }
       }
     })
     out.emit({ event: 'done', out: made.out, count: made.count, size: made.size, seed: made.seed, labels: made.labelsFile, seconds: (Date.now() - started) / 1000 })

@@ -7,6 +7,7 @@ import { SamplesPanel } from './SamplesPanel'
 import { SelectionTray } from './SelectionTray'
 import type { Sample } from './selection'
 import { WalkPanel } from './WalkPanel'
+import type { ExploreTab } from '../tour/Tour'
 
 // The 3D views pull in three.js (most of the bundle); load them when their tab is first opened.
 const MapPanel = lazy(() => import('./MapPanel').then((m) => ({ default: m.MapPanel })))
@@ -19,7 +20,7 @@ const TABS = [
   { id: 'map', label: 'Latent map' },
   { id: 'stack', label: 'Layer stack' }
 ] as const
-type TabId = (typeof TABS)[number]['id']
+type TabId = ExploreTab
 
 /** Pins are kept per model in the browser's storage (by seed or z, re-rendered when shown). */
 function loadPins(runId: string): Sample[] {
@@ -38,9 +39,9 @@ function savePins(runId: string, pins: Sample[]): void {
 }
 
 /** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
-export function ExploreScreen() {
+export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): void }) {
   const [model, setModel] = useState<ModelChoice | null>(null)
-  const [tab, setTab] = useState<TabId>('walk')
+  const setTab = onTab
   const [selection, setSelection] = useState<Sample[]>([])
   const [pinned, setPinned] = useState<Sample[]>([])
   const [keyframes, setKeyframes] = useState<Sample[]>([])

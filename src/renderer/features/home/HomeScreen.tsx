@@ -1,10 +1,34 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { EngineStatus } from '../../../shared/api/engine'
 import { studio } from '../../api/client'
+import { useStudioData } from '../../api/hooks'
 import { EngineStatusCard } from '../engine/EngineStatusCard'
 import { GeneratePanel } from './GeneratePanel'
 
-export function HomeScreen() {
+/** When the demo model is in the library: what it is, and the way into it. */
+function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
+  const info = useStudioData(() => studio.call('library.info'), [])
+  if (!info.data?.demoRunId) return null
+  return (
+    <section className="card" data-testid="demo-card">
+      <h2>Demo model</h2>
+      <p>
+        A DCGAN trained with this studio on procedural faces (smiling or not, feminine or masculine cues, glasses,
+        hair, skin, head turn) is ready to explore: walks, face arithmetic, filters.
+      </p>
+      <div className="row">
+        <button type="button" onClick={onTour} data-testid="demo-tour">
+          Take the tour
+        </button>
+        <button type="button" onClick={onExplore}>
+          Explore it
+        </button>
+      </div>
+    </section>
+  )
+}
+
+export function HomeScreen({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
   const [status, setStatus] = useState<EngineStatus | null>(null)
   const [error, setError] = useState<string | null>(null)
 
@@ -34,6 +58,7 @@ export function HomeScreen() {
 
   return (
     <div className="home">
+      <DemoCard onTour={onTour} onExplore={onExplore} />
       <EngineStatusCard status={status} error={error} onRestart={restart} />
       <GeneratePanel />
     </div>

@@ -1,5 +1,6 @@
 import { type EyeLayout, eyeLayouts, project } from '../geometry'
 import type { FacePainter } from '../painter'
+import type { Rgb } from '../canvas'
 import { BLACK, IRIS, SCLERA } from '../palette'
 import { ellipse, intersect, quadratic, stroke } from '../shapes'
 
@@ -7,7 +8,7 @@ import { ellipse, intersect, quadratic, stroke } from '../shapes'
 export function paintEyes(p: FacePainter): EyeLayout[] {
   const { head, spec, colours } = p
   const eyes = eyeLayouts(spec, head)
-  const iris = IRIS[spec.eyes.iris] ?? IRIS[0]!
+  const iris = (IRIS[spec.eyes.iris] ?? IRIS[0]) as Rgb
   for (const eye of eyes) {
     if (!eye.visible) continue
     const white = ellipse(eye.x, eye.y, eye.w, eye.h)

@@ -1,5 +1,6 @@
 import { eyeLayouts, project } from '../geometry'
 import type { FacePainter } from '../painter'
+import type { Rgb } from '../canvas'
 import { FRAMES, WHITE } from '../palette'
 import { type Point, quadratic, stroke, subtract, superellipse } from '../shapes'
 
@@ -10,7 +11,7 @@ import { type Point, quadratic, stroke, subtract, superellipse } from '../shapes
 export function paintGlasses(p: FacePainter): void {
   const { head, spec } = p
   const g = spec.glassesStyle
-  const frame = FRAMES[g.frame] ?? FRAMES[0]!
+  const frame = (FRAMES[g.frame] ?? FRAMES[0]) as Rgb
   const t = head.rx * g.thickness
   const lenses = eyeLayouts(spec, head).map((eye) => ({
     eye,

@@ -1,0 +1,59 @@
+export type ExploreTab = 'walk' | 'arithmetic' | 'features' | 'map' | 'stack'
+
+export interface TourStep {
+  tab: ExploreTab
+  title: string
+  text: string
+}
+
+/** The first-start tour of the demo model: sample grid → walk → arithmetic → filters. */
+export const TOUR_STEPS: TourStep[] = [
+  {
+    tab: 'walk',
+    title: '1 · A sample grid',
+    text: 'This model was trained by this studio on procedural faces. Press "Show samples" for a grid; a seed always gives the same faces. Click faces to select them.'
+  },
+  {
+    tab: 'walk',
+    title: '2 · A latent walk',
+    text: 'Select two or more faces and press "Use as walk keyframes", then "Render walk": linear and spherical interpolation side by side. Drag the scrubber to move along the path.'
+  },
+  {
+    tab: 'arithmetic',
+    title: '3 · Face arithmetic',
+    text: 'Add three smiling women to A, three neutral women to B and three neutral men to C, then "Compute A − B + C": the paper\'s smiling man, with 8 neighbours and the same sum in pixels for contrast.'
+  },
+  {
+    tab: 'features',
+    title: '4 · What the discriminator learned',
+    text: 'Show D\'s first-layer filters, the feature maps of a face, and guided backpropagation for the trained D next to a random one.'
+  }
+]
+
+export function Tour({ step, onStep, onClose }: { step: number; onStep(step: number): void; onClose(): void }) {
+  const current = TOUR_STEPS[step]
+  if (!current) return null
+  return (
+    <aside className="tour card" role="dialog" aria-label="Tour" data-testid="tour">
+      <h2>{current.title}</h2>
+      <p>{current.text}</p>
+      <div className="row">
+        <button type="button" disabled={step === 0} onClick={() => onStep(step - 1)}>
+          Back
+        </button>
+        {step < TOUR_STEPS.length - 1 ? (
+          <button type="button" onClick={() => onStep(step + 1)} data-testid="tour-next">
+            Next
+          </button>
+        ) : (
+          <button type="button" onClick={onClose}>
+            Done
+          </button>
+        )}
+        <button type="button" className="link" onClick={onClose}>
+          Close tour
+        </button>
+      </div>
+    </aside>
+  )
+}
