@@ -10,16 +10,31 @@ export async function openCliStudio(library: string | undefined, backend: Backen
   return Studio.open({ libraryRoot: resolveLibrary({ flag: library }).root, launcher: launchNodeEngine, backend })
 }
 
-/** Runs `work`, closing the studio (and its engines) afterwards and on Ctrl+C. */
+/** How long a command that handles Ctrl+C may take to wind down (training writes a checkpoint first). */
+const GRACE_MS = 60_000
+
+/**
+ * Runs `work`, closing the studio (and its engines) afterwards and on Ctrl+C. A command that handles
+ * `interrupted` (training stops with a checkpoint, an export cleans up) gets to finish; any command still
+ * running after the grace period — or one that ignores it — is ended, with its engines.
+ */
 export async function withCliStudio<T>(
   library: string | undefined,
   backend: BackendName | null,
   work: (studio: Studio, interrupted: Promise<void>) => Promise<T>
 ): Promise<T> {
   const studio = await openCliStudio(library, backend)
+  // A command that takes `interrupted` handles Ctrl+C itself and gets the grace period; others end at once.
+  const graceMs = work.length >= 2 ? GRACE_MS : 0
   let onSignal: () => void = () => {}
   const interrupted = new Promise<void>((resolve) => {
-    onSignal = resolve
+    onSignal = () => {
+      resolve()
+      setTimeout(() => {
+        process.stderr.write('Interrupted.\n')
+        void studio.close().finally(() => process.exit(130))
+      }, graceMs).unref()
+    }
   })
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)

@@ -31,7 +31,9 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required.')
   const out = makeOutput(values.json)
   const dir = path.resolve(values.out)
-  return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
+  return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
+    const cancel = new AbortController()
+    void interrupted.then(() => cancel.abort())
     let last = 0
     const result = await studio.explorer.request(
       'trainClassifier',
@@ -45,6 +47,7 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
         outDir: dir
       },
       {
+        signal: cancel.signal,
         onProgress: (progress, message) => {
           out.emit({ event: 'progress', progress, message })
           if (Date.now() - last > 2000) {
