@@ -60,6 +60,19 @@ describe('exploring a trained model in the UI', () => {
     await page.getByTestId('walk-scrub-image').waitFor({ timeout: 30_000 })
   })
 
+  it('shows D\'s filters, feature maps and guided backprop of the trained vs a random D for the selected sample', async () => {
+    await page.getByTestId('explore-tab-features').click()
+    const panel = page.getByTestId('features-panel')
+    await panel.getByRole('button', { name: "D's first-layer filters" }).click()
+    await expect.poll(() => panel.getByTestId('filters-grid').locator('canvas').count(), { timeout: 30_000 }).toBe(8)
+    await panel.getByTestId('features-run').click()
+    await expect.poll(() => panel.locator('.layer-maps').count(), { timeout: 30_000 }).toBeGreaterThan(3)
+    await panel.getByTestId('guided-run').click()
+    const guided = panel.getByTestId('guided-result')
+    await guided.waitFor({ timeout: 30_000 })
+    for (const label of ['trained D', 'random-init D', 'plain gradient']) expect(await guided.getByRole('img', { name: label }).count()).toBe(1)
+  })
+
   it('opens the latent map and selects a sample in it', async () => {
     await page.getByTestId('explore-tab-map').click()
     const map = page.getByTestId('latent-map')

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { FeaturesResult, FiltersResult, GuidedResult } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
-import { errorText } from '../../api/hooks'
+import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import type { ModelChoice } from './RunPicker'
 import { type Sample, zSpecOf } from './selection'
@@ -20,6 +20,14 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const convLayers = Array.from({ length: Math.log2(model.imageSize / 4) }, (_, i) => `d_conv${i}`)
+  // What goes through the networks: the selected sample, or an image of a dataset of the model's size.
+  const [source, setSource] = useState<'sample' | 'dataset'>('sample')
+  const datasets = useStudioData(() => studio.call('datasets.list'), [])
+  const fitting = (datasets.data ?? []).filter((d) => d.size === model.imageSize)
+  const [datasetId, setDatasetId] = useState('')
+  const [imageIndex, setImageIndex] = useState(0)
+  const chosenDataset = datasetId || fitting[0]?.id || ''
+  const input = source === 'sample' ? (sample ? { kind: 'sample' as const, z: zSpecOf(sample) } : null) : chosenDataset ? { kind: 'dataset' as const, datasetId: chosenDataset, index: imageIndex } : null
 
   const act = async (what: string, work: () => Promise<void>): Promise<void> => {
     setBusy(what)
@@ -37,6 +45,35 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
     <section className="card grow" data-testid="features-panel">
       <h2>Features</h2>
       <div className="toolbar">
+        <label>
+          Input
+          <select value={source} onChange={(e) => setSource(e.target.value as 'sample' | 'dataset')} data-testid="features-source">
+            <option value="sample">the selected sample</option>
+            <option value="dataset" disabled={fitting.length === 0}>
+              a dataset image
+            </option>
+          </select>
+        </label>
+        {source === 'dataset' && (
+          <>
+            <label>
+              Dataset
+              <select value={chosenDataset} onChange={(e) => setDatasetId(e.target.value)}>
+                {fitting.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Image #
+              <input type="number" min={0} value={imageIndex} onChange={(e) => setImageIndex(Math.max(0, Math.floor(Number(e.target.value) || 0)))} />
+            </label>
+          </>
+        )}
+      </div>
+      <div className="toolbar">
         <button type="button" disabled={busy !== null} onClick={() => void act('filters', async () => setFilters(await studio.call('explore.filters', { run })))}>
           D's first-layer filters
         </button>
@@ -49,15 +86,15 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
         </label>
         <button
           type="button"
-          disabled={!sample || busy !== null}
+          disabled={!input || busy !== null}
           onClick={() =>
             void act('features', async () => {
-              if (sample) setFeatures(await studio.call('explore.features', { run, net, input: { kind: 'sample', z: zSpecOf(sample) }, maxMapsPerLayer: 16 }))
+              if (input) setFeatures(await studio.call('explore.features', { run, net: input.kind === 'dataset' ? 'D' : net, input, maxMapsPerLayer: 16 }))
             })
           }
           data-testid="features-run"
         >
-          Feature maps of the selected sample
+          Feature maps
         </button>
       </div>
       <div className="toolbar">
@@ -71,10 +108,10 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
         </label>
         <button
           type="button"
-          disabled={!sample || busy !== null}
+          disabled={!input || busy !== null}
           onClick={() =>
             void act('guided', async () => {
-              if (sample) setGuided(await studio.call('explore.guided', { run, input: { kind: 'sample', z: zSpecOf(sample) }, layer, channel: null }))
+              if (input) setGuided(await studio.call('explore.guided', { run, input, layer, channel: null }))
             })
           }
           data-testid="guided-run"
@@ -82,7 +119,7 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
           Trained vs random D
         </button>
       </div>
-      {!sample && <p className="muted">Select a sample to look inside the networks with it.</p>}
+      {!input && <p className="muted">Select a sample (or choose a dataset image) to look inside the networks with it.</p>}
       {busy && <p className="muted">Computing {busy}…</p>}
       {error && <p className="error">{error}</p>}
       {guided && (
