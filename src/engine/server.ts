@@ -13,6 +13,8 @@ import type { HostPort } from './host-port'
 import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
 import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
+import { probe } from './probe'
+import { project } from './project'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
@@ -42,6 +44,8 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     embed: (params, ctx) => embed(models, params, ctx),
     classifySamples: (params, ctx) => faces.classifySamples(params, ctx),
     trainClassifier: (params, ctx) => faces.trainClassifier(params, ctx),
+    probe: (params, ctx) => probe(models, params, ctx),
+    project: (params, ctx) => project(models, params, ctx),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
+import { EngineProbeParams, EngineProjectParams, ProbeResult, ProjectResult } from './api/experiments'
 import {
   ClassifySamplesResult,
   EmbedResult,
@@ -80,6 +81,10 @@ export const engineMethods = {
   classifySamples: { params: EngineClassifySamplesParams, result: ClassifySamplesResult },
   /** Train a face-attribute classifier on procedural faces and save it (progress as 'progress' messages). */
   trainClassifier: { params: EngineTrainClassifierParams, result: TrainClassifierResult },
+  /** Linear probe (paper Section 5): D features vs pixels vs random-init D on a labelled dataset (progress messages). */
+  probe: { params: EngineProbeParams, result: ProbeResult },
+  /** Projection: the z whose sample best matches an image, Adam from several starts (progress messages). */
+  project: { params: EngineProjectParams, result: ProjectResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

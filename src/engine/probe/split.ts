@@ -1,0 +1,67 @@
+import { StudioError } from '../../shared/api/errors'
+import { Rng } from '../../shared/latent/random'
+
+/**
+ * The probe's split of a labelled dataset: `perClass` training and `validationPerClass` validation images of
+ * every class (the paper's SVHN protocol: 100 labels per class, a separate validation set to choose C), and a
+ * random sample of everything left as the test set. Seeded, so the same seed always draws the same images.
+ * Index lists come back sorted, so reading them walks the dataset file forwards.
+ */
+
+export interface ProbeSplit {
+  train: Int32Array
+  validation: Int32Array
+  test: Int32Array
+  /** Labels present in the data, in order; a dataset label `classList[k]` becomes class k of the classifier. */
+  classList: number[]
+}
+
+export function splitByClass(labels: Uint8Array, perClass: number, validationPerClass: number, maxTest: number, seed: number): ProbeSplit {
+  const byLabel = new Map<number, number[]>()
+  labels.forEach((label, index) => {
+    const list = byLabel.get(label)
+    if (list) list.push(index)
+    else byLabel.set(label, [index])
+  })
+  const classList = [...byLabel.keys()].sort((a, b) => a - b)
+  if (classList.length < 2) {
+    throw new StudioError('bad_request', `The dataset's labels name ${classList.length} class${classList.length === 1 ? '' : 'es'}; a probe needs at least two.`)
+  }
+  const needed = perClass + validationPerClass + 1
+  const short = classList.filter((label) => (byLabel.get(label) as number[]).length < needed)
+  if (short.length > 0) {
+    const fewest = Math.min(...short.map((label) => (byLabel.get(label) as number[]).length))
+    throw new StudioError(
+      'bad_request',
+      `Class ${short[0]} has only ${fewest} images, but the probe takes ${perClass} per class for training and ${validationPerClass} for ` +
+        `validation, and needs some left to test. Lower the examples per class to at most ${Math.max(1, Math.floor((fewest - 1) / 2))}, or import more images.`
+    )
+  }
+  const rng = new Rng(seed)
+  const train: number[] = []
+  const validation: number[] = []
+  const rest: number[] = []
+  for (const label of classList) {
+    const indices = shuffle(byLabel.get(label) as number[], rng)
+    train.push(...indices.slice(0, perClass))
+    validation.push(...indices.slice(perClass, perClass + validationPerClass))
+    rest.push(...indices.slice(perClass + validationPerClass))
+  }
+  const test = shuffle(rest, rng).slice(0, maxTest)
+  return { train: sorted(train), validation: sorted(validation), test: sorted(test), classList }
+}
+
+/** Fisher–Yates in place with the seeded generator. */
+function shuffle(values: number[], rng: Rng): number[] {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1))
+    const t = values[i] as number
+    values[i] = values[j] as number
+    values[j] = t
+  }
+  return values
+}
+
+function sorted(values: number[]): Int32Array {
+  return Int32Array.from(values).sort()
+}
