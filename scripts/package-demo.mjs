@@ -2,7 +2,8 @@
 // installs into an empty library. Only what the demo needs ships: the run record, metrics, the sample
 // timeline and the final checkpoint (G, D and both optimiser states, so it can be trained further).
 //
-//   node scripts/package-demo.mjs --library DIR --run RUN_ID --classifier DIR
+//   node scripts/package-demo.mjs --library DIR --run RUN_ID --classifier DIR [--step S]
+// --step ships that checkpoint instead of the latest (with the metrics and samples up to it).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,14 +19,26 @@ for (const key of ['library', 'run', 'classifier']) {
   }
 }
 const runDir = path.join(path.resolve(args.library), 'runs', args.run)
-const latest = JSON.parse(fs.readFileSync(path.join(runDir, 'latest.json'), 'utf8'))
+const recorded = JSON.parse(fs.readFileSync(path.join(runDir, 'latest.json'), 'utf8'))
+const step = args.step === undefined ? recorded.step : Number(args.step)
+const latest = { step, dir: String(step).padStart(8, '0'), writtenAt: new Date().toISOString() }
+if (!fs.existsSync(path.join(runDir, 'checkpoints', latest.dir, 'checkpoint.json'))) {
+  console.error(`Run ${args.run} has no complete checkpoint at step ${step}.`)
+  process.exit(1)
+}
 const out = path.join(root, 'resources', 'demo')
 const staging = `${out}.tmp`
 fs.rmSync(staging, { recursive: true, force: true })
 const target = path.join(staging, 'runs', args.run)
 fs.mkdirSync(path.join(target, 'checkpoints'), { recursive: true })
-for (const file of ['run.json', 'latest.json', 'metrics.jsonl']) fs.copyFileSync(path.join(runDir, file), path.join(target, file))
-fs.cpSync(path.join(runDir, 'samples'), path.join(target, 'samples'), { recursive: true })
+fs.copyFileSync(path.join(runDir, 'run.json'), path.join(target, 'run.json'))
+fs.writeFileSync(path.join(target, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`)
+const metrics = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((line) => line && JSON.parse(line).step <= step)
+fs.writeFileSync(path.join(target, 'metrics.jsonl'), metrics.map((line) => `${line}\n`).join(''))
+fs.mkdirSync(path.join(target, 'samples'))
+for (const name of fs.readdirSync(path.join(runDir, 'samples'))) {
+  if (Number(/step-(\d+)\.png/.exec(name)?.[1] ?? Infinity) <= step) fs.copyFileSync(path.join(runDir, 'samples', name), path.join(target, 'samples', name))
+}
 fs.cpSync(path.join(runDir, 'checkpoints', latest.dir), path.join(target, 'checkpoints', latest.dir), { recursive: true })
 fs.cpSync(path.resolve(args.classifier), path.join(staging, 'classifier'), { recursive: true })
 const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))

@@ -39,7 +39,8 @@ export async function project(models: ModelCache, params: EngineProjectParams, c
     const starts = new Float32Array(params.starts * zDim)
     for (let i = 0; i < params.starts; i++) starts.set(noiseForSeed(params.seed, i, zDim, noise), i * zDim)
     const target = rgbaToTensor(params.image, imageSize, channels)
-    const z = tf.variable(tf.tensor2d(starts, [params.starts, zDim]))
+    // tidy frees the initial value; the variable, which tidy never frees, keeps its own reference.
+    const z = tf.tidy(() => tf.variable(tf.tensor2d(starts, [params.starts, zDim])))
     const optimizer = tf.train.adam(params.learningRate)
     try {
       const initialErrors = await errorsOf(generator, z, target)

@@ -31,6 +31,8 @@ export interface ArithmeticCheck {
   /** Of the 9 images (the result and its 8 neighbours), how many the classifier finds with the expected attributes. */
   count: number
   exemplars: { a: number[]; b: number[]; c: number[] }
+  /** The classifier on each slot's mean z: does averaging keep the attribute? */
+  means: { a: FaceProbabilitiesData; b: FaceProbabilitiesData; c: FaceProbabilitiesData }
   probabilities: FaceProbabilitiesData[]
 }
 
@@ -44,6 +46,8 @@ export interface DemoReport {
   controls: { smilingMan: number; womanWithGlasses: number }
   details: { smilingMan: ArithmeticCheck; womanWithGlasses: ArithmeticCheck }
   classifierAccuracy: ClassifierInfo['accuracy']
+  /** Share of the generated samples the classifier finds smiling, masculine, with glasses: does G make them at all? */
+  sampleAttributes: { smiling: number; masculine: number; glasses: number }
   walkSmoothness: { meanStepChange: number; meanEndpointChange: number; ratio: number; walks: number; framesPerWalk: number }
   target: number
   passed: boolean
@@ -99,19 +103,24 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
     }
     const exemplars = { a: pick(a), b: pick(b), c: pick(c) }
     const mean = (indices: number[]): Float32Array => meanVector(indices.map((i) => zs[i] as Float32Array))
-    const result = combine(mean(exemplars.a), mean(exemplars.b), mean(exemplars.c))
+    const means = [mean(exemplars.a), mean(exemplars.b), mean(exemplars.c)] as const
+    const result = combine(...means)
     const nine = [result, ...noiseFan(result, 8, noise, fanSeed)]
-    const found = await classify(nine)
-    return { count: found.filter(expected).length, exemplars, probabilities: found }
+    const found = await classify([...nine, ...means])
+    const [ma, mb, mc] = found.slice(9) as [FaceProbabilitiesData, FaceProbabilitiesData, FaceProbabilitiesData]
+    const results = found.slice(0, 9)
+    return { count: results.filter(expected).length, exemplars, means: { a: ma, b: mb, c: mc }, probabilities: results }
   }
 
-  const smilingWoman = all(smiling, not(masculine), not(glasses))
-  const neutralWoman = all(not(smiling), not(masculine), not(glasses))
-  const neutralMan = all(not(smiling), masculine, not(glasses))
+  // Exemplars face the camera, so the slots differ in the named attributes rather than in head turn too.
+  const frontal: Score = (p) => p.pose.frontal
+  const smilingWoman = all(smiling, not(masculine), not(glasses), frontal)
+  const neutralWoman = all(not(smiling), not(masculine), not(glasses), frontal)
+  const neutralMan = all(not(smiling), masculine, not(glasses), frontal)
   const isSmilingMan: Predicate = (p) => p.smiling > 0.5 && p.masculine > 0.5
-  const manWithGlasses = all(masculine, glasses)
-  const manWithout = all(masculine, not(glasses))
-  const womanWithout = all(not(masculine), not(glasses))
+  const manWithGlasses = all(masculine, glasses, frontal)
+  const manWithout = all(masculine, not(glasses), frontal)
+  const womanWithout = all(not(masculine), not(glasses), frontal)
   const isWomanWithGlasses: Predicate = (p) => p.masculine < 0.5 && p.glasses > 0.5
 
   say('Smiling woman − neutral woman + neutral man…')
@@ -148,6 +157,11 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
     controls: { smilingMan: controlSmile.count, womanWithGlasses: controlGlasses.count },
     details: { smilingMan, womanWithGlasses },
     classifierAccuracy: info.accuracy,
+    sampleAttributes: {
+      smiling: probabilities.filter((p) => p.smiling > 0.5).length / samples,
+      masculine: probabilities.filter((p) => p.masculine > 0.5).length / samples,
+      glasses: probabilities.filter((p) => p.glasses > 0.5).length / samples
+    },
     walkSmoothness: { meanStepChange, meanEndpointChange, ratio: meanStepChange / Math.max(1e-9, meanEndpointChange), walks: walkCount, framesPerWalk: framesPerSegment + 1 },
     target: DEMO_TARGET,
     passed: smilingMan.count >= DEMO_TARGET && womanWithGlasses.count >= DEMO_TARGET

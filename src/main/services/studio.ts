@@ -12,6 +12,7 @@ import { installDemoIfEmpty, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
 import { Explorer } from './explorer'
 import { Exports } from './export'
+import { Experiments } from './experiments'
 import { readSettings, writeSettings } from './settings'
 import { StudioSettings } from '../../shared/formats/settings'
 
@@ -40,6 +41,7 @@ export class Studio {
   readonly concepts: Concepts
   readonly exploration: Explorer
   readonly exports: Exports
+  readonly experiments: Experiments
   readonly handlers: StudioHandlers
 
   private settings: StudioSettings
@@ -57,6 +59,7 @@ export class Studio {
     this.concepts = new Concepts(this.library.path('concepts'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts)
     this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
+    this.experiments = new Experiments({ jobs: this.jobs, exploration: this.exploration, datasets: this.datasets, launcher: options.launcher, backend })
     this.handlers = {
       'engine.status': async () => {
         // Status is best shown with the engine's own report, so start it on first ask; a failed start is
@@ -144,6 +147,9 @@ export class Studio {
       'export.arithmetic': (params) => this.exports.arithmetic(params),
       'export.vectors': (params) => this.exports.vectors(params),
       'export.concept': (params) => this.exports.concept(params),
+
+      'experiments.probe': async (params) => (await this.experiments.startProbe(params)).job,
+      'experiments.project': async (params) => (await this.experiments.startProject(params)).job,
 
       'jobs.list': async () => this.jobs.list(),
       'jobs.cancel': ({ id }) => this.jobs.cancel(id)

@@ -3,6 +3,7 @@ import { connectionState, onConnectionState, studio, studioMode } from '../api/c
 import { type ExploreTab, TOUR_STEPS, Tour } from '../features/tour/Tour'
 import { useStudioEvent } from '../api/hooks'
 import { DatasetsScreen } from '../features/datasets/DatasetsScreen'
+import { ExperimentsScreen } from '../features/experiments/ExperimentsScreen'
 import { ExploreScreen } from '../features/explore/ExploreScreen'
 import { HomeScreen } from '../features/home/HomeScreen'
 import { RunsScreen } from '../features/runs/RunsScreen'
@@ -15,7 +16,8 @@ const SCREENS = [
   { id: 'datasets', label: 'Datasets', key: '2' },
   { id: 'train', label: 'Train', key: '3' },
   { id: 'runs', label: 'Runs', key: '4' },
-  { id: 'explore', label: 'Explore', key: '5' }
+  { id: 'explore', label: 'Explore', key: '5' },
+  { id: 'experiments', label: 'Experiments', key: '6' }
 ] as const
 type ScreenId = (typeof SCREENS)[number]['id']
 
@@ -98,6 +100,7 @@ export function App() {
         {screen === 'train' && <TrainScreen runId={runId} onRunChosen={openRun} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} />}
         {screen === 'explore' && <ExploreScreen tab={exploreTab} onTab={setExploreTab} />}
+        {screen === 'experiments' && <ExperimentsScreen />}
         {tourStep !== null && screen === 'explore' && <Tour step={tourStep} onStep={showTourStep} onClose={closeTour} />}
       </main>
     </div>

@@ -25,6 +25,7 @@ import {
   WalkResult
 } from './explore'
 import { StudioErrorData } from './errors'
+import { ProbeParams, ProjectParams } from './experiments'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -111,6 +112,11 @@ export const studioMethods = {
   'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
   'export.vectors': { params: ExportVectorsParams, result: ExportedFile },
   'export.concept': { params: ExportConceptParams, result: ExportedFile },
+
+  /** The linear probe on D's features (paper Section 5): a job whose result is a ProbeReport. */
+  'experiments.probe': { params: ProbeParams, result: Job },
+  /** Project an image into z (Adam from several starts): a job whose result is a ProjectReport. */
+  'experiments.project': { params: ProjectParams, result: Job },
 
   'jobs.list': { params: empty, result: z.array(Job) },
   'jobs.cancel': { params: IdRef, result: Job }

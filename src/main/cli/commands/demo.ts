@@ -107,6 +107,8 @@ export async function verifyDemoCommand(argv: string[]): Promise<number> {
       out.say(`  smiling woman − neutral woman + neutral man: ${report.smilingMan}/9 smiling men (control, A and B swapped: ${report.controls.smilingMan}/9)`)
       out.say(`  man with glasses − man without + woman without: ${report.womanWithGlasses}/9 women with glasses (control: ${report.controls.womanWithGlasses}/9)`)
       out.say(`  walk smoothness: mean change between frames ${report.walkSmoothness.meanStepChange.toFixed(2)} vs ${report.walkSmoothness.meanEndpointChange.toFixed(2)} between endpoints (ratio ${report.walkSmoothness.ratio.toFixed(3)})`)
+      const f = report.sampleAttributes
+      out.say(`  generated samples classified smiling ${pct(f.smiling)}, masculine ${pct(f.masculine)}, with glasses ${pct(f.glasses)}`)
       out.say(`  classifier held-out accuracy: smiling ${pct(a.smiling)}, masculine ${pct(a.masculine)}, glasses ${pct(a.glasses)}, pose ${pct(a.pose)}`)
       out.say(report.passed ? `Target met (≥ ${DEMO_TARGET} of 9 for each).` : `Target not met (≥ ${DEMO_TARGET} of 9 for each).`)
       return report.passed ? 0 : 1

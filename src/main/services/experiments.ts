@@ -1,0 +1,165 @@
+import * as path from 'node:path'
+import sharp from 'sharp'
+import type { z } from 'zod'
+import type { BackendName } from '../../shared/api/engine'
+import { StudioError } from '../../shared/api/errors'
+import type { ProbeParams, ProbeReport, ProjectImageSource, ProjectParams, ProjectReport } from '../../shared/api/experiments'
+import type { RgbaImage } from '../../shared/api/image'
+import type { Job, JobKind } from '../../shared/api/jobs'
+import type { ModelConfig } from '../../shared/formats/model'
+import type { EngineParams, EngineResult } from '../../shared/engine-protocol'
+import type { Datasets } from './datasets'
+import { EngineHost } from './engine-host'
+import type { EngineLauncher } from './engine-process'
+import type { Explorer } from './explorer'
+import { DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import'
+import { decodeToSquare } from './import/decode-image-file'
+import { readSourceFile } from './import/read-source-file'
+import { sniffImage } from './import/sniff-image'
+import type { JobContext, Jobs } from './jobs'
+
+/**
+ * The paper's other experiments as jobs: the linear probe on D's features (Section 5) and projecting an image
+ * into z. Each job runs in an engine process of its own, started for the job and stopped after it, so minutes
+ * of probing never hold up the explorer's sliders and walks; cancel stops the engine's work at its next chunk.
+ */
+
+export interface ExperimentsDeps {
+  jobs: Jobs
+  exploration: Explorer
+  datasets: Datasets
+  launcher: EngineLauncher
+  backend: () => BackendName | null
+}
+
+// JobKind (src/shared/api/jobs.ts) has no 'experiment' yet; an experiment behaves like an export there
+// (progress, ETA, cancel, a result), so it runs as one until the kind exists.
+const EXPERIMENT_JOB: JobKind = 'export'
+
+export class Experiments {
+  constructor(private readonly deps: ExperimentsDeps) {}
+
+  /** Checks the run and the dataset, then probes as a job; the job's result is a ProbeReport. */
+  async startProbe(params: z.output<typeof ProbeParams>): Promise<{ job: Job; done: Promise<ProbeReport> }> {
+    const { source, step } = await this.deps.exploration.models(params.run)
+    const manifest = await this.deps.datasets.get(params.datasetId)
+    if (!manifest.labels) {
+      throw new StudioError('bad_request', `The dataset "${manifest.name}" has no labels. A probe needs labelled images: import an IDX file with its labels file.`)
+    }
+    const datasetDir = this.deps.datasets.folder(params.datasetId)
+    const perClass = params.perClass
+    return this.deps.jobs.start({
+      kind: EXPERIMENT_JOB,
+      title: `Linear probe of ${params.run.id} on ${manifest.name}`,
+      target: { kind: 'run', id: params.run.id },
+      run: async (ctx) => {
+        const result = await this.inEngine(ctx, 'probe', {
+          models: source,
+          randomSeed: params.randomSeed,
+          datasetDir,
+          perClass,
+          validationPerClass: params.validationPerClass ?? perClass,
+          maxTest: params.maxTest,
+          seed: params.seed
+        })
+        return {
+          ...result,
+          accuracy: result.trainedD.testAccuracy,
+          pixelsAccuracy: result.pixels.testAccuracy,
+          randomDAccuracy: result.randomD.testAccuracy,
+          features: result.trainedD.features,
+          run: params.run.id,
+          step,
+          dataset: { id: manifest.id, name: manifest.name },
+          perClass
+        }
+      },
+      doneMessage: (r) => `Test accuracy: trained D ${percent(r.accuracy)}, pixels ${percent(r.pixelsAccuracy)}, random-init D ${percent(r.randomDAccuracy)}.`
+    })
+  }
+
+  /** Loads the image at the model's size, then projects it as a job; the job's result is a ProjectReport. */
+  async startProject(params: z.output<typeof ProjectParams>): Promise<{ job: Job; done: Promise<ProjectReport> }> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const image = await this.loadImage(params.image, model)
+    const name = params.image.kind === 'file' ? path.resolve(params.image.path) : `dataset ${params.image.datasetId} #${params.image.index}`
+    return this.deps.jobs.start({
+      kind: EXPERIMENT_JOB,
+      title: `Project ${params.image.kind === 'file' ? path.basename(name) : name} into ${params.run.id}`,
+      target: { kind: 'run', id: params.run.id },
+      run: async (ctx) => {
+        const result = await this.inEngine(ctx, 'project', {
+          generator: source,
+          image,
+          starts: params.starts,
+          steps: params.steps,
+          learningRate: params.learningRate,
+          seed: params.seed
+        })
+        return { ...result, run: params.run.id, step, image: name }
+      },
+      doneMessage: (r) => `Best of ${r.errors.length} starts: pixel error ${r.error.toFixed(4)} (random z: ${Math.min(...r.initialErrors).toFixed(4)}).`
+    })
+  }
+
+  /** Runs one request in a fresh engine, with the job's progress, ETA and cancel. */
+  private async inEngine<M extends 'probe' | 'project'>(ctx: JobContext, method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
+    const engine = new EngineHost({ launcher: this.deps.launcher, backend: this.deps.backend(), maxRestarts: 0 })
+    const started = Date.now()
+    try {
+      ctx.report(null, 'Starting an engine…')
+      await engine.start()
+      return await engine.request(method, params, {
+        signal: ctx.signal,
+        onProgress: (progress, message) => {
+          const seconds = (Date.now() - started) / 1000
+          ctx.report(progress, message, progress > 0.02 ? (seconds * (1 - progress)) / progress : null)
+        }
+      })
+    } finally {
+      await engine.stop()
+    }
+  }
+
+  /** The image to project as the model sees it: the model's size (centre-cropped), RGBA. */
+  private async loadImage(source: ProjectImageSource, model: ModelConfig): Promise<RgbaImage> {
+    const size = model.imageSize
+    if (source.kind === 'dataset') {
+      const preview = await this.deps.datasets.preview(source.datasetId, source.index, 1)
+      const image = preview.images[0]
+      if (!image || source.index >= preview.total) {
+        throw new StudioError('not_found', `The dataset ${source.datasetId} has no image ${source.index} (it holds ${preview.total}).`)
+      }
+      if (image.width === size) return image
+      const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } }).resize(size, size, { fit: 'fill' }).raw().toBuffer()
+      return { width: size, height: size, data: new Uint8Array(data) }
+    }
+    const file = path.resolve(source.path)
+    const read = await readSourceFile(file, DEFAULT_LIMITS.maxFileBytes)
+    if (!read.ok) throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${read.reason}.`)
+    const sniffed = sniffImage(read.bytes)
+    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP or TIFF file.`)
+    const pixels = await decodeToSquare(read.bytes, sniffed.format, DEFAULT_LIMITS, {
+      size,
+      channels: model.channels,
+      fit: 'crop',
+      background: IMPORT_BACKGROUND,
+      maxPixels: DEFAULT_LIMITS.maxPixels
+    })
+    if (typeof pixels === 'string') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${pixels}.`)
+    return toRgba(pixels, size, model.channels)
+  }
+}
+
+function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {
+  const data = new Uint8Array(size * size * 4)
+  for (let p = 0; p < size * size; p++) {
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = pixels[p * channels + (channels === 3 ? c : 0)] ?? 0
+    data[p * 4 + 3] = 255
+  }
+  return { width: size, height: size, data }
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`
+}

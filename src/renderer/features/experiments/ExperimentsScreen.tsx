@@ -1,0 +1,23 @@
+import { useState } from 'react'
+import { type ModelChoice, RunPicker } from '../explore/RunPicker'
+import { ProbePanel } from './ProbePanel'
+import { ProjectionPanel } from './ProjectionPanel'
+
+/**
+ * The paper's other experiments on one trained model: the linear probe on D's features (Section 5) and
+ * projecting an image into z. Both run as jobs in an engine of their own, so exploring stays responsive.
+ */
+export function ExperimentsScreen() {
+  const [model, setModel] = useState<ModelChoice | null>(null)
+  return (
+    <div className="screen experiments">
+      <RunPicker value={model} onChange={setModel} />
+      {model && (
+        <div className="home">
+          <ProbePanel model={model} />
+          <ProjectionPanel model={model} />
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,97 @@
+import { useState } from 'react'
+import { isFinished } from '../../../shared/api/jobs'
+import { errorText } from '../../api/hooks'
+import { ImageTile } from '../../components/ImageTile'
+import { PathField } from '../../components/PathField'
+import { JobProgress } from '../../components/ProgressBar'
+import { useJob } from '../export/useJob'
+import type { ModelChoice } from '../explore/RunPicker'
+import { cancelJob, copyZ, greyLevels, projectReportOf, startProjection } from './experiment-actions'
+
+/**
+ * Projection: an image (a path on the machine running the studio) into the model's z. Shows the image as the
+ * model sees it beside the best reconstruction, the error of every start, and copies the z for the Explore tray.
+ */
+export function ProjectionPanel({ model }: { model: ModelChoice }) {
+  const [file, setFile] = useState('')
+  const [starts, setStarts] = useState(8)
+  const [steps, setSteps] = useState(300)
+  const [jobId, setJobId] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const job = useJob(jobId)
+  const report = projectReportOf(job)
+  const running = job !== null && !isFinished(job.state)
+
+  const start = async (): Promise<void> => {
+    setError(null)
+    setNotice(null)
+    try {
+      const started = await startProjection({ run: { id: model.id, step: model.step }, image: { kind: 'file', path: file }, starts, steps })
+      setJobId(started.id)
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
+  const copy = async (z: Float32Array): Promise<void> => {
+    const { copied, text } = await copyZ(z)
+    setNotice(copied ? 'Copied the z: paste it into the Explore tray ("Paste z…") to walk from it, do arithmetic with it or export it.' : text)
+  }
+
+  return (
+    <section className="card" data-testid="projection-panel">
+      <h2>Project an image into z</h2>
+      <p className="muted">
+        Finds the z whose sample looks most like the image: Adam from several random starts inside the model's noise range, on the pixel mean squared error. The image is
+        centre-cropped to {model.imageSize}×{model.imageSize}.
+      </p>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void start()
+        }}
+      >
+        <PathField label="Image file" kind="file" value={file} onChange={setFile} placeholder="/path/to/photo.png" testId="projection-image" />
+        <div className="row">
+          <label>
+            Starts
+            <input type="number" min={1} max={64} value={starts} onChange={(e) => setStarts(Number(e.target.value))} />
+          </label>
+          <label>
+            Adam steps
+            <input type="number" min={1} max={5000} value={steps} onChange={(e) => setSteps(Number(e.target.value))} />
+          </label>
+        </div>
+        <button type="submit" disabled={!file.trim() || running} data-testid="projection-start">
+          Project
+        </button>
+      </form>
+      {error && <p className="error">{error}</p>}
+      {job && <JobProgress job={job} onCancel={() => void cancelJob(job)} />}
+      {report && (
+        <div data-testid="projection-result">
+          <div className="row">
+            <figure className="captioned">
+              <ImageTile image={report.target} size={128} label="the image as the model sees it" />
+              <figcaption>original</figcaption>
+            </figure>
+            <figure className="captioned">
+              <ImageTile image={report.reconstruction} size={128} label="reconstruction from the projected z" testId="projection-reconstruction" />
+              <figcaption>reconstruction</figcaption>
+            </figure>
+          </div>
+          <p data-testid="projection-error">
+            Pixel error {report.error.toFixed(4)} (about {greyLevels(report.error)} grey levels RMS); a random z scores {Math.min(...report.initialErrors).toFixed(4)}. Checkpoint
+            step {report.step}.
+          </p>
+          <p className="muted">Each start's final error: {report.errors.map((e, i) => `${i === report.best ? '★' : ''}${e.toFixed(4)}`).join(' · ')}</p>
+          <button type="button" onClick={() => void copy(report.z)} data-testid="projection-copy">
+            Use this z: copy as JSON
+          </button>
+          {notice && <p className="muted">{notice}</p>}
+        </div>
+      )}
+    </section>
+  )
+}
