@@ -87,7 +87,10 @@ export async function verifyDemoCommand(argv: string[]): Promise<number> {
   try {
     return await withCliStudio(library, parseBackend(values.backend), async (studio) => {
       if (!runId) {
-        runId = (await installDemoIfEmpty(studio.library)) ?? undefined
+        // Opening the fresh library installed the demo already; installing again is a no-op then.
+        await installDemoIfEmpty(studio.library)
+        const demo = readDemoManifest()
+        if (demo && (await studio.runs.store.ids()).includes(demo.runId)) runId = demo.runId
         classifierDir = studio.library.path('classifiers', 'demo-faces')
       }
       if (!runId || !classifierDir) throw new UsageError('The demo could not be installed into a fresh library.')
