@@ -59,6 +59,25 @@ describe('web mode', () => {
     await page.close()
   })
 
+  it('opens an empty library with the demo model ready and a guided tour through it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } })
+    await page.goto(server.urlWithToken)
+    await page.getByTestId('demo-card').waitFor({ timeout: 30_000 })
+    await page.getByTestId('demo-tour').click()
+    const tour = page.getByTestId('tour')
+    expect(await tour.textContent()).toMatch(/sample grid/)
+    expect(await page.getByTestId('explore-run').textContent()).toMatch(/Procedural faces \(demo\)/)
+    await page.getByTestId('explore-generate').click()
+    await expect.poll(() => page.getByTestId('explore-samples').getByRole('button').count(), { timeout: 30_000 }).toBe(16)
+    for (const title of ['latent walk', 'Face arithmetic', 'discriminator learned']) {
+      await page.getByTestId('tour-next').or(page.getByRole('button', { name: 'Done' })).first().click()
+      await expect.poll(() => tour.textContent()).toMatch(new RegExp(title))
+    }
+    expect(await page.getByTestId('features-panel').count()).toBe(1)
+    await page.screenshot({ path: `${server.library}/demo.png`, fullPage: true })
+    await page.close()
+  })
+
   it('refuses page requests without the token, with a wrong token, and from a foreign Origin', async () => {
     expect((await get(`${server.url}`)).statusCode).toBe(403)
     expect((await get(`${server.url}?token=wrong`)).statusCode).toBe(403)

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { connectionState, onConnectionState, studio, studioMode } from '../api/client'
+import { connectionState, onConnectionState, studioMode } from '../api/client'
 import { type ExploreTab, TOUR_STEPS, Tour } from '../features/tour/Tour'
 import { useStudioEvent } from '../api/hooks'
 import { DatasetsScreen } from '../features/datasets/DatasetsScreen'
@@ -8,8 +8,6 @@ import { ExploreScreen } from '../features/explore/ExploreScreen'
 import { HomeScreen } from '../features/home/HomeScreen'
 import { RunsScreen } from '../features/runs/RunsScreen'
 import { TrainScreen } from '../features/train/TrainScreen'
-
-const TOUR_SEEN = 'dcgan-studio:tour-seen'
 
 const SCREENS = [
   { id: 'home', label: 'Home', key: '1' },
@@ -38,16 +36,7 @@ export function App() {
   }
   const closeTour = (): void => {
     setTourStep(null)
-    localStorage.setItem(TOUR_SEEN, '1')
   }
-  // On first start with the demo model in the library, open the tour once.
-  useEffect(() => {
-    if (localStorage.getItem(TOUR_SEEN)) return
-    void studio.call('library.info').then((info) => {
-      if (info.demoRunId) startTour()
-    })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [])
   useEffect(() => {
     const off = onConnectionState(setConnection)
     // The socket may have opened between the first render and this subscription.

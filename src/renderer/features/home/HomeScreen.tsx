@@ -11,7 +11,7 @@ function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) 
   if (!info.data?.demoRunId) return null
   return (
     <section className="card" data-testid="demo-card">
-      <h2>Demo model</h2>
+      <h2>Welcome — a demo model is ready</h2>
       <p>
         A DCGAN trained with this studio on procedural faces (smiling or not, feminine or masculine cues, glasses,
         hair, skin, head turn) is ready to explore: walks, face arithmetic, filters.
