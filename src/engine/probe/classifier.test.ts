@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '../../shared/latent/random'
 import { selectBackend } from '../backend/select'
-import { countCorrect, fitLinear, fitStandardiser, largestEigenvalue, standardise } from './classifier'
+import { countCorrect, disposeModel, fitStandardiser, LinearFitter, standardise } from './classifier'
 
 beforeAll(async () => {
   await selectBackend('wasm')
@@ -45,7 +45,8 @@ describe('the probe classifier', () => {
     const x = standardise(data.x, s)
     const examples = { x, labels: data.labels }
     const weightDecay = 1e-2
-    const model = await fitLinear(examples, { classes: 4, weightDecay, iterations: 400, curvature: largestEigenvalue(x) })
+    const fitter = new LinearFitter(examples, 4)
+    const model = await fitter.fit({ weightDecay, iterations: 400 })
     expect(await countCorrect(model, examples)).toBe(120)
     const gradient = tf.tidy(() => {
       const residual = tf.softmax(x.matMul(model.weights).add(model.bias)).sub(tf.oneHot(data.labels, 4).toFloat()).div(120)
@@ -53,21 +54,44 @@ describe('the probe classifier', () => {
     })
     const weights = model.weights.norm()
     expect(gradient.dataSync()[0]!).toBeLessThan(1e-3 * weights.dataSync()[0]!)
-    tf.dispose([data.x, data.labels, s.mean, s.scale, x, model.weights, model.bias, gradient, weights])
+    disposeModel(model)
+    fitter.dispose()
+    tf.dispose([data.x, data.labels, s.mean, s.scale, x, gradient, weights])
+  })
+
+  it('takes the same steps through the Gram matrix when there are more features than examples', async () => {
+    const data = blobs(3, 5, 40, 1, 3)
+    const s = fitStandardiser(data.x)
+    const examples = { x: standardise(data.x, s), labels: data.labels }
+    const models = []
+    for (const form of ['weights', 'gram'] as const) {
+      const fitter = new LinearFitter(examples, 3, form)
+      const first = await fitter.fit({ weightDecay: 1e-2, iterations: 50 })
+      // A warm start continues the same path in both forms.
+      models.push(await fitter.fit({ weightDecay: 1e-3, iterations: 50, from: first }))
+      disposeModel(first)
+      fitter.dispose()
+    }
+    const [byWeights, byGram] = models.map((m) => Array.from(m!.weights.dataSync())) as [number[], number[]]
+    const scale = Math.max(...byWeights.map(Math.abs))
+    for (let i = 0; i < byWeights.length; i++) expect(Math.abs(byWeights[i]! - byGram[i]!)).toBeLessThan(1e-3 * scale)
+    models.forEach((m) => disposeModel(m!))
+    tf.dispose([data.x, data.labels, s.mean, s.scale, examples.x])
   })
 
   it('keeps smaller weights under a stronger penalty, and leaves no tensors behind', async () => {
     const data = blobs(3, 20, 10, 1, 2)
     const s = fitStandardiser(data.x)
     const examples = { x: standardise(data.x, s), labels: data.labels }
-    const curvature = largestEigenvalue(examples.x)
     const before = tf.memory().numTensors
+    const fitter = new LinearFitter(examples, 3)
     const norms: number[] = []
     for (const weightDecay of [1e-3, 1e-1]) {
-      const model = await fitLinear(examples, { classes: 3, weightDecay, iterations: 100, curvature })
+      const model = await fitter.fit({ weightDecay, iterations: 100 })
       norms.push(tf.tidy(() => model.weights.norm().dataSync()[0]!))
-      tf.dispose([model.weights, model.bias])
+      disposeModel(model)
     }
+    fitter.dispose()
     expect(norms[1]).toBeLessThan(norms[0]! / 2)
     expect(tf.memory().numTensors).toBe(before)
     tf.dispose([data.x, data.labels, s.mean, s.scale, examples.x])

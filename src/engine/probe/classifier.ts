@@ -12,6 +12,8 @@ import { yieldAndCheck } from './cancel'
  *   it is minimised by Nesterov's accelerated gradient with the step its curvature allows: the cross-entropy's
  *   Hessian is at most ½ XᵀX/n per class, so W steps by 1/(½ λmax(XᵀX/n) + λ), with λmax from a few power
  *   iterations, and the bias (features are centred) by 2. Deterministic: the same data give the same numbers.
+ * - Weight decays are tried strongest first, each fit starting from the previous solution (a regularisation
+ *   path), which is already close.
  */
 
 export interface Standardiser {
@@ -65,49 +67,90 @@ export function largestEigenvalue(x: tf.Tensor2D, iterations = 30): number {
 }
 
 export interface FitOptions {
-  classes: number
   weightDecay: number
   iterations: number
-  /** λmax(XᵀX/n) of the training features (largestEigenvalue), shared by every fit on them. */
-  curvature: number
-  /** Start from this model (the previous weight decay's), else from zero. */
-  from?: LinearModel
+  /** Start from this model (the previous weight decay's, from the same fitter), else from zero. */
+  from?: FittedModel
   signal?: AbortSignal
 }
 
-/** Fits W and b to the examples; returns new tensors (the caller disposes them). */
-export async function fitLinear(train: Examples, options: FitOptions): Promise<LinearModel> {
-  const { classes, weightDecay, iterations } = options
-  const [n, d] = train.x.shape
-  const targets = tf.tidy(() => tf.oneHot(train.labels.toInt(), classes).toFloat())
-  const weightStep = 1 / (0.5 * options.curvature + weightDecay)
-  const biasStep = 2
-  // Nesterov's constant momentum for a μ-strongly convex function with L-Lipschitz gradient (μ = λ).
-  const ratio = Math.sqrt(weightDecay * weightStep)
-  const momentum = (1 - ratio) / (1 + ratio)
-  let current: LinearModel = options.from ? { weights: options.from.weights.clone(), bias: options.from.bias.clone() } : { weights: tf.zeros([d, classes]), bias: tf.zeros([classes]) }
-  let previous: LinearModel = { weights: current.weights.clone(), bias: current.bias.clone() }
-  try {
-    for (let i = 0; i < iterations; i++) {
-      const next = tf.tidy(() => {
-        const w = current.weights.add(current.weights.sub(previous.weights).mul(momentum)) as tf.Tensor2D
-        const b = current.bias.add(current.bias.sub(previous.bias).mul(momentum)) as tf.Tensor1D
-        const residual = tf.softmax(train.x.matMul(w).add(b)).sub(targets).div(n) as tf.Tensor2D
-        const gradW = tf.matMul(train.x, residual, true, false).add(w.mul(weightDecay))
-        const gradB = residual.sum(0)
-        return { weights: w.sub(gradW.mul(weightStep)) as tf.Tensor2D, bias: b.sub(gradB.mul(biasStep)) as tf.Tensor1D }
-      })
-      tf.dispose([previous.weights, previous.bias])
-      previous = current
-      current = next
-      if (i % 20 === 19) await yieldAndCheck(options.signal)
+/** A fitted model, with the coefficients the fit iterated on (to warm-start the next fit). */
+export interface FittedModel extends LinearModel {
+  coefficients: tf.Tensor2D
+}
+
+export function disposeModel(model: FittedModel): void {
+  tf.dispose([model.weights, model.bias, model.coefficients])
+}
+
+/**
+ * Fits W and b to one training set for any number of weight decays. With more features than examples (D's
+ * features usually) it iterates on A with W = XᵀA, using the n×n Gram matrix XXᵀ made once: every gradient
+ * step keeps W in the span of the examples, so these are exactly the iterates of gradient descent on W, at
+ * n·n instead of n·d per product.
+ */
+export class LinearFitter {
+  private readonly targets: tf.Tensor2D
+  private readonly gram: tf.Tensor2D | null
+  /** λmax(XᵀX/n): the cross-entropy's curvature bound (times ½). */
+  readonly curvature: number
+
+  /** `form` picks the iteration; by default the cheaper one (the Gram form when there are more features than examples). */
+  constructor(
+    private readonly train: Examples,
+    private readonly classes: number,
+    form: 'auto' | 'weights' | 'gram' = 'auto'
+  ) {
+    const [n, d] = train.x.shape
+    this.targets = tf.tidy(() => tf.oneHot(train.labels.toInt(), classes).toFloat() as tf.Tensor2D)
+    const useGram = form === 'gram' || (form === 'auto' && d > n)
+    this.gram = useGram ? tf.tidy(() => tf.matMul(train.x, train.x, false, true)) : null
+    this.curvature = largestEigenvalue(train.x)
+  }
+
+  dispose(): void {
+    tf.dispose([this.targets, ...(this.gram ? [this.gram] : [])])
+  }
+
+  /** Returns new tensors; the caller disposes them (disposeModel). */
+  async fit(options: FitOptions): Promise<FittedModel> {
+    const { weightDecay, iterations } = options
+    const { x } = this.train
+    const n = x.shape[0]
+    const gram = this.gram
+    const rows = gram ? n : x.shape[1]
+    const weightStep = 1 / (0.5 * this.curvature + weightDecay)
+    const biasStep = 2
+    // Nesterov's constant momentum for a μ-strongly convex function with L-Lipschitz gradient (μ = λ).
+    const ratio = Math.sqrt(weightDecay * weightStep)
+    const momentum = (1 - ratio) / (1 + ratio)
+    type State = { c: tf.Tensor2D; b: tf.Tensor1D }
+    let current: State = options.from ? { c: options.from.coefficients.clone(), b: options.from.bias.clone() } : { c: tf.zeros([rows, this.classes]), b: tf.zeros([this.classes]) }
+    let previous: State = { c: current.c.clone(), b: current.b.clone() }
+    try {
+      for (let i = 0; i < iterations; i++) {
+        const next = tf.tidy((): State => {
+          const c = current.c.add(current.c.sub(previous.c).mul(momentum)) as tf.Tensor2D
+          const b = current.b.add(current.b.sub(previous.b).mul(momentum)) as tf.Tensor1D
+          const logits = (gram ? gram.matMul(c) : x.matMul(c)).add(b)
+          const residual = tf.softmax(logits).sub(this.targets).div(n) as tf.Tensor2D
+          // ∂/∂W = XᵀR + λW; with W = XᵀA that is Xᵀ(R + λA), a step on A.
+          const gradient = (gram ? residual : tf.matMul(x, residual, true, false)).add(c.mul(weightDecay))
+          return { c: c.sub(gradient.mul(weightStep)) as tf.Tensor2D, b: b.sub(residual.sum(0).mul(biasStep)) as tf.Tensor1D }
+        })
+        tf.dispose([previous.c, previous.b])
+        previous = current
+        current = next
+        if (i % 20 === 19) await yieldAndCheck(options.signal)
+      }
+      const weights = gram ? tf.tidy(() => tf.matMul(x, current.c, true, false) as tf.Tensor2D) : current.c.clone()
+      return { weights, bias: current.b, coefficients: current.c }
+    } catch (error) {
+      tf.dispose([current.c, current.b])
+      throw error
+    } finally {
+      tf.dispose([previous.c, previous.b])
     }
-    return current
-  } catch (error) {
-    tf.dispose([current.weights, current.bias])
-    throw error
-  } finally {
-    tf.dispose([previous.weights, previous.bias, targets])
   }
 }
 

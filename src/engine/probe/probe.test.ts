@@ -9,7 +9,7 @@ import { writeDataset } from '../data/test-datasets'
 import { ModelCache } from '../explore/models'
 import { expectNoTensorGrowth, trainedCheckpoint } from '../explore/test-support'
 import type { Trainer } from '../train/trainer'
-import { probe } from './probe'
+import { discriminatorFeatureCount, probe } from './probe'
 
 let models: ModelCache
 let trainer: Trainer
@@ -65,6 +65,7 @@ describe('probe', () => {
     expect(result.adapted).toBeNull()
     // D 8 wide at 32 px: LeakyReLU outputs 16×16×8, 8×8×16, 4×4×32, each pooled to 4×4 → 128 + 256 + 512.
     expect(result.trainedD.features).toBe(896)
+    expect(discriminatorFeatureCount(source.model)).toBe(896)
     expect(result.randomD.features).toBe(896)
     expect(result.pixels.features).toBe(32 * 32)
     for (const score of [result.trainedD, result.randomD, result.pixels]) {

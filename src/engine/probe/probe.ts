@@ -5,9 +5,10 @@ import type { ModelSource } from '../../shared/api/explore'
 import { StudioError } from '../../shared/api/errors'
 import type { ModelConfig } from '../../shared/formats/model'
 import { discriminatorFeatures } from '../explore/embed'
+import { describeDiscriminator } from '../model'
 import type { ModelCache } from '../explore/models'
 import { stopIfCancelled } from './cancel'
-import { countCorrect, type Examples, fitLinear, fitStandardiser, largestEigenvalue, type LinearModel, standardise, type Standardiser } from './classifier'
+import { countCorrect, disposeModel, type Examples, type FittedModel, fitStandardiser, LinearFitter, type LinearModel, standardise, type Standardiser } from './classifier'
 import { extractFeatures, type FeatureFn, adaptation, featureChunks } from './features'
 import { type ProbeSplit, splitByClass } from './split'
 
@@ -34,8 +35,9 @@ export async function probe(models: ModelCache, params: EngineProbeParams, ctx: 
   const started = performance.now()
   const dataset = await open(params.datasetDir)
   try {
-    const split = labelledSplit(dataset, params)
     const model = params.models.model
+    const split = labelledSplit(dataset, params)
+    checkMemory(split, model)
     const randomSource: ModelSource = { kind: 'untrained', model, weightSeed: params.randomSeed }
     return await models.use(params.models, (pair) =>
       models.use(randomSource, async (randomPair) => {
@@ -77,7 +79,12 @@ async function open(dir: string): Promise<OpenedDataset> {
   }
 }
 
-function labelledSplit(dataset: OpenedDataset, params: EngineProbeParams): ProbeSplit {
+/** The split, with every image's class number (its label's position among the labels present). */
+interface LabelledSplit extends ProbeSplit {
+  classOf: Int32Array
+}
+
+function labelledSplit(dataset: OpenedDataset, params: EngineProbeParams): LabelledSplit {
   const { manifest } = dataset
   if (!manifest.labels) {
     throw new StudioError(
@@ -85,7 +92,34 @@ function labelledSplit(dataset: OpenedDataset, params: EngineProbeParams): Probe
       `The dataset "${manifest.name}" has no labels. A probe needs one label per image: import an IDX file with its labels file (--labels).`
     )
   }
-  return splitByClass(dataset.readLabels(0, manifest.count), params.perClass, params.validationPerClass, params.maxTest, params.seed)
+  const labels = dataset.readLabels(0, manifest.count)
+  const split = splitByClass(labels, params.perClass, params.validationPerClass, params.maxTest, params.seed)
+  const position = new Map(split.classList.map((label, k) => [label, k]))
+  return { ...split, classOf: Int32Array.from(labels, (label) => position.get(label) as number) }
+}
+
+/** Training and validation features are held in memory (twice while they become tensors); keep that sane. */
+const MAX_FEATURE_BYTES = 1024 ** 3
+
+function checkMemory(split: ProbeSplit, model: ModelConfig): void {
+  const examples = split.train.length + split.validation.length
+  const dims = Math.max(discriminatorFeatureCount(model), model.imageSize * model.imageSize * model.channels)
+  const bytes = 2 * examples * dims * 4
+  if (bytes > MAX_FEATURE_BYTES) {
+    const perClass = Math.floor(MAX_FEATURE_BYTES / (2 * dims * 4 * split.classList.length * 2))
+    throw new StudioError(
+      'bad_request',
+      `${examples.toLocaleString('en-US')} training and validation images of ${dims.toLocaleString('en-US')} features would need ${(bytes / 1024 ** 3).toFixed(1)} GiB. ` +
+        `Use at most about ${perClass} examples per class for this model.`
+    )
+  }
+}
+
+/** D's feature count without building D: 16 cells (4×4) per channel of every LeakyReLU. */
+export function discriminatorFeatureCount(model: ModelConfig): number {
+  return describeDiscriminator(model)
+    .filter((spec) => spec.kind === 'leakyRelu')
+    .reduce((sum, spec) => sum + 16 * (spec.outputShape[2] as number), 0)
 }
 
 interface Step {
@@ -98,14 +132,13 @@ const PHASES = { features: 0.3, fit: 0.4 } as const
 
 async function probeRepresentation(
   dataset: OpenedDataset,
-  split: ProbeSplit,
+  split: LabelledSplit,
   model: ModelConfig,
   represent: FeatureFn,
   params: EngineProbeParams,
   step: Step
 ): Promise<ProbeScore> {
-  const classOf = new Map(split.classList.map((label, k) => [label, k]))
-  const labelsOf = (indices: Int32Array): tf.Tensor1D => tf.tensor1d(Array.from(indices, (i) => classOf.get(dataset.readLabels(i, 1)[0] as number) as number), 'int32')
+  const labelsOf = (indices: Int32Array): tf.Tensor1D => tf.tensor1d(Array.from(indices, (i) => split.classOf[i] as number), 'int32')
   const known = split.train.length + split.validation.length
   const features = async (indices: Int32Array, before: number): Promise<{ values: Float32Array; dims: number }> =>
     extractFeatures(dataset, indices, model, represent, {
@@ -121,10 +154,11 @@ async function probeRepresentation(
     return t
   }
   // Fitted models still held: the best so far and the last one (the next fit's starting point).
-  const live = new Set<LinearModel>()
-  const release = (m: LinearModel | null): void => {
-    if (m && live.delete(m)) tf.dispose([m.weights, m.bias])
+  const live = new Set<FittedModel>()
+  const release = (m: FittedModel | null): void => {
+    if (m && live.delete(m)) disposeModel(m)
   }
+  let fitter: LinearFitter | null = null
   try {
     const rawTrain = tf.tensor2d(train.values, [split.train.length, train.dims])
     let standardiser: Standardiser
@@ -142,15 +176,14 @@ async function probeRepresentation(
       x: keep(tf.tidy(() => standardise(tf.tensor2d(validation.values, [split.validation.length, validation.dims]), standardiser))),
       labels: keep(labelsOf(split.validation))
     }
-    const curvature = largestEigenvalue(trainSet.x)
-    const classes = split.classList.length
+    fitter = new LinearFitter(trainSet, split.classList.length)
     const tried: ProbeScore['validation'] = []
-    let best: { model: LinearModel; accuracy: number; weightDecay: number } | null = null
-    let previous: LinearModel | null = null
+    let best: { model: FittedModel; accuracy: number; weightDecay: number } | null = null
+    let previous: FittedModel | null = null
     // Strongest penalty first: each fit starts from the last one's solution, which is close to its own.
     const decays = [...params.weightDecays].sort((a, b) => b - a)
     for (const [i, weightDecay] of decays.entries()) {
-      const fitted = await fitLinear(trainSet, { classes, weightDecay, iterations: params.iterations, curvature, signal: step.signal, ...(previous ? { from: previous } : {}) })
+      const fitted = await fitter.fit({ weightDecay, iterations: params.iterations, signal: step.signal, ...(previous ? { from: previous } : {}) })
       live.add(fitted)
       if (previous !== best?.model) release(previous)
       previous = fitted
@@ -169,6 +202,7 @@ async function probeRepresentation(
     return { features: train.dims, weightDecay: best.weightDecay, validation: tried, trainAccuracy, testAccuracy }
   } finally {
     for (const m of [...live]) release(m)
+    fitter?.dispose()
     tf.dispose(tensors)
   }
 }
@@ -176,7 +210,7 @@ async function probeRepresentation(
 /** Test accuracy with the test images' features made and classified one chunk at a time. */
 async function streamedAccuracy(
   dataset: OpenedDataset,
-  split: ProbeSplit,
+  split: LabelledSplit,
   model: ModelConfig,
   represent: FeatureFn,
   classifier: LinearModel,

@@ -51,7 +51,7 @@ export async function project(models: ModelCache, params: EngineProjectParams, c
         clipped.dispose()
         if (step % REPORT_EVERY === 0 || step === params.steps) {
           const errors = await errorsOf(generator, z, target)
-          ctx.progress?.(step / params.steps, `Step ${step} of ${params.steps}: best pixel error ${Math.min(...errors).toFixed(4)}`)
+          ctx.progress?.(step / params.steps, `Step ${step} of ${params.steps}: best pixel error ${Math.min(...errors).toExponential(2)}`)
           await yieldAndCheck(ctx.signal)
         }
       }

@@ -32,9 +32,7 @@ export interface ExperimentsDeps {
   backend: () => BackendName | null
 }
 
-// JobKind (src/shared/api/jobs.ts) has no 'experiment' yet; an experiment behaves like an export there
-// (progress, ETA, cancel, a result), so it runs as one until the kind exists.
-const EXPERIMENT_JOB: JobKind = 'export'
+const EXPERIMENT_JOB: JobKind = 'experiment'
 
 export class Experiments {
   constructor(private readonly deps: ExperimentsDeps) {}
@@ -98,7 +96,7 @@ export class Experiments {
         })
         return { ...result, run: params.run.id, step, image: name }
       },
-      doneMessage: (r) => `Best of ${r.errors.length} starts: pixel error ${r.error.toFixed(4)} (random z: ${Math.min(...r.initialErrors).toFixed(4)}).`
+      doneMessage: (r) => `Best of ${r.errors.length} starts: pixel error ${r.error.toExponential(2)} (a random z: ${Math.min(...r.initialErrors).toExponential(2)}).`
     })
   }
 

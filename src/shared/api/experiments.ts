@@ -24,7 +24,7 @@ export const PAPER_PROBE_REFERENCE = {
  * from the previous one). The objective is mean cross-entropy + λ/2 ‖W‖² on standardised features scaled to
  * unit length, so the same grid suits pixels and D features of any width; λ ≈ 1/(C·n) in SVM terms.
  */
-export const PROBE_WEIGHT_DECAYS = [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4] as const
+export const PROBE_WEIGHT_DECAYS = [1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5] as const
 
 // ——— Linear probe ———
 

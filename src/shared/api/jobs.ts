@@ -5,7 +5,7 @@ import { StudioErrorData } from './errors'
  * Every long task (import, training, export, probe) is a job: it has a state, a progress bar, a message for
  * people, an ETA, and it can be cancelled. Progress is streamed as `jobs.changed` events.
  */
-export const JobKind = z.enum(['import', 'train', 'export'])
+export const JobKind = z.enum(['import', 'train', 'export', 'experiment'])
 export type JobKind = z.infer<typeof JobKind>
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled'])

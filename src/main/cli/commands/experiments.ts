@@ -49,6 +49,9 @@ export async function probeCommand(argv: string[]): Promise<number> {
   if (!values.labelled) throw new UsageError('--labelled is required: a labelled dataset id, or an IDX images file with --labels.')
   const run = { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null }
   const idxFile = isFile(values.labelled) ? path.resolve(values.labelled) : null
+  if (!idxFile && /[\\/]|\.gz$|ubyte/.test(values.labelled)) {
+    throw new UsageError(`There is no file ${path.resolve(values.labelled)}. Give a labelled dataset id (see the Datasets screen) or an IDX images file.`)
+  }
   if (!idxFile && (values.labels || values.limit)) throw new UsageError(`--labels and --limit go with an IDX file, but "${values.labelled}" is not a file.`)
   if (idxFile && !values.labels) throw new UsageError(`${idxFile} is an images file; give its labels with --labels FILE (e.g. train-labels-idx1-ubyte.gz).`)
   const validationPerClass = parseIntOption('validation-per-class', values['validation-per-class'])
@@ -60,6 +63,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
     maxTest: parseIntOption('test', values.test) ?? 2000,
     seed: parseIntOption('seed', values.seed) ?? 0
   }
+  // Checked now, so a mistyped flag fails at once rather than after an IDX import.
   checked(ProbeParams, request, 'probe options')
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
@@ -156,8 +160,8 @@ export async function projectCommand(argv: string[]): Promise<number> {
       const randomError = Math.min(...report.initialErrors)
       out.emit({ event: 'done', out: file, ...zFile(report), initialErrors: report.initialErrors, randomError, best: report.best, seconds: report.seconds, reconstruction })
       out.say(
-        `Best of ${report.errors.length} starts (start ${report.best}): pixel error ${report.error.toFixed(5)} (${rmsLevels(report.error)} grey levels RMS); ` +
-          `a random z scores ${randomError.toFixed(5)}. Wrote the z to ${file}${reconstruction ? ` and its image to ${reconstruction}` : ''}.`
+        `Best of ${report.errors.length} starts (start ${report.best}): pixel error ${report.error.toExponential(2)} (${rmsLevels(report.error)} grey levels RMS); ` +
+          `a random z scores ${randomError.toExponential(2)}. Wrote the z to ${file}${reconstruction ? ` and its image to ${reconstruction}` : ''}.`
       )
       return 0
     } catch (err) {

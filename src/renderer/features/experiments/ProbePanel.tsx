@@ -119,8 +119,8 @@ function ProbeTable({ report }: { report: ProbeReport }) {
       </table>
       <p className="muted">
         The paper, for reference (other datasets and a D trained on Imagenet-1k, so not directly comparable): CIFAR-10 {percent(PAPER_PROBE_REFERENCE.cifar10Accuracy)} accuracy
-        with 28,672 features and an L2-SVM; SVHN with 1,000 labels {percent(PAPER_PROBE_REFERENCE.svhn1000Error)} error (the same architecture trained purely supervised:{' '}
-        {percent(PAPER_PROBE_REFERENCE.svhn1000SupervisedError)}).
+        with 28,672 features and an L2-SVM; SVHN with 1,000 labels {(PAPER_PROBE_REFERENCE.svhn1000Error * 100).toFixed(2)}% error (the same architecture trained purely supervised:{' '}
+        {(PAPER_PROBE_REFERENCE.svhn1000SupervisedError * 100).toFixed(2)}%).
       </p>
     </div>
   )

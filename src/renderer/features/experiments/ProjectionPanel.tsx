@@ -6,7 +6,7 @@ import { PathField } from '../../components/PathField'
 import { JobProgress } from '../../components/ProgressBar'
 import { useJob } from '../export/useJob'
 import type { ModelChoice } from '../explore/RunPicker'
-import { cancelJob, copyZ, greyLevels, projectReportOf, startProjection } from './experiment-actions'
+import { cancelJob, copyZ, formatError, greyLevels, projectReportOf, startProjection } from './experiment-actions'
 
 /**
  * Projection: an image (a path on the machine running the studio) into the model's z. Shows the image as the
@@ -82,10 +82,10 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
             </figure>
           </div>
           <p data-testid="projection-error">
-            Pixel error {report.error.toFixed(4)} (about {greyLevels(report.error)} grey levels RMS); a random z scores {Math.min(...report.initialErrors).toFixed(4)}. Checkpoint
+            Pixel error {formatError(report.error)} (about {greyLevels(report.error)} grey levels RMS); a random z scores {formatError(Math.min(...report.initialErrors))}. Checkpoint
             step {report.step}.
           </p>
-          <p className="muted">Each start's final error: {report.errors.map((e, i) => `${i === report.best ? '★' : ''}${e.toFixed(4)}`).join(' · ')}</p>
+          <p className="muted">Each start's final error: {report.errors.map((e, i) => `${i === report.best ? '★' : ''}${formatError(e)}`).join(' · ')}</p>
           <button type="button" onClick={() => void copy(report.z)} data-testid="projection-copy">
             Use this z: copy as JSON
           </button>

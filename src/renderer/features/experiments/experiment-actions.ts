@@ -54,6 +54,11 @@ export function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`
 }
 
+/** A pixel error readable at any size: 0.0123, or 1.2e-5 once four decimals would show only zeros. */
+export function formatError(mse: number): string {
+  return mse > 0 && mse < 1e-3 ? mse.toExponential(1) : mse.toFixed(4)
+}
+
 /** Pixel MSE on the model's [-1, 1] scale as root-mean-square 8-bit grey levels, easier to picture. */
 export function greyLevels(mse: number): string {
   return (Math.sqrt(mse) * 127.5).toFixed(1)
