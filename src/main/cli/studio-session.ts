@@ -1,6 +1,7 @@
 import type { MethodParams, MethodResult, StudioMethod } from '../../shared/api/contract'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError } from '../../shared/api/errors'
+import type { Output } from './output'
 import { launchNodeEngine } from '../services/engine-process'
 import { resolveLibrary } from '../services/library'
 import { Studio } from '../services/studio'
@@ -66,4 +67,14 @@ export async function callStudio<M extends StudioMethod>(studio: Studio, method:
   const outcome = await studio.call(method, params)
   if (!outcome.ok) throw StudioError.fromData(outcome.error)
   return outcome.result as MethodResult<M>
+}
+
+/** A job cancelled with Ctrl+C ends the command with 130 and says nothing was written; other errors go on up. */
+export function exitCodeIfCancelled(err: unknown, out: Output): number {
+  if (err instanceof StudioError && err.code === 'cancelled') {
+    out.emit({ event: 'cancelled' })
+    out.say('Cancelled; nothing was written.')
+    return 130
+  }
+  throw err
 }

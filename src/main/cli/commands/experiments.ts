@@ -9,7 +9,7 @@ import { writePng } from '../../services/image-files'
 import type { Studio } from '../../services/studio'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { type Output, makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
+import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled } from '../studio-session'
 
 export const probeHelp = `dcgan-studio probe --run R --labelled DATASET_ID|IDX [--labels IDX] [--limit N] [--per-class 100]
                    [--validation-per-class N] [--test 2000] [--seed S] [--checkpoint STEP] [--json]
@@ -165,12 +165,7 @@ export async function projectCommand(argv: string[]): Promise<number> {
       )
       return 0
     } catch (err) {
-      if (err instanceof StudioError && err.code === 'cancelled') {
-        out.emit({ event: 'cancelled' })
-        out.say('Cancelled; nothing was written.')
-        return 130
-      }
-      throw err
+      return exitCodeIfCancelled(err, out)
     } finally {
       off()
     }

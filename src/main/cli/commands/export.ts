@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
-import { StudioError, describeZodError } from '../../../shared/api/errors'
+import { describeZodError } from '../../../shared/api/errors'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -17,7 +17,7 @@ import type { Job } from '../../../shared/api/jobs'
 import type { Studio } from '../../services/studio'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
+import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled } from '../studio-session'
 
 export const exportWalkHelp = `dcgan-studio export-walk --run R --seeds 1,2,3,1 [--seeds 4,5,6,4 …] --out FILE|DIR
                         [--format mp4|webm|gif|png] [--steps 30 | --duration SECONDS] [--fps 30] [--size 512]
@@ -141,12 +141,7 @@ export async function exportWalkCommand(argv: string[]): Promise<number> {
       out.say(`Wrote ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`)
       return 0
     } catch (err) {
-      if (err instanceof StudioError && err.code === 'cancelled') {
-        out.emit({ event: 'cancelled' })
-        out.say('Cancelled; nothing was written.')
-        return 130
-      }
-      throw err
+      return exitCodeIfCancelled(err, out)
     } finally {
       off()
     }
