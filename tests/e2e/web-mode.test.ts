@@ -66,7 +66,7 @@ describe('web mode', () => {
     await page.getByTestId('demo-tour').click()
     const tour = page.getByTestId('tour')
     expect(await tour.textContent()).toMatch(/sample grid/)
-    expect(await page.getByTestId('explore-run').textContent()).toMatch(/Procedural faces \(demo\)/)
+    await expect.poll(() => page.getByTestId('explore-run').textContent(), { timeout: 30_000 }).toMatch(/Procedural faces \(demo\)/)
     await page.getByTestId('explore-generate').click()
     await expect.poll(() => page.getByTestId('explore-samples').getByRole('button').count(), { timeout: 30_000 }).toBe(16)
     for (const title of ['latent walk', 'Face arithmetic', 'discriminator learned']) {
