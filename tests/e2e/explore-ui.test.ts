@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
-import { type RunningServer, startStudioServer } from '../support/studio-server'
-import { launchChromium } from '../support/system-packages'
+import { openStudioPage, type StudioPage } from '../support/studio-page'
+import type { RunningServer } from '../support/studio-server'
 import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
@@ -10,24 +10,19 @@ beforeAll(() => ensureBuilt(), 300_000)
 // Exploring a model (trained here with the real engine) in web mode, in headless Chromium: pick exemplars,
 // run the arithmetic and see its 9 result images; open the latent map and select a sample.
 describe('exploring a trained model in the UI', () => {
+  let studio: StudioPage
   let server: RunningServer
-  let browser: Browser
   let page: Page
-  const problems: string[] = []
 
   beforeAll(async () => {
     const { library } = await trainTinyRun({ images: 24, seed: 5, steps: 20 })
-    server = await startStudioServer([], library)
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })
-    page.on('pageerror', (err) => problems.push(err.message))
-    await page.goto(server.urlWithToken)
+    studio = await openStudioPage(library)
+    ;({ server, page } = studio)
     await page.getByTestId('nav-explore').click()
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    await studio?.close()
   })
 
   it('picks three exemplars per slot, computes A − B + C and shows the result with 8 neighbours', async () => {
@@ -83,6 +78,6 @@ describe('exploring a trained model in the UI', () => {
     await expect.poll(() => map.getAttribute('data-selected-index'), { timeout: 10_000 }).toBe('7')
     await expect.poll(() => page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(before + 1)
     await page.screenshot({ path: `${server.library}/explore.png`, fullPage: true })
-    expect(problems).toEqual([])
+    expect(studio.problems).toEqual([])
   })
 })

@@ -3,13 +3,12 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg'
 import sharp from 'sharp'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
 import { tempDir } from '../support/fixtures'
-import { type RunningServer, startStudioServer } from '../support/studio-server'
-import { launchChromium } from '../support/system-packages'
+import { openStudioPage, type StudioPage } from '../support/studio-page'
 import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
@@ -23,27 +22,21 @@ function decodedFrames(file: string): number {
 // Exporting from the Explore screen in web mode, in headless Chromium, against a model trained here: a walk
 // through the export dialog (its progress bar reaching 100 %), and the arithmetic result as a figure.
 describe('exporting from the UI', () => {
-  let server: RunningServer
-  let browser: Browser
+  let studio: StudioPage
   let page: Page
   const out = tempDir('export-ui-out')
-  const problems: string[] = []
 
   beforeAll(async () => {
     const { library } = await trainTinyRun({ images: 16, seed: 11 })
-    server = await startStudioServer([], library)
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })
-    page.on('pageerror', (err) => problems.push(err.message))
-    await page.goto(server.urlWithToken)
+    studio = await openStudioPage(library)
+    page = studio.page
     await page.getByTestId('nav-explore').click()
     await page.getByTestId('explore-generate').click()
     await page.getByTestId('explore-samples').getByRole('button').nth(15).waitFor({ timeout: 30_000 })
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
+    await studio?.close()
   })
 
   it('exports a walk as a GIF from the walk panel, the progress bar reaching 100%', async () => {
@@ -110,6 +103,6 @@ describe('exporting from the UI', () => {
     const meta = await sharp(file).metadata()
     expect(meta.width).toBeGreaterThan(0)
     expect(ExportRecord.parse(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'))).operation).toBe('arithmetic')
-    expect(problems).toEqual([])
+    expect(studio.problems).toEqual([])
   })
 })

@@ -1,4 +1,4 @@
-import { Rng } from '../../shared/latent/random'
+import { Rng, shuffleInPlace } from '../../shared/latent/random'
 
 /**
  * The order images are visited in: a fresh shuffle every epoch, derived from the run's seed and the epoch
@@ -24,13 +24,7 @@ function epochSeed(seed: number, epoch: number): number {
 export function epochPermutation(seed: number, epoch: number, out: Uint32Array): Uint32Array {
   const rng = new Rng(epochSeed(seed, epoch))
   for (let i = 0; i < out.length; i++) out[i] = i
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1))
-    const swap = out[i] as number
-    out[i] = out[j] as number
-    out[j] = swap
-  }
-  return out
+  return shuffleInPlace(out, rng)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { StudioError } from '../../shared/api/errors'
-import { Rng } from '../../shared/latent/random'
+import { Rng, shuffleInPlace } from '../../shared/latent/random'
 
 /**
  * The probe's split of a labelled dataset: `perClass` training and `validationPerClass` validation images of
@@ -42,24 +42,13 @@ export function splitByClass(labels: Uint8Array, perClass: number, validationPer
   const validation: number[] = []
   const rest: number[] = []
   for (const label of classList) {
-    const indices = shuffle(byLabel.get(label) as number[], rng)
+    const indices = shuffleInPlace(byLabel.get(label) as number[], rng)
     train.push(...indices.slice(0, perClass))
     validation.push(...indices.slice(perClass, perClass + validationPerClass))
     rest.push(...indices.slice(perClass + validationPerClass))
   }
-  const test = shuffle(rest, rng).slice(0, maxTest)
+  const test = shuffleInPlace(rest, rng).slice(0, maxTest)
   return { train: sorted(train), validation: sorted(validation), test: sorted(test), classList }
-}
-
-/** Fisher–Yates in place with the seeded generator. */
-function shuffle(values: number[], rng: Rng): number[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1))
-    const t = values[i] as number
-    values[i] = values[j] as number
-    values[j] = t
-  }
-  return values
 }
 
 function sorted(values: number[]): Int32Array {

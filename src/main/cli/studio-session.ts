@@ -1,6 +1,7 @@
 import type { MethodParams, MethodResult, StudioMethod } from '../../shared/api/contract'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError } from '../../shared/api/errors'
+import type { Job } from '../../shared/api/jobs'
 import type { Output } from './output'
 import { launchNodeEngine } from '../services/engine-process'
 import { resolveLibrary } from '../services/library'
@@ -77,4 +78,20 @@ export function exitCodeIfCancelled(err: unknown, out: Output): number {
     return 130
   }
   throw err
+}
+
+/** Progress of a job on the command line: every change as a JSON line, or a human line a second. */
+export function followJob(studio: Studio, job: Job, out: Output): () => void {
+  let lastLine = 0
+  return studio.events.subscribe((event, payload) => {
+    if (event !== 'jobs.changed') return
+    const changed = payload as Job
+    if (changed.id !== job.id || changed.state !== 'running') return
+    out.emit({ event: 'progress', progress: changed.progress, message: changed.message, etaSeconds: changed.etaSeconds })
+    if (!out.json && Date.now() - lastLine > 1000) {
+      lastLine = Date.now()
+      const eta = changed.etaSeconds === null ? '' : ` (about ${Math.ceil(changed.etaSeconds)} s left)`
+      out.say(`${changed.progress === null ? '' : `${Math.round(changed.progress * 100)}% `}${changed.message}${eta}`)
+    }
+  })
 }

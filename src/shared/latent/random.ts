@@ -86,3 +86,14 @@ export function noiseForSeed(seed: number, index: number, zDim: number, spec: No
   const rng = new Rng((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0)
   return fillNoise(new Float32Array(zDim), spec, rng)
 }
+
+/** Fisher–Yates shuffle in place with a seeded generator: the same seed gives the same order everywhere. */
+export function shuffleInPlace<T extends { length: number; [i: number]: number }>(values: T, rng: Rng): T {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1))
+    const swap = values[i] as number
+    values[i] = values[j] as number
+    values[j] = swap
+  }
+  return values
+}

@@ -6,10 +6,9 @@ import { PAPER_PROBE_REFERENCE, type ProbeReport, ProbeParams, type ProjectRepor
 import type { Job } from '../../../shared/api/jobs'
 import { writeFileAtomic } from '../../../node/atomic-files'
 import { writePng } from '../../services/image-files'
-import type { Studio } from '../../services/studio'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { type Output, makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled } from '../studio-session'
+import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
 
 export const probeHelp = `dcgan-studio probe --run R --labelled DATASET_ID|IDX [--labels IDX] [--limit N] [--per-class 100]
                    [--validation-per-class N] [--test 2000] [--seed S] [--checkpoint STEP] [--json]
@@ -194,22 +193,6 @@ function sayProbe(out: Output, r: ProbeReport): void {
     `For reference, the paper (other data, not comparable directly): CIFAR-10 ${(PAPER_PROBE_REFERENCE.cifar10Accuracy * 100).toFixed(1)}% with an Imagenet-trained D; ` +
       `SVHN with 1,000 labels ${(PAPER_PROBE_REFERENCE.svhn1000Error * 100).toFixed(2)}% error.`
   )
-}
-
-/** Progress of a job: every change as a JSON line, or a human line a second. */
-function followJob(studio: Studio, job: Job, out: Output): () => void {
-  let lastLine = 0
-  return studio.events.subscribe((event, payload) => {
-    if (event !== 'jobs.changed') return
-    const changed = payload as Job
-    if (changed.id !== job.id || changed.state !== 'running') return
-    out.emit({ event: 'progress', progress: changed.progress, message: changed.message, etaSeconds: changed.etaSeconds })
-    if (!out.json && Date.now() - lastLine > 1000) {
-      lastLine = Date.now()
-      const eta = changed.etaSeconds === null ? '' : ` (about ${Math.ceil(changed.etaSeconds)} s left)`
-      out.say(`${changed.progress === null ? '' : `${Math.round(changed.progress * 100)}% `}${changed.message}${eta}`)
-    }
-  })
 }
 
 function checked<S extends typeof ProbeParams | typeof ProjectParams>(schema: S, value: unknown, what: string): z.output<S> {

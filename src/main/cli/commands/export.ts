@@ -13,11 +13,9 @@ import {
   type ExportedFile,
   VideoFormat
 } from '../../../shared/api/export'
-import type { Job } from '../../../shared/api/jobs'
-import type { Studio } from '../../services/studio'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled } from '../studio-session'
+import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
 
 export const exportWalkHelp = `dcgan-studio export-walk --run R --seeds 1,2,3,1 [--seeds 4,5,6,4 …] --out FILE|DIR
                         [--format mp4|webm|gif|png] [--steps 30 | --duration SECONDS] [--fps 30] [--size 512]
@@ -144,22 +142,6 @@ export async function exportWalkCommand(argv: string[]): Promise<number> {
       return exitCodeIfCancelled(err, out)
     } finally {
       off()
-    }
-  })
-}
-
-/** Progress of a job: every change as a JSON line, or a human line a second. */
-function followJob(studio: Studio, job: Job, out: ReturnType<typeof makeOutput>): () => void {
-  let lastLine = 0
-  return studio.events.subscribe((event, payload) => {
-    if (event !== 'jobs.changed') return
-    const changed = payload as Job
-    if (changed.id !== job.id || changed.state !== 'running') return
-    out.emit({ event: 'progress', progress: changed.progress, message: changed.message, etaSeconds: changed.etaSeconds })
-    if (!out.json && Date.now() - lastLine > 1000) {
-      lastLine = Date.now()
-      const eta = changed.etaSeconds === null ? '' : ` (about ${Math.ceil(changed.etaSeconds)} s left)`
-      out.say(`${changed.progress === null ? '' : `${Math.round(changed.progress * 100)}% `}${changed.message}${eta}`)
     }
   })
 }
