@@ -15,6 +15,7 @@ import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
 import { probe } from './probe'
 import { project } from './project'
+import { fitErasure } from './forget'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
@@ -46,6 +47,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     trainClassifier: (params, ctx) => faces.trainClassifier(params, ctx),
     probe: (params, ctx) => probe(models, params, ctx),
     project: (params, ctx) => project(models, params, ctx),
+    forgetFit: (params, ctx) => fitErasure(models, params, ctx),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

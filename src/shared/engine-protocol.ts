@@ -3,6 +3,7 @@ import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
 import { EngineProbeParams, EngineProjectParams, ProbeResult, ProjectResult } from './api/experiments'
+import { EngineForgetFitParams, ForgetFitResult } from './api/forget'
 import {
   ClassifySamplesResult,
   EmbedResult,
@@ -85,6 +86,8 @@ export const engineMethods = {
   probe: { params: EngineProbeParams, result: ProbeResult },
   /** Projection: the z whose sample best matches an image, Adam from several starts (progress messages). */
   project: { params: EngineProjectParams, result: ProjectResult },
+  /** Forgetting to draw (paper Fig. 6): weigh G's feature maps by how they fire inside boxes (progress messages). */
+  forgetFit: { params: EngineForgetFitParams, result: ForgetFitResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

@@ -41,7 +41,8 @@ export function forward(network: Network, input: tf.Tensor, options: ForwardOpti
   let x = input
   for (let i = 0; i <= last; i++) {
     const spec = layers[i] as LayerSpec
-    const y = runLayer(network, spec, x, options.activation)
+    let y = runLayer(network, spec, x, options.activation)
+    if (network.erase?.layer === spec.name) y = dropMaps(y, network.erase.channels)
     const keepIt = keep(spec) || i === last
     if (free && x !== input && y !== x && !kept.some((k) => k.output === x)) x.dispose()
     if (keepIt) kept.push({ spec, output: y })
@@ -56,6 +57,15 @@ export function forwardOutput(network: Network, input: tf.Tensor, options: Omit<
   const out = outputs[outputs.length - 1]
   if (!out) throw new Error(`forward: ${network.net} has no layers`)
   return out.output
+}
+
+/** Zeroes the given feature maps (last axis) at every location: the paper's "forgetting to draw". */
+function dropMaps(x: tf.Tensor, channels: readonly number[]): tf.Tensor {
+  const depth = x.shape[x.shape.length - 1] as number
+  const keep = new Float32Array(depth).fill(1)
+  for (const channel of channels) keep[channel] = 0
+  // x is not freed here: under a gradient tape the backward pass still needs it; the caller's tidy frees it.
+  return x.mul(tf.tensor1d(keep))
 }
 
 function runLayer(network: Network, spec: LayerSpec, x: tf.Tensor, activation: ActivationOverride | undefined): tf.Tensor {

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
-import type { ModelSource } from '../../shared/api/explore'
+import type { ErasureSpec, ModelSource } from '../../shared/api/explore'
 import { StudioError } from '../../shared/api/errors'
 import type { ModelConfig } from '../../shared/formats/model'
 import { RUN_FILES } from '../../shared/formats/run'
@@ -31,6 +31,8 @@ export interface Network {
    * depend on what else is in the batch.
    */
   readonly batchStats: boolean
+  /** G only: feature maps the forward pass drops at every location (forgetting to draw), or null. */
+  readonly erase: ErasureSpec | null
 }
 
 /** The networks of one source, loaded on first use. */
@@ -56,7 +58,7 @@ export class ModelCache {
   async use<T>(source: ModelSource, fn: (pair: ModelPair) => Promise<T>): Promise<T> {
     const entry = this.acquire(source)
     try {
-      return await fn({ source, network: (net) => this.network(entry, net) })
+      return await fn({ source, network: (net) => this.network(entry, net, source.erase) })
     } finally {
       entry.users -= 1
       if (entry.evicted && entry.users === 0) disposeEntry(entry)
@@ -86,7 +88,8 @@ export class ModelCache {
     return entry
   }
 
-  private async network(entry: Entry, net: NetName): Promise<Network> {
+  /** The cached network; an erasure belongs to the request's source, not to the cached weights. */
+  private async network(entry: Entry, net: NetName, erase: ErasureSpec | undefined): Promise<Network> {
     let pending = entry.models[net]
     if (!pending) {
       pending = createModel(entry.source, net)
@@ -99,14 +102,31 @@ export class ModelCache {
     const model = await pending
     const config = entry.source.model
     const plans = describeLayers(config)
+    const plan = net === 'G' ? plans.generator : plans.discriminator
     return {
       net,
       model,
-      plan: net === 'G' ? plans.generator : plans.discriminator,
+      plan,
       config,
-      batchStats: entry.source.kind === 'untrained'
+      batchStats: entry.source.kind === 'untrained',
+      erase: net === 'G' && erase && erase.channels.length > 0 ? checkErasure(erase, plan) : null
     }
   }
+}
+
+/** The erasure, if its layer is in G's plan and its channels exist there; a clear error otherwise. */
+function checkErasure(erase: ErasureSpec, plan: readonly LayerSpec[]): ErasureSpec {
+  const spec = plan.find((layer) => layer.name === erase.layer)
+  if (!spec) {
+    const layers = plan.filter((layer) => layer.kind === 'relu').map((layer) => layer.name)
+    throw new StudioError('bad_request', `This generator has no layer '${erase.layer}' to erase maps from; it has ${layers.join(', ')}.`)
+  }
+  const channels = spec.outputShape[spec.outputShape.length - 1] as number
+  const outside = erase.channels.find((channel) => channel >= channels)
+  if (outside !== undefined) {
+    throw new StudioError('bad_request', `The erasure drops map ${outside} of ${erase.layer}, which has only ${channels} maps (0…${channels - 1}).`)
+  }
+  return erase
 }
 
 function sourceKey(source: ModelSource): string {

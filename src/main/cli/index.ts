@@ -9,6 +9,7 @@ import { trainClassifierCommand, trainClassifierHelp, verifyDemoCommand, verifyD
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { probeCommand, probeHelp, projectCommand, projectHelp } from './commands/experiments'
+import { forgetCommand, forgetHelp } from './commands/forget'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
@@ -40,6 +41,7 @@ const verbs: Record<string, Verb> = {
   guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
   probe: { summary: "linear probe on D's features vs pixels and a random-init D (paper Section 5)", help: probeHelp, run: probeCommand },
   project: { summary: 'find the z whose sample best matches an image; writes it as JSON', help: projectHelp, run: projectCommand },
+  forget: { summary: "erase an object G draws: fit its maps from boxes, draw without them (paper Fig. 6)", help: forgetHelp, run: forgetCommand },
   'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
   'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },

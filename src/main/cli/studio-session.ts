@@ -1,6 +1,7 @@
 import type { MethodParams, MethodResult, StudioMethod } from '../../shared/api/contract'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError } from '../../shared/api/errors'
+import { UsageError } from './args'
 import type { Job } from '../../shared/api/jobs'
 import type { Output } from './output'
 import { launchNodeEngine } from '../services/engine-process'
@@ -54,6 +55,18 @@ export function parseIntOption(name: string, value: string | undefined): number 
   const n = Number(value)
   if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got "${value}"`)
   return n
+}
+
+/** The options that name a model to draw with: a run, a checkpoint of it, and a saved erasure (see "forget"). */
+export const RUN_OPTIONS = { run: { type: 'string' }, checkpoint: { type: 'string' }, erasure: { type: 'string' } } as const
+
+export function parseRunRef(values: { run?: string | undefined; checkpoint?: string | undefined; erasure?: string | undefined }): {
+  id: string
+  step: number | null
+  erasure: string | null
+} {
+  if (!values.run) throw new UsageError('--run RUN is required (see "dcgan-studio runs").')
+  return { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: values.erasure ?? null }
 }
 
 export function parseNumberOption(name: string, value: string | undefined): number | undefined {

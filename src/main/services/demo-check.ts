@@ -72,7 +72,7 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
   const seed = options.seed ?? 0
   const noise = options.noise ?? 0.25
   const info = ClassifierInfo.parse(JSON.parse(fs.readFileSync(path.join(options.classifierDir, CLASSIFIER_FILE), 'utf8')))
-  const { source, model, step } = await studio.exploration.models({ id: options.runId, step: options.step ?? null })
+  const { source, model, step } = await studio.exploration.models({ id: options.runId, step: options.step ?? null, erasure: null })
   if (info.size !== model.imageSize) {
     throw new Error(`The classifier sees ${info.size}px faces but the model makes ${model.imageSize}px ones; train a classifier at ${model.imageSize}px.`)
   }

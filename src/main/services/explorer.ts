@@ -10,6 +10,7 @@ import type {
   GuidedParams,
   MapParams,
   MapResult,
+  ErasureSpec,
   ModelSource,
   RandomWalkParams,
   RenderParams,
@@ -27,6 +28,7 @@ import { applyDirection, combine, meanVector, noiseFan, randomWalk } from '../..
 import { keyframePath, pathPointAt } from '../../shared/latent/interpolate'
 import { noiseForSeed } from '../../shared/latent/random'
 import type { Concepts } from './concepts'
+import type { Erasures } from './erasures'
 import type { Datasets } from './datasets'
 import type { EngineHost } from './engine-host'
 import { LatestWins } from './latest-wins'
@@ -49,14 +51,36 @@ export class Explorer {
     private readonly engine: EngineHost,
     private readonly runs: RunStore,
     private readonly datasets: Datasets,
-    private readonly concepts: Concepts
+    private readonly concepts: Concepts,
+    private readonly erasures: Erasures
   ) {}
 
-  /** The checkpoint's models and architecture. */
+  /** The checkpoint's models and architecture, with the reference's erasure (if any) on G. */
   async models(ref: Parsed<typeof RunCheckpointRef>): Promise<{ source: ModelSource; model: ModelConfig; step: number }> {
     const record = await this.runs.read(ref.id)
-    const { dir, step } = await this.runs.completeCheckpoint(ref.id, ref.step)
-    return { source: { kind: 'checkpoint', model: record.model, dir }, model: record.model, step }
+    const { erase, step: pinned } = await this.erasureOf(ref)
+    const { dir, step } = await this.runs.completeCheckpoint(ref.id, pinned)
+    return { source: { kind: 'checkpoint', model: record.model, dir, ...(erase ? { erase } : {}) }, model: record.model, step }
+  }
+
+  /**
+   * The maps to drop and the checkpoint to use. A saved erasure belongs to the checkpoint it was fitted on —
+   * another checkpoint's maps mean other things — so it pins that step, and refuses another.
+   */
+  private async erasureOf(ref: Parsed<typeof RunCheckpointRef>): Promise<{ erase: ErasureSpec | null; step: number | null }> {
+    if (ref.erasure === null) return { erase: null, step: ref.step }
+    if (typeof ref.erasure !== 'string') return { erase: ref.erasure, step: ref.step }
+    const saved = await this.erasures.get(ref.erasure)
+    if (saved.runId !== ref.id) {
+      throw new StudioError('bad_request', `The erasure "${saved.name}" was fitted on run ${saved.runId}; it cannot be applied to run ${ref.id}.`)
+    }
+    if (ref.step !== null && ref.step !== saved.step) {
+      throw new StudioError(
+        'bad_request',
+        `The erasure "${saved.name}" was fitted on checkpoint ${saved.step}; feature maps differ between checkpoints, so it cannot be applied to checkpoint ${ref.step}. Fit it again there.`
+      )
+    }
+    return { erase: saved.erase, step: saved.step }
   }
 
   resolveZ(spec: Parsed<typeof import('../../shared/api/explore').ZSpec>, model: ModelConfig): Float32Array<ArrayBuffer> {

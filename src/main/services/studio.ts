@@ -10,7 +10,9 @@ import { Library } from './library'
 import { Runs } from './runs'
 import { installDemoIfEmpty, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
+import { Erasures } from './erasures'
 import { Explorer } from './explorer'
+import { Forget } from './forget'
 import { Exports } from './export'
 import { Experiments } from './experiments'
 import { readSettings, writeSettings } from './settings'
@@ -39,6 +41,8 @@ export class Studio {
   readonly datasets: Datasets
   readonly runs: Runs
   readonly concepts: Concepts
+  readonly erasures: Erasures
+  readonly forget: Forget
   readonly exploration: Explorer
   readonly exports: Exports
   readonly experiments: Experiments
@@ -57,7 +61,9 @@ export class Studio {
     this.datasets = new Datasets(this.library, this.jobs)
     this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
     this.concepts = new Concepts(this.library.path('concepts'))
-    this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts)
+    this.erasures = new Erasures(this.library.path('erasures'))
+    this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
+    this.forget = new Forget(this.explorer, this.exploration, this.erasures)
     this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
     this.experiments = new Experiments({ jobs: this.jobs, exploration: this.exploration, datasets: this.datasets, launcher: options.launcher, backend })
     this.handlers = {
@@ -106,6 +112,14 @@ export class Studio {
       'concepts.save': (params) => this.concepts.save(params),
       'concepts.delete': async ({ id }) => {
         await this.concepts.remove(id)
+        return OK
+      },
+
+      'forget.fit': (params) => this.forget.fit(params),
+      'erasures.list': ({ runId }) => this.erasures.list(runId),
+      'erasures.save': (params) => this.forget.save(params),
+      'erasures.delete': async ({ id }) => {
+        await this.erasures.remove(id)
         return OK
       },
 
@@ -178,13 +192,8 @@ export class Studio {
         count: params.count
       })
     }
-    const record = await this.runs.store.read(params.run.id)
-    const { dir, step } = await this.runs.store.completeCheckpoint(params.run.id, params.run.step)
-    const result = await this.explorer.request('generate', {
-      generator: { kind: 'checkpoint', model: record.model, dir },
-      seed: params.seed,
-      count: params.count
-    })
+    const { source, step } = await this.exploration.models(params.run)
+    const result = await this.explorer.request('generate', { generator: source, seed: params.seed, count: params.count })
     return { ...result, step }
   }
 

@@ -26,6 +26,7 @@ import {
 } from './explore'
 import { StudioErrorData } from './errors'
 import { ProbeParams, ProjectParams } from './experiments'
+import { ErasureRecord, ForgetFitParams, ForgetFitReport, SaveErasureParams } from './forget'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -117,6 +118,12 @@ export const studioMethods = {
   'experiments.probe': { params: ProbeParams, result: Job },
   /** Project an image into z (Adam from several starts): a job whose result is a ProjectReport. */
   'experiments.project': { params: ProjectParams, result: Job },
+
+  /** Forgetting to draw (paper Fig. 6): which of G's maps draw the boxed object. Preview with run.erasure inline. */
+  'forget.fit': { params: ForgetFitParams, result: ForgetFitReport },
+  'erasures.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ErasureRecord) },
+  'erasures.save': { params: SaveErasureParams, result: ErasureRecord },
+  'erasures.delete': { params: IdRef, result: ok },
 
   'jobs.list': { params: empty, result: z.array(Job) },
   'jobs.cancel': { params: IdRef, result: Job }

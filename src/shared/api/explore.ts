@@ -5,12 +5,33 @@ import { RgbaImage } from './image'
 const Seed = z.number().int().min(0).max(2 ** 31 - 1)
 
 /**
+ * Feature maps of one G layer to drop at every location ("forgetting to draw", paper Fig. 6): G's forward pass
+ * zeroes them, so every image drawn through this source is drawn without them.
+ */
+export const ErasureSpec = z.object({
+  layer: z.string().regex(/^g_relu\d+$/, 'an erasure drops maps of one of G’s ReLU outputs (g_relu0, g_relu1, …)'),
+  channels: z.array(z.number().int().min(0).max(65_535)).max(65_536)
+})
+export type ErasureSpec = z.infer<typeof ErasureSpec>
+
+/**
+ * Which model to explore: a run's checkpoint (null step: its latest), optionally with an erasure — a saved
+ * one by id (it pins the checkpoint it was fitted on), or maps given inline (a preview before saving).
+ */
+export const RunCheckpointRef = z.object({
+  id: z.string().min(1),
+  step: z.number().int().min(0).nullable().default(null),
+  erasure: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'not an erasure id'), ErasureSpec]).nullable().default(null)
+})
+export type RunCheckpointRef = z.input<typeof RunCheckpointRef>
+
+/**
  * Sample a grid from a generator: a trained run's checkpoint, or (without a run) an untrained generator of
  * the given architecture. The model's own noise distribution is always used.
  */
 export const GenerateParams = z.object({
-  /** A run and checkpoint step (null: its latest checkpoint). */
-  run: z.object({ id: z.string().min(1), step: z.number().int().min(0).nullable().default(null) }).nullable().default(null),
+  /** A run and checkpoint step (null: its latest checkpoint), with an optional erasure. */
+  run: RunCheckpointRef.nullable().default(null),
   /** Architecture of the untrained generator used when no run is given. */
   model: ModelConfig.default(ModelConfig.parse({})),
   /** Seed for the weights of an untrained generator. */
@@ -27,8 +48,8 @@ export type GenerateParamsInput = z.input<typeof GenerateParams>
  * checkpoint folder (holding generator/ and discriminator/). The Node side resolves runs to folders.
  */
 export const ModelSource = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('untrained'), model: ModelConfig, weightSeed: Seed }),
-  z.object({ kind: z.literal('checkpoint'), model: ModelConfig, dir: z.string().min(1) })
+  z.object({ kind: z.literal('untrained'), model: ModelConfig, weightSeed: Seed, erase: ErasureSpec.optional() }),
+  z.object({ kind: z.literal('checkpoint'), model: ModelConfig, dir: z.string().min(1), erase: ErasureSpec.optional() })
 ])
 export type ModelSource = z.infer<typeof ModelSource>
 
@@ -163,9 +184,6 @@ export type EmbedResult = z.infer<typeof EmbedResult>
 
 // ——— Exploration: Studio API (what the UI and CLI ask; the Node side resolves runs and seeds) ———
 
-/** Which model to explore: a run's checkpoint (null step: its latest). */
-export const RunCheckpointRef = z.object({ id: z.string().min(1), step: z.number().int().min(0).nullable().default(null) })
-export type RunCheckpointRef = z.input<typeof RunCheckpointRef>
 
 /**
  * A point in z: named by a seed (sample `index` of grid seed `seed` — reproducible everywhere) or given as a

@@ -3,21 +3,21 @@ import * as path from 'node:path'
 import { gridImage, writePng } from '../../services/image-files'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { callStudio, parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
+import { callStudio, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 
 export const walkHelp = `dcgan-studio walk --run R --seeds 1,2,3 [--steps 8] [--mode lerp|slerp] [--easing linear|ease-in-out] [--loop]
-                  [--checkpoint STEP] --out strip.png [--frames DIR] [--scale K] [--json]
+                  [--checkpoint STEP] [--erasure ID] --out strip.png [--frames DIR] [--scale K] [--json]
   A latent walk through the samples the seeds name (seed S is sample 0 of grid seed S; the same seed always
   gives the same z). --steps frames from one keyframe to the next (paper Fig. 4: 8, so two seeds give 9
   images); an open walk ends on its last keyframe, a --loop returns to the first. --frames writes every frame
   as DIR/frame-0000.png ….`
 
 export const arithmeticHelp = `dcgan-studio arithmetic --run R --a 1,2,3 --b 4,5,6 --c 7,8,9 [--noise 0.25] [--neighbours 8] [--seed S]
-                        [--checkpoint STEP] --out result.png [--scale K] [--json]
+                        [--checkpoint STEP] [--erasure ID] --out result.png [--scale K] [--json]
   Vector arithmetic (paper Fig. 7): mean(A) − mean(B) + mean(C), shown as a 3×3 grid with the result in the
   centre and 8 neighbours made with uniform noise of ±noise. --json includes the vectors.`
 
-export const featuresHelp = `dcgan-studio features --run R --seed S --net D|G --layer K [--maps N] [--checkpoint STEP] --out maps.png [--json]
+export const featuresHelp = `dcgan-studio features --run R --seed S --net D|G --layer K [--maps N] [--checkpoint STEP] [--erasure ID] --out maps.png [--json]
   The feature maps of one layer for the sample seed S names, strongest first. --layer is a layer name
   (e.g. d_lrelu2, g_relu1) or a number K: D's K-th conv block (d_lreluK) or G's K-th block (g_reluK).`
 
@@ -40,12 +40,7 @@ function requireOut(value: string | undefined): string {
   return path.resolve(value)
 }
 
-const runOptions = { run: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' } } as const
-
-function runRef(values: { run?: string | undefined; checkpoint?: string | undefined }): { id: string; step: number | null } {
-  if (!values.run) throw new UsageError('--run RUN is required (see "dcgan-studio runs").')
-  return { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null }
-}
+const runOptions = { ...RUN_OPTIONS, out: { type: 'string' }, scale: { type: 'string' } } as const
 
 export async function walkCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs(argv, {
@@ -62,7 +57,7 @@ export async function walkCommand(argv: string[]): Promise<number> {
   const keyframes = parseSeeds('seeds', values.seeds, 2)
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const walk = await callStudio(studio, 'explore.walk', {
-      run: runRef(values),
+      run: parseRunRef(values),
       keyframes,
       stepsPerSegment: parseIntOption('steps', values.steps) ?? 8,
       // The dispatcher validates these and names a bad value.
@@ -97,7 +92,7 @@ export async function arithmeticCommand(argv: string[]): Promise<number> {
   const file = requireOut(values.out)
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const r = await callStudio(studio, 'explore.arithmetic', {
-      run: runRef(values),
+      run: parseRunRef(values),
       a: parseSeeds('a', values.a),
       b: parseSeeds('b', values.b),
       c: parseSeeds('c', values.c),
@@ -139,7 +134,7 @@ export async function featuresCommand(argv: string[]): Promise<number> {
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const layer = layerName(net, values.layer, false)
     const result = await callStudio(studio, 'explore.features', {
-      run: runRef(values),
+      run: parseRunRef(values),
       net,
       input: { kind: 'sample', z: { kind: 'seed', seed, index: 0 } },
       layer,
@@ -162,7 +157,7 @@ export async function guidedCommand(argv: string[]): Promise<number> {
   const seed = parseIntOption('seed', values.seed) ?? 0
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const g = await callStudio(studio, 'explore.guided', {
-      run: runRef(values),
+      run: parseRunRef(values),
       input: { kind: 'sample', z: { kind: 'seed', seed, index: 0 } },
       layer: layerName('D', values.layer, true),
       channel: parseIntOption('channel', values.channel) ?? null

@@ -15,12 +15,12 @@ import {
 } from '../../../shared/api/export'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
+import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
 
 export const exportWalkHelp = `dcgan-studio export-walk --run R --seeds 1,2,3,1 [--seeds 4,5,6,4 …] --out FILE|DIR
                         [--format mp4|webm|gif|png] [--steps 30 | --duration SECONDS] [--fps 30] [--size 512]
                         [--mode lerp|slerp] [--easing linear|ease-in-out|ease-in|ease-out] [--loop]
-                        [--upscale nearest|lanczos] [--columns N] [--checkpoint STEP] [--json]
+                        [--upscale nearest|lanczos] [--columns N] [--checkpoint STEP] [--erasure ID] [--json]
 dcgan-studio export-walk --from FILE.json --out FILE|DIR [--format …]
   A latent walk through the samples the seeds name, as an MP4 (H.264), WebM (VP9), GIF (optimised palette)
   or a folder of PNG frames (frame-0000.png …). --steps is frames from one keyframe to the next (default 30);
@@ -41,7 +41,8 @@ dcgan-studio export concept ID --out concept.json
   PNG figures at a chosen scale, each with a record beside it (FILE.png.json: run, checkpoint, seeds and z,
   settings) so it can be made again; "arithmetic" lays out the paper's Fig. 7 (exemplar columns, their means,
   the result in its noise fan, and the same arithmetic on pixels below). "vectors" and "concept" write JSON.
-  All take [--checkpoint STEP] [--json]; an existing file is replaced.`
+  All take [--checkpoint STEP] [--erasure ID] [--json]; an existing file is replaced. --erasure draws
+  without the maps of an erasure saved by "dcgan-studio forget --save" (its checkpoint).`
 
 // .png maps to PNG frames so that the export explains that frames go into a folder.
 const FORMAT_OF_EXTENSION: Record<string, 'mp4' | 'webm' | 'gif' | 'png'> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif', '.png': 'png' }
@@ -55,10 +56,6 @@ function seedList(name: string, value: string | undefined, min: number): { kind:
   return seeds.map((seed) => ({ kind: 'seed', seed, index: 0 }))
 }
 
-function runRef(values: { run?: string | undefined; checkpoint?: string | undefined }): { id: string; step: number | null } {
-  if (!values.run) throw new UsageError('--run RUN is required (see "dcgan-studio runs").')
-  return { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null }
-}
 
 function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value)
@@ -91,7 +88,7 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
   if (steps !== undefined && duration !== undefined) throw new UsageError('Give either --steps (frames per segment) or --duration (seconds), not both.')
   const columns = parseIntOption('columns', values.columns as string | undefined)
   return {
-    run: runRef(values as { run?: string; checkpoint?: string }),
+    run: parseRunRef(values as { run?: string; checkpoint?: string; erasure?: string }),
     walks,
     ...(columns !== undefined ? { columns } : {}),
     mode: values.mode ?? 'slerp',
@@ -109,8 +106,7 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
 
 export async function exportWalkCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs(argv, {
-    run: { type: 'string' },
-    checkpoint: { type: 'string' },
+    ...RUN_OPTIONS,
     seeds: { type: 'string', multiple: true },
     steps: { type: 'string' },
     duration: { type: 'string' },
@@ -150,8 +146,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
     argv,
     {
-      run: { type: 'string' },
-      checkpoint: { type: 'string' },
+      ...RUN_OPTIONS,
       seed: { type: 'string' },
       index: { type: 'string' },
       count: { type: 'string' },
@@ -187,12 +182,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
     switch (what) {
       case 'samples':
         written = await studio.exports.samples(
-          parsed(ExportSamplesParams, { run: runRef(values), seed: parseIntOption('seed', values.seed) ?? 0, count: parseIntOption('count', values.count) ?? 64, columns: parseIntOption('columns', values.columns) ?? null, ...image }, 'export samples options')
+          parsed(ExportSamplesParams, { run: parseRunRef(values), seed: parseIntOption('seed', values.seed) ?? 0, count: parseIntOption('count', values.count) ?? 64, columns: parseIntOption('columns', values.columns) ?? null, ...image }, 'export samples options')
         )
         break
       case 'image':
         written = await studio.exports.image(
-          parsed(ExportImageParams, { run: runRef(values), z: { kind: 'seed', seed: parseIntOption('seed', values.seed) ?? 0, index: parseIntOption('index', values.index) ?? 0 }, ...image }, 'export image options')
+          parsed(ExportImageParams, { run: parseRunRef(values), z: { kind: 'seed', seed: parseIntOption('seed', values.seed) ?? 0, index: parseIntOption('index', values.index) ?? 0 }, ...image }, 'export image options')
         )
         break
       case 'arithmetic':
@@ -200,7 +195,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
           parsed(
             ExportArithmeticParams,
             {
-              run: runRef(values),
+              run: parseRunRef(values),
               a: seedList('a', values.a, 1),
               b: seedList('b', values.b, 1),
               c: seedList('c', values.c, 1),
@@ -215,7 +210,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         )
         break
       case 'vectors':
-        written = await studio.exports.vectors(parsed(ExportVectorsParams, { run: runRef(values), z: seedList('seeds', values.seeds, 1), out: file, overwrite: true }, 'export vectors options'))
+        written = await studio.exports.vectors(parsed(ExportVectorsParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), out: file, overwrite: true }, 'export vectors options'))
         break
       case 'concept': {
         const id = positionals[1]

@@ -2,12 +2,12 @@ import * as path from 'node:path'
 import { gridImage, writePng } from '../../services/image-files'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { parseIntOption, withCliStudio } from '../studio-session'
+import { parseIntOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 
 export const runsHelp = `dcgan-studio runs [--json]
   Lists the runs in the library: id, name, status, last checkpoint step.`
 
-export const sampleHelp = `dcgan-studio sample --run RUN [--checkpoint STEP] [--count N] [--seed S] [--scale K] --out grid.png [--json]
+export const sampleHelp = `dcgan-studio sample --run RUN [--checkpoint STEP] [--erasure ID] [--count N] [--seed S] [--scale K] --out grid.png [--json]
   Generates N samples (default 64) from a run's checkpoint (default: the latest) and writes them as a PNG
   grid. The same seed always gives the same samples.`
 
@@ -27,8 +27,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
 
 export async function sampleCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs(argv, {
-    run: { type: 'string' },
-    checkpoint: { type: 'string' },
+    ...RUN_OPTIONS,
     count: { type: 'string' },
     seed: { type: 'string' },
     scale: { type: 'string' },
@@ -42,7 +41,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const scale = parseIntOption('scale', values.scale) ?? 1
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const result = await studio.generate({
-      run: { id: values.run as string, step: parseIntOption('checkpoint', values.checkpoint) ?? null },
+      run: parseRunRef(values),
       model: (await studio.runs.store.read(values.run as string)).model,
       weightSeed: 1,
       seed,
