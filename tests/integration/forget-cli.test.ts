@@ -128,6 +128,14 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const [a, b] = await Promise.all([sharp(plain).raw().toBuffer(), sharp(erased).raw().toBuffer()])
     expect(a.length).toBe(b.length)
     expect(a.equals(b)).toBe(false)
+
+    // An export drawn without the maps records them, so its record re-renders it even if the erasure is deleted.
+    const figure = path.join(work, 'figure.png')
+    const exported = await runCli(['export', 'image', '--run', RUN_ID, '--erasure', done.erasureId, '--seed', '3', '--scale', '1', '--out', figure, '--library', library])
+    expect(exported.code, exported.stderr).toBe(0)
+    const sidecar = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { run: { erasure: ErasureSpec; checkpointStep: number }; request: { run: unknown } }
+    expect(sidecar.run).toMatchObject({ checkpointStep: 4250, erasure: record.erase })
+    expect(sidecar.request.run).toEqual({ id: RUN_ID, step: 4250, erasure: record.erase })
   }, 180_000)
 
   it('names what is wrong with a bad boxes file, and refuses an erasure on another checkpoint', async () => {

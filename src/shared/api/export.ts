@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ModelConfig } from '../formats/model'
-import { ArithmeticParams, RunCheckpointRef } from './explore'
+import { ArithmeticParams, ErasureSpec, RunCheckpointRef } from './explore'
 
 /**
  * Exports: walks and loops as videos, GIFs or PNG frames; sample grids, single images and the paper's Fig. 7
@@ -143,7 +143,15 @@ export const ExportRecord = z.object({
   file: z.string(),
   createdAt: z.iso.datetime(),
   studioVersion: z.string().nullable(),
-  run: z.object({ id: z.string(), name: z.string(), checkpointStep: z.number().int(), dataset: z.string(), model: ModelConfig }),
+  run: z.object({
+    id: z.string(),
+    name: z.string(),
+    checkpointStep: z.number().int(),
+    dataset: z.string(),
+    model: ModelConfig,
+    /** The feature maps G drew without (forgetting to draw), or null. */
+    erasure: ErasureSpec.nullable().default(null)
+  }),
   request: z.record(z.string(), z.unknown()),
   latent: z.record(z.string(), z.unknown()),
   output: z.record(z.string(), z.unknown()),

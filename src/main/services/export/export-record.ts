@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { EXPORT_RECORD_VERSION, type ExportRecord } from '../../../shared/api/export'
+import type { ErasureSpec } from '../../../shared/api/explore'
 import type { RunRecord } from '../../../shared/formats/run'
 import { writeFileAtomic } from '../../../node/atomic-files'
 import { appRoot } from '../app-paths'
@@ -28,6 +29,7 @@ export function exportRecord(fields: {
   file: string
   run: RunRecord
   step: number
+  erase: ErasureSpec | null
   request: unknown
   latent: unknown
   output: unknown
@@ -40,7 +42,7 @@ export function exportRecord(fields: {
     file: path.basename(fields.file),
     createdAt: new Date().toISOString(),
     studioVersion: studioVersion(),
-    run: { id: fields.run.id, name: fields.run.name, checkpointStep: fields.step, dataset: fields.run.dataset.name, model: fields.run.model },
+    run: { id: fields.run.id, name: fields.run.name, checkpointStep: fields.step, dataset: fields.run.dataset.name, model: fields.run.model, erasure: fields.erase },
     request: plainJson(fields.request),
     latent: plainJson(fields.latent),
     output: plainJson(fields.output),

@@ -2,6 +2,7 @@ import sharp from 'sharp'
 import * as fs from 'node:fs'
 import type { z } from 'zod'
 import type { ExportArithmeticParams, ExportImageParams, ExportRecord, ExportSamplesParams, ExportedFile, Upscale } from '../../../shared/api/export'
+import type { RunCheckpointRef } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
 import type { Explorer } from '../explorer'
@@ -48,7 +49,7 @@ export class FigureExports {
 
   private async write(
     operation: ExportRecord['operation'],
-    params: { run: { id: string }; scale: number; upscale: Upscale; out: string; overwrite: boolean },
+    params: { run: z.output<typeof RunCheckpointRef>; scale: number; upscale: Upscale; out: string; overwrite: boolean },
     step: number,
     image: RgbaImage,
     latent: unknown,
@@ -56,6 +57,7 @@ export class FigureExports {
   ): Promise<ExportedFile> {
     const final = pngOutPath(resolveOutPath(params.out, this.deps.exportsDir))
     const run = await this.deps.runs.read(params.run.id)
+    const erase = (await this.deps.exploration.models(params.run)).source.erase ?? null
     const png = await scaledPng(image, params.scale, params.upscale)
     const output = await PendingOutput.prepare(final, 'file', params.overwrite)
     const sidecar = sidecarPath(final)
@@ -71,7 +73,9 @@ export class FigureExports {
       file: final,
       run,
       step,
-      request: { ...params, run: { id: run.id, step }, out: final },
+      erase,
+      // The checkpoint and the erasure's maps are pinned: the record re-renders the same image later.
+      request: { ...params, run: { id: run.id, step, erasure: erase }, out: final },
       latent,
       output: { format: 'png', width: png.width, height: png.height, generatedSize: run.model.imageSize, upscale: params.upscale, scale: params.scale, ...layout }
     })

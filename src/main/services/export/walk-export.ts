@@ -167,8 +167,10 @@ export class WalkExport {
       file: final,
       run: this.run,
       step: this.step,
-      // The checkpoint is pinned, so rendering this request again gives the same frames even after more training.
-      request: { ...this.params, run: { id: this.run.id, step: this.step }, out: final },
+      erase: this.source.erase ?? null,
+      // The checkpoint and the erasure's maps are pinned, so rendering this request again gives the same frames
+      // even after more training, or after the saved erasure is deleted.
+      request: { ...this.params, run: { id: this.run.id, step: this.step, erasure: this.source.erase ?? null }, out: final },
       latent: { walks: this.walks },
       output: {
         format: this.params.format,
