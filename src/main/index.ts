@@ -100,8 +100,13 @@ app.whenReady().then(async () => {
     libraryRoot: library.root,
     launcher: launchUtilityEngine,
     backend,
-    pickPath: async (kind, title) => {
+    pickPath: async (kind, title, defaultPath) => {
       const window = BrowserWindow.getFocusedWindow()
+      if (kind === 'save') {
+        const options: Electron.SaveDialogOptions = { title, ...(defaultPath ? { defaultPath } : {}) }
+        const saved = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
+        return saved.canceled ? null : (saved.filePath ?? null)
+      }
       const options: Electron.OpenDialogOptions = { title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] }
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
       return result.canceled ? null : (result.filePaths[0] ?? null)

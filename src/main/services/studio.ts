@@ -23,7 +23,7 @@ export interface StudioOptions {
   launcher: EngineLauncher
   backend?: BackendName | null
   /** A native path picker (Electron's dialog); absent in web mode and the CLI. */
-  pickPath?: (kind: 'folder' | 'file', title: string) => Promise<string | null>
+  pickPath?: (kind: 'folder' | 'file' | 'save', title: string, defaultPath?: string) => Promise<string | null>
 }
 
 const OK = { ok: true } as const
@@ -94,8 +94,8 @@ export class Studio {
         }
         return next
       },
-      'system.pickPath': async ({ kind, title }) =>
-        options.pickPath ? { available: true, path: await options.pickPath(kind, title) } : { available: false, path: null },
+      'system.pickPath': async ({ kind, title, defaultPath }) =>
+        options.pickPath ? { available: true, path: await options.pickPath(kind, title, defaultPath) } : { available: false, path: null },
       'explore.generate': (params) => this.generate(params),
       'explore.render': (params) => this.exploration.render(params),
       'explore.walk': (params) => this.exploration.walk(params),

@@ -4,7 +4,8 @@ interface PathFieldProps {
   label: string
   value: string
   onChange(value: string): void
-  kind: 'folder' | 'file'
+  /** An existing folder or file, or where to save a new file. */
+  kind: 'folder' | 'file' | 'save'
   placeholder?: string
   testId?: string
 }
@@ -15,7 +16,7 @@ interface PathFieldProps {
  */
 export function PathField({ label, value, onChange, kind, placeholder, testId }: PathFieldProps) {
   const browse = async (): Promise<void> => {
-    const picked = await studio.call('system.pickPath', { kind, title: label })
+    const picked = await studio.call('system.pickPath', { kind, title: label, ...(kind === 'save' && value ? { defaultPath: value } : {}) })
     if (picked.path) onChange(picked.path)
   }
   return (

@@ -66,9 +66,12 @@ export const studioMethods = {
   'settings.get': { params: empty, result: StudioSettings },
   /** Changing the backend restarts the explorer engine; trainers pick it up on their next start. */
   'settings.update': { params: StudioSettings.partial(), result: StudioSettings },
-  /** A native file/folder picker where the front end has one (Electron); web mode types paths instead. */
+  /**
+   * A native picker where the front end has one (Electron): an existing folder or file, or where to save a new
+   * file ('save', starting from `defaultPath`). Web mode types paths instead.
+   */
   'system.pickPath': {
-    params: z.object({ kind: z.enum(['folder', 'file']), title: z.string().max(200).default('Choose') }),
+    params: z.object({ kind: z.enum(['folder', 'file', 'save']), title: z.string().max(200).default('Choose'), defaultPath: z.string().max(4096).optional() }),
     result: z.object({ available: z.boolean(), path: z.string().nullable() })
   },
   'explore.generate': { params: GenerateParams, result: GenerateResult },

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import type { ExportZSpec, Upscale, VideoFormat } from '../../../shared/api/export'
+import type { RunCheckpointRef } from '../../../shared/api/explore'
 import { isFinished } from '../../../shared/api/jobs'
 import { errorText } from '../../api/hooks'
 import { PathField } from '../../components/PathField'
@@ -13,7 +14,7 @@ import type { Easing } from '../../../shared/latent/interpolate'
 
 /** The walk as the Walk panel holds it. */
 export interface WalkToExport {
-  run: { id: string; step: number | null }
+  run: RunCheckpointRef
   keyframes: ExportZSpec[]
   loop: boolean
   easing: Easing
@@ -161,7 +162,7 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
         <label className="check">
           <input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="export-loop" /> closed loop (back to the first keyframe, seamless on repeat)
         </label>
-        <PathField label={format === 'png' ? 'Folder for the frames' : 'Save as'} kind="file" value={out} onChange={setOut} testId="export-path" />
+        <PathField label={format === 'png' ? 'Folder for the frames' : 'Save as'} kind="save" value={out} onChange={setOut} testId="export-path" />
         <p className="muted small-print">
           A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. A record of how it was made is written beside it ({format === 'png' ? 'export.json inside the folder' : 'the same name + .json'}).
         </p>
