@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineStatus } from '../../src/shared/api/engine'
 import { StudioError } from '../../src/shared/api/errors'
-import { EngineHost } from '../../src/main/services/engine-host'
+import { EngineHost, explorerThreads } from '../../src/main/services/engine-host'
 import { launchNodeEngine } from '../../src/main/services/engine-process'
 import { ModelConfig } from '../../src/shared/formats/model'
 import { ensureBuilt } from '../support/build'
@@ -115,6 +115,18 @@ describe('engine process', () => {
       expect(info.attempts).toEqual([{ backend: 'cpu', ok: true, reason: 'loaded' }])
     } finally {
       await forced.stop()
+    }
+  })
+
+  it("sizes the wasm thread pool as asked (the explorer's share of the cores), unless the user set it", async () => {
+    expect([1, 2, 3, 4, 8, 16].map((cores) => explorerThreads(cores))).toEqual([1, 1, 1, 2, 4, 8])
+    const share = new EngineHost({ launcher: launchNodeEngine, backend: 'wasm', threads: 1 })
+    try {
+      const info = await share.start()
+      const expected = process.env.DCGAN_STUDIO_WASM_THREADS ?? '1'
+      expect(info.attempts[0]?.reason).toMatch(new RegExp(`^loaded, ${expected} threads? \\(`))
+    } finally {
+      await share.stop()
     }
   })
 

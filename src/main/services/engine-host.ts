@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import * as os from 'node:os'
 import type { z } from 'zod'
 import type { BackendName, EngineStatus } from '../../shared/api/engine'
 import { StudioError, describeZodError } from '../../shared/api/errors'
@@ -18,6 +19,11 @@ export interface EngineHostOptions {
   launcher: EngineLauncher
   /** Force a backend instead of walking the ladder. */
   backend?: BackendName | null
+  /**
+   * Threads for the wasm backend's pool (default: every core). A user's DCGAN_STUDIO_WASM_THREADS wins. Engines
+   * that run side by side share the cores: see `explorerThreads`.
+   */
+  threads?: number
   /** How long the engine may take to load TensorFlow.js and report ready. */
   readyTimeoutMs?: number
   /** Restarts allowed within `restartWindowMs` before the host gives up and stays crashed. */
@@ -160,6 +166,9 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     this.info = null
     const env: Record<string, string> = {}
     if (this.options.backend) env.DCGAN_STUDIO_BACKEND = this.options.backend
+    if (this.options.threads !== undefined && process.env.DCGAN_STUDIO_WASM_THREADS === undefined) {
+      env.DCGAN_STUDIO_WASM_THREADS = String(this.options.threads)
+    }
     const child = this.options.launcher({ env })
     this.process = child
     this.setState('starting')
@@ -272,4 +281,13 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
       // start() records the reason in lastError and the status event already carries it.
     })
   }
+}
+
+/**
+ * The explorer engine's share of the cores: half of them. It runs beside trainers and experiment jobs, which
+ * take every core; two thread pools each sized to the whole machine and busy at once made training about 5×
+ * slower on a 2-core machine (docs/performance.md), while a walk or slider frame barely notices one thread less.
+ */
+export function explorerThreads(cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2))
 }

@@ -2,7 +2,7 @@ import type { BackendName } from '../../shared/api/engine'
 import type { GenerateParams } from '../../shared/api/explore'
 import { Datasets } from './datasets'
 import { type StudioHandlers, dispatch } from './dispatch'
-import { EngineHost } from './engine-host'
+import { EngineHost, explorerThreads } from './engine-host'
 import type { EngineLauncher } from './engine-process'
 import { StudioEvents } from './events'
 import { Jobs } from './jobs'
@@ -56,7 +56,7 @@ export class Studio {
     // A --backend flag wins over the saved setting for this session.
     const backend = (): BackendName | null => options.backend ?? this.settings.backend
     this.jobs = new Jobs((job) => this.events.emit('jobs.changed', job))
-    this.explorer = new EngineHost({ launcher: options.launcher, backend: backend() })
+    this.explorer = new EngineHost({ launcher: options.launcher, backend: backend(), threads: explorerThreads() })
     this.explorer.on('status', (status) => this.events.emit('engine.status', status))
     this.datasets = new Datasets(this.library, this.jobs)
     this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
