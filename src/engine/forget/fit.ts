@@ -48,7 +48,7 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
     const [height, width, channels] = spec.outputShape as [number, number, number]
 
     ctx.progress?.(0, `Drawing ${params.count} samples through ${name}…`)
-    const activations = await layerActivations(generator, name, params.z, params.count, ctx)
+    const activations = await layerActivations(generator, name, height * width * channels, params.z, params.count, ctx)
     const { positives, negatives } = pickLocations(params.boxes, height, width, params.negativesPerPositive, params.seed, params.negatives)
     if (positives.length === 0) throw new StudioError('bad_request', 'No box covers any location: draw at least one box around the object to forget.')
     if (negatives.length === 0) throw new StudioError('bad_request', 'The boxes cover every location of every sample, so nothing is left to compare them with.')
@@ -93,26 +93,20 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
   })
 }
 
-/** The layer's output for every sample, [count, height, width, channels] flattened. */
-async function layerActivations(generator: Network, layer: string, z: Float32Array, count: number, ctx: ForgetContext): Promise<Float32Array> {
+/** The layer's output for every sample, [count, height, width, channels] flattened (`perSample` numbers each). */
+async function layerActivations(generator: Network, layer: string, perSample: number, z: Float32Array, count: number, ctx: ForgetContext): Promise<Float32Array> {
   const zDim = generator.config.zDim
-  const chunks: Float32Array[] = []
+  const all = new Float32Array(count * perSample)
   for (let start = 0; start < count; start += CHUNK) {
     const n = Math.min(CHUNK, count - start)
     const output = tf.tidy(() => forwardOutput(generator, tf.tensor2d(z.subarray(start * zDim, (start + n) * zDim), [n, zDim]), { upTo: layer }))
     try {
-      chunks.push((await output.data()) as Float32Array)
+      all.set(await output.data(), start * perSample)
     } finally {
       output.dispose()
     }
     ctx.progress?.((0.5 * (start + n)) / count, `Drew ${start + n} of ${count} samples`)
     await yieldAndCheck(ctx.signal)
-  }
-  const all = new Float32Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.length
   }
   return all
 }
