@@ -47,14 +47,12 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
     if (!spec) throw new StudioError('bad_request', `Cannot fit an erasure on '${name}': choose one of ${layers.map((l) => l.name).join(', ')}.`)
     const [height, width, channels] = spec.outputShape as [number, number, number]
 
-    ctx.progress?.(0, `Drawing ${params.count} samples through ${name}…`)
-    const activations = await layerActivations(generator, name, height * width * channels, params.z, params.count, ctx)
     const { positives, negatives } = pickLocations(params.boxes, height, width, params.negativesPerPositive, params.seed, params.negatives)
     if (positives.length === 0) throw new StudioError('bad_request', 'No box covers any location: draw at least one box around the object to forget.')
     if (negatives.length === 0) throw new StudioError('bad_request', 'The boxes cover every location of every sample, so nothing is left to compare them with.')
     const rows = [...positives, ...negatives]
-    const x = new Float32Array(rows.length * channels)
-    rows.forEach((location, i) => x.set(activations.subarray(location * channels, (location + 1) * channels), i * channels))
+    ctx.progress?.(0, `Drawing ${params.count} samples through ${name}…`)
+    const x = await activationsAt(generator, name, [height, width, channels], rows, params.z, params.count, ctx)
     const labels = new Float32Array(rows.length).fill(1, 0, positives.length).fill(0, positives.length)
 
     ctx.progress?.(0.5, `Fitting a logistic regression on ${positives.length} inside and ${negatives.length} outside locations…`)
@@ -93,20 +91,38 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
   })
 }
 
-/** The layer's output for every sample, [count, height, width, channels] flattened (`perSample` numbers each). */
-async function layerActivations(generator: Network, layer: string, perSample: number, z: Float32Array, count: number, ctx: ForgetContext): Promise<Float32Array> {
+/**
+ * The layer's activation vectors at the given locations (numbered as in pickLocations), one row each. Only
+ * those rows are kept, so hundreds of samples at 128 px need megabytes, not the whole layer's gigabytes.
+ */
+async function activationsAt(
+  generator: Network,
+  layer: string,
+  [height, width, channels]: [number, number, number],
+  rows: readonly number[],
+  z: Float32Array,
+  count: number,
+  ctx: ForgetContext
+): Promise<Float32Array> {
   const zDim = generator.config.zDim
-  const all = new Float32Array(count * perSample)
+  const perSample = height * width
+  const x = new Float32Array(rows.length * channels)
   for (let start = 0; start < count; start += CHUNK) {
     const n = Math.min(CHUNK, count - start)
     const output = tf.tidy(() => forwardOutput(generator, tf.tensor2d(z.subarray(start * zDim, (start + n) * zDim), [n, zDim]), { upTo: layer }))
+    let values: Float32Array
     try {
-      all.set(await output.data(), start * perSample)
+      values = (await output.data()) as Float32Array
     } finally {
       output.dispose()
     }
+    const first = start * perSample
+    rows.forEach((location, i) => {
+      const at = location - first
+      if (at >= 0 && at < n * perSample) x.set(values.subarray(at * channels, (at + 1) * channels), i * channels)
+    })
     ctx.progress?.((0.5 * (start + n)) / count, `Drew ${start + n} of ${count} samples`)
     await yieldAndCheck(ctx.signal)
   }
-  return all
+  return x
 }

@@ -23,7 +23,7 @@ export interface EngineHostOptions {
    * Threads for the wasm backend's pool (default: every core). A user's DCGAN_STUDIO_WASM_THREADS wins. Engines
    * that run side by side share the cores: see `explorerThreads`.
    */
-  threads?: number
+  threads?: number | null
   /** How long the engine may take to load TensorFlow.js and report ready. */
   readyTimeoutMs?: number
   /** Restarts allowed within `restartWindowMs` before the host gives up and stays crashed. */
@@ -68,6 +68,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     super()
     this.options = {
       backend: null,
+      threads: null,
       readyTimeoutMs: 60_000,
       maxRestarts: 5,
       restartWindowMs: 60_000,
@@ -166,7 +167,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     this.info = null
     const env: Record<string, string> = {}
     if (this.options.backend) env.DCGAN_STUDIO_BACKEND = this.options.backend
-    if (this.options.threads !== undefined && process.env.DCGAN_STUDIO_WASM_THREADS === undefined) {
+    if (this.options.threads !== null && process.env.DCGAN_STUDIO_WASM_THREADS === undefined) {
       env.DCGAN_STUDIO_WASM_THREADS = String(this.options.threads)
     }
     const child = this.options.launcher({ env })
