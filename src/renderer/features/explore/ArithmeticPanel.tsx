@@ -4,7 +4,7 @@ import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { SaveFigureForm } from '../export/SaveFigureForm'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 export type SlotName = 'a' | 'b' | 'c'
@@ -28,7 +28,7 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
     try {
       setResult(
         await studio.call('explore.arithmetic', {
-          run: { id: model.id, step: model.step },
+          run: runRef(model),
           a: slots.a.map(zSpecOf),
           b: slots.b.map(zSpecOf),
           c: slots.c.map(zSpecOf),
@@ -140,7 +140,7 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
             </button>
           </div>
           {notice && <p className="muted">{notice}</p>}
-          <SaveFigureForm arithmetic={{ run: { id: model.id, step: model.step }, a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0 }} />
+          <SaveFigureForm arithmetic={{ run: runRef(model), a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0 }} />
         </div>
       )}
     </section>

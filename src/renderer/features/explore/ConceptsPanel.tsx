@@ -3,7 +3,7 @@ import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 /**
@@ -24,16 +24,16 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
     if (!sample || !concept) return
     const mine = ++ticket.current
     studio
-      .call('explore.applyConcept', { run: { id: model.id, step: model.step }, z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
+      .call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
       .then((r) => mine === ticket.current && r.samples[0] && setApplied(r.samples[0].image))
       .catch((err: unknown) => (err as { code?: string }).code !== 'superseded' && setError(errorText(err)))
-  }, [sample, concept, strength, model.id, model.step])
+  }, [sample, concept, strength, model.id, model.step, model.erasure])
 
   const doSweep = async (): Promise<void> => {
     if (!sample || !concept) return
     try {
       const strengths = Array.from({ length: 9 }, (_, i) => -2 + i * 0.5)
-      const r = await studio.call('explore.applyConcept', { run: { id: model.id, step: model.step }, z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
+      const r = await studio.call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
       setSweep(r.samples.map((s) => s.image))
     } catch (err) {
       setError(errorText(err))

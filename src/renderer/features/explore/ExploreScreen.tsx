@@ -2,7 +2,8 @@ import { Suspense, lazy, useCallback, useEffect, useState } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
-import { type ModelChoice, RunPicker } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
+import { RunPicker } from './RunPicker'
 import { SamplesPanel } from './SamplesPanel'
 import { SelectionTray } from './SelectionTray'
 import type { Sample } from './selection'
@@ -75,7 +76,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
   return (
     <div className="screen explore">
       <div className="row">
-        <RunPicker value={model} onChange={setModel} />
+        <RunPicker value={model} onChange={setModel} erasures />
         <nav className="subnav">
           {TABS.map((t) => (
             <button key={t.id} type="button" className={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)} data-testid={`explore-tab-${t.id}`}>
@@ -114,8 +115,8 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
             )}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
             <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
-              {tab === 'map' && <MapPanel run={{ id: model.id, step: model.step }} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}
-              {tab === 'stack' && <LayerStackPanel run={{ id: model.id, step: model.step }} sample={focus} />}
+              {tab === 'map' && <MapPanel run={runRef(model)} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}
+              {tab === 'stack' && <LayerStackPanel run={runRef(model)} sample={focus} />}
             </Suspense>
           </div>
         </div>

@@ -3,7 +3,7 @@ import type { FeaturesResult, FiltersResult, GuidedResult } from '../../../share
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 /**
@@ -11,7 +11,7 @@ import { type Sample, zSpecOf } from './selection'
  * sample (strongest first), and guided backpropagation of a D feature for the trained and a random-init D.
  */
 export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: Sample | null }) {
-  const run = { id: model.id, step: model.step }
+  const run = runRef(model)
   const [filters, setFilters] = useState<FiltersResult | null>(null)
   const [net, setNet] = useState<'D' | 'G'>('D')
   const [features, setFeatures] = useState<FeaturesResult | null>(null)

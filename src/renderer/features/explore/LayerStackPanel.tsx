@@ -1,15 +1,16 @@
 import { useEffect, useRef, useState } from 'react'
-import type { FeaturesResult } from '../../../shared/api/explore'
+import type { FeaturesResult, RunCheckpointRef } from '../../../shared/api/explore'
 import type { MethodParams } from '../../../shared/api/contract'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LayerStack } from '../../three/LayerStack'
+import { runKey } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 export type StackNet = 'G' | 'D'
 
 export interface LayerStackPanelProps {
-  run: { id: string; step: number | null }
+  run: RunCheckpointRef
   sample: Sample | null
 }
 
@@ -17,7 +18,7 @@ export interface LayerStackPanelProps {
 export const STACK_MAPS_PER_LAYER = 8
 
 /** What the panel asks the studio for: one forward pass of `sample` through G or D, every layer. */
-export function stackRequest(run: { id: string; step: number | null }, net: StackNet, sample: Sample): MethodParams<'explore.features'> {
+export function stackRequest(run: RunCheckpointRef, net: StackNet, sample: Sample): MethodParams<'explore.features'> {
   return { run, net, input: { kind: 'sample', z: zSpecOf(sample) }, layer: null, maxMapsPerLayer: STACK_MAPS_PER_LAYER }
 }
 
@@ -57,7 +58,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
     )
     // The run arrives as a fresh object each render; the sample is named by its key.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [run.id, run.step, net, sample?.key])
+  }, [runKey(run), net, sample?.key])
 
   return (
     <section className="card grow" data-testid="layer-stack-panel">

@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { MapResult } from '../../../shared/api/explore'
+import type { MapResult, RunCheckpointRef } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LatentMap } from '../../three/LatentMap'
 import { walkPaths } from '../../three/point-cloud'
+import { runKey } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
 export type MapProjection = 'd-features' | 'z'
 
 export interface MapPanelProps {
-  run: { id: string; step: number | null }
+  run: RunCheckpointRef
   onSelect: (sample: Sample) => void
   /** Walks to draw through the map, each its keyframes in order; keyframes not on this map are skipped. */
   walks?: Sample[][]
@@ -71,7 +72,7 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
     },
     // The run arrives as a fresh object each render; what matters is which checkpoint it names.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [run.id, run.step]
+    [runKey(run)]
   )
 
   // A new model (or checkpoint) gets a map of its own straight away, with the settings in the form.
@@ -99,7 +100,7 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [map, onSelect, run.id, run.step]
+    [map, onSelect, runKey(run)]
   )
 
   // Stable, so the map's hidden list of sample buttons is not rebuilt on every render.

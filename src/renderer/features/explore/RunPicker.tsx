@@ -1,23 +1,23 @@
 import { useEffect } from 'react'
 import { studio } from '../../api/client'
 import { useStudioData } from '../../api/hooks'
+import { ErasureSelect } from '../forget/ErasureSelect'
+import type { ModelChoice } from './model-ref'
 
-export interface ModelChoice {
-  id: string
-  step: number | null
-  zDim: number
-  imageSize: number
-}
+export type { ModelChoice } from './model-ref'
 
-/** Which trained model to explore: a run with at least one checkpoint, and which checkpoint (latest by default). */
-export function RunPicker({ value, onChange }: { value: ModelChoice | null; onChange(choice: ModelChoice | null): void }) {
+/**
+ * Which trained model to explore: a run with at least one checkpoint, and which checkpoint (latest by
+ * default); with `erasures`, also a saved erasure to draw without.
+ */
+export function RunPicker({ value, onChange, erasures = false }: { value: ModelChoice | null; onChange(choice: ModelChoice | null): void; erasures?: boolean }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const usable = (runs.data ?? []).filter((r) => r.latestStep !== null)
   const details = useStudioData(() => (value ? studio.call('runs.get', { id: value.id }) : Promise.resolve(null)), [value?.id])
 
   useEffect(() => {
     const first = usable[0]
-    if (!value && first) onChange({ id: first.record.id, step: null, zDim: first.record.model.zDim, imageSize: first.record.model.imageSize })
+    if (!value && first) onChange({ id: first.record.id, step: null, zDim: first.record.model.zDim, imageSize: first.record.model.imageSize, erasure: null })
   }, [value, usable, onChange])
 
   if (runs.data && usable.length === 0) return <p className="muted">No trained model yet: train a run (Train) until it has a checkpoint.</p>
@@ -29,7 +29,7 @@ export function RunPicker({ value, onChange }: { value: ModelChoice | null; onCh
           value={value?.id ?? ''}
           onChange={(e) => {
             const run = usable.find((r) => r.record.id === e.target.value)
-            onChange(run ? { id: run.record.id, step: null, zDim: run.record.model.zDim, imageSize: run.record.model.imageSize } : null)
+            onChange(run ? { id: run.record.id, step: null, zDim: run.record.model.zDim, imageSize: run.record.model.imageSize, erasure: null } : null)
           }}
           data-testid="explore-run"
         >
@@ -42,7 +42,8 @@ export function RunPicker({ value, onChange }: { value: ModelChoice | null; onCh
       </label>
       <label>
         Checkpoint
-        <select value={value?.step ?? 'latest'} onChange={(e) => value && onChange({ ...value, step: e.target.value === 'latest' ? null : Number(e.target.value) })}>
+        {/* An erasure's maps mean something only in the checkpoint it was fitted on: another checkpoint drops it. */}
+        <select value={value?.step ?? 'latest'} onChange={(e) => value && onChange({ ...value, step: e.target.value === 'latest' ? null : Number(e.target.value), erasure: null })}>
           <option value="latest">latest</option>
           {[...(details.data?.checkpoints ?? [])].reverse().map((c) => (
             <option key={c.step} value={c.step}>
@@ -51,6 +52,7 @@ export function RunPicker({ value, onChange }: { value: ModelChoice | null; onCh
           ))}
         </select>
       </label>
+      {erasures && value && <ErasureSelect model={value} onChange={onChange} />}
     </div>
   )
 }

@@ -1,8 +1,8 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runKey, runRef } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
 /** A grid of samples named by a seed; click a sample to select it. */
@@ -12,14 +12,18 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
   const [samples, setSamples] = useState<Sample[]>([])
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // Only the newest render fills the grid: an older answer (another seed or model) arriving late is dropped.
+  const ticket = useRef(0)
 
   const generate = useCallback(
     async (withSeed: number) => {
+      const mine = ++ticket.current
       setBusy(true)
       setError(null)
       try {
         const z = Array.from({ length: count }, (_, index) => ({ kind: 'seed' as const, seed: withSeed, index }))
-        const result = await studio.call('explore.render', { run: { id: model.id, step: model.step }, z })
+        const result = await studio.call('explore.render', { run: runRef(model), z })
+        if (mine !== ticket.current) return
         setSamples(result.samples.map((s, index) => ({ key: sampleKey(withSeed, index, s.z), seed: withSeed, index, z: s.z, image: s.image })))
       } catch (err) {
         setError(errorText(err))
@@ -27,8 +31,19 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
         setBusy(false)
       }
     },
-    [count, model.id, model.step]
+    [count, model.id, model.step, model.erasure]
   )
+
+  // Choosing another checkpoint or an erasure redraws the samples on screen, so the grid shows the chosen model.
+  const modelKey = runKey(runRef(model))
+  const drawnFor = useRef(modelKey)
+  const shownSeed = samples[0]?.seed ?? null
+  useEffect(() => {
+    if (drawnFor.current === modelKey) return
+    drawnFor.current = modelKey
+    if (shownSeed !== null) void generate(shownSeed)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [modelKey])
 
   return (
     <section className="card grow">

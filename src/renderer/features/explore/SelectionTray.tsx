@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, sampleKey, zFromText, zToText } from './selection'
 
 interface SelectionTrayProps {
@@ -33,7 +33,7 @@ export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin
       const text = window.prompt('Paste a z vector (a JSON array of numbers):')
       if (!text) return
       const z = zFromText(text, model.zDim)
-      const result = await studio.call('explore.render', { run: { id: model.id, step: model.step }, z: [{ kind: 'z', z }] })
+      const result = await studio.call('explore.render', { run: runRef(model), z: [{ kind: 'z', z }] })
       const image = result.samples[0]?.image
       if (image) onAdd({ key: sampleKey(null, 0, z), seed: null, index: 0, z, image })
     } catch (err) {

@@ -5,7 +5,7 @@ import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { ExportWalkButton } from '../export/ExportWalkButton'
-import type { ModelChoice } from './RunPicker'
+import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 import { EasingSelect } from '../../components/EasingSelect'
 
@@ -25,7 +25,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
   const [scrubImage, setScrubImage] = useState<RgbaImage | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const run = { id: model.id, step: model.step }
+  const run = runRef(model)
   const keys = keyframes.map(zSpecOf)
   const latestScrub = useRef(0)
 
@@ -57,7 +57,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
         if ((err as { code?: string }).code !== 'superseded') setError(errorText(err))
       })
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scrub, keyframes, loop, easing, model.id, model.step])
+  }, [scrub, keyframes, loop, easing, model.id, model.step, model.erasure])
 
   const randomWalk = async (): Promise<void> => {
     const start = keys[0]

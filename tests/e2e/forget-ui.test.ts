@@ -1,0 +1,145 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BoxesFile } from '../../src/shared/api/forget'
+import { ensureBuilt } from '../support/build'
+import { tempDir } from '../support/fixtures'
+import { openStudioPage, type StudioPage } from '../support/studio-page'
+
+beforeAll(() => ensureBuilt(), 300_000)
+
+/** What a canvas shows, as a PNG data URL: two renderings of a sample differ exactly when these do. */
+const pixels = (canvas: Locator): Promise<string> => canvas.evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL())
+
+/** A real mouse drag on the enlarged sample, between two points given in fractions of its size. */
+async function drag(page: Page, editor: Locator, from: [number, number], to: [number, number]): Promise<void> {
+  await editor.scrollIntoViewIfNeeded()
+  const box = await editor.boundingBox()
+  if (!box) throw new Error('the box editor is not on screen')
+  await page.mouse.move(box.x + from[0] * box.width, box.y + from[1] * box.height)
+  await page.mouse.down()
+  await page.mouse.move(box.x + to[0] * box.width, box.y + to[1] * box.height, { steps: 6 })
+  await page.mouse.up()
+}
+
+// Forgetting to draw (paper Fig. 6) in web mode, in headless Chromium, on the demo model (procedural faces) that
+// an empty library starts with: box the eyes' band on a few samples, fit, choose how many maps to drop, compare,
+// save, then draw with the erasure on the Explore screen.
+describe('forgetting to draw in the UI', () => {
+  let studio: StudioPage
+  let page: Page
+  let panel: Locator
+
+  beforeAll(async () => {
+    studio = await openStudioPage(tempDir('forget-ui'))
+    page = studio.page
+    await page.getByTestId('nav-experiments').click()
+    panel = page.getByTestId('forget-panel')
+  }, 120_000)
+
+  afterAll(async () => {
+    await studio?.close()
+  })
+
+  it('draws boxes with the mouse on several samples, deletes one, undoes and round-trips them through a boxes file', async () => {
+    const samples = panel.getByTestId('forget-sample')
+    await expect.poll(() => samples.count(), { timeout: 60_000 }).toBe(16)
+    const editor = panel.getByTestId('forget-editor')
+    for (let i = 0; i < 4; i++) {
+      await samples.nth(i).click()
+      await drag(page, editor, [0.18, 0.36], [0.82, 0.56])
+      await expect.poll(() => editor.getAttribute('data-boxes')).toBe('1')
+    }
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^4 boxes on 4 samples/)
+    expect(await samples.nth(2).getAttribute('data-boxes')).toBe('1')
+
+    // A second box on the last sample, selected by a click and removed with Delete; then Ctrl+Z brings it back.
+    await drag(page, editor, [0.1, 0.7], [0.4, 0.9])
+    await expect.poll(() => editor.getAttribute('data-boxes')).toBe('2')
+    const box = await editor.boundingBox()
+    await page.mouse.click((box?.x ?? 0) + 0.25 * (box?.width ?? 0), (box?.y ?? 0) + 0.8 * (box?.height ?? 0))
+    await expect.poll(() => editor.locator('.drawn-box.selected').count()).toBe(1)
+    await page.keyboard.press('Delete')
+    await expect.poll(() => editor.getAttribute('data-boxes')).toBe('1')
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => editor.getAttribute('data-boxes')).toBe('2')
+    // The × on a box removes it too.
+    await editor.getByRole('button', { name: 'Remove box 2' }).click()
+    await expect.poll(() => editor.getAttribute('data-boxes')).toBe('1')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('forget-export').click()])
+    const saved = path.join(tempDir('forget-ui-boxes'), 'boxes.json')
+    await download.saveAs(saved)
+    const file = BoxesFile.parse(JSON.parse(fs.readFileSync(saved, 'utf8')))
+    expect(file.samples.filter((s) => s.boxes.length > 0)).toHaveLength(4)
+
+    await panel.getByTestId('forget-clear').click()
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^0 boxes on 0 samples/)
+    await panel.getByTestId('forget-import').setInputFiles(saved)
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent(), { timeout: 15_000 }).toMatch(/^4 boxes on 4 samples/)
+  })
+
+  it('fits the maps, lists them by weight, and compares originals with samples drawn without the top N', async () => {
+    await panel.getByTestId('forget-negatives').selectOption('matched')
+    expect(await panel.getByTestId('forget-unboxed').isChecked()).toBe(true)
+    await panel.getByTestId('forget-fit').click()
+    const result = panel.getByTestId('forget-result')
+    await result.waitFor({ timeout: 60_000 })
+    const maps = result.getByTestId('forget-maps')
+    expect(await maps.getAttribute('data-count')).toBe('32')
+    expect(await result.getByTestId('forget-summary').textContent()).toMatch(/g_relu2 \(\d+×\d+, 32 maps\)/)
+    expect(await result.getByTestId('forget-accuracy').textContent()).toMatch(/^\d+\.\d%$/)
+    // The paper's rule by default: every map with a positive weight.
+    const paper = Number(/all (\d+) with weight/.exec((await result.getByTestId('forget-drop-paper').textContent()) ?? '')?.[1])
+    expect(paper).toBeGreaterThan(0)
+    expect(await maps.getAttribute('data-drop')).toBe(String(paper))
+
+    const compare = result.getByTestId('forget-compare')
+    const rendered = async (): Promise<number> => ((await compare.getAttribute('data-state')) === 'ready' ? ((await compare.getAttribute('data-channels')) ?? '').split(',').filter(Boolean).length : -1)
+    await expect.poll(rendered, { timeout: 30_000 }).toBe(paper)
+    // 4 boxed samples and 8 fresh ones, each drawn twice.
+    expect(await compare.locator('canvas').count()).toBe(24)
+
+    await result.getByTestId('forget-drop').fill('4')
+    await expect.poll(rendered, { timeout: 30_000 }).toBe(4)
+    expect(await result.getByTestId('forget-dropped').textContent()).toMatch(/Dropping g_relu2 maps \d+ \(-?\d\.\d\d\), \d+/)
+    const original = await pixels(compare.getByRole('img', { name: 'fresh sample 1, original' }).locator('canvas'))
+    const erased = await pixels(compare.getByRole('img', { name: 'fresh sample 1, drawn without the dropped maps' }).locator('canvas'))
+    expect(erased).not.toBe(original)
+
+    await result.getByTestId('forget-save-name').fill('glasses')
+    await result.getByTestId('forget-save').click()
+    await result.getByTestId('forget-saved').waitFor({ timeout: 15_000 })
+    await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
+    await panel.screenshot({ path: path.join(studio.server.library, 'forget-panel.png') })
+  })
+
+  it('draws samples and walks without the saved erasure on the Explore screen, and says so', async () => {
+    await page.getByTestId('nav-explore').click()
+    await page.getByTestId('explore-generate').click()
+    const first = page.getByTestId('explore-samples').locator('canvas').first()
+    await expect.poll(() => page.getByTestId('explore-samples').locator('canvas').count(), { timeout: 30_000 }).toBe(16)
+    const before = await pixels(first)
+
+    const erasure = page.getByTestId('explore-erasure')
+    await expect.poll(() => erasure.locator('option').count(), { timeout: 15_000 }).toBe(2)
+    await erasure.selectOption({ index: 1 })
+    expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: glasses (4 maps)')
+    await expect.poll(() => pixels(first), { timeout: 30_000 }).not.toBe(before)
+    await page.screenshot({ path: path.join(studio.server.library, 'forget-explore.png') })
+    // Walks on the screen draw with it too.
+    const tiles = page.getByTestId('explore-samples').getByRole('button')
+    await tiles.nth(0).click()
+    await tiles.nth(1).click()
+    await page.getByTestId('use-keyframes').click()
+    await page.getByTestId('walk-render').click()
+    await page.getByTestId('walk-strip-slerp').waitFor({ timeout: 30_000 })
+
+    // Back to none: the same samples as before.
+    await erasure.selectOption('')
+    await expect.poll(() => pixels(first), { timeout: 30_000 }).toBe(before)
+    expect(await page.getByTestId('erasure-badge').count()).toBe(0)
+    expect(studio.problems).toEqual([])
+  })
+})
