@@ -112,6 +112,13 @@ describe('forgetting to draw in the UI', () => {
     await result.getByTestId('forget-save').click()
     await result.getByTestId('forget-saved').waitFor({ timeout: 15_000 })
     await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
+    // A saved erasure keeps what it was fitted from: opening it brings its boxes and settings back.
+    await panel.getByTestId('forget-clear').click()
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^0 boxes on 0 samples/)
+    await panel.getByTestId('forget-negatives').selectOption('random')
+    await panel.getByTestId('forget-open').click()
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent(), { timeout: 15_000 }).toMatch(/^4 boxes on 4 samples/)
+    expect(await panel.getByTestId('forget-negatives').inputValue()).toBe('matched')
     await panel.screenshot({ path: path.join(studio.server.library, 'forget-panel.png') })
   })
 

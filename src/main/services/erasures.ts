@@ -17,7 +17,11 @@ export class Erasures extends RecordStore<ErasureRecord> {
       step: params.step,
       erase: params.erase,
       maps: params.maps,
-      boxes: params.boxes,
+      boxes: { samples: params.fittedFrom.samples.length, boxes: params.fittedFrom.samples.reduce((n, s) => n + s.boxes.length, 0) },
+      fittedFrom: {
+        samples: params.fittedFrom.samples.map((s) => ({ z: s.z.kind === 'z' ? { kind: 'z', z: Array.from(s.z.z) } : s.z, boxes: s.boxes })),
+        settings: params.fittedFrom.settings
+      },
       createdAt: new Date().toISOString()
     })
   }

@@ -16,7 +16,13 @@ const params = (runId: string, name: string) => ({
     { channel: 3, weight: 0.5 },
     { channel: 1, weight: 0.2 }
   ],
-  boxes: { samples: 5, boxes: 7 }
+  fittedFrom: {
+    samples: [
+      { z: { kind: 'seed' as const, seed: 1, index: 0 }, boxes: [{ x0: 0, y0: 0, x1: 0.5, y1: 0.5 }] },
+      { z: { kind: 'z' as const, z: new Float32Array([0.25, -0.5]) }, boxes: [] }
+    ],
+    settings: { layer: 'g_relu2', negatives: 'matched' as const, negativesPerPositive: 1, weightDecay: 1e-3, iterations: 400, seed: 0 }
+  }
 })
 
 describe('library records (erasures, concepts)', () => {
@@ -27,6 +33,10 @@ describe('library records (erasures, concepts)', () => {
     const hats = await erasures.save(params('run-1', 'hats'))
     await erasures.save(params('run-2', 'windows'))
     expect(glasses.id).toMatch(/^glasses-frames-[0-9a-f]{6}$/)
+    // What it was fitted from is kept as plain JSON (a z as numbers), with the counts the lists show.
+    expect(glasses.boxes).toEqual({ samples: 2, boxes: 1 })
+    expect(glasses.fittedFrom.samples[1]?.z).toEqual({ kind: 'z', z: [0.25, -0.5] })
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'a', `${glasses.id}.json`), 'utf8')).fittedFrom.settings.negatives).toBe('matched')
     expect((await erasures.list('run-1')).map((e) => e.name)).toEqual(['hats', 'Glasses & frames'])
     expect(await erasures.list()).toHaveLength(3)
     expect(await erasures.get(glasses.id)).toEqual(glasses)

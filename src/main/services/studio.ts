@@ -63,7 +63,7 @@ export class Studio {
     this.concepts = new Concepts(this.library.path('concepts'))
     this.erasures = new Erasures(this.library.path('erasures'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
-    this.forget = new Forget(this.explorer, this.exploration, this.erasures)
+    this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
     this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
     this.experiments = new Experiments({ jobs: this.jobs, exploration: this.exploration, datasets: this.datasets, launcher: options.launcher, backend })
     this.handlers = {
@@ -115,7 +115,7 @@ export class Studio {
         return OK
       },
 
-      'forget.fit': (params) => this.forget.fit(params),
+      'forget.fit': async (params) => (await this.forget.startFit(params)).job,
       'erasures.list': ({ runId }) => this.erasures.list(runId),
       'erasures.save': (params) => this.forget.save(params),
       'erasures.delete': async ({ id }) => {

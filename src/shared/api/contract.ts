@@ -26,7 +26,7 @@ import {
 } from './explore'
 import { StudioErrorData } from './errors'
 import { ProbeParams, ProjectParams } from './experiments'
-import { ErasureRecord, ForgetFitParams, ForgetFitReport, SaveErasureParams } from './forget'
+import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -122,8 +122,8 @@ export const studioMethods = {
   /** Project an image into z (Adam from several starts): a job whose result is a ProjectReport. */
   'experiments.project': { params: ProjectParams, result: Job },
 
-  /** Forgetting to draw (paper Fig. 6): which of G's maps draw the boxed object. Preview with run.erasure inline. */
-  'forget.fit': { params: ForgetFitParams, result: ForgetFitReport },
+  /** Forgetting to draw (paper Fig. 6): a job fitting which of G's maps draw the boxed object (result: ForgetFitReport). */
+  'forget.fit': { params: ForgetFitParams, result: Job },
   'erasures.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ErasureRecord) },
   'erasures.save': { params: SaveErasureParams, result: ErasureRecord },
   'erasures.delete': { params: IdRef, result: ok },

@@ -37,8 +37,8 @@ export const BoxesFile = z.object({
 })
 export type BoxesFile = z.input<typeof BoxesFile>
 
-/** Fitting choices shared by the Studio API and the engine. */
-const FitOptions = {
+/** Fitting choices shared by the Studio API, the engine and saved erasures. */
+export const FitSettings = z.object({
   /** A G layer by name (a ReLU output, e.g. g_relu2); null: the second-highest conv layer, as in the paper. */
   layer: z.string().regex(/^g_relu\d+$/, 'the layer must be one of G’s ReLU outputs (g_relu0, g_relu1, …)').nullable().default(null),
   /**
@@ -53,12 +53,14 @@ const FitOptions = {
   weightDecay: z.number().positive().max(10).default(1e-3),
   iterations: z.number().int().min(10).max(5000).default(400),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0)
-}
+})
+export type FitSettings = z.infer<typeof FitSettings>
 
+/** Fit an erasure: a job (progress, cancel) whose result is a ForgetFitReport. */
 export const ForgetFitParams = z.object({
   run: RunCheckpointRef,
   samples: z.array(BoxedSample).min(1).max(1000).refine(hasABox, NO_BOX),
-  ...FitOptions
+  ...FitSettings.shape
 })
 export type ForgetFitParams = z.input<typeof ForgetFitParams>
 
@@ -69,7 +71,7 @@ export const EngineForgetFitParams = z.object({
   count: z.number().int().min(1).max(1000),
   /** Boxes of sample i at index i. */
   boxes: z.array(z.array(Box)),
-  ...FitOptions
+  ...FitSettings.shape
 })
 export type EngineForgetFitParams = z.infer<typeof EngineForgetFitParams>
 
@@ -93,10 +95,18 @@ export const ForgetFitResult = z.object({
   accuracy: z.number().min(0).max(1)
 })
 export type ForgetFitResult = z.infer<typeof ForgetFitResult>
-export const ForgetFitReport = ForgetFitResult.extend({ step: z.number().int() })
+/** A fit's result with its checkpoint and settings (the layer resolved), as the job's result. */
+export const ForgetFitReport = ForgetFitResult.extend({ step: z.number().int(), settings: FitSettings })
 export type ForgetFitReport = z.infer<typeof ForgetFitReport>
 
-/** A saved erasure: which maps of which layer to drop, and how it was fitted (so it can be refitted). */
+/** A z as JSON keeps it: a seed, or the numbers (saved records hold plain arrays, not Float32Arrays). */
+const StoredZ = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('seed'), seed: z.number().int().min(0), index: z.number().int().min(0).default(0) }),
+  z.object({ kind: z.literal('z'), z: z.array(z.number().finite()).min(1).max(1024) })
+])
+export const StoredBoxedSample = z.object({ z: StoredZ, boxes: z.array(Box).max(64) })
+
+/** A saved erasure: which maps of which layer to drop, and what it was fitted from (so it can be refitted). */
 export const ErasureRecord = z.object({
   formatVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/),
@@ -108,6 +118,8 @@ export const ErasureRecord = z.object({
   /** The fit's weight of every map, largest first. */
   maps: z.array(MapWeight),
   boxes: z.object({ samples: z.number().int(), boxes: z.number().int() }),
+  /** The boxed samples and the settings of the fit: a boxes file and a fit away from the same maps. */
+  fittedFrom: z.object({ samples: z.array(StoredBoxedSample), settings: FitSettings }),
   createdAt: z.iso.datetime()
 })
 export type ErasureRecord = z.infer<typeof ErasureRecord>
@@ -118,6 +130,6 @@ export const SaveErasureParams = z.object({
   step: z.number().int().min(0),
   erase: ErasureSpec,
   maps: z.array(MapWeight),
-  boxes: z.object({ samples: z.number().int().min(0), boxes: z.number().int().min(0) })
+  fittedFrom: z.object({ samples: z.array(BoxedSample).min(1).max(1000), settings: FitSettings })
 })
 export type SaveErasureParams = z.input<typeof SaveErasureParams>

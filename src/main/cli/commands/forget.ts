@@ -2,13 +2,13 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
 import { describeZodError } from '../../../shared/api/errors'
-import { BoxesFile } from '../../../shared/api/forget'
+import { BoxesFile, ForgetFitParams } from '../../../shared/api/forget'
 import type { ForgetFitReport } from '../../../shared/api/forget'
 import { writeJsonAtomic } from '../../../node/atomic-files'
 import { gridImage, writePng } from '../../services/image-files'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { callStudio, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
+import { callStudio, exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 
 export const forgetHelp = `dcgan-studio forget --run R --boxes FILE.json --out DIR [--layer g_reluK] [--negatives random|matched]
                     [--drop N] [--save NAME] [--compare-seed S] [--compare-count N] [--checkpoint STEP] [--json]
@@ -56,15 +56,22 @@ export async function forgetCommand(argv: string[]): Promise<number> {
   const boxes = readBoxesFile(path.resolve(values.boxes))
   const dir = path.resolve(values.out)
   const out = makeOutput(values.json)
+  // Checked before the studio starts, so a mistyped option fails at once.
+  const params = ForgetFitParams.safeParse({ run, samples: boxes.samples, layer: values.layer ?? null, negatives, ...(weightDecay !== undefined ? { weightDecay } : {}) })
+  if (!params.success) throw new UsageError(describeZodError(params.error, 'forget options'))
 
-  return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
-    const fit = await callStudio(studio, 'forget.fit', {
-      run,
-      samples: boxes.samples,
-      layer: values.layer ?? null,
-      negatives,
-      ...(weightDecay !== undefined ? { weightDecay } : {})
-    })
+  return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
+    const { job, done } = await studio.forget.startFit(params.data)
+    void interrupted.then(() => studio.jobs.cancel(job.id))
+    const off = followJob(studio, job, out)
+    let fit: ForgetFitReport
+    try {
+      fit = await done
+    } catch (err) {
+      return exitCodeIfCancelled(err, out)
+    } finally {
+      off()
+    }
     const channels = drop === undefined ? fit.dropped : fit.maps.slice(0, drop).map((m) => m.channel)
     if (channels.length === 0) throw new UsageError('No map has a positive weight, so there is nothing to drop; draw more boxes, or choose maps with --drop N.')
     const erase = { layer: fit.layer, channels }
@@ -83,7 +90,7 @@ export async function forgetCommand(argv: string[]): Promise<number> {
           step: fit.step,
           erase,
           maps: fit.maps,
-          boxes: { samples: boxes.samples.length, boxes: boxes.samples.reduce((n, s) => n + s.boxes.length, 0) }
+          fittedFrom: { samples: boxes.samples, settings: fit.settings }
         })
       : null
 

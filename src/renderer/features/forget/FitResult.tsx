@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { ErasureRecord, ForgetFitReport } from '../../../shared/api/forget'
+import type { BoxedSample, ErasureRecord, ForgetFitReport } from '../../../shared/api/forget'
 import { errorText } from '../../api/hooks'
 import type { Sample } from '../explore/selection'
 import { ErasureComparison } from './ErasureComparison'
@@ -12,6 +12,8 @@ export interface Fit {
   /** The boxed samples it was fitted on, and how many boxes they had. */
   boxed: Sample[]
   boxes: number
+  /** The samples and boxes sent to the fit (boxed and unboxed), kept with a saved erasure. */
+  samples: BoxedSample[]
   /** Whether the boxes changed since (the fit then describes older boxes). */
   stale: boolean
 }
@@ -37,7 +39,7 @@ export function FitResult({ fit, onSaved }: { fit: Fit; onSaved(record: ErasureR
         step: report.step,
         erase: { layer: report.layer, channels },
         maps: report.maps,
-        boxes: { samples: fit.boxed.length, boxes: fit.boxes }
+        fittedFrom: { samples: fit.samples, settings: report.settings }
       })
       setSaved(record)
       onSaved(record)

@@ -1,15 +1,30 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react'
+import type { BoxedSample, ErasureRecord } from '../../../shared/api/forget'
+import { isFinished } from '../../../shared/api/jobs'
 import { errorText, useStudioData } from '../../api/hooks'
+import { JobProgress } from '../../components/ProgressBar'
+import { useJob } from '../export/useJob'
 import type { ModelChoice } from '../explore/RunPicker'
+import type { Sample } from '../explore/selection'
 import { BoxEditor } from './BoxEditor'
 import { type BoxMap, countBoxes, fitSamples, toBoxesFile } from './boxes'
 import { FitForm, type FitOptions, PAPER_FIT_OPTIONS, usesUnboxed } from './FitForm'
 import { type Fit, FitResult } from './FitResult'
-import { downloadJson, fitErasure, listErasures } from './forget-actions'
+import { cancelFit, downloadJson, fitReportOf, listErasures, startFit } from './forget-actions'
 import { SampleGrid } from './SampleGrid'
 import { SavedErasures } from './SavedErasures'
 import { useBoxSheet } from './useBoxSheet'
 import './forget.css'
+
+/** A fit on its way: what it was asked with, so its result is shown against the boxes it used. */
+interface PendingFit {
+  jobId: string | null
+  modelKey: string
+  boxMap: BoxMap
+  boxed: Sample[]
+  boxes: number
+  samples: BoxedSample[]
+}
 
 const KEYS = 'Drag on the enlarged sample to draw a box · click a box, then Delete to remove it · Ctrl+Z undo, Ctrl+Shift+Z redo · ← → other samples'
 
@@ -25,7 +40,11 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
   const [fit, setFit] = useState<(Omit<Fit, 'stale'> & { boxMap: BoxMap; serial: number }) | null>(null)
   // Each fit starts its result view afresh (its own N, name and comparison).
   const fitSerial = useRef(0)
-  const [fitting, setFitting] = useState(false)
+  const [fitJobId, setFitJobId] = useState<string | null>(null)
+  const fitJob = useJob(fitJobId)
+  const fitting = fitJob !== null && !isFinished(fitJob.state)
+  // What the running fit was asked with; its job's result is shown against these.
+  const pendingFit = useRef<PendingFit | null>(null)
   const [fitError, setFitError] = useState<string | null>(null)
   const erasures = useStudioData(() => listErasures(model.id), [model.id])
   const fileInput = useRef<HTMLInputElement>(null)
@@ -45,28 +64,46 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
   const planned = (): ReturnType<typeof fitSamples> => fitSamples(boxed, usesUnboxed(options) ? unboxed : [], sheet.boxes)
 
   const runFit = async (): Promise<void> => {
-    const asked = modelKey
-    const boxMap = sheet.boxes
-    setFitting(true)
+    const samples = planned()
+    const asked: PendingFit = { jobId: null, modelKey, boxMap: sheet.boxes, boxed, boxes: counts.boxes, samples }
+    pendingFit.current = asked
     setFitError(null)
     try {
-      const report = await fitErasure({
+      const job = await startFit({
         run: { id: model.id, step: model.step, erasure: null },
-        samples: planned(),
+        samples,
         layer: options.layer,
         negatives: options.negatives,
         negativesPerPositive: options.negativesPerPositive,
         weightDecay: options.weightDecay,
         iterations: options.iterations
       })
-      if (asked !== currentModel.current) return
-      setLayers(report.layers)
-      setFit({ report, runId: model.id, boxed, boxes: counts.boxes, boxMap, serial: ++fitSerial.current })
+      asked.jobId = job.id
+      setFitJobId(job.id)
     } catch (err) {
-      if (asked === currentModel.current) setFitError(errorText(err))
-    } finally {
-      setFitting(false)
+      if (pendingFit.current === asked) pendingFit.current = null
+      if (asked.modelKey === currentModel.current) setFitError(errorText(err))
     }
+  }
+
+  // The fit's job finished: show its report (unless the model changed meanwhile), or say why it failed.
+  useEffect(() => {
+    const pending = pendingFit.current
+    if (!fitJob || !isFinished(fitJob.state) || !pending || pending.jobId !== fitJob.id) return
+    pendingFit.current = null
+    if (pending.modelKey !== currentModel.current) return
+    if (fitJob.state === 'failed') setFitError(fitJob.error?.message ?? fitJob.message)
+    const report = fitReportOf(fitJob)
+    if (!report) return
+    setLayers(report.layers)
+    setFit({ report, runId: model.id, boxed: pending.boxed, boxes: pending.boxes, samples: pending.samples, boxMap: pending.boxMap, serial: ++fitSerial.current })
+  }, [fitJob, model.id])
+
+  /** Loads a saved erasure's boxes and fit settings back into the panel, to look again or refit. */
+  const open = (record: ErasureRecord): void => {
+    sheet.importText(JSON.stringify(toBoxesFile(record.runId, record.fittedFrom.samples)))
+    const { layer, negatives, negativesPerPositive, weightDecay, iterations } = record.fittedFrom.settings
+    setOptions((o) => ({ ...o, layer, negatives, negativesPerPositive, weightDecay, iterations }))
   }
 
   const onKeyDown = (event: KeyboardEvent): void => {
@@ -204,13 +241,14 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
         )}
       </div>
       <FitForm options={options} onChange={setOptions} layers={layers} boxes={counts.boxes} unboxed={unboxed.length} busy={fitting} onFit={() => void runFit()} />
+      {fitJob && !isFinished(fitJob.state) && <JobProgress job={fitJob} onCancel={() => void cancelFit(fitJob)} />}
       {fitError && (
         <p className="error" data-testid="forget-error">
           Could not fit: {fitError}
         </p>
       )}
       {fit && <FitResult key={fit.serial} fit={{ ...fit, stale: fit.boxMap !== sheet.boxes }} onSaved={erasures.reload} />}
-      <SavedErasures erasures={erasures.data} onChanged={erasures.reload} />
+      <SavedErasures erasures={erasures.data} onChanged={erasures.reload} onOpen={open} />
     </section>
   )
 }

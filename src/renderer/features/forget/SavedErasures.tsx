@@ -4,7 +4,7 @@ import { errorText } from '../../api/hooks'
 import { deleteErasure } from './forget-actions'
 
 /** The run's saved erasures, newest first, each with what it drops and a delete button. */
-export function SavedErasures({ erasures, onChanged }: { erasures: ErasureRecord[] | null; onChanged(): void }) {
+export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged(): void; onOpen(record: ErasureRecord): void }) {
   const [error, setError] = useState<string | null>(null)
   const remove = async (record: ErasureRecord): Promise<void> => {
     if (!window.confirm(`Delete the erasure "${record.name}"? Exports made with it keep their files.`)) return
@@ -30,6 +30,9 @@ export function SavedErasures({ erasures, onChanged }: { erasures: ErasureRecord
               {e.erase.channels.length} of {e.maps.length} maps of {e.erase.layer}, checkpoint step {e.step}; {e.boxes.boxes} boxes on {e.boxes.samples} samples;{' '}
               {new Date(e.createdAt).toLocaleString()}
             </span>
+            <button type="button" className="small" onClick={() => onOpen(e)} title="Load its boxes and fit settings above, to look again or refit" data-testid="forget-open">
+              Open boxes
+            </button>
             <button type="button" className="danger small" onClick={() => void remove(e)} aria-label={`Delete the erasure ${e.name}`}>
               Delete
             </button>

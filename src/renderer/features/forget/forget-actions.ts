@@ -1,12 +1,13 @@
 import type { ExportZSpec } from '../../../shared/api/export'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
-import type { ErasureRecord, ForgetFitParams, ForgetFitReport, MapWeight, SaveErasureParams } from '../../../shared/api/forget'
+import { type ErasureRecord, type ForgetFitParams, ForgetFitReport, type MapWeight, type SaveErasureParams } from '../../../shared/api/forget'
+import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
 import { type Sample, sampleKey } from '../explore/selection'
 
 /**
  * What the "Forget to draw" panel can do, as plain functions over the Studio API: the panel calls these,
- * these call the studio. Fitting is quick (one layer of a few hundred samples), so it is a call, not a job.
+ * these call the studio. Fitting is a job (seconds for the demo, longer for hundreds of samples at 128 px).
  */
 
 /** The most z vectors one render request takes. */
@@ -39,8 +40,20 @@ export function seedSpecs(seed: number, from: number, count: number): ExportZSpe
   return Array.from({ length: count }, (_, i) => ({ kind: 'seed' as const, seed, index: from + i }))
 }
 
-export function fitErasure(params: ForgetFitParams): Promise<ForgetFitReport> {
+/** Starts fitting an erasure: a job (progress, cancel) whose result is a ForgetFitReport. */
+export function startFit(params: ForgetFitParams): Promise<Job> {
   return studio.call('forget.fit', params)
+}
+
+/** The fit's report once its job is done (else null). */
+export function fitReportOf(job: Job | null): ForgetFitReport | null {
+  if (!job || job.state !== 'done') return null
+  const parsed = ForgetFitReport.safeParse(job.result)
+  return parsed.success ? parsed.data : null
+}
+
+export function cancelFit(job: Job): Promise<Job> {
+  return studio.call('jobs.cancel', { id: job.id })
 }
 
 export function listErasures(runId: string): Promise<ErasureRecord[]> {
