@@ -61,6 +61,8 @@ describe('probe', () => {
     const progress: number[] = []
     const result = await probe(models, { models: source, datasetDir, ...small }, { progress: (f) => progress.push(f) })
     expect(result.classes).toBe(3)
+    // An IDX-style dataset: labels are numbers, with no names.
+    expect(result.classNames).toBeNull()
     expect(result.counts).toEqual({ train: 60, validation: 30, test: 60 })
     expect(result.adapted).toBeNull()
     // D 8 wide at 32 px: LeakyReLU outputs 16×16×8, 8×8×16, 4×4×32, each pooled to 4×4 → 128 + 256 + 512.

@@ -59,6 +59,7 @@ export async function probe(models: ModelCache, params: EngineProbeParams, ctx: 
           randomD: scores.randomD as ProbeScore,
           pixels: scores.pixels as ProbeScore,
           classes: split.classList.length,
+          classNames: classNames(dataset, split),
           counts: { train: split.train.length, validation: split.validation.length, test: split.test.length },
           adapted: adaptation(dataset, model),
           seconds: (performance.now() - started) / 1000
@@ -89,13 +90,20 @@ function labelledSplit(dataset: OpenedDataset, params: EngineProbeParams): Label
   if (!manifest.labels) {
     throw new StudioError(
       'bad_request',
-      `The dataset "${manifest.name}" has no labels. A probe needs one label per image: import an IDX file with its labels file (--labels).`
+      `The dataset "${manifest.name}" has no labels. A probe needs one label per image: import a folder with one subfolder per class ` +
+        `(--class-folders), or an IDX file with its labels file (--labels).`
     )
   }
   const labels = dataset.readLabels(0, manifest.count)
-  const split = splitByClass(labels, params.perClass, params.validationPerClass, params.maxTest, params.seed)
+  const split = splitByClass(labels, params.perClass, params.validationPerClass, params.maxTest, params.seed, manifest.labels.names)
   const position = new Map(split.classList.map((label, k) => [label, k]))
   return { ...split, classOf: Int32Array.from(labels, (label) => position.get(label) as number) }
+}
+
+/** The names of the classes present, in class order, when the dataset names its labels. */
+function classNames(dataset: OpenedDataset, split: ProbeSplit): string[] | null {
+  const names = dataset.manifest.labels?.names
+  return names ? split.classList.map((label) => names[label] ?? String(label)) : null
 }
 
 /** Training and validation features are held in memory (twice while they become tensors); keep that sane. */

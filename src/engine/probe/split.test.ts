@@ -34,6 +34,10 @@ describe('splitByClass', () => {
     expect(() => splitByClass(labels, 8, 8, 20, 1)).toThrow(/Class 1 has only 12 images.*at most 5/)
   })
 
+  it('names the class when the dataset has class names', () => {
+    expect(() => splitByClass(labels, 8, 8, 20, 1, ['shirt', 'boot', 'bag'])).toThrow(/Class 1 \("boot"\) has only 12 images/)
+  })
+
   it('needs two classes', () => {
     expect(() => splitByClass(new Uint8Array(10), 2, 2, 5, 1)).toThrow(/at least two/)
   })

@@ -16,7 +16,15 @@ export interface ProbeSplit {
   classList: number[]
 }
 
-export function splitByClass(labels: Uint8Array, perClass: number, validationPerClass: number, maxTest: number, seed: number): ProbeSplit {
+/** `names[label]`, when given (a folder-per-class dataset's folder names), names a class in messages. */
+export function splitByClass(
+  labels: Uint8Array,
+  perClass: number,
+  validationPerClass: number,
+  maxTest: number,
+  seed: number,
+  names?: readonly string[]
+): ProbeSplit {
   const byLabel = new Map<number, number[]>()
   labels.forEach((label, index) => {
     const list = byLabel.get(label)
@@ -33,7 +41,7 @@ export function splitByClass(labels: Uint8Array, perClass: number, validationPer
     const fewest = Math.min(...short.map((label) => (byLabel.get(label) as number[]).length))
     throw new StudioError(
       'bad_request',
-      `Class ${short[0]} has only ${fewest} images, but the probe takes ${perClass} per class for training and ${validationPerClass} for ` +
+      `Class ${describeClass(short[0] as number, names)} has only ${fewest} images, but the probe takes ${perClass} per class for training and ${validationPerClass} for ` +
         `validation, and needs some left to test. Lower the examples per class to at most ${Math.max(1, Math.floor((fewest - 1) / 2))}, or import more images.`
     )
   }
@@ -49,6 +57,11 @@ export function splitByClass(labels: Uint8Array, perClass: number, validationPer
   }
   const test = shuffleInPlace(rest, rng).slice(0, maxTest)
   return { train: sorted(train), validation: sorted(validation), test: sorted(test), classList }
+}
+
+function describeClass(label: number, names: readonly string[] | undefined): string {
+  const name = names?.[label]
+  return name === undefined ? String(label) : `${label} ("${name}")`
 }
 
 function sorted(values: number[]): Int32Array {

@@ -86,6 +86,7 @@ export class Datasets {
                 size: request.size,
                 grayscale: request.grayscale,
                 fit: request.fit,
+                classFolders: request.classFolders,
                 ...(request.name ? { name: request.name } : {}),
                 signal,
                 onProgress

@@ -42,7 +42,7 @@ export class Experiments {
     const { source, step } = await this.deps.exploration.models(params.run)
     const manifest = await this.deps.datasets.get(params.datasetId)
     if (!manifest.labels) {
-      throw new StudioError('bad_request', `The dataset "${manifest.name}" has no labels. A probe needs labelled images: import an IDX file with its labels file.`)
+      throw new StudioError('bad_request', `The dataset "${manifest.name}" has no labels. A probe needs labelled images: import a folder with one subfolder per class, or an IDX file with its labels file.`)
     }
     const datasetDir = this.deps.datasets.folder(params.datasetId)
     const perClass = params.perClass

@@ -24,6 +24,8 @@ export const ImportRequest = z.discriminatedUnion('kind', [
     size: z.number().int().min(8).max(256).default(64),
     grayscale: z.boolean().default(false),
     fit: z.enum(['crop', 'pad']).default('crop'),
+    /** Labels from the folder layout: each top-level subfolder is a class, named by the folder. */
+    classFolders: z.boolean().default(false),
     name: z.string().max(200).optional()
   }),
   z.object({

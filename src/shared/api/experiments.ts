@@ -33,7 +33,7 @@ export const EngineProbeParams = z.object({
   models: ModelSource,
   /** Weights seed of the random-init D of the same architecture (the baseline). */
   randomSeed: Seed.default(1),
-  /** A labelled dataset folder in the library (manifest.json, images.u8, labels.u8). */
+  /** A labelled dataset folder in the library (manifest.json, images.u8, labels.u8): from IDX files, or folder-per-class. */
   datasetDir: z.string().min(1),
   /** Training examples per class for the classifier. */
   perClass: z.number().int().min(1).max(5000),
@@ -71,6 +71,8 @@ export const ProbeResult = z.object({
   pixels: ProbeScore,
   /** Classes present in the dataset (labels with no image are left out). */
   classes: z.number().int().min(2),
+  /** The classes' names in class order (a folder-per-class dataset's folders), or null when labels are numbers only. */
+  classNames: z.array(z.string()).nullable(),
   counts: z.object({ train: z.number().int(), validation: z.number().int(), test: z.number().int() }),
   /** How the dataset's images were brought to the model's input, when they differ (else null). */
   adapted: z.string().nullable(),

@@ -47,7 +47,12 @@ export const SourceRelativePath = z
   )
 
 export const DatasetSource = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('folder'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('folder'),
+    path: z.string().min(1),
+    /** Labelled folder-per-class: each top-level subfolder is a class, named by the folder (see DatasetLabels.names). */
+    classFolders: z.literal(true).optional()
+  }),
   z.object({ kind: z.literal('idx'), imagesPath: z.string().min(1), labelsPath: z.string().min(1).optional() })
 ])
 export type DatasetSource = z.infer<typeof DatasetSource>
@@ -98,11 +103,21 @@ export const DatasetPreprocess = z.object({
 })
 export type DatasetPreprocess = z.infer<typeof DatasetPreprocess>
 
-export const DatasetLabels = z.object({
-  file: z.literal(DATASET_FILES.labels),
-  /** Labels are 0 … classes−1. */
-  classes: z.number().int().min(1).max(256)
-})
+/** A class name as a folder-per-class import takes it from the folder (any file name is one). */
+export const ClassName = z.string().min(1).max(255)
+
+export const DatasetLabels = z
+  .object({
+    file: z.literal(DATASET_FILES.labels),
+    /** Labels are 0 … classes−1. */
+    classes: z.number().int().min(1).max(256),
+    /**
+     * Label k's name, for every k (a folder-per-class import: the class folders' names, sorted). Absent for IDX
+     * files, which carry numbers only. Optional, so manifests written before it still read; no version bump.
+     */
+    names: z.array(ClassName).optional()
+  })
+  .refine((l) => l.names === undefined || l.names.length === l.classes, { message: 'names must give one name per class', path: ['names'] })
 
 export const DatasetThumbs = z.object({
   file: z.literal(DATASET_FILES.thumbs),
@@ -145,6 +160,9 @@ export const DatasetManifest = z
       ctx.addIssue({ code: 'custom', path: ['thumbs'], message: `does not match ${m.count} images of ${m.size} px` })
     }
     if (m.source.kind !== 'folder') return
+    if (m.source.classFolders && !m.labels?.names) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a folder-per-class import must name its classes' })
+    }
     const counted = summarizeOutcomes(m.files, m.summary.hiddenIgnored)
     for (const key of ['seen', 'imported', 'skipped', 'duplicate'] as const) {
       if (counted[key] !== m.summary[key]) {

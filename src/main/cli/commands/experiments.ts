@@ -10,14 +10,16 @@ import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { type Output, makeOutput } from '../output'
 import { parseIntOption, parseNumberOption, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
 
-export const probeHelp = `dcgan-studio probe --run R --labelled DATASET_ID|IDX [--labels IDX] [--limit N] [--per-class 100]
+export const probeHelp = `dcgan-studio probe --run R --labelled DATASET_ID|DIR|IDX [--labels IDX] [--limit N] [--per-class 100]
                    [--validation-per-class N] [--test 2000] [--seed S] [--checkpoint STEP] [--json]
   The paper's linear probe (Section 5): D's features of a labelled dataset (every D conv layer's LeakyReLU
   output max-pooled to 4×4, flattened and concatenated) feed a logistic regression with an L2 penalty, its
   strength chosen on a validation split. Reports test accuracy for the run's D, for the same probe on raw
   pixels, and for a random-init D of the same architecture, beside the paper's numbers for reference.
-  --labelled is a labelled dataset in the library, or an IDX images file, which is imported first at the
-  model's size (with --labels, its IDX labels file; --limit imports only the first N). --per-class is the
+  --labelled is a labelled dataset in the library; or a folder with one subfolder per class (the class
+  names are the folder names, sorted; files outside them are skipped); or an IDX images file with --labels,
+  its IDX labels file (--limit imports only the first N). A folder or IDX file is first imported into the
+  library at the model's size and channels, and the id printed, to probe it again. --per-class is the
   training examples per class (the authors' SVHN script: 100); validation takes as many unless told. The
   test set is a random sample of the rest (--test, default 2000). --json ends with { accuracy,
   pixelsAccuracy, randomDAccuracy, features, … }. Ctrl+C cancels.`
@@ -45,11 +47,13 @@ export async function probeCommand(argv: string[]): Promise<number> {
   })
   const out = makeOutput(values.json)
   if (!values.run) throw new UsageError('--run RUN is required (see "dcgan-studio runs").')
-  if (!values.labelled) throw new UsageError('--labelled is required: a labelled dataset id, or an IDX images file with --labels.')
-  const run = { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null }
-  const idxFile = isFile(values.labelled) ? path.resolve(values.labelled) : null
-  if (!idxFile && /[\\/]|\.gz$|ubyte/.test(values.labelled)) {
-    throw new UsageError(`There is no file ${path.resolve(values.labelled)}. Give a labelled dataset id (see the Datasets screen) or an IDX images file.`)
+  if (!values.labelled) throw new UsageError('--labelled is required: a labelled dataset id, a folder with one subfolder per class, or an IDX images file with --labels.')
+  const run = { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: null }
+  const kind = pathKind(values.labelled)
+  const idxFile = kind === 'file' ? path.resolve(values.labelled) : null
+  const classFolder = kind === 'folder' ? path.resolve(values.labelled) : null
+  if (!kind && /[\\/]|\.gz$|ubyte/.test(values.labelled)) {
+    throw new UsageError(`There is no file or folder ${path.resolve(values.labelled)}. Give a labelled dataset id (see the Datasets screen), a folder of class folders or an IDX images file.`)
   }
   if (!idxFile && (values.labels || values.limit)) throw new UsageError(`--labels and --limit go with an IDX file, but "${values.labelled}" is not a file.`)
   if (idxFile && !values.labels) throw new UsageError(`${idxFile} is an images file; give its labels with --labels FILE (e.g. train-labels-idx1-ubyte.gz).`)
@@ -73,17 +77,26 @@ export async function probeCommand(argv: string[]): Promise<number> {
       for (const job of jobs) void studio.jobs.cancel(job.id)
     })
     try {
-      if (idxFile) {
+      if (idxFile || classFolder) {
         const { model } = await studio.exploration.models(run)
         const limit = parseIntOption('limit', values.limit)
-        const { job, done } = studio.datasets.startImport({ kind: 'idx', imagesPath: idxFile, labelsPath: path.resolve(values.labels as string), size: model.imageSize, ...(limit ? { limit } : {}) })
+        // Imported at the model's size and channels, so the probe feeds D the images as they are.
+        const { job, done } = studio.datasets.startImport(
+          classFolder
+            ? { kind: 'folder', path: classFolder, classFolders: true, size: model.imageSize, grayscale: model.channels === 1, fit: 'crop' }
+            : { kind: 'idx', imagesPath: idxFile as string, labelsPath: path.resolve(values.labels as string), size: model.imageSize, ...(limit ? { limit } : {}) }
+        )
         jobs.push(job)
         const off = followJob(studio, job, out)
         try {
           const { manifest } = await done
           request.datasetId = manifest.id
-          out.emit({ event: 'imported', datasetId: manifest.id, count: manifest.count })
-          out.say(`Imported ${manifest.count} labelled images as dataset ${manifest.id}; probe it again with --labelled ${manifest.id}.`)
+          const classes = manifest.labels?.names ?? null
+          out.emit({ event: 'imported', datasetId: manifest.id, count: manifest.count, classes, skipped: manifest.summary.skipped + manifest.summary.duplicate })
+          out.say(
+            `Imported ${manifest.count} labelled images${classes ? ` in ${classes.length} classes (${classes.join(', ')})` : ''} as dataset ${manifest.id}; ` +
+              `probe it again with --labelled ${manifest.id}.`
+          )
         } finally {
           off()
         }
@@ -184,7 +197,7 @@ function rmsLevels(error: number): string {
 function sayProbe(out: Output, r: ProbeReport): void {
   const line = (label: string, score: ProbeReport['trainedD']): string =>
     `  ${label.padEnd(24)} ${`${(score.testAccuracy * 100).toFixed(1)}%`.padStart(6)}   ${score.features.toLocaleString('en-US')} features, λ = ${score.weightDecay}`
-  out.say(`Linear probe of run ${r.run} (step ${r.step}) on "${r.dataset.name}": ${r.classes} classes, ${r.counts.train} training, ${r.counts.validation} validation and ${r.counts.test} test images${r.adapted ? ` (${r.adapted})` : ''}.`)
+  out.say(`Linear probe of run ${r.run} (step ${r.step}) on "${r.dataset.name}": ${r.classes} classes${r.classNames ? ` (${r.classNames.join(', ')})` : ''}, ${r.counts.train} training, ${r.counts.validation} validation and ${r.counts.test} test images${r.adapted ? ` (${r.adapted})` : ''}.`)
   out.say('Test accuracy:')
   out.say(line('trained D features', r.trainedD))
   out.say(line('random-init D features', r.randomD))
@@ -201,10 +214,12 @@ function checked<S extends typeof ProbeParams | typeof ProjectParams>(schema: S,
   return result.data as z.output<S>
 }
 
-function isFile(value: string): boolean {
+/** What a --labelled value names on disk, or null when it is neither a file nor a folder (then: a dataset id). */
+function pathKind(value: string): 'file' | 'folder' | null {
   try {
-    return fs.statSync(value).isFile()
+    const stat = fs.statSync(value)
+    return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : null
   } catch {
-    return false
+    return null
   }
 }

@@ -5,12 +5,13 @@ import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { parseIntOption, withCliStudio } from '../studio-session'
 
-export const importHelp = `dcgan-studio import FOLDER --size 64 [--name N] [--grayscale] [--fit crop|pad] [--json]
+export const importHelp = `dcgan-studio import FOLDER --size 64 [--name N] [--grayscale] [--fit crop|pad] [--class-folders] [--json]
 dcgan-studio import --idx FILE [--labels FILE] [--size 32] [--limit N] [--name N] [--json]
   Imports a folder of images (recursively: JPEG, PNG, WebP, GIF, BMP, TIFF) or an MNIST-style IDX file into
   the library. Files that cannot be used are skipped and listed with the reason; duplicates are reported.
-  The source is never modified. --json prints progress lines and ends with the dataset id, the counts and
-  the skipped files.`
+  The source is never modified. --class-folders labels the images by folder: each subfolder of FOLDER is a
+  class named by the folder (sorted by name), for the linear probe. --json prints progress lines and ends
+  with the dataset id, the counts, the class names (if any) and the skipped files.`
 
 export async function importCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseVerbArgs(
@@ -19,6 +20,7 @@ export async function importCommand(argv: string[]): Promise<number> {
       size: { type: 'string' },
       name: { type: 'string' },
       grayscale: { type: 'boolean', default: false },
+      'class-folders': { type: 'boolean', default: false },
       fit: { type: 'string' },
       idx: { type: 'string' },
       labels: { type: 'string' },
@@ -36,7 +38,7 @@ export async function importCommand(argv: string[]): Promise<number> {
   } else {
     const folder = positionals[0]
     if (!folder || positionals.length > 1) throw new UsageError('Give one FOLDER to import (or --idx FILE).')
-    input = { kind: 'folder', path: folder, grayscale: values.grayscale, ...(size ? { size } : {}), ...(values.fit ? { fit: values.fit as 'crop' } : {}), ...(values.name ? { name: values.name } : {}) }
+    input = { kind: 'folder', path: folder, grayscale: values.grayscale, classFolders: values['class-folders'], ...(size ? { size } : {}), ...(values.fit ? { fit: values.fit as 'crop' } : {}), ...(values.name ? { name: values.name } : {}) }
   }
   const request = ImportRequest.safeParse(input)
   if (!request.success) throw new UsageError(describeZodError(request.error, 'import options'))
@@ -66,9 +68,11 @@ export async function importCommand(argv: string[]): Promise<number> {
         size: manifest.size,
         channels: manifest.channels,
         summary: manifest.summary,
+        classes: manifest.labels?.names ?? null,
         skipped: problems.map((f) => (f.status === 'skipped' ? { path: f.path, reason: f.reason } : { path: f.path, reason: `duplicate of ${f.duplicateOf}` }))
       })
       out.say(`Imported ${manifest.count} images as dataset ${manifest.id} ("${manifest.name}", ${manifest.size}×${manifest.size}, ${manifest.channels === 1 ? 'grayscale' : 'RGB'}).`)
+      if (manifest.labels?.names) out.say(`Classes (label: folder): ${manifest.labels.names.map((name, k) => `${k}: ${name}`).join(', ')}.`)
       for (const f of problems) out.say(`  not imported: ${f.path} — ${f.status === 'skipped' ? f.reason : `duplicate of ${f.duplicateOf}`}`)
       return 0
     } finally {

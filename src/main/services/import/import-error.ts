@@ -8,6 +8,7 @@ export type ImportErrorCode =
   | 'SOURCE_NOT_A_FOLDER'
   | 'SOURCE_UNREADABLE'
   | 'NO_IMAGES'
+  | 'NO_CLASSES'
   | 'IDX_INVALID'
   | 'IDX_MISMATCH'
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import {
+  DATASET_FILES,
   DATASET_FORMAT_VERSION,
   DATASET_NAME_MAX,
   DatasetImageSize,
@@ -10,6 +11,7 @@ import {
   type FileOutcome
 } from '../../../shared/formats/dataset'
 import { ContactSheet } from './contact-sheet'
+import { classFolderOf, classList, MAX_CLASSES, NOT_IN_CLASS_FOLDER } from './class-folders'
 import { DatasetDraft, newDatasetId } from './dataset-draft'
 import { DEFAULT_LIMITS, decodeToSquare, type ImportLimits } from './decode-image-file'
 import { ImportError } from './import-error'
@@ -43,6 +45,11 @@ export interface ImportFolderOptions {
   name?: string
   /** crop: keep the centre square; pad: keep the whole image, adding background bars. */
   fit: Fit
+  /**
+   * Folder-per-class labels: every top-level subfolder is a class named by the folder (sorted by name, label
+   * 0 first); its images, at any depth, get that label. Files directly in the source folder are skipped.
+   */
+  classFolders?: boolean
   signal?: AbortSignal
   onProgress?: (progress: ImportProgress) => void
   limits?: Partial<ImportLimits>
@@ -85,18 +92,35 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
     if (signal?.aborted) throw signal.reason
     throw new ImportError('SOURCE_UNREADABLE', `Cannot read the folder ${root} (${describeFsError(error)}). Check that you may open it.`)
   }
-  const { entries, hiddenIgnored } = listing
+  const { hiddenIgnored } = listing
+  const classes = options.classFolders ? classList(listing.entries) : null
+  if (classes && classes.length === 0) {
+    throw new ImportError(
+      'NO_CLASSES',
+      `${root} has no class folders with files in them. For folder-per-class labels, put each class's images in a subfolder named after the class (e.g. ${path.join(root, 'cat')}).`
+    )
+  }
+  if (classes && classes.length > MAX_CLASSES) {
+    throw new ImportError('NO_CLASSES', `${root} has ${classes.length} class folders; a dataset can have at most ${MAX_CLASSES} classes (labels are one byte).`)
+  }
+  const labelOf = new Map(classes?.map((name, label) => [name, label]))
+  // A file outside every class folder cannot be labelled, so it is recorded as skipped, never guessed.
+  const entries: SourceEntry[] = classes
+    ? listing.entries.map((e) => (e.kind === 'file' && classFolderOf(e.relPath) === null ? { kind: 'skip', relPath: e.relPath, reason: NOT_IN_CLASS_FOLDER } : e))
+    : listing.entries
   const total = entries.length
 
   const name = chosenName ?? (path.basename(root).slice(0, DATASET_NAME_MAX) || 'dataset')
   const id = newDatasetId(name)
-  const draft = await DatasetDraft.create(options.datasetsDir, id, false)
+  const draft = await DatasetDraft.create(options.datasetsDir, id, classes !== null)
   const square: SquareOptions = { size, channels, fit: options.fit, background: IMPORT_BACKGROUND, maxPixels: limits.maxPixels }
   const sheet = new ContactSheet(size, channels)
   const files: FileOutcome[] = []
   // Kept as we go: recounting the files list for every progress event would be quadratic.
   const tally = summarizeOutcomes([], hiddenIgnored)
   const firstByHash = new Map<string, string>()
+  // One byte per imported image, written with the images at the end (labels.u8 is tiny next to images.u8).
+  const labels: number[] = []
   let count = 0
   const record = (outcome: FileOutcome): void => {
     files.push(outcome)
@@ -118,6 +142,7 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
       } else {
         await draft.appendImages(p.pixels)
         await sheet.add(p.pixels)
+        if (classes) labels.push(labelOf.get(classFolderOf(p.relPath) as string) as number)
         firstByHash.set(p.hash, p.relPath)
         record({ path: p.relPath, status: 'imported', index: count })
         count += 1
@@ -144,6 +169,7 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
     if (count === 0) throw noImagesError(root, files, hiddenIgnored)
 
     report.finishing(total)
+    if (classes) await draft.appendLabels(Uint8Array.from(labels))
     const { png, thumbs } = await sheet.toPng()
     signal?.throwIfAborted()
     const manifest: DatasetManifest = {
@@ -151,11 +177,12 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
       id,
       name,
       createdAt: new Date().toISOString(),
-      source: { kind: 'folder', path: root },
+      source: classes ? { kind: 'folder', path: root, classFolders: true } : { kind: 'folder', path: root },
       size,
       channels,
       count,
       preprocess: { fit: options.fit, background: IMPORT_BACKGROUND, grayscale: channels === 1 },
+      ...(classes ? { labels: { file: DATASET_FILES.labels, classes: classes.length, names: classes } } : {}),
       thumbs,
       files,
       summary

@@ -29,7 +29,7 @@ export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted(): void
       <p className="muted">
         {m.count} images · {m.size}×{m.size} · {m.channels === 1 ? 'grayscale' : 'RGB'} ·{' '}
         {m.source.kind === 'folder' ? m.source.path : m.source.imagesPath}
-        {m.labels ? ` · ${m.labels.classes} classes` : ''}
+        {m.labels ? ` · ${m.labels.classes} classes${m.labels.names ? ` (${m.labels.names.join(', ')})` : ''}` : ''}
       </p>
       <p>
         Seen {m.summary.seen} · imported {m.summary.imported} · skipped {m.summary.skipped} · duplicates {m.summary.duplicate}

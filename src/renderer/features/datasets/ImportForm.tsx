@@ -13,6 +13,7 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
   const [size, setSize] = useState(64)
   const [grayscale, setGrayscale] = useState(false)
   const [fit, setFit] = useState<'crop' | 'pad'>('crop')
+  const [classFolders, setClassFolders] = useState(false)
   const [name, setName] = useState('')
   const [error, setError] = useState<string | null>(null)
 
@@ -20,7 +21,7 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
     setError(null)
     const request: ImportRequestInput =
       kind === 'folder'
-        ? { kind, path, size, grayscale, fit, ...(name ? { name } : {}) }
+        ? { kind, path, size, grayscale, fit, classFolders, ...(name ? { name } : {}) }
         : { kind, imagesPath: path, size, ...(labels ? { labelsPath: labels } : {}), ...(name ? { name } : {}) }
     try {
       onStarted(await studio.call('datasets.import', request))
@@ -74,6 +75,9 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
             </label>
             <label className="check">
               <input type="checkbox" checked={grayscale} onChange={(e) => setGrayscale(e.target.checked)} /> Grayscale
+            </label>
+            <label className="check" title="Each subfolder is a class named by the folder; images directly in the chosen folder are skipped. For the linear probe.">
+              <input type="checkbox" checked={classFolders} onChange={(e) => setClassFolders(e.target.checked)} data-testid="import-class-folders" /> Subfolders are classes (labels)
             </label>
           </>
         )}

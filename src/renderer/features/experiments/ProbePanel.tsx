@@ -43,7 +43,7 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
         split). Compared with the same probe on raw pixels and on a random-init D of the same architecture.
       </p>
       {datasets.data && labelled.length === 0 && (
-        <p className="muted">No labelled dataset yet: import an IDX file with its labels file (e.g. Fashion-MNIST) on the Datasets screen.</p>
+        <p className="muted">No labelled dataset yet: on the Datasets screen, import a folder with one subfolder per class (tick “Subfolders are classes”), or an IDX file with its labels file (e.g. Fashion-MNIST).</p>
       )}
       <form
         className="form"
@@ -92,7 +92,7 @@ function ProbeTable({ report }: { report: ProbeReport }) {
   return (
     <div data-testid="probe-result">
       <p className="muted">
-        {report.dataset.name}: {report.classes} classes, {report.counts.train} training, {report.counts.validation} validation and {report.counts.test} test images
+        {report.dataset.name}: {report.classes} classes{report.classNames ? ` (${report.classNames.join(', ')})` : ''}, {report.counts.train} training, {report.counts.validation} validation and {report.counts.test} test images
         {report.adapted ? ` (${report.adapted})` : ''}; checkpoint step {report.step}.
       </p>
       <table className="report">
