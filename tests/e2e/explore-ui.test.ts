@@ -1,3 +1,5 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
@@ -80,4 +82,23 @@ describe('exploring a trained model in the UI', () => {
     await page.screenshot({ path: `${server.library}/explore.png`, fullPage: true })
     expect(studio.problems).toEqual([])
   })
+
+  it("keeps favourites with the run, not in the browser: they survive the page's storage being cleared", async () => {
+    await page.getByTestId('selection-tray').getByTestId('pin').first().click()
+    const favourites = page.getByTestId('favourites')
+    await expect.poll(() => favourites.getAttribute('data-count')).toBe('1')
+    const runId = fs.readdirSync(path.join(server.library, 'runs')).find((d) => !d.startsWith('.')) as string
+    const file = path.join(server.library, 'runs', runId, 'favourites.json')
+    await expect.poll(() => fs.existsSync(file)).toBe(true)
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { formatVersion: number; samples: { seed: number | null; index: number; z: number[] }[] }
+    expect(saved.formatVersion).toBe(1)
+    expect(saved.samples).toHaveLength(1)
+    expect(saved.samples[0]?.z).toHaveLength(100)
+    // Web mode may come back on another port (another origin, other browser storage); the run's file is what counts.
+    await page.evaluate('localStorage.clear()')
+    await page.reload()
+    await page.getByTestId('nav-explore').click()
+    await expect.poll(() => page.getByTestId('favourites').getAttribute('data-count'), { timeout: 30_000 }).toBe('1')
+  })
+
 })

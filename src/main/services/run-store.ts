@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { StudioError, describeZodError } from '../../shared/api/errors'
 import {
   CheckpointMeta,
+  type FavouriteSample,
+  FavouritesFile,
   LatestCheckpoint,
   MetricsLine,
   RUN_FILES,
@@ -154,6 +156,19 @@ export class RunStore {
     await writeJsonAtomic(path.join(staging, RUN_FILES.record), record)
     // The branch appears whole or not at all.
     await fs.promises.rename(staging, to)
+  }
+
+  /** The run's favourite samples (none when the file is absent). */
+  async favourites(id: string): Promise<FavouriteSample[]> {
+    const file = path.join(this.folder(id), RUN_FILES.favourites)
+    if (!fs.existsSync(file)) return []
+    return (await readJson(file, FavouritesFile, `${file} is missing.`)).samples
+  }
+
+  async writeFavourites(id: string, samples: FavouriteSample[]): Promise<void> {
+    await this.read(id)
+    const file: FavouritesFile = { formatVersion: 1, samples }
+    await writeJsonAtomic(path.join(this.folder(id), RUN_FILES.favourites), file)
   }
 
   async remove(id: string): Promise<void> {

@@ -136,6 +136,11 @@ export class Studio {
       'runs.get': ({ id }) => this.runs.get(id),
       'runs.create': (params) => this.runs.create(params),
       'runs.start': ({ id, steps }) => this.runs.start(id, steps),
+      'runs.favourites': ({ id }) => this.runs.store.favourites(id),
+      'runs.saveFavourites': async ({ id, samples }) => {
+        await this.runs.store.writeFavourites(id, samples)
+        return OK
+      },
       'runs.pause': async ({ id }) => {
         await this.runs.pause(id)
         return OK

@@ -39,7 +39,7 @@ import {
 import { Job } from './jobs'
 import { BranchRunParams, CreateRunParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
 import { DatasetManifest } from '../formats/dataset'
-import { RunRecord } from '../formats/run'
+import { FavouriteSample, RunRecord } from '../formats/run'
 import { StudioSettings } from '../formats/settings'
 
 /**
@@ -107,6 +107,9 @@ export const studioMethods = {
   'runs.branch': { params: BranchRunParams, result: RunRecord },
   'runs.delete': { params: RunRef, result: ok },
   'runs.sample': { params: RunSampleParams, result: RunSample },
+  /** The samples starred while exploring a run, kept in the run's folder (the same in every window and mode). */
+  'runs.favourites': { params: RunRef, result: z.array(FavouriteSample) },
+  'runs.saveFavourites': { params: RunRef.extend({ samples: z.array(FavouriteSample).max(1000) }), result: ok },
 
   /** A walk or loop as MP4, WebM, GIF or PNG frames: a job (progress, ETA, cancel); its result is an ExportedWalk. */
   'export.walk': { params: ExportWalkParams, result: Job },

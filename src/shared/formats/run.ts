@@ -24,7 +24,9 @@ export const RUN_FILES = {
   generator: 'generator',
   discriminator: 'discriminator',
   optimizers: 'optimizers.bin',
-  optimizersIndex: 'optimizers.json'
+  optimizersIndex: 'optimizers.json',
+  /** The user's favourite samples of this run (owned by the Node side, like run.json). */
+  favourites: 'favourites.json'
 } as const
 
 export const RunId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a run id is 1–80 lowercase letters, digits and dashes')
@@ -167,3 +169,18 @@ export const TrainEvent = z.discriminatedUnion('kind', [
   })
 ])
 export type TrainEvent = z.infer<typeof TrainEvent>
+
+/** A favourite sample: named by its seed when it has one (exact and short), always with its z. */
+export const FavouriteSample = z.object({
+  seed: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+  index: z.number().int().min(0).max(100_000),
+  z: z.array(z.number().finite()).min(1).max(1024)
+})
+export type FavouriteSample = z.infer<typeof FavouriteSample>
+
+/** `favourites.json`: the samples a user starred while exploring the run, in the order starred. */
+export const FavouritesFile = z.object({
+  formatVersion: z.literal(1),
+  samples: z.array(FavouriteSample).max(1000)
+})
+export type FavouritesFile = z.infer<typeof FavouritesFile>

@@ -2,7 +2,9 @@ import { Suspense, lazy, useCallback, useEffect, useState } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
-import { type ModelChoice, runRef } from './model-ref'
+import { errorText } from '../../api/hooks'
+import { loadFavourites, saveFavourites } from './favourites'
+import { type ModelChoice, runKey, runRef } from './model-ref'
 import { RunPicker } from './RunPicker'
 import { SamplesPanel } from './SamplesPanel'
 import { SelectionTray } from './SelectionTray'
@@ -23,22 +25,6 @@ const TABS = [
 ] as const
 type TabId = ExploreTab
 
-/** Pins are kept per model in the browser's storage (by seed or z, re-rendered when shown). */
-function loadPins(runId: string): Sample[] {
-  try {
-    const raw = JSON.parse(localStorage.getItem(`dcgan-studio:pins:${runId}`) ?? '[]') as { key: string; seed: number | null; index: number; z: number[]; image: { width: number; height: number; data: number[] } }[]
-    return raw.map((p) => ({ ...p, z: new Float32Array(p.z), image: { ...p.image, data: new Uint8Array(p.image.data) } }))
-  } catch {
-    return []
-  }
-}
-function savePins(runId: string, pins: Sample[]): void {
-  localStorage.setItem(
-    `dcgan-studio:pins:${runId}`,
-    JSON.stringify(pins.map((p) => ({ ...p, z: Array.from(p.z), image: { ...p.image, data: Array.from(p.image.data) } })))
-  )
-}
-
 /** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
 export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): void }) {
   const [model, setModel] = useState<ModelChoice | null>(null)
@@ -49,12 +35,29 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
   const [slots, setSlots] = useState<Record<SlotName, Sample[]>>({ a: [], b: [], c: [] })
   const [conceptVersion, setConceptVersion] = useState(0)
 
+  const [favouritesError, setFavouritesError] = useState<string | null>(null)
+
   useEffect(() => {
     setSelection([])
     setKeyframes([])
     setSlots({ a: [], b: [], c: [] })
-    setPinned(model ? loadPins(model.id) : [])
   }, [model?.id])
+
+  // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change.
+  const modelKey = model ? runKey(runRef(model)) : null
+  useEffect(() => {
+    setPinned([])
+    setFavouritesError(null)
+    if (!model) return
+    let current = true
+    loadFavourites(model).then(
+      (samples) => current && setPinned(samples),
+      (err: unknown) => current && setFavouritesError(`Could not load the favourites: ${errorText(err)}`)
+    )
+    return () => {
+      current = false
+    }
+  }, [modelKey])
 
   const toggle = useCallback((sample: Sample) => {
     setSelection((current) => (current.some((s) => s.key === sample.key) ? current.filter((s) => s.key !== sample.key) : [...current, sample]))
@@ -64,7 +67,10 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
     if (!model) return
     const next = pinned.some((p) => p.key === sample.key) ? pinned.filter((p) => p.key !== sample.key) : [...pinned, sample]
     setPinned(next)
-    savePins(model.id, next)
+    saveFavourites(model.id, next).then(
+      () => setFavouritesError(null),
+      (err: unknown) => setFavouritesError(`Could not save the favourites: ${errorText(err)}`)
+    )
   }
   const toSlot = (slot: SlotName) => (samples: Sample[]) => {
     setSlots((s) => ({ ...s, [slot]: [...s[slot], ...samples] }))
@@ -103,6 +109,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
                 { label: 'Add to C', testId: 'add-c', onUse: toSlot('c') }
               ]}
             />
+            {favouritesError && <p className="error">{favouritesError}</p>}
             <SamplesPanel model={model} selected={selected} onToggle={toggle} />
           </div>
           <div className="column wide">

@@ -51,7 +51,7 @@ export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin
           <div key={s.key} className="tray-item">
             <ImageTile image={s.image} size={48} label={s.seed === null ? 'pasted z' : `seed ${s.seed} #${s.index}`} />
             <div className="row small-actions">
-              <button type="button" className="small" title="Pin as favourite" onClick={() => onPin(s)}>
+              <button type="button" className="small" title="Pin as favourite (kept with the run)" onClick={() => onPin(s)} data-testid="pin">
                 {pinned.some((p) => p.key === s.key) ? '★' : '☆'}
               </button>
               <button type="button" className="small" title="Copy z" onClick={() => void copy(s)}>
@@ -80,7 +80,7 @@ export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin
       {pinned.length > 0 && (
         <>
           <h3>Favourites</h3>
-          <div className="tiles row">
+          <div className="tiles row" data-testid="favourites" data-count={pinned.length}>
             {pinned.map((s) => (
               <ImageTile key={s.key} image={s.image} size={40} label={`favourite ${s.seed ?? 'z'}`} onClick={() => onAdd(s)} />
             ))}
