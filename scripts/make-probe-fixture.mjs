@@ -18,6 +18,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { folderBytes } from './folder-bytes.mjs'
 import { buildIfNeeded } from './build-if-needed.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -137,15 +138,7 @@ fs.writeFileSync(
 fs.rmSync(OUT, { recursive: true, force: true })
 fs.renameSync(staging, OUT)
 
-let bytes = 0
-const walk = (dir) => {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) walk(full)
-    else bytes += fs.statSync(full).size
-  }
-}
-walk(OUT)
+const bytes = folderBytes(OUT)
 console.log(`Packed run ${runId} at step ${step} into ${OUT} (${(bytes / 1024 / 1024).toFixed(1)} MB).`)
 if (bytes > BUDGET_BYTES) {
   console.error(`The fixture is over its ${BUDGET_BYTES / 1024 / 1024} MB budget.`)

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { folderBytes } from './folder-bytes.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = Object.fromEntries(
@@ -62,15 +63,7 @@ fs.writeFileSync(
 )
 fs.rmSync(out, { recursive: true, force: true })
 fs.renameSync(staging, out)
-let bytes = 0
-const walk = (dir) => {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) walk(full)
-    else bytes += fs.statSync(full).size
-  }
-}
-walk(out)
+const bytes = folderBytes(out)
 console.log(`Packed run ${args.run} at step ${latest.step} and its classifier into ${out} (${(bytes / 1024 / 1024).toFixed(1)} MB).`)
 if (bytes > 25 * 1024 * 1024) {
   console.error('The demo is over the 25 MB budget.')
