@@ -1,6 +1,7 @@
 // Packs a trained run and its face-attribute classifier into resources/demo/, the demo model the studio
 // installs into an empty library. Only what the demo needs ships: the run record, metrics, the sample
-// timeline and the final checkpoint (G, D and both optimiser states, so it can be trained further).
+// timeline and the final checkpoint (G, D and both optimiser states, so it can be trained further), and the
+// erasures saved for that checkpoint (forgetting to draw).
 //
 //   node scripts/package-demo.mjs --library DIR --run RUN_ID --classifier DIR [--step S]
 // --step ships that checkpoint instead of the latest (with the metrics and samples up to it).
@@ -47,6 +48,14 @@ for (const name of fs.readdirSync(path.join(runDir, 'samples'))) {
 }
 fs.cpSync(path.join(runDir, 'checkpoints', latest.dir), path.join(target, 'checkpoints', latest.dir), { recursive: true })
 fs.cpSync(path.resolve(args.classifier), path.join(staging, 'classifier'), { recursive: true })
+// The run's saved erasures (dcgan-studio forget --save) ship too, fitted on the shipped checkpoint only.
+const erasuresDir = path.join(path.resolve(args.library), 'erasures')
+for (const name of fs.existsSync(erasuresDir) ? fs.readdirSync(erasuresDir).filter((n) => n.endsWith('.json')) : []) {
+  const erasure = JSON.parse(fs.readFileSync(path.join(erasuresDir, name), 'utf8'))
+  if (erasure.runId !== args.run || erasure.step !== step) continue
+  fs.mkdirSync(path.join(staging, 'erasures'), { recursive: true })
+  fs.copyFileSync(path.join(erasuresDir, name), path.join(staging, 'erasures', name))
+}
 const record = shipped
 fs.writeFileSync(
   path.join(staging, 'demo.json'),

@@ -108,15 +108,17 @@ describe('forgetting to draw in the UI', () => {
     const erased = await pixels(compare.getByRole('img', { name: 'fresh sample 1, drawn without the dropped maps' }).locator('canvas'))
     expect(erased).not.toBe(original)
 
-    await result.getByTestId('forget-save-name').fill('glasses')
+    // The demo ships one erasure (its glasses, fitted with the CLI); this one joins it.
+    expect(await panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
+    await result.getByTestId('forget-save-name').fill('eyewear')
     await result.getByTestId('forget-save').click()
     await result.getByTestId('forget-saved').waitFor({ timeout: 15_000 })
-    await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
+    await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('2')
     // A saved erasure keeps what it was fitted from: opening it brings its boxes and settings back.
     await panel.getByTestId('forget-clear').click()
     await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^0 boxes on 0 samples/)
     await panel.getByTestId('forget-negatives').selectOption('random')
-    await panel.getByTestId('forget-open').click()
+    await panel.getByTestId('forget-saved-item').filter({ hasText: 'eyewear' }).getByTestId('forget-open').click()
     await expect.poll(() => panel.getByTestId('forget-counts').textContent(), { timeout: 15_000 }).toMatch(/^4 boxes on 4 samples/)
     expect(await panel.getByTestId('forget-negatives').inputValue()).toBe('matched')
     await panel.screenshot({ path: path.join(studio.server.library, 'forget-panel.png') })
@@ -130,9 +132,9 @@ describe('forgetting to draw in the UI', () => {
     const before = await pixels(first)
 
     const erasure = page.getByTestId('explore-erasure')
-    await expect.poll(() => erasure.locator('option').count(), { timeout: 15_000 }).toBe(2)
-    await erasure.selectOption({ index: 1 })
-    expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: glasses (4 maps)')
+    await expect.poll(() => erasure.locator('option').count(), { timeout: 15_000 }).toBe(3)
+    await erasure.selectOption({ label: 'eyewear (4 maps, step 4250)' })
+    expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: eyewear (4 maps)')
     await expect.poll(() => pixels(first), { timeout: 30_000 }).not.toBe(before)
     await page.screenshot({ path: path.join(studio.server.library, 'forget-explore.png') })
     // Walks on the screen draw with it too.

@@ -74,6 +74,13 @@ describe('web mode', () => {
       await expect.poll(() => tour.textContent()).toMatch(new RegExp(title))
     }
     expect(await page.getByTestId('features-panel').count()).toBe(1)
+    // The demo's shipped erasure is there to choose.
+    await page.getByTestId('tour-next').click()
+    await expect.poll(() => tour.textContent()).toMatch(/Forgetting to draw/)
+    const erasure = page.getByTestId('explore-erasure')
+    await expect.poll(() => erasure.locator('option').count(), { timeout: 15_000 }).toBe(2)
+    await erasure.selectOption({ index: 1 })
+    expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: glasses (4 maps)')
     await page.screenshot({ path: `${server.library}/demo.png`, fullPage: true })
     await page.close()
   })

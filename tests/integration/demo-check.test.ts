@@ -58,12 +58,15 @@ describe('verify-demo on a small fixture model', () => {
     fs.cpSync(path.join(library, 'runs', runId), path.join(resources, 'runs', runId), { recursive: true })
     fs.cpSync(classifier, path.join(resources, 'classifier'), { recursive: true })
     fs.writeFileSync(path.join(resources, 'demo.json'), JSON.stringify({ formatVersion: 1, runId, classifier: 'classifier', description: 'fixture' }))
+    fs.mkdirSync(path.join(resources, 'erasures'))
+    fs.writeFileSync(path.join(resources, 'erasures', 'glasses-000000.json'), '{}')
     expect(readDemoManifest(resources)?.runId).toBe(runId)
 
     const empty = Library.open(tempDir('demo-empty'))
     expect(await installDemoIfEmpty(empty, resources)).toBe(runId)
     expect(fs.existsSync(empty.path('runs', runId, 'latest.json'))).toBe(true)
     expect(fs.existsSync(empty.path('classifiers', 'demo-faces', 'classifier.json'))).toBe(true)
+    expect(fs.existsSync(empty.path('erasures', 'glasses-000000.json'))).toBe(true)
     // Deleted by the user: it does not come back.
     fs.rmSync(empty.path('runs', runId), { recursive: true })
     expect(await installDemoIfEmpty(empty, resources)).toBeNull()

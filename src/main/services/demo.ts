@@ -21,6 +21,8 @@ export const DemoManifest = z.object({
 export type DemoManifest = z.infer<typeof DemoManifest>
 
 const MARKER = '.demo-installed'
+/** Folder (under resources/demo/) of erasure records fitted on the demo run. */
+const DEMO_ERASURES = 'erasures'
 
 export function demoDir(): string {
   return path.join(appRoot(), 'resources', 'demo')
@@ -34,7 +36,7 @@ export function readDemoManifest(dir = demoDir()): DemoManifest | null {
   }
 }
 
-/** Copies the demo run and its classifier into an empty library; returns the run id, or null when not installed. */
+/** Copies the demo run, its classifier and its erasures into an empty library; returns the run id, or null when not installed. */
 export async function installDemoIfEmpty(library: Library, dir = demoDir()): Promise<string | null> {
   const manifest = readDemoManifest(dir)
   if (!manifest) return null
@@ -51,6 +53,12 @@ export async function installDemoIfEmpty(library: Library, dir = demoDir()): Pro
   await fs.promises.rm(classifierTarget, { recursive: true, force: true })
   await fs.promises.mkdir(path.dirname(classifierTarget), { recursive: true })
   await fs.promises.cp(path.join(dir, manifest.classifier), classifierTarget, { recursive: true })
+  // Erasures fitted on the demo (forgetting to draw glasses), ready in Explore's Erasure choice.
+  const erasures = path.join(dir, DEMO_ERASURES)
+  for (const name of (await fs.promises.readdir(erasures).catch(() => [] as string[])).filter((n) => n.endsWith('.json'))) {
+    await fs.promises.mkdir(library.path('erasures'), { recursive: true })
+    await fs.promises.copyFile(path.join(erasures, name), library.path('erasures', name))
+  }
   await fs.promises.writeFile(library.path(MARKER), `${new Date().toISOString()}\n`)
   return manifest.runId
 }

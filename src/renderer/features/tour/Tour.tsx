@@ -6,7 +6,7 @@ export interface TourStep {
   text: string
 }
 
-/** The first-start tour of the demo model: sample grid → walk → arithmetic → filters. */
+/** The first-start tour of the demo model: sample grid → walk → arithmetic → filters → an erasure. */
 export const TOUR_STEPS: TourStep[] = [
   {
     tab: 'walk',
@@ -27,6 +27,11 @@ export const TOUR_STEPS: TourStep[] = [
     tab: 'features',
     title: '4 · What the discriminator learned',
     text: 'Show D\'s first-layer filters, the feature maps of a face, and guided backpropagation for the trained D next to a random one.'
+  },
+  {
+    tab: 'walk',
+    title: '5 · Forgetting to draw',
+    text: 'Choose "glasses" under Erasure, beside the checkpoint: the same faces, drawn without the 4 feature maps that draw glasses (the paper\'s Fig. 6). Box an object on the Experiments screen to fit your own.'
   }
 ]
 
