@@ -108,6 +108,18 @@ describe('forgetting to draw in the UI', () => {
     const erased = await pixels(compare.getByRole('img', { name: 'fresh sample 1, drawn without the dropped maps' }).locator('canvas'))
     expect(erased).not.toBe(original)
 
+    // The comparison as a figure (paper Fig. 6): originals over erased, with its record beside it.
+    await result.getByTestId('figure-path').fill('glasses-figure.png')
+    await result.getByTestId('save-figure').click()
+    await expect.poll(() => result.getByTestId('figure-saved').count(), { timeout: 30_000 }).toBe(1)
+    const figure = path.join(studio.server.library, 'exports', 'glasses-figure.png')
+    const record = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { operation: string; run: { erasure: { layer: string; channels: number[] } }; output: { width: number; height: number } }
+    expect(record.operation).toBe('erasure')
+    expect(record.run.erasure.layer).toBe('g_relu2')
+    expect(record.run.erasure.channels).toHaveLength(4)
+    // 4 boxed + 8 fresh samples in two rows, 32 px each with 2-px gaps, at the default scale of 4.
+    expect([record.output.width, record.output.height]).toEqual([4 * (12 * 32 + 11 * 2), 4 * (2 * 32 + 2)])
+
     // The demo ships one erasure (its glasses, fitted with the CLI); this one joins it.
     expect(await panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
     await result.getByTestId('forget-save-name').fill('eyewear')

@@ -136,6 +136,17 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const sidecar = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { run: { erasure: ErasureSpec; checkpointStep: number }; request: { run: unknown } }
     expect(sidecar.run).toMatchObject({ checkpointStep: 4250, erasure: record.erase })
     expect(sidecar.request.run).toEqual({ id: RUN_ID, step: 4250, erasure: record.erase })
+
+    // The Fig. 6 figure from the command line: three seeds' samples over the same samples drawn without the maps.
+    const pair = path.join(work, 'pair.png')
+    const pairResult = await runCli(['export', 'erasure', '--run', RUN_ID, '--erasure', done.erasureId, '--seeds', '4,5,6', '--scale', '1', '--out', pair, '--library', library])
+    expect(pairResult.code, pairResult.stderr).toBe(0)
+    const pairPng = await sharp(pair).metadata()
+    expect([pairPng.width, pairPng.height]).toEqual([3 * 32 + 2 * 2, 2 * 32 + 2])
+    expect(JSON.parse(fs.readFileSync(`${pair}.json`, 'utf8'))).toMatchObject({ operation: 'erasure', run: { erasure: record.erase } })
+    const noErasure = await runCli(['export', 'erasure', '--run', RUN_ID, '--seeds', '4', '--out', pair, '--library', library])
+    expect(noErasure.code).toBe(2)
+    expect(errorOf(noErasure)).toMatch(/choose the erasure to compare with/)
   }, 180_000)
 
   it('names what is wrong with a bad boxes file, and refuses an erasure on another checkpoint', async () => {

@@ -164,6 +164,7 @@ export class Studio {
       'export.samples': (params) => this.exports.samples(params),
       'export.image': (params) => this.exports.image(params),
       'export.arithmetic': (params) => this.exports.arithmetic(params),
+      'export.erasure': (params) => this.exports.erasure(params),
       'export.vectors': (params) => this.exports.vectors(params),
       'export.concept': (params) => this.exports.concept(params),
 

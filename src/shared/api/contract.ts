@@ -30,6 +30,7 @@ import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
+  ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
   ExportVectorsParams,
@@ -117,6 +118,8 @@ export const studioMethods = {
   'export.image': { params: ExportImageParams, result: ExportedFile },
   /** The arithmetic result as one figure laid out like the paper's Fig. 7. */
   'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
+  /** Forgetting to draw as a figure: originals over the same samples drawn without the erasure's maps. */
+  'export.erasure': { params: ExportErasureParams, result: ExportedFile },
   'export.vectors': { params: ExportVectorsParams, result: ExportedFile },
   'export.concept': { params: ExportConceptParams, result: ExportedFile },
 

@@ -108,6 +108,17 @@ export const ExportArithmeticParams = ArithmeticParams.omit({ a: true, b: true, 
 })
 export type ExportArithmeticParams = z.input<typeof ExportArithmeticParams>
 
+/**
+ * Forgetting to draw as a figure (paper Fig. 6): the samples as G draws them on top, the same z drawn without
+ * the erasure's maps below. `run.erasure` names the erasure (saved, or maps given inline).
+ */
+export const ExportErasureParams = z.object({
+  run: RunCheckpointRef.refine((r) => r.erasure !== null, { message: 'choose the erasure to compare with', path: ['erasure'] }),
+  z: z.array(ExportZSpec).min(1).max(64),
+  ...ImageOutput
+})
+export type ExportErasureParams = z.input<typeof ExportErasureParams>
+
 export const ExportVectorsParams = z.object({
   run: RunCheckpointRef,
   z: z.array(ExportZSpec).min(1).max(4096),
@@ -138,7 +149,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -5,6 +5,7 @@ import { describeZodError } from '../../../shared/api/errors'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
+  ExportErasureParams,
   ExportImageParams,
   ExportRecord,
   ExportSamplesParams,
@@ -36,11 +37,13 @@ export const exportHelp = `dcgan-studio export samples --run R [--seed S] [--cou
 dcgan-studio export image --run R --seed S [--index I] [--scale 8] [--upscale nearest|lanczos] --out sample.png
 dcgan-studio export arithmetic --run R --a 1,2,3 --b 4,5,6 --c 7,8,9 [--noise 0.25] [--neighbours 8] [--seed S]
                                 [--no-pixel-space] [--scale 4] --out figure.png
+dcgan-studio export erasure --run R --erasure ID --seeds 1,2,3 [--scale 4] --out figure.png
 dcgan-studio export vectors --run R --seeds 1,2,3 --out z.json
 dcgan-studio export concept ID --out concept.json
   PNG figures at a chosen scale, each with a record beside it (FILE.png.json: run, checkpoint, seeds and z,
   settings) so it can be made again; "arithmetic" lays out the paper's Fig. 7 (exemplar columns, their means,
-  the result in its noise fan, and the same arithmetic on pixels below). "vectors" and "concept" write JSON.
+  the result in its noise fan, and the same arithmetic on pixels below); "erasure" puts the seeds' samples over
+  the same samples drawn without a saved erasure's maps (paper Fig. 6). "vectors" and "concept" write JSON.
   All take [--checkpoint STEP] [--erasure ID] [--json]; an existing file is replaced. --erasure draws
   without the maps of an erasure saved by "dcgan-studio forget --save" (its checkpoint).`
 
@@ -209,6 +212,11 @@ export async function exportCommand(argv: string[]): Promise<number> {
           )
         )
         break
+      case 'erasure':
+        written = await studio.exports.erasure(
+          parsed(ExportErasureParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), ...image }, 'export erasure options (--erasure ID is required)')
+        )
+        break
       case 'vectors':
         written = await studio.exports.vectors(parsed(ExportVectorsParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), out: file, overwrite: true }, 'export vectors options'))
         break
@@ -219,7 +227,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         break
       }
       default:
-        throw new UsageError(`Export what? Choose samples, image, arithmetic, vectors or concept${what ? `, not "${what}"` : ''}.`)
+        throw new UsageError(`Export what? Choose samples, image, arithmetic, erasure, vectors or concept${what ? `, not "${what}"` : ''}.`)
     }
     out.emit({ event: 'done', what, ...written })
     out.say(`Wrote ${written.file}${written.width ? ` (${written.width}×${written.height})` : ''}${written.sidecar ? `; its record is ${written.sidecar}` : ''}.`)

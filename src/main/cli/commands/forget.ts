@@ -5,7 +5,6 @@ import { describeZodError } from '../../../shared/api/errors'
 import { BoxesFile, ForgetFitParams } from '../../../shared/api/forget'
 import type { ForgetFitReport } from '../../../shared/api/forget'
 import { writeJsonAtomic } from '../../../node/atomic-files'
-import { gridImage, writePng } from '../../services/image-files'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { callStudio, exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
@@ -78,11 +77,6 @@ export async function forgetCommand(argv: string[]): Promise<number> {
     const boxed = boxes.samples.filter((s) => s.boxes.length > 0).slice(0, SHOWN_BOXED).map((s) => s.z)
     const fresh = Array.from({ length: compareCount }, (_, index) => ({ kind: 'seed' as const, seed: compareSeed, index }))
     const shown = [...boxed, ...fresh]
-    const ref = { id: run.id, step: fit.step }
-    const [originals, erased] = await Promise.all([
-      callStudio(studio, 'explore.render', { run: { ...ref, erasure: null }, z: shown }),
-      callStudio(studio, 'explore.render', { run: { ...ref, erasure: erase }, z: shown })
-    ])
     const saved = values.save
       ? await callStudio(studio, 'erasures.save', {
           name: values.save,
@@ -95,9 +89,15 @@ export async function forgetCommand(argv: string[]): Promise<number> {
       : null
 
     await fs.promises.mkdir(dir, { recursive: true })
-    const comparison = path.join(dir, 'comparison.png')
-    const images = [...originals.samples, ...erased.samples].map((s) => s.image)
-    await writePng(comparison, gridImage(images, shown.length), 2)
+    // The figure records the maps it left out beside it (comparison.png.json), like every export.
+    const figure = await callStudio(studio, 'export.erasure', {
+      run: { id: run.id, step: fit.step, erasure: erase },
+      z: shown,
+      scale: 2,
+      out: path.join(dir, 'comparison.png'),
+      overwrite: true
+    })
+    const comparison = figure.file
     const erasureFile = path.join(dir, 'erasure.json')
     const dropped = fit.maps.filter((m) => channels.includes(m.channel))
     await writeJsonAtomic(erasureFile, { ...summary(fit), run: run.id, erase, dropped, erasureId: saved?.id ?? null, boxesFile: path.resolve(values.boxes as string) })

@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import * as fs from 'node:fs'
 import type { z } from 'zod'
-import type { ExportArithmeticParams, ExportImageParams, ExportRecord, ExportSamplesParams, ExportedFile, Upscale } from '../../../shared/api/export'
+import type { ExportArithmeticParams, ExportErasureParams, ExportImageParams, ExportRecord, ExportSamplesParams, ExportedFile, Upscale } from '../../../shared/api/export'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
@@ -45,6 +45,17 @@ export class FigureExports {
     const scaled = cells.map((c) => ({ label: c.label, x: Math.round(c.x * params.scale), y: Math.round(c.y * params.scale), width: Math.round(c.width * params.scale), height: Math.round(c.height * params.scale) }))
     const latent = { means: { a: result.a.mean, b: result.b.mean, c: result.c.mean }, result: result.result.z, neighbours: result.neighbours.map((n) => n.z) }
     return this.write('arithmetic', params, result.step, image, latent, { layout: 'paper Fig. 7: exemplar columns, mean images framed, result framed in its noise fan; pixel-space arithmetic below', cells: scaled })
+  }
+
+  /** Originals on top, the same samples drawn without the erasure's maps below (paper Fig. 6). */
+  async erasure(params: z.output<typeof ExportErasureParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const vectors = params.z.map((spec) => this.deps.exploration.resolveZ(spec, model) as Float32Array)
+    const originals = await this.deps.exploration.renderVectors({ ...source, erase: undefined }, vectors, model.zDim)
+    const erased = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const gap = 2
+    const image = gridImage([...originals, ...erased], vectors.length, gap)
+    return this.write('erasure', params, step, image, { z: vectors }, { columns: vectors.length, rows: ['original', 'drawn without the erasure'], gapPixels: gap })
   }
 
   private async write(

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
   ExportConceptParams,
+  ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
   ExportVectorsParams,
@@ -61,6 +62,10 @@ export class Exports {
 
   arithmetic(params: z.output<typeof ExportArithmeticParams>): Promise<ExportedFile> {
     return this.figures.arithmetic(params)
+  }
+
+  erasure(params: z.output<typeof ExportErasureParams>): Promise<ExportedFile> {
+    return this.figures.erasure(params)
   }
 
   vectors(params: z.output<typeof ExportVectorsParams>): Promise<ExportedFile> {

@@ -3,6 +3,7 @@ import type { ArithmeticResult } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { saveArithmeticFigure } from '../export/export-actions'
 import { SaveFigureForm } from '../export/SaveFigureForm'
 import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
@@ -140,7 +141,10 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
             </button>
           </div>
           {notice && <p className="muted">{notice}</p>}
-          <SaveFigureForm arithmetic={{ run: runRef(model), a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0 }} />
+          <SaveFigureForm
+            name={`arithmetic-${model.id}`}
+            save={(output) => saveArithmeticFigure({ run: runRef(model), a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0, ...output })}
+          />
         </div>
       )}
     </section>

@@ -1,29 +1,33 @@
 import { useState } from 'react'
-import type { ExportArithmeticParams, ExportedFile } from '../../../shared/api/export'
+import type { ExportedFile } from '../../../shared/api/export'
 import { errorText } from '../../api/hooks'
-import { saveArithmeticFigure } from './export-actions'
 import './export.css'
 
-type Arithmetic = Omit<ExportArithmeticParams, 'out' | 'scale' | 'overwrite'>
+/** Where and how large a figure is written; the figure itself is the caller's. */
+export interface FigureOutput {
+  out: string
+  scale: number
+  overwrite: boolean
+}
 
 /**
- * "Save figure" for the arithmetic result: one PNG laid out like the paper's Fig. 7 (exemplars, their means,
- * the result in its noise fan, pixel-space arithmetic below), with a record of how it was made beside it.
+ * "Save figure": one PNG of what a panel shows (the arithmetic as the paper's Fig. 7, an erasure's originals
+ * over its erased samples as Fig. 6), with a record of how it was made beside it. `name` starts the file name.
  */
-export function SaveFigureForm({ arithmetic }: { arithmetic: Arithmetic }) {
-  const [out, setOut] = useState(() => `arithmetic-${arithmetic.run.id}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`)
+export function SaveFigureForm({ name, save }: { name: string; save(output: FigureOutput): Promise<ExportedFile> }) {
+  const [out, setOut] = useState(() => `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`)
   const [scale, setScale] = useState(4)
   const [overwrite, setOverwrite] = useState(false)
   const [busy, setBusy] = useState(false)
   const [saved, setSaved] = useState<ExportedFile | null>(null)
   const [error, setError] = useState<string | null>(null)
 
-  const save = async (): Promise<void> => {
+  const submit = async (): Promise<void> => {
     setBusy(true)
     setError(null)
     setSaved(null)
     try {
-      setSaved(await saveArithmeticFigure({ ...arithmetic, out, scale, overwrite }))
+      setSaved(await save({ out, scale, overwrite }))
     } catch (err) {
       setError(errorText(err))
     } finally {
@@ -45,7 +49,7 @@ export function SaveFigureForm({ arithmetic }: { arithmetic: Arithmetic }) {
         <label className="check">
           <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace
         </label>
-        <button type="button" disabled={busy || !out.trim()} onClick={() => void save()} data-testid="save-figure">
+        <button type="button" disabled={busy || !out.trim()} onClick={() => void submit()} data-testid="save-figure">
           {busy ? 'Saving…' : 'Save figure'}
         </button>
       </div>

@@ -1,4 +1,4 @@
-import type { ExportArithmeticParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
+import type { ExportArithmeticParams, ExportErasureParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
 import { ExportedWalk } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
@@ -18,6 +18,10 @@ export function cancelExport(job: Job): Promise<Job> {
 
 export function saveArithmeticFigure(params: ExportArithmeticParams): Promise<ExportedFile> {
   return studio.call('export.arithmetic', params)
+}
+
+export function saveErasureFigure(params: ExportErasureParams): Promise<ExportedFile> {
+  return studio.call('export.erasure', params)
 }
 
 /** Where relative export paths land, to say so beside the path field. */

@@ -4,6 +4,8 @@ import type { RgbaImage } from '../../../shared/api/image'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { type Sample, zSpecOf } from '../explore/selection'
+import { saveErasureFigure } from '../export/export-actions'
+import { SaveFigureForm } from '../export/SaveFigureForm'
 import { renderSamples, seedSpecs } from './forget-actions'
 
 /** Fresh samples shown beside the boxed ones: the erasure should generalise to samples it was not fitted on. */
@@ -103,6 +105,10 @@ export function ErasureComparison({ runId, step, layer, channels, boxed }: Compa
         {rendering && <span className="muted">rendering…</span>}
       </h3>
       {rows(shown.length, FRESH, 'fresh sample')}
+      <SaveFigureForm
+        name={`erasure-${runId}`}
+        save={(output) => saveErasureFigure({ run: { id: runId, step, erasure: { layer, channels } }, z: specs, ...output })}
+      />
     </div>
   )
 }
