@@ -163,4 +163,22 @@ describe('forgetting to draw in the UI', () => {
     expect(await page.getByTestId('erasure-badge').count()).toBe(0)
     expect(studio.problems).toEqual([])
   })
+
+  it("deletes a run with its erasures (after confirmation), leaving exports made with them", async () => {
+    const library = studio.server.library
+    expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toHaveLength(2)
+    await page.getByTestId('nav-runs').click()
+    await page.getByTestId('run-list').getByRole('button', { name: /Procedural faces/ }).click()
+    const confirmed: string[] = []
+    page.once('dialog', (dialog) => {
+      confirmed.push(dialog.message())
+      void dialog.accept()
+    })
+    await page.getByTestId('run-delete').click()
+    await expect.poll(() => page.getByTestId('run-list').getByRole('button').count(), { timeout: 15_000 }).toBe(0)
+    expect(confirmed[0]).toMatch(/concepts and erasures\? Exports stay/)
+    expect(fs.existsSync(path.join(library, 'runs', 'procedural-faces-demo-dbd50b'))).toBe(false)
+    expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toEqual([])
+    expect(fs.existsSync(path.join(library, 'exports', 'glasses-figure.png'))).toBe(true)
+  })
 })

@@ -42,6 +42,9 @@ describe('library records (erasures, concepts)', () => {
     expect(await erasures.get(glasses.id)).toEqual(glasses)
     await erasures.remove(hats.id)
     expect((await erasures.list('run-1')).map((e) => e.id)).toEqual([glasses.id])
+    // A deleted run takes its records with it; other runs' stay.
+    await erasures.removeRun('run-1')
+    expect((await erasures.list()).map((e) => e.runId)).toEqual(['run-2'])
     // Nothing half-written is left beside the records.
     expect(fs.readdirSync(path.join(root, 'a')).every((f) => f.endsWith('.json'))).toBe(true)
   })

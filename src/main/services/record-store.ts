@@ -61,6 +61,11 @@ export class RecordStore<T extends LibraryRecord> {
     await fs.promises.rm(path.join(this.dir, `${record.id}.json`))
   }
 
+  /** Removes every record of a run (the run was deleted: its concepts and erasures mean nothing without it). */
+  async removeRun(runId: string): Promise<void> {
+    for (const record of await this.list(runId)) await fs.promises.rm(path.join(this.dir, `${record.id}.json`), { force: true })
+  }
+
   private async read(file: string): Promise<T> {
     let text: string
     try {

@@ -156,6 +156,9 @@ export class Studio {
       'runs.branch': ({ id, step, name }) => this.runs.branch(id, step, name),
       'runs.delete': async ({ id }) => {
         await this.runs.delete(id)
+        // Exports made with them keep what they need in their own records.
+        await this.erasures.removeRun(id)
+        await this.concepts.removeRun(id)
         return OK
       },
       'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),

@@ -48,7 +48,7 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
     }
   }
   const remove = async (): Promise<void> => {
-    if (!window.confirm(`Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints and sample timeline? This cannot be undone.`)) return
+    if (!window.confirm(`Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints, sample timeline, favourites, concepts and erasures? Exports stay. This cannot be undone.`)) return
     await act(() => studio.call('runs.delete', { id: runId }))
     onDeleted()
   }
@@ -73,7 +73,7 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
             {d.latestStep === null ? 'Start' : 'Resume'}
           </button>
         )}
-        <button type="button" className="danger" disabled={d.training} onClick={() => void remove()}>
+        <button type="button" className="danger" disabled={d.training} onClick={() => void remove()} data-testid="run-delete">
           Delete…
         </button>
       </div>
