@@ -83,6 +83,15 @@ describe('forgetting to draw: the fit', () => {
     await expect(fitErasure(models, { generator: source, z, count: COUNT, boxes, layer: 'g_relu7', ...options })).rejects.toThrow(/g_relu1, g_relu2/)
   })
 
+  it('says what is missing when no negative can be drawn', async () => {
+    const sameBox = Array.from({ length: COUNT }, () => [{ x0: 0, y0: 0, x1: 0.5, y1: 0.5 }])
+    await expect(fitErasure(models, { generator: source, z, count: COUNT, boxes: sameBox, layer: null, ...options, negatives: 'matched' })).rejects.toThrow(
+      /add samples without the object/
+    )
+    const everywhere = Array.from({ length: COUNT }, () => [{ x0: 0, y0: 0, x1: 1, y1: 1 }])
+    await expect(fitErasure(models, { generator: source, z, count: COUNT, boxes: everywhere, layer: null, ...options })).rejects.toThrow(/cover every location/)
+  })
+
   it('names the mismatch when boxes and z vectors disagree', async () => {
     await expect(fitErasure(models, { generator: source, z, count: COUNT, boxes: [[]], layer: null, ...options })).rejects.toThrow(/boxes for 1 samples but 24/)
   })

@@ -49,7 +49,14 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
 
     const { positives, negatives } = pickLocations(params.boxes, height, width, params.negativesPerPositive, params.seed, params.negatives)
     if (positives.length === 0) throw new StudioError('bad_request', 'No box covers any location: draw at least one box around the object to forget.')
-    if (negatives.length === 0) throw new StudioError('bad_request', 'The boxes cover every location of every sample, so nothing is left to compare them with.')
+    if (negatives.length === 0) {
+      throw new StudioError(
+        'bad_request',
+        params.negatives === 'matched'
+          ? 'Matched negatives come from samples without a box at the boxed places, and there are none: add samples without the object (or use random negatives).'
+          : 'The boxes cover every location of every sample, so nothing is left to compare them with.'
+      )
+    }
     const rows = [...positives, ...negatives]
     ctx.progress?.(0, `Drawing ${params.count} samples through ${name}…`)
     const x = await activationsAt(generator, name, [height, width, channels], rows, params.z, params.count, ctx)

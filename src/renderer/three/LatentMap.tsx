@@ -3,7 +3,7 @@ import type { RgbaImage } from '../../shared/api/image'
 import { createOrbit } from './orbit'
 import { normalizePoints, pathSegments } from './point-cloud'
 import { type ThumbnailCloud, createThumbnailCloud } from './thumbnail-cloud'
-import { type Viewport, WebGLUnavailableError, createViewport } from './viewport'
+import { type Viewport, viewportErrorMessage, createViewport } from './viewport'
 
 export interface LatentMapProps {
   /** count × 3 coordinates (about [−1, 1]; any scale works, the map centres and scales them itself). */
@@ -61,7 +61,7 @@ export function LatentMap({ points, thumbs, selected, onSelect, paths, height = 
         }
       })
     } catch (err) {
-      setGlError(err instanceof WebGLUnavailableError ? err.message : `The 3D view could not start: ${err instanceof Error ? err.message : String(err)}`)
+      setGlError(viewportErrorMessage(err))
       return
     }
     setGlError(null)

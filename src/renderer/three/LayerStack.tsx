@@ -4,7 +4,7 @@ import { type StackLayout, layoutLayerStack } from './layer-layout'
 import { type LayerStackMesh, createLayerStackMesh } from './layer-stack-mesh'
 import { createOrbit, fitDistance } from './orbit'
 import { projectToScreen } from './picking'
-import { type Viewport, WebGLUnavailableError, createViewport } from './viewport'
+import { type Viewport, viewportErrorMessage, createViewport } from './viewport'
 
 export interface LayerStackProps {
   /** One forward pass, input side first; each layer's maps strongest first. */
@@ -45,7 +45,7 @@ export function LayerStack({ layers, maxMapsPerLayer = 8, height = 420 }: LayerS
         afterDraw: () => placeLabels(viewport)
       })
     } catch (err) {
-      setGlError(err instanceof WebGLUnavailableError ? err.message : `The 3D view could not start: ${err instanceof Error ? err.message : String(err)}`)
+      setGlError(viewportErrorMessage(err))
       return
     }
     setGlError(null)

@@ -39,6 +39,11 @@ export interface ViewportOptions {
 /** Thrown when the browser cannot give us WebGL 2 (three.js needs it); the message is for the user. */
 export class WebGLUnavailableError extends Error {}
 
+/** What a 3D view shows instead of itself when its viewport cannot start. */
+export function viewportErrorMessage(err: unknown): string {
+  return err instanceof WebGLUnavailableError ? err.message : `The 3D view could not start: ${err instanceof Error ? err.message : String(err)}`
+}
+
 export function createViewport(container: HTMLElement, options: ViewportOptions): Viewport {
   const canvas = document.createElement('canvas')
   canvas.style.display = 'block'
