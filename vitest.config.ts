@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { UI_WAIT_MS } from './tests/support/timeouts'
 
 export default defineConfig({
   test: {
@@ -7,7 +8,16 @@ export default defineConfig({
     pool: 'forks',
     // Two cores on our machines; more workers only fight over them.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000
+    // Generous on purpose: a test must pass on a busy machine (two workers, engine children, apt or a build
+    // beside them), so the limits catch hangs, not slowness. Heavy tests set their own, larger ones.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // expect.poll waits for the engine or the page; its default of 1 s fails on a busy machine.
+    expect: { poll: { timeout: UI_WAIT_MS } },
+    env: {
+      // Every engine a test starts (CLI, web mode, EngineHost) runs on wasm, the backend the suite's numbers
+      // were measured on, even where tfjs-node(-gpu) is installed. Tests about the ladder clear it.
+      DCGAN_STUDIO_BACKEND: 'wasm'
+    }
   }
 })

@@ -1,14 +1,18 @@
 // `npm test`: the whole suite (unit, integration, end-to-end in headless Chromium) with vitest, then one
 // closing line "N passed, N failed" that any CI can read. Extra arguments go to vitest
-// (e.g. `npm test -- tests/e2e`).
+// (e.g. `npm test -- tests/e2e`). Before any test starts it installs the Debian packages the suite needs
+// (scripts/system-packages.mjs, one at a time) and builds the app.
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildIfNeeded } from './build-if-needed.mjs'
+import { ensureSystemPackages } from './system-packages.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+// Missing packages are reported here and again by each test that needs one; the rest of the suite still runs.
+ensureSystemPackages()
 // Build once, before any test runs, so no test file rebuilds out/ while another runs the app from it.
 try {
   buildIfNeeded()

@@ -21,7 +21,7 @@ describe('exploring a trained model in the UI', () => {
     studio = await openStudioPage(library)
     ;({ server, page } = studio)
     await page.getByTestId('nav-explore').click()
-  }, 180_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
@@ -30,7 +30,7 @@ describe('exploring a trained model in the UI', () => {
   it('picks three exemplars per slot, computes A − B + C and shows the result with 8 neighbours', async () => {
     await page.getByTestId('explore-generate').click()
     const samples = page.getByTestId('explore-samples').getByRole('button')
-    await expect.poll(() => samples.count(), { timeout: 30_000 }).toBe(16)
+    await expect.poll(() => samples.count()).toBe(16)
     for (const [slot, first] of [['a', 0], ['b', 3], ['c', 6]] as const) {
       for (let i = first; i < first + 3; i++) await samples.nth(i).click()
       await page.getByTestId(`add-${slot}`).click()
@@ -39,7 +39,7 @@ describe('exploring a trained model in the UI', () => {
     for (const slot of ['a', 'b', 'c']) expect(await page.getByTestId(`slot-${slot}`).getAttribute('data-count')).toBe('3')
     await page.getByTestId('arithmetic-run').click()
     const grid = page.getByTestId('arithmetic-grid')
-    await grid.waitFor({ timeout: 30_000 })
+    await grid.waitFor()
     expect(await grid.locator('canvas').count()).toBe(9)
     expect(await page.getByRole('img', { name: 'pixel result' }).count()).toBe(1)
   })
@@ -51,33 +51,33 @@ describe('exploring a trained model in the UI', () => {
     await samples.nth(11).click()
     await page.getByTestId('use-keyframes').click()
     await page.getByTestId('walk-render').click()
-    await page.getByTestId('walk-strip-slerp').waitFor({ timeout: 30_000 })
+    await page.getByTestId('walk-strip-slerp').waitFor()
     expect(await page.getByTestId('walk-strip-lerp').getAttribute('data-frames')).toBe('9')
     await page.getByTestId('walk-scrubber').fill('500')
-    await page.getByTestId('walk-scrub-image').waitFor({ timeout: 30_000 })
+    await page.getByTestId('walk-scrub-image').waitFor()
   })
 
   it('shows D\'s filters, feature maps and guided backprop of the trained vs a random D for the selected sample', async () => {
     await page.getByTestId('explore-tab-features').click()
     const panel = page.getByTestId('features-panel')
     await panel.getByRole('button', { name: "D's first-layer filters" }).click()
-    await expect.poll(() => panel.getByTestId('filters-grid').locator('canvas').count(), { timeout: 30_000 }).toBe(8)
+    await expect.poll(() => panel.getByTestId('filters-grid').locator('canvas').count()).toBe(8)
     await panel.getByTestId('features-run').click()
-    await expect.poll(() => panel.locator('.layer-maps').count(), { timeout: 30_000 }).toBeGreaterThan(3)
+    await expect.poll(() => panel.locator('.layer-maps').count()).toBeGreaterThan(3)
     await panel.getByTestId('guided-run').click()
     const guided = panel.getByTestId('guided-result')
-    await guided.waitFor({ timeout: 30_000 })
+    await guided.waitFor()
     for (const label of ['trained D', 'random-init D', 'plain gradient']) expect(await guided.getByRole('img', { name: label }).count()).toBe(1)
   })
 
   it('opens the latent map and selects a sample in it', async () => {
     await page.getByTestId('explore-tab-map').click()
     const map = page.getByTestId('latent-map')
-    await map.waitFor({ timeout: 60_000 })
+    await map.waitFor()
     const before = await page.getByTestId('selection-tray').locator('.tray-item').count()
     // Each point of the map is also an (invisible) accessible button, as keyboard users reach them.
     await page.getByRole('button', { name: 'sample 7', exact: true }).dispatchEvent('click')
-    await expect.poll(() => map.getAttribute('data-selected-index'), { timeout: 10_000 }).toBe('7')
+    await expect.poll(() => map.getAttribute('data-selected-index')).toBe('7')
     await expect.poll(() => page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(before + 1)
     await page.screenshot({ path: `${server.library}/explore.png`, fullPage: true })
     expect(studio.problems).toEqual([])
@@ -98,7 +98,7 @@ describe('exploring a trained model in the UI', () => {
     await page.evaluate('localStorage.clear()')
     await page.reload()
     await page.getByTestId('nav-explore').click()
-    await expect.poll(() => page.getByTestId('favourites').getAttribute('data-count'), { timeout: 30_000 }).toBe('1')
+    await expect.poll(() => page.getByTestId('favourites').getAttribute('data-count')).toBe('1')
   })
 
 })

@@ -36,7 +36,7 @@ describe('forgetting to draw in the UI', () => {
     page = studio.page
     await page.getByTestId('nav-experiments').click()
     panel = page.getByTestId('forget-panel')
-  }, 120_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
@@ -44,7 +44,7 @@ describe('forgetting to draw in the UI', () => {
 
   it('draws boxes with the mouse on several samples, deletes one, undoes and round-trips them through a boxes file', async () => {
     const samples = panel.getByTestId('forget-sample')
-    await expect.poll(() => samples.count(), { timeout: 60_000 }).toBe(16)
+    await expect.poll(() => samples.count()).toBe(16)
     const editor = panel.getByTestId('forget-editor')
     for (let i = 0; i < 4; i++) {
       await samples.nth(i).click()
@@ -77,7 +77,7 @@ describe('forgetting to draw in the UI', () => {
     await panel.getByTestId('forget-clear').click()
     await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^0 boxes on 0 samples/)
     await panel.getByTestId('forget-import').setInputFiles(saved)
-    await expect.poll(() => panel.getByTestId('forget-counts').textContent(), { timeout: 15_000 }).toMatch(/^4 boxes on 4 samples/)
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^4 boxes on 4 samples/)
   })
 
   it('fits the maps, lists them by weight, and compares originals with samples drawn without the top N', async () => {
@@ -85,7 +85,7 @@ describe('forgetting to draw in the UI', () => {
     expect(await panel.getByTestId('forget-unboxed').isChecked()).toBe(true)
     await panel.getByTestId('forget-fit').click()
     const result = panel.getByTestId('forget-result')
-    await result.waitFor({ timeout: 60_000 })
+    await result.waitFor()
     const maps = result.getByTestId('forget-maps')
     expect(await maps.getAttribute('data-count')).toBe('32')
     expect(await result.getByTestId('forget-summary').textContent()).toMatch(/g_relu2 \(\d+×\d+, 32 maps\)/)
@@ -97,12 +97,12 @@ describe('forgetting to draw in the UI', () => {
 
     const compare = result.getByTestId('forget-compare')
     const rendered = async (): Promise<number> => ((await compare.getAttribute('data-state')) === 'ready' ? ((await compare.getAttribute('data-channels')) ?? '').split(',').filter(Boolean).length : -1)
-    await expect.poll(rendered, { timeout: 30_000 }).toBe(paper)
+    await expect.poll(rendered).toBe(paper)
     // 4 boxed samples and 8 fresh ones, each drawn twice.
     expect(await compare.locator('canvas').count()).toBe(24)
 
     await result.getByTestId('forget-drop').fill('4')
-    await expect.poll(rendered, { timeout: 30_000 }).toBe(4)
+    await expect.poll(rendered).toBe(4)
     expect(await result.getByTestId('forget-dropped').textContent()).toMatch(/Dropping g_relu2 maps \d+ \(-?\d\.\d\d\), \d+/)
     const original = await pixels(compare.getByRole('img', { name: 'fresh sample 1, original' }).locator('canvas'))
     const erased = await pixels(compare.getByRole('img', { name: 'fresh sample 1, drawn without the dropped maps' }).locator('canvas'))
@@ -111,7 +111,7 @@ describe('forgetting to draw in the UI', () => {
     // The comparison as a figure (paper Fig. 6): originals over erased, with its record beside it.
     await result.getByTestId('figure-path').fill('glasses-figure.png')
     await result.getByTestId('save-figure').click()
-    await expect.poll(() => result.getByTestId('figure-saved').count(), { timeout: 30_000 }).toBe(1)
+    await expect.poll(() => result.getByTestId('figure-saved').count()).toBe(1)
     const figure = path.join(studio.server.library, 'exports', 'glasses-figure.png')
     const record = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { operation: string; run: { erasure: { layer: string; channels: number[] } }; output: { width: number; height: number } }
     expect(record.operation).toBe('erasure')
@@ -124,14 +124,14 @@ describe('forgetting to draw in the UI', () => {
     expect(await panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
     await result.getByTestId('forget-save-name').fill('eyewear')
     await result.getByTestId('forget-save').click()
-    await result.getByTestId('forget-saved').waitFor({ timeout: 15_000 })
+    await result.getByTestId('forget-saved').waitFor()
     await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('2')
     // A saved erasure keeps what it was fitted from: opening it brings its boxes and settings back.
     await panel.getByTestId('forget-clear').click()
     await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^0 boxes on 0 samples/)
     await panel.getByTestId('forget-negatives').selectOption('random')
     await panel.getByTestId('forget-saved-item').filter({ hasText: 'eyewear' }).getByTestId('forget-open').click()
-    await expect.poll(() => panel.getByTestId('forget-counts').textContent(), { timeout: 15_000 }).toMatch(/^4 boxes on 4 samples/)
+    await expect.poll(() => panel.getByTestId('forget-counts').textContent()).toMatch(/^4 boxes on 4 samples/)
     expect(await panel.getByTestId('forget-negatives').inputValue()).toBe('matched')
     await panel.screenshot({ path: path.join(studio.server.library, 'forget-panel.png') })
   })
@@ -140,14 +140,14 @@ describe('forgetting to draw in the UI', () => {
     await page.getByTestId('nav-explore').click()
     await page.getByTestId('explore-generate').click()
     const first = page.getByTestId('explore-samples').locator('canvas').first()
-    await expect.poll(() => page.getByTestId('explore-samples').locator('canvas').count(), { timeout: 30_000 }).toBe(16)
+    await expect.poll(() => page.getByTestId('explore-samples').locator('canvas').count()).toBe(16)
     const before = await pixels(first)
 
     const erasure = page.getByTestId('explore-erasure')
-    await expect.poll(() => erasure.locator('option').count(), { timeout: 15_000 }).toBe(3)
+    await expect.poll(() => erasure.locator('option').count()).toBe(3)
     await erasure.selectOption({ label: 'eyewear (4 maps, step 4250)' })
     expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: eyewear (4 maps)')
-    await expect.poll(() => pixels(first), { timeout: 30_000 }).not.toBe(before)
+    await expect.poll(() => pixels(first)).not.toBe(before)
     await page.screenshot({ path: path.join(studio.server.library, 'forget-explore.png') })
     // Walks on the screen draw with it too.
     const tiles = page.getByTestId('explore-samples').getByRole('button')
@@ -155,11 +155,11 @@ describe('forgetting to draw in the UI', () => {
     await tiles.nth(1).click()
     await page.getByTestId('use-keyframes').click()
     await page.getByTestId('walk-render').click()
-    await page.getByTestId('walk-strip-slerp').waitFor({ timeout: 30_000 })
+    await page.getByTestId('walk-strip-slerp').waitFor()
 
     // Back to none: the same samples as before.
     await erasure.selectOption('')
-    await expect.poll(() => pixels(first), { timeout: 30_000 }).toBe(before)
+    await expect.poll(() => pixels(first)).toBe(before)
     expect(await page.getByTestId('erasure-badge').count()).toBe(0)
     expect(studio.problems).toEqual([])
   })
@@ -175,7 +175,7 @@ describe('forgetting to draw in the UI', () => {
       void dialog.accept()
     })
     await page.getByTestId('run-delete').click()
-    await expect.poll(() => page.getByTestId('run-list').getByRole('button').count(), { timeout: 15_000 }).toBe(0)
+    await expect.poll(() => page.getByTestId('run-list').getByRole('button').count()).toBe(0)
     expect(confirmed[0]).toMatch(/concepts and erasures\? Exports stay/)
     expect(fs.existsSync(path.join(library, 'runs', 'procedural-faces-demo-dbd50b'))).toBe(false)
     expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toEqual([])

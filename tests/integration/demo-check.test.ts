@@ -29,7 +29,7 @@ describe('verify-demo on a small fixture model', () => {
     const cls = await runCli(['train-classifier', '--size', '32', '--train', '800', '--test', '200', '--epochs', '4', '--out', classifier, '--library', library])
     expect(cls.code).toBe(0)
     expect(cls.lines.at(-1)).toMatchObject({ event: 'done', dir: classifier })
-  }, 240_000)
+  })
 
   it('reports both arithmetic counts, the swapped controls, walk smoothness and the classifier accuracy', async () => {
     const result = await runCli(['verify-demo', '--run', runId, '--classifier', classifier, '--samples', '120', '--library', library])

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EngineStatus } from '../../src/shared/api/engine'
+import { BACKEND_LADDER, type EngineStatus } from '../../src/shared/api/engine'
 import { StudioError } from '../../src/shared/api/errors'
 import { EngineHost, explorerThreads } from '../../src/main/services/engine-host'
 import { launchNodeEngine } from '../../src/main/services/engine-process'
@@ -7,6 +8,17 @@ import { ModelConfig } from '../../src/shared/formats/model'
 import { ensureBuilt } from '../support/build'
 
 const untrained = { kind: 'untrained', model: ModelConfig.parse({}), weightSeed: 1 } as const
+
+/** Whether an optional native package is installed here (an online machine installs tfjs-node(-gpu)). */
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name)
+    return true
+  } catch {
+    return false
+  }
+}
+const NATIVE = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const
 
 // The real engine process from the build (tests/support/global-setup.ts builds it), spoken to over the real
 // versioned protocol.
@@ -18,7 +30,9 @@ describe('engine process', () => {
   const statuses: EngineStatus[] = []
 
   beforeAll(async () => {
-    host = new EngineHost({ launcher: launchNodeEngine })
+    // The engine the rest of this file talks to runs on the backend these tests are about, whatever optional
+    // packages this machine has.
+    host = new EngineHost({ launcher: launchNodeEngine, backend: 'wasm' })
     host.on('status', (s) => statuses.push(s))
     await host.start()
   })
@@ -27,20 +41,43 @@ describe('engine process', () => {
     await host.stop()
   })
 
-  it('completes the ready handshake and explains its backend choice', async () => {
-    const status = host.status()
-    expect(status.state).toBe('ready')
-    expect(status.pid).toBeGreaterThan(0)
-    // No libtensorflow can be downloaded here, so the ladder must end on wasm and say why the rungs above failed.
-    expect(status.backend).toBe('wasm')
-    expect(status.attempts.map((a) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
-    expect(status.attempts[0]?.reason).toMatch(/tfjs-node-gpu/)
-    // wasm says how many threads XNNPACK got (all cores unless DCGAN_STUDIO_WASM_THREADS says otherwise).
-    expect(status.attempts[2]?.reason).toMatch(/^loaded, \d+ threads? \(/)
-    expect(status.gpu.available).toBe(false)
-    expect(status.gpu.reason).toMatch(/tfjs-node-gpu/)
-    const info = await host.request('info', {})
-    expect(info.pid).toBe(status.pid)
+  it('completes the ready handshake and explains its backend choice along the ladder', async () => {
+    // The suite forces wasm for every engine (vitest.config.ts); this test is about the ladder itself.
+    const forced = process.env.DCGAN_STUDIO_BACKEND
+    delete process.env.DCGAN_STUDIO_BACKEND
+    const ladder = new EngineHost({ launcher: launchNodeEngine })
+    try {
+      await ladder.start()
+      const status = ladder.status()
+      expect(status.state).toBe('ready')
+      expect(status.pid).toBeGreaterThan(0)
+      // Rungs are tried in the ladder's order until one loads; every rung above it says why it did not.
+      const tried = status.attempts.map((a) => a.backend)
+      expect(BACKEND_LADDER.slice(0, tried.length)).toEqual(tried)
+      expect(status.attempts.at(-1)).toMatchObject({ backend: status.backend, ok: true })
+      for (const attempt of status.attempts.slice(0, -1)) {
+        expect(attempt.ok).toBe(false)
+        if (attempt.backend in NATIVE && !installed(NATIVE[attempt.backend as keyof typeof NATIVE])) {
+          expect(attempt.reason).toMatch(/is not installed/)
+        }
+      }
+      if (!installed(NATIVE['tensorflow-gpu']) && !installed(NATIVE.tensorflow)) {
+        // Without libtensorflow (it cannot be downloaded offline) the ladder ends on wasm and says why the GPU is unused.
+        expect(status.backend).toBe('wasm')
+        expect(tried).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
+        expect(status.gpu.available).toBe(false)
+        expect(status.gpu.reason).toMatch(/tfjs-node-gpu is not installed/)
+      }
+      if (status.backend === 'wasm') {
+        // wasm says how many threads XNNPACK got (all cores unless DCGAN_STUDIO_WASM_THREADS says otherwise).
+        expect(status.attempts.at(-1)?.reason).toMatch(/^loaded, \d+ threads? \(/)
+      }
+      const info = await ladder.request('info', {})
+      expect(info.pid).toBe(status.pid)
+    } finally {
+      if (forced !== undefined) process.env.DCGAN_STUDIO_BACKEND = forced
+      await ladder.stop()
+    }
   })
 
   it('generates samples from the paper generator as RGBA pixels, reproducibly per seed', async () => {
@@ -133,9 +170,21 @@ describe('engine process', () => {
   it('reports a backend that cannot load as a failed start with the reason, not a hang', async () => {
     const forced = new EngineHost({ launcher: launchNodeEngine, backend: 'tensorflow-gpu' })
     try {
-      await expect(forced.start()).rejects.toThrow(/tfjs-node-gpu is not installed/)
-      expect(forced.status().state).toBe('crashed')
-      expect(forced.status().lastError).toMatch(/could not start/)
+      const started = await forced.start().then(
+        (info) => ({ ok: true as const, info }),
+        (error: unknown) => ({ ok: false as const, error })
+      )
+      if (!installed(NATIVE['tensorflow-gpu'])) {
+        expect(started.ok).toBe(false)
+      }
+      if (started.ok) {
+        // An online machine with CUDA 11.2 and cuDNN 8.1: the rung loads; nothing to report.
+        expect(started.info.backend).toBe('tensorflow-gpu')
+      } else {
+        expect(String(started.error)).toMatch(/tfjs-node-gpu (is not installed|is installed but|failed to load|was built for)/)
+        expect(forced.status().state).toBe('crashed')
+        expect(forced.status().lastError).toMatch(/could not start/)
+      }
     } finally {
       await forced.stop()
     }

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
-import { ensureDebianPackage } from '../support/system-packages'
+import { requireSystemPackage } from '../support/system-packages'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -61,14 +61,14 @@ describe('dcgan-studio probe on Fashion-MNIST', () => {
   const runId = fixture.runId
 
   beforeAll(async () => {
-    ensureDebianPackage('dataset-fashion-mnist', TEST_IMAGES)
+    requireSystemPackage('dataset-fashion-mnist')
     library = tempDir('probe-library')
     // Installed as the demo run is: the run folder copied into the library's runs/.
     fs.cpSync(path.join(FIXTURE, 'runs', runId), path.join(library, 'runs', runId), { recursive: true })
     const imported = await runCli(['import', '--idx', TEST_IMAGES, '--labels', TEST_LABELS, '--size', '32', '--library', library])
     expect(imported.code, imported.stderr).toBe(0)
     datasetId = String(imported.lines.at(-1)?.datasetId)
-  }, 120_000)
+  })
 
   it("trained D's features beat a random-init D's and the raw pixels, with the paper's numbers beside", async () => {
     const started = Date.now()

@@ -43,7 +43,7 @@ describe('dcgan-studio project', () => {
 
   beforeAll(async () => {
     ;({ library, runId } = await trainTinyRun({ images: 32, seed: 3, steps: 60, batch: 16, extra: ['--lr', '0.001'] }))
-  }, 180_000)
+  })
 
   it('reconstructs a sample of a known z with a small pixel error, far below a random z', async () => {
     const target = path.join(out, 'target.png')

@@ -5,7 +5,7 @@ import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { type RunningServer, startStudioServer } from '../support/studio-server'
-import { ensureDebianPackage, launchChromium } from '../support/system-packages'
+import { launchChromium, requireSystemPackage } from '../support/system-packages'
 import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
@@ -24,7 +24,7 @@ describe('the Experiments screen', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    ensureDebianPackage('dataset-fashion-mnist', IMAGES)
+    requireSystemPackage('dataset-fashion-mnist')
     const { library, runId } = await trainTinyRun({ images: 24, seed: 5, steps: 20 })
     const imported = await runCli(['import', '--idx', IMAGES, '--labels', LABELS, '--limit', '400', '--name', 'fashion labelled', '--library', library])
     expect(imported.code, imported.stderr).toBe(0)
@@ -37,7 +37,7 @@ describe('the Experiments screen', () => {
     page.on('pageerror', (err) => problems.push(err.message))
     await page.goto(server.urlWithToken)
     await page.getByTestId('nav-experiments').click()
-  }, 180_000)
+  })
 
   afterAll(async () => {
     await browser?.close()
@@ -46,12 +46,12 @@ describe('the Experiments screen', () => {
 
   it('runs a linear probe on a labelled dataset and shows the three accuracies with the paper for reference', async () => {
     const panel = page.getByTestId('probe-panel')
-    await expect.poll(() => panel.getByTestId('probe-dataset').locator('option').count(), { timeout: 30_000 }).toBe(1)
+    await expect.poll(() => panel.getByTestId('probe-dataset').locator('option').count()).toBe(1)
     await panel.getByTestId('probe-per-class').fill('10')
     await panel.getByTestId('probe-start').click()
-    await panel.getByTestId('job').waitFor({ timeout: 30_000 })
+    await panel.getByTestId('job').waitFor()
     const result = panel.getByTestId('probe-result')
-    await result.waitFor({ timeout: 90_000 })
+    await result.waitFor()
     for (const id of ['probe-accuracy', 'probe-random', 'probe-pixels']) expect(await result.getByTestId(id).textContent()).toMatch(/^\d+\.\d%$/)
     expect(await result.textContent()).toMatch(/resized from 28 to 32 px.*gray repeated into RGB/)
     expect(await result.textContent()).toContain('82.8%')
@@ -62,7 +62,7 @@ describe('the Experiments screen', () => {
     await panel.getByTestId('projection-image').fill(target)
     await panel.getByTestId('projection-start').click()
     const result = panel.getByTestId('projection-result')
-    await result.waitFor({ timeout: 90_000 })
+    await result.waitFor()
     expect(await result.locator('canvas').count()).toBe(2)
     expect(await result.getByTestId('projection-error').textContent()).toMatch(/Pixel error \d\.\d+(e-\d+)?.*a random z scores/)
     await result.getByTestId('projection-copy').click()

@@ -80,7 +80,7 @@ describe('dcgan-studio export-walk', () => {
     // The reference: the walk's frames as the explorer renders them (frame 0 is the first keyframe).
     const walk = await runCli(['walk', '--run', runId, '--seeds', '1,2,3', '--steps', '10', '--mode', 'slerp', '--out', path.join(out, 'strip.png'), '--frames', path.join(out, 'reference'), ...lib()])
     expect(walk.code).toBe(0)
-  }, 180_000)
+  })
 
   it('writes an MP4 (H.264, yuv420p) with the requested frames, size, rate and duration, starting on the first keyframe', async () => {
     const file = path.join(out, 'walk.mp4')
@@ -206,7 +206,7 @@ describe('dcgan-studio export (figures, vectors)', () => {
 
   beforeAll(async () => {
     ;({ library, runId } = await trainTinyRun({ images: 16, seed: 9 }))
-  }, 120_000)
+  })
 
   it('lays out A − B + C as the paper\'s Fig. 7 in one PNG, with every part located in its record', async () => {
     const file = path.join(out, 'fig7.png')

@@ -66,7 +66,7 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     }
     boxed = file.samples.filter((s) => s.boxes.length > 0).length
     fs.writeFileSync(boxesFile, JSON.stringify(file))
-  }, 120_000)
+  })
 
   afterAll(() => models.dispose())
 
@@ -147,7 +147,7 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const noErasure = await runCli(['export', 'erasure', '--run', RUN_ID, '--seeds', '4', '--out', pair, '--library', library])
     expect(noErasure.code).toBe(2)
     expect(errorOf(noErasure)).toMatch(/choose the erasure to compare with/)
-  }, 180_000)
+  })
 
   it('names what is wrong with a bad boxes file, and refuses an erasure on another checkpoint', async () => {
     const bad = path.join(work, 'bad.json')
@@ -166,5 +166,5 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const otherStep = await runCli(['sample', '--run', RUN_ID, '--checkpoint', '4000', '--erasure', path.basename(saved!, '.json'), '--out', path.join(work, 'x.png'), '--library', library])
     expect(otherStep.code).toBe(1)
     expect(errorOf(otherStep)).toMatch(/fitted on checkpoint 4250.*cannot be applied to checkpoint 4000/)
-  }, 120_000)
+  })
 })

@@ -1,29 +1,22 @@
-import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
-
-const CHROMIUM_PATH = '/usr/bin/chromium'
+import { installHint, isInstalled, systemPackage } from '../../scripts/system-packages.mjs'
+import { UI_WAIT_MS } from './timeouts'
 
 /**
- * Some tests need a Debian package (Chromium for the browser tests, dataset-fashion-mnist for the IDX
- * import): when it is missing and we are root, install it with apt-get; otherwise fail saying how to
- * install it. Nothing relies on what someone installed by hand.
+ * A Debian package a test needs (listed in scripts/system-packages.mjs, which `npm test` installs once before any
+ * test starts). Tests never install anything: a missing package fails the test with what to do.
  */
-export function ensureDebianPackage(pkg: string, probe: string): string {
-  if (fs.existsSync(probe)) return probe
-  if (process.getuid?.() !== 0) {
-    throw new Error(`This test needs the Debian package ${pkg} (${probe} is missing). Install it with "sudo apt-get install -y ${pkg}".`)
+export function requireSystemPackage(name: string): string {
+  const pkg = systemPackage(name)
+  if (!isInstalled(pkg)) {
+    throw new Error(`This test needs the Debian package ${pkg.name} (${pkg.probe} is missing). "npm test" installs it when run as root; otherwise run "${installHint(pkg)}".`)
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
-  execFileSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env })
-  if (!fs.existsSync(probe)) throw new Error(`apt-get installed ${pkg}, but ${probe} is still missing`)
-  return probe
+  return pkg.probe
 }
 
 /** Debian's Chromium (playwright-core cannot download a browser here); CHROMIUM_PATH overrides. */
-export function ensureChromium(): string {
-  return process.env.CHROMIUM_PATH ?? ensureDebianPackage('chromium', CHROMIUM_PATH)
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? requireSystemPackage('chromium')
 }
 
 /**
@@ -31,9 +24,8 @@ export function ensureChromium(): string {
  * every launch a fresh, empty profile of its own.
  */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = ensureChromium()
-  return chromium.launch({
-    executablePath,
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
     headless: true,
     args: [
       '--no-sandbox',
@@ -45,4 +37,12 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync'
     ]
   })
+  // Every page waits as long as the suite's polls do (playwright's default of 30 s fails on a busy machine).
+  const newPage = browser.newPage.bind(browser)
+  browser.newPage = async (options) => {
+    const page = await newPage(options)
+    page.setDefaultTimeout(UI_WAIT_MS)
+    return page
+  }
+  return browser
 }

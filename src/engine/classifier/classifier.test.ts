@@ -17,7 +17,7 @@ beforeAll(async () => {
   await selectBackend('wasm')
   tensorsBefore = tf.memory().numTensors
   trained = await trainClassifier({ size: 32, trainCount: 960, testCount: 200, seed: 3, epochs: 5, batchSize: 32 })
-}, 120_000)
+})
 
 afterAll(async () => {
   trained?.model.dispose()

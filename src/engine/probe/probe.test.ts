@@ -45,7 +45,7 @@ beforeAll(async () => {
   await selectBackend('wasm')
   models = new ModelCache()
   ;({ trainer, source } = await trainedCheckpoint(root, 20))
-}, 120_000)
+})
 
 afterAll(() => {
   trainer?.dispose()

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await selectBackend('wasm')
   models = new ModelCache()
   ;({ trainer, source } = await trainedCheckpoint(root, 40))
-}, 120_000)
+})
 
 afterAll(() => {
   trainer?.dispose()

@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDebianPackage } from '../../../../tests/support/system-packages'
+import { requireSystemPackage } from '../../../../tests/support/system-packages'
 import { openDataset } from '../../../node/dataset-files'
 import { datasetByteLength } from '../../../shared/formats/dataset'
 import { importIdx } from './import-idx'
@@ -168,7 +168,7 @@ describe('importIdx', () => {
   })
 
   it('reads the first 1000 Fashion-MNIST t10k images from the Debian package', async () => {
-    ensureDebianPackage('dataset-fashion-mnist', T10K_IMAGES)
+    requireSystemPackage('dataset-fashion-mnist')
     const datasetsDir = path.join(work, 'fashion-lib')
     const native = await importIdx({ imagesPath: T10K_IMAGES, labelsPath: T10K_LABELS, datasetsDir, limit: 1000 })
     expect(native.manifest).toMatchObject({ name: 'fashion-mnist t10k', size: 28, count: 1000, labels: { classes: 10 } })
