@@ -30,7 +30,7 @@ export function ensureChromium(): string {
  * Headless Chromium with the flags this closed network needs (no background connections). playwright gives
  * every launch a fresh, empty profile of its own.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const executablePath = ensureChromium()
   return chromium.launch({
     executablePath,
@@ -42,7 +42,8 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-background-networking',
       '--disable-component-update',
-      '--disable-sync'
+      '--disable-sync',
+      ...extraArgs
     ]
   })
 }
