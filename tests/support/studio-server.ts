@@ -8,6 +8,8 @@ import { builtPaths } from '../../src/main/services/app-paths'
 export interface RunningServer {
   url: string
   urlWithToken: string
+  /** Every URL it prints (one per address it is reachable at), with the token. */
+  urls: string[]
   token: string
   port: number
   library: string
@@ -21,11 +23,11 @@ export async function startStudioServer(extraArgs: string[] = [], library = fs.m
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const lines = readline.createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const listening = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+  const listening = await new Promise<{ url: string; urls?: string[]; port: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('web mode did not start within 60 s')), 60_000)
     child.once('exit', (code) => reject(new Error(`web mode exited early with code ${code}`)))
     lines.on('line', (line) => {
-      const message = JSON.parse(line) as { event?: string; url: string; port: number }
+      const message = JSON.parse(line) as { event?: string; url: string; urls?: string[]; port: number }
       if (message.event === 'listening') {
         clearTimeout(timer)
         resolve(message)
@@ -38,6 +40,7 @@ export async function startStudioServer(extraArgs: string[] = [], library = fs.m
   return {
     url: parsed.toString(),
     urlWithToken: listening.url,
+    urls: listening.urls ?? [listening.url],
     token,
     port: listening.port,
     library,

@@ -23,7 +23,7 @@ export function chromiumPath(): string {
  * Headless Chromium with the flags this closed network needs (no background connections). playwright gives
  * every launch a fresh, empty profile of its own.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -34,7 +34,8 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-background-networking',
       '--disable-component-update',
-      '--disable-sync'
+      '--disable-sync',
+      ...extraArgs
     ]
   })
   // Every page waits as long as the suite's polls do (playwright's default of 30 s fails on a busy machine).

@@ -6,23 +6,31 @@ import { WireFormatError, WsClientMessage, decodeFrame, encodeFrame } from '../.
 import { SECURITY_HEADERS, rendererCsp } from '../security/csp'
 import { mimeType, resolveConfined } from '../security/static-files'
 import type { Studio } from '../services/studio'
-import { type Gate, checkRequest, makeGate, newToken, sessionCookie } from './auth'
+import { canonicalHost, hostHeader, listenHost, reachableNames } from './addresses'
+import { type Gate, checkRequest, makeGate, newToken, parseOrigin, sessionCookie, tokenProblem } from './auth'
 
 export interface WebServerOptions {
   studio: Studio
   /** The built renderer (index.html and assets). */
   rendererDir: string
+  /** The address to listen on: 127.0.0.1 by default; 0.0.0.0 or :: for every interface. */
   host?: string
   /** 0 picks a random free port. */
   port?: number
-  /** A fixed token (`--token`); a random one otherwise. */
+  /** A fixed token (`--token`, see TOKEN_RULE); a random one otherwise. */
   token?: string
+  /** More origins browsers reach us by (`--allow-origin`): an SSH tunnel's local end, a reverse proxy. */
+  allowOrigins?: string[]
 }
 
 export interface WebServer {
   url: string
-  /** The URL with the token, to print or open. */
+  /** The URL with the token, to print or open: the first of urlsWithToken. */
   urlWithToken: string
+  /** Every URL the server can be opened at (each address it is reachable by), with the token. */
+  urlsWithToken: string[]
+  /** The `allowOrigins`, canonical, each also admitted as a Host header. */
+  allowedOrigins: string[]
   port: number
   token: string
   close(): Promise<void>
@@ -36,39 +44,47 @@ const MAX_MESSAGE_BYTES = 1024 * 1024
  * secret token. The same Studio services as the Electron app; only the transport differs.
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
-  const host = options.host ?? '127.0.0.1'
+  const host = listenHost(options.host ?? '127.0.0.1')
   const token = options.token ?? newToken()
-  let gate: Gate = makeGate(token, host, 0)
-  const anyHost = host === '0.0.0.0' || host === '::'
+  const problem = tokenProblem(token)
+  if (problem) throw new Error(`Cannot use this token: ${problem}.`)
+  const allowedOrigins = (options.allowOrigins ?? []).map((value) => {
+    const parsed = parseOrigin(value)
+    if ('problem' in parsed) throw new Error(`Cannot allow this origin: ${parsed.problem}.`)
+    return parsed.origin
+  })
+  // Until we know our port, nothing gets through.
+  let gate: Gate = makeGate(token, 0, [])
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const verdict = checkRequest(gate, req, url, anyHost)
+    const verdict = checkRequest(gate, req, url)
+    const headers = securityHeaders(gate, req)
     if (!verdict.ok) {
-      respondText(res, 403, `Forbidden: ${verdict.reason}. Open the URL printed by "dcgan-studio serve" (it carries the token).`)
+      respondText(res, headers, 403, `Forbidden: ${verdict.reason}. Open the URL printed by "dcgan-studio serve" (it carries the token).`)
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      respondText(res, 405, 'Method not allowed')
+      respondText(res, headers, 405, 'Method not allowed')
       return
     }
     if (verdict.viaQuery) {
       // Trade the token for a cookie and take it out of the address bar and history.
       url.searchParams.delete('token')
-      res.writeHead(302, { 'Set-Cookie': sessionCookie(gate), Location: url.pathname + url.search, ...SECURITY_HEADERS })
+      res.writeHead(302, { 'Set-Cookie': sessionCookie(gate), Location: url.pathname + url.search, ...headers })
       res.end()
       return
     }
     const file = resolveConfined(options.rendererDir, url.pathname === '/' ? '/index.html' : url.pathname)
     if (!file) {
-      respondText(res, 404, 'Not found')
+      respondText(res, headers, 404, 'Not found')
       return
     }
     res.writeHead(200, {
       'Content-Type': mimeType(file),
-      'Content-Security-Policy': rendererCsp([...gate.origins].map((o) => o.replace(/^http/, 'ws'))),
+      'Content-Security-Policy': rendererCsp(socketSources(gate)),
       'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
-      ...SECURITY_HEADERS
+      ...headers
     })
     if (req.method === 'HEAD') {
       res.end()
@@ -80,7 +96,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const verdict = checkRequest(gate, req, url, anyHost)
+    const verdict = checkRequest(gate, req, url)
     if (url.pathname !== '/api' || !verdict.ok) {
       const reason = verdict.ok ? 'not found' : verdict.reason
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`)
@@ -93,13 +109,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => resolve())
   })
-  const port = (server.address() as AddressInfo).port
-  gate = makeGate(token, host, port)
-  const shownHost = anyHost ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
-  const url = `http://${shownHost}:${port}/`
+  const bound = server.address() as AddressInfo
+  const port = bound.port
+  const names = reachableNames(host, bound.address)
+  gate = makeGate(token, port, names, allowedOrigins)
+  const urls = names.map((name) => `http://${hostHeader(name, port) as string}/`)
+  const url = urls[0] as string
   return {
     url,
     urlWithToken: `${url}?token=${token}`,
+    urlsWithToken: urls.map((u) => `${u}?token=${token}`),
+    allowedOrigins,
     port,
     token,
     close: async () => {
@@ -110,9 +130,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 }
 
-function respondText(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
+function respondText(res: http.ServerResponse, headers: Record<string, string>, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers })
   res.end(`${text}\n`)
+}
+
+/** The security headers, less Cross-Origin-Opener-Policy where the browser would only complain that it ignores it. */
+function securityHeaders(gate: Gate, req: http.IncomingMessage): Record<string, string> {
+  if (gate.trustworthyHosts.has(canonicalHost(req.headers.host ?? '') ?? '')) return SECURITY_HEADERS
+  const { 'Cross-Origin-Opener-Policy': _ignored, ...rest } = SECURITY_HEADERS
+  return rest
+}
+
+/**
+ * The WebSocket origins for connect-src. CSP source expressions cannot name an IPv6 literal (browsers drop
+ * `ws://[::1]:PORT` with a console error), so those pages rely on 'self', which covers ws: to the same host.
+ */
+function socketSources(gate: Gate): string[] {
+  return [...gate.origins].filter((origin) => !origin.includes('[')).map((origin) => origin.replace(/^http/, 'ws'))
 }
 
 /** One browser connection: calls in, results and events out. */

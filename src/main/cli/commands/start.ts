@@ -17,7 +17,8 @@ export async function start(argv: string[]): Promise<number> {
     web: { type: 'boolean', default: false },
     port: { type: 'string' },
     host: { type: 'string' },
-    token: { type: 'string' }
+    token: { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true }
   })
   const serveArgs = argv.filter((arg) => arg !== '--web')
   if (values.web) return serve(serveArgs, 'you asked for it with --web.')
