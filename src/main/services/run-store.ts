@@ -19,8 +19,8 @@ import { writeJsonAtomic } from '../../node/atomic-files'
 
 /**
  * Runs on disk (`runs/<id>/`, see src/shared/formats/run.ts). The Node side owns run.json; the trainer owns
- * the rest. Every read validates what it reads and names the file when something is wrong. One RunStore
- * writes a library's run records, each through `update`, so no write is based on a stale copy.
+ * the rest. Every read validates what it reads and names the file when something is wrong. In a studio, one
+ * RunStore writes a library's run records, each through `update`, so no write is based on a stale copy.
  */
 export class RunStore {
   /** Per run: the last queued write of its record, settled (see `update`). */
