@@ -19,9 +19,13 @@ import { writeJsonAtomic } from '../../node/atomic-files'
 
 /**
  * Runs on disk (`runs/<id>/`, see src/shared/formats/run.ts). The Node side owns run.json; the trainer owns
- * the rest. Every read validates what it reads and names the file when something is wrong.
+ * the rest. Every read validates what it reads and names the file when something is wrong. In a studio, one
+ * RunStore writes a library's run records, each through `update`, so no write is based on a stale copy.
  */
 export class RunStore {
+  /** Per run: the last queued write of its record, settled (see `update`). */
+  private readonly queues = new Map<string, Promise<void>>()
+
   constructor(readonly dir: string) {}
 
   folder(id: string): string {
@@ -45,11 +49,48 @@ export class RunStore {
     return readJson(file, RunRecord, `There is no run ${id}.`)
   }
 
-  async write(record: RunRecord): Promise<RunRecord> {
-    const updated = { ...record, updatedAt: new Date().toISOString() }
-    await fs.promises.mkdir(this.folder(record.id), { recursive: true })
-    await writeJsonAtomic(path.join(this.folder(record.id), RUN_FILES.record), updated)
-    return updated
+  /** Writes the record of a new run (its folder is made here). */
+  async create(record: RunRecord): Promise<RunRecord> {
+    return this.serialised(record.id, async () => {
+      const created = { ...record, updatedAt: new Date().toISOString() }
+      await fs.promises.mkdir(this.folder(record.id), { recursive: true })
+      await writeJsonAtomic(path.join(this.folder(record.id), RUN_FILES.record), created)
+      return created
+    })
+  }
+
+  /**
+   * The one way a run's record changes. `change` is given the record as it is on disk once every earlier
+   * update of this run has been written (updates of one run are applied one at a time, in the order asked),
+   * and returns the new record, or null to leave it as it is. Resolves with what was written, or null.
+   */
+  async update(id: string, change: (record: RunRecord) => RunRecord | null | Promise<RunRecord | null>): Promise<RunRecord | null> {
+    return this.serialised(id, async () => {
+      const current = await this.read(id)
+      const changed = await change(current)
+      if (!changed) return null
+      const updated = { ...changed, id: current.id, updatedAt: new Date().toISOString() }
+      await writeJsonAtomic(path.join(this.folder(id), RUN_FILES.record), updated)
+      return updated
+    })
+  }
+
+  /**
+   * Runs `work` once everything queued before it for this run has settled. Chained synchronously, so the
+   * order of the calls is the order of the writes, whatever each one awaits.
+   */
+  private serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve()
+    const result = previous.then(work)
+    const settled = result.then(
+      () => undefined,
+      () => undefined
+    )
+    this.queues.set(id, settled)
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id)
+    })
+    return result
   }
 
   async latest(id: string): Promise<LatestCheckpoint | null> {
@@ -171,11 +212,14 @@ export class RunStore {
     await writeJsonAtomic(path.join(this.folder(id), RUN_FILES.favourites), file)
   }
 
+  /** Deletes the run's folder once any update queued for its record is written (none can bring it back). */
   async remove(id: string): Promise<void> {
     const dir = this.folder(id)
-    const trash = path.join(this.dir, `.deleting-${id}-${Date.now()}`)
-    await fs.promises.rename(dir, trash)
-    await fs.promises.rm(trash, { recursive: true, force: true })
+    await this.serialised(id, async () => {
+      const trash = path.join(this.dir, `.deleting-${id}-${Date.now()}`)
+      await fs.promises.rename(dir, trash)
+      await fs.promises.rm(trash, { recursive: true, force: true })
+    })
   }
 }
 

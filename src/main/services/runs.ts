@@ -45,14 +45,15 @@ export class Runs {
   /** Runs left 'running' or 'paused' by an app that died are 'interrupted': resumable from their checkpoint. */
   async recover(): Promise<void> {
     for (const id of await this.store.ids()) {
-      const record = await this.store.read(id).catch(() => null)
-      if (!record || (record.status !== 'running' && record.status !== 'paused')) continue
-      const latest = await this.store.latest(id).catch(() => null)
-      await this.save({
-        ...record,
-        status: 'interrupted',
-        statusMessage: `The studio stopped while this run was training. Resume continues from ${latest ? `step ${latest.step}` : 'the start'}.`
-      })
+      await this.update(id, async (record) => {
+        if (record.status !== 'running' && record.status !== 'paused') return null
+        const latest = await this.store.latest(id).catch(() => null)
+        return {
+          ...record,
+          status: 'interrupted',
+          statusMessage: `The studio stopped while this run was training. Resume continues from ${latest ? `step ${latest.step}` : 'the start'}.`
+        }
+      }).catch(() => null) // A damaged record is left as it is; list() and get() say what is wrong with it.
     }
   }
 
@@ -107,7 +108,9 @@ export class Runs {
       warnings: [],
       cost: { backend: null, seconds: 0, steps: 0 }
     }
-    return this.save(record)
+    const saved = await this.store.create(record)
+    this.events.emit('runs.changed', saved)
+    return saved
   }
 
   /** Starts (or resumes from its last checkpoint) training in a trainer engine of its own. */
@@ -125,8 +128,10 @@ export class Runs {
     }
     // A trainer that dies is not restarted behind the user's back: the run is marked interrupted instead.
     const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })
-    let current = await this.save({ ...record, status: 'running', statusMessage: latest ? `Resuming from step ${latest.step}.` : 'Starting.' })
+    await this.update(id, (current) => ({ ...current, status: 'running', statusMessage: latest ? `Resuming from step ${latest.step}.` : 'Starting.' }))
     const started = Date.now()
+    // Set before the final status is queued: trainer events that are applied after it leave the status alone.
+    let ended = false
     const { job, done } = this.jobs.start<TrainSessionResult>({
       kind: 'train',
       title: `Train ${record.name}`,
@@ -142,8 +147,12 @@ export class Runs {
             { runDir: this.store.folder(id), datasetDir, model: record.model, train: record.train, steps: target },
             {
               onEvent: (event) => {
+                // Queued now, in the order the trainer sent them, so each lands before the next and before the
+                // final status (queued when the trainer has answered, after its last event); and before anyone
+                // hears of the event, so a reader who waits on the store's queue then sees it in the record.
+                if (RECORD_EVENTS.has(event.kind)) this.update(id, (current) => applyTrainEvent(current, event, !ended)).catch(() => undefined)
                 this.events.emit('runs.event', { runId: id, event })
-                this.reflect(event, ctx, target, id).catch(() => undefined)
+                this.reflect(event, ctx, target)
               }
             }
           )
@@ -155,23 +164,25 @@ export class Runs {
     })
     const finished = done
       .then(async (result) => {
-        current = await this.store.read(id)
-        await this.save({
+        ended = true
+        await this.update(id, (current) => ({
           ...current,
           status: result.reason === 'completed' ? 'completed' : result.reason === 'stopped' ? 'stopped' : 'failed',
           statusMessage: result.message,
           cost: { backend: result.backend, seconds: current.cost.seconds + result.seconds, steps: result.step }
-        })
+        }))
       })
       .catch(async (err: unknown) => {
-        current = await this.store.read(id)
-        const latestNow = await this.store.latest(id).catch(() => null)
+        ended = true
         const crashed = err instanceof StudioError && (err.code === 'engine_crashed' || err.code === 'engine_unavailable')
-        await this.save({
-          ...current,
-          status: crashed ? 'interrupted' : 'failed',
-          statusMessage: `${err instanceof Error ? err.message : String(err)} ${latestNow ? `The last complete checkpoint is step ${latestNow.step}; resume continues from there.` : ''}`.trim(),
-          cost: { ...current.cost, seconds: current.cost.seconds + (Date.now() - started) / 1000 }
+        await this.update(id, async (current) => {
+          const latestNow = await this.store.latest(id).catch(() => null)
+          return {
+            ...current,
+            status: crashed ? 'interrupted' : 'failed',
+            statusMessage: `${err instanceof Error ? err.message : String(err)} ${latestNow ? `The last complete checkpoint is step ${latestNow.step}; resume continues from there.` : ''}`.trim(),
+            cost: { ...current.cost, seconds: current.cost.seconds + (Date.now() - started) / 1000 }
+          }
         })
       })
       .finally(() => this.sessions.delete(id))
@@ -245,14 +256,15 @@ export class Runs {
     return session
   }
 
-  private async save(record: RunRecord): Promise<RunRecord> {
-    const saved = await this.store.write(record)
-    this.events.emit('runs.changed', saved)
+  /** Changes the run's record through the store's queue (see RunStore.update) and tells the front ends. */
+  private async update(id: string, change: (record: RunRecord) => RunRecord | null | Promise<RunRecord | null>): Promise<RunRecord | null> {
+    const saved = await this.store.update(id, change)
+    if (saved) this.events.emit('runs.changed', saved)
     return saved
   }
 
-  /** Mirrors trainer events into the job (progress bar, ETA, paused state) and the run record. */
-  private async reflect(event: TrainEvent, ctx: { report(p: number | null, m: string, eta?: number | null): void; setState(s: 'running' | 'paused'): void }, target: number, id: string): Promise<void> {
+  /** Mirrors trainer events into the job: progress bar, ETA, paused state. */
+  private reflect(event: TrainEvent, ctx: { report(p: number | null, m: string, eta?: number | null): void; setState(s: 'running' | 'paused'): void }, target: number): void {
     switch (event.kind) {
       case 'progress': {
         const m = event.metrics
@@ -265,26 +277,39 @@ export class Runs {
       }
       case 'paused':
         ctx.setState('paused')
-        await this.save({ ...(await this.store.read(id)), status: 'paused', statusMessage: `Paused at step ${event.step}.` })
         return
       case 'resumed':
         ctx.setState('running')
-        await this.save({ ...(await this.store.read(id)), status: 'running', statusMessage: `Training (resumed at step ${event.step}).` })
         return
       case 'started':
         ctx.report(null, `Training on ${event.backend}${event.notes.length ? ` — ${event.notes.join(' ')}` : ''}`)
         return
-      case 'warning': {
-        // Kept in run.json so the warning is still there when the run is opened later.
-        const record = await this.store.read(id)
-        const warnings = [...record.warnings, { step: event.step, code: event.code, message: event.message }].slice(-100)
-        await this.save({ ...record, warnings })
-        return
-      }
+      case 'warning':
       case 'sample':
       case 'checkpoint':
       case 'finished':
         return
     }
+  }
+}
+
+/** The trainer events that change the run record. */
+const RECORD_EVENTS = new Set<TrainEvent['kind']>(['paused', 'resumed', 'warning'])
+
+/**
+ * A trainer event applied to the run record as it is when the event's turn comes (null: nothing to write).
+ * Warnings are kept in run.json so they are still there when the run is opened later. Only a live session's
+ * events change the status: once the session has ended, the status it ended with is the last word.
+ */
+export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLive: boolean): RunRecord | null {
+  switch (event.kind) {
+    case 'paused':
+      return sessionLive ? { ...record, status: 'paused', statusMessage: `Paused at step ${event.step}.` } : null
+    case 'resumed':
+      return sessionLive ? { ...record, status: 'running', statusMessage: `Training (resumed at step ${event.step}).` } : null
+    case 'warning':
+      return { ...record, warnings: [...record.warnings, { step: event.step, code: event.code, message: event.message }].slice(-100) }
+    default:
+      return null
   }
 }

@@ -3,7 +3,6 @@ import * as path from 'node:path'
 import { EXPORT_RECORD_VERSION, type ExportRecord } from '../../../shared/api/export'
 import type { ErasureSpec } from '../../../shared/api/explore'
 import type { RunRecord } from '../../../shared/formats/run'
-import { writeFileAtomic } from '../../../node/atomic-files'
 import { appRoot } from '../app-paths'
 
 /** Plain JSON of a request or result: z vectors (Float32Array) become arrays, which read back exactly. */
@@ -55,8 +54,11 @@ export function sidecarPath(file: string): string {
   return `${file}.json`
 }
 
-/** Indented JSON, except that arrays of numbers (z vectors) stay on one line each: readable, and a tenth the size. */
-export async function writeRecord(file: string, record: ExportRecord): Promise<void> {
+/**
+ * The record as written (by PendingOutput.commit, with the export): indented JSON, except that arrays of
+ * numbers (z vectors) stay on one line each: readable, and a tenth the size.
+ */
+export function recordText(record: ExportRecord): string {
   const text = JSON.stringify(record, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_all, numbers: string) => `[${numbers.replace(/\s+/g, '')}]`)
-  await writeFileAtomic(file, `${text}\n`)
+  return `${text}\n`
 }

@@ -9,7 +9,7 @@ import type { Explorer } from '../explorer'
 import { gridImage } from '../image-files'
 import type { RunStore } from '../run-store'
 import { arithmeticFigure } from './arithmetic-figure'
-import { exportRecord, sidecarPath, writeRecord } from './export-record'
+import { exportRecord, sidecarPath } from './export-record'
 import { PendingOutput, pngOutPath, resolveOutPath } from './output-path'
 
 export interface FigureDeps {
@@ -70,15 +70,7 @@ export class FigureExports {
     const run = await this.deps.runs.read(params.run.id)
     const erase = (await this.deps.exploration.models(params.run)).source.erase ?? null
     const png = await scaledPng(image, params.scale, params.upscale)
-    const output = await PendingOutput.prepare(final, 'file', params.overwrite)
-    const sidecar = sidecarPath(final)
-    try {
-      await fs.promises.writeFile(output.temp, png.data)
-      await output.commit()
-    } catch (err) {
-      await output.discard()
-      throw err
-    }
+    const output = await PendingOutput.prepare(final, 'file', params.overwrite, { record: true })
     const record = exportRecord({
       operation,
       file: final,
@@ -91,12 +83,13 @@ export class FigureExports {
       output: { format: 'png', width: png.width, height: png.height, generatedSize: run.model.imageSize, upscale: params.upscale, scale: params.scale, ...layout }
     })
     try {
-      await writeRecord(sidecar, record)
+      await fs.promises.writeFile(output.temp, png.data)
+      await output.commit(record)
     } catch (err) {
-      await fs.promises.rm(final, { force: true })
+      await output.discard().catch(() => undefined)
       throw err
     }
-    return { file: final, sidecar, width: png.width, height: png.height, bytes: png.data.length }
+    return { file: final, sidecar: sidecarPath(final), width: png.width, height: png.height, bytes: png.data.length }
   }
 }
 

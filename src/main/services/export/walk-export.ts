@@ -1,4 +1,3 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
 import type { ExportWalkParams, ExportedWalk } from '../../../shared/api/export'
@@ -12,10 +11,10 @@ import { gridImage } from '../image-files'
 import type { JobContext } from '../jobs'
 import type { RunStore } from '../run-store'
 import { FORMAT_FACTS, type FrameGeometry } from './encoder-args'
-import { exportRecord, sidecarPath, writeRecord } from './export-record'
+import { exportRecord } from './export-record'
 import { type Ffmpeg, locateFfmpeg } from './ffmpeg-process'
 import { type FrameSink, frameDigits, openFrameSink } from './frame-sinks'
-import { FOLDER_RECORD, PendingOutput, resolveOutPath, videoOutPath } from './output-path'
+import { PendingOutput, recordPath, resolveOutPath, videoOutPath } from './output-path'
 import { MAX_FRAMES, type WalkTimeline, planTimeline, pointOnWalk } from './walk-timeline'
 
 type Params = z.output<typeof ExportWalkParams>
@@ -65,7 +64,7 @@ export class WalkExport {
     }
     const columns = Math.min(walks.length, params.columns ?? Math.ceil(Math.sqrt(walks.length)))
     const geometry = frameGeometry(walks.length, columns, model.imageSize, params)
-    const output = await PendingOutput.prepare(file, params.format === 'png' ? 'folder' : 'file', params.overwrite)
+    const output = await PendingOutput.prepare(file, params.format === 'png' ? 'folder' : 'file', params.overwrite, { record: true })
     return new WalkExport(params, deps, ffmpeg, run, source, step, walks, timeline, columns, geometry, output)
   }
 
@@ -153,7 +152,7 @@ export class WalkExport {
     const facts = FORMAT_FACTS[this.params.format]
     const result: ExportedWalk = {
       file: final,
-      sidecar: isFolder ? path.join(final, FOLDER_RECORD) : sidecarPath(final),
+      sidecar: recordPath(final, this.output.kind),
       format: this.params.format,
       frames: this.timeline.frames,
       width: this.geometry.outputWidth,
@@ -188,20 +187,7 @@ export class WalkExport {
       },
       encoder: { ffmpeg: this.ffmpeg.version, args: commands.map((args) => args.map((arg) => arg.split(temp).join(final)).join(' ')) }
     })
-    if (isFolder) {
-      // Inside the folder before it is renamed into place: the frames and their record appear together.
-      await writeRecord(path.join(temp, FOLDER_RECORD), record)
-      await this.output.commit()
-    } else {
-      await this.output.commit()
-      try {
-        await writeRecord(result.sidecar, record)
-      } catch (err) {
-        // A video that cannot say where it came from is not a finished export.
-        await fs.promises.rm(final, { force: true })
-        throw err
-      }
-    }
+    await this.output.commit(record)
     return result
   }
 }
