@@ -275,7 +275,7 @@ describe('in a browser', () => {
       await page.goto(urlWithToken)
       expect(page.url()).toBe(urlWithToken.replace(/\?token=.*$/, ''))
       // The demo card comes from library.info over the WebSocket; the "connecting…" pill is gone.
-      await page.getByTestId('demo-card').waitFor({ timeout: 30_000 })
+      await page.getByTestId('demo-card').waitFor()
       expect(await page.getByTestId('connection-state').count()).toBe(0)
       expect(problems.join('\n')).toBe('')
     } finally {

@@ -35,7 +35,7 @@ describe('what an export leaves at its destination', () => {
     const { library, runId: id } = await trainTinyRun({ images: 16, seed: 5, steps: 4, batch: 8 })
     runId = id
     studio = await Studio.open({ libraryRoot: library, launcher: launchNodeEngine, backend: 'wasm' })
-  }, 180_000)
+  })
 
   afterAll(async () => {
     await studio?.close()

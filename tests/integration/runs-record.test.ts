@@ -26,7 +26,7 @@ describe("a training run's record", () => {
     expect(imported.code).toBe(0)
     datasetId = String(imported.lines.at(-1)?.datasetId)
     studio = await Studio.open({ libraryRoot: library, launcher: launchNodeEngine, backend: 'wasm' })
-  }, 120_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
@@ -79,7 +79,7 @@ describe("a training run's record", () => {
     expect(saved.slice(firstWarned).every((r) => r.warnings.length === 1)).toBe(true)
     expect(saved.at(-1)).toEqual(record)
     expect(JSON.parse(fs.readFileSync(path.join(library, 'runs', run.id, 'run.json'), 'utf8'))).toEqual(record)
-  }, 180_000)
+  })
 
   it('lets no trainer event change the status once the session has ended', () => {
     const demo = JSON.parse(fs.readFileSync(path.resolve('resources/demo/runs/procedural-faces-demo-dbd50b/run.json'), 'utf8')) as RunRecord
