@@ -108,3 +108,63 @@ describe('vector arithmetic', () => {
     expect(maxAbsDiff(frames[0] as Float32Array, frames[200] as Float32Array)).toBeGreaterThan(0.3)
   })
 })
+
+describe('random walk over many steps', () => {
+  const d = 100
+  const distance = (a: Float32Array, b: Float32Array): number => norm(a.map((v, i) => v - (b[i] as number)))
+  const radius = (v: Float32Array, centre: number): number => norm(v.map((x) => x - centre))
+
+  it('stays in [low, high] for uniform noise, spread through the box rather than piled at its walls', () => {
+    for (const range of [{ low: -1, high: 1 }, { low: 0, high: 3 }]) {
+      const uniform = { kind: 'uniform', ...range } as const
+      for (const stepSize of [0.15, 2]) {
+        const frames = randomWalk(noiseForSeed(4, 0, d, uniform), 600, stepSize, uniform, 8)
+        expect(frames.every((f) => f.every((v) => v >= range.low && v <= range.high))).toBe(true)
+        // A uniform z has |z − centre| ≈ half-width · √(d/3); the walk keeps that on average.
+        const centre = (range.low + range.high) / 2
+        const typical = ((range.high - range.low) / 2) * Math.sqrt(d / 3)
+        const late = frames.slice(300).map((f) => radius(f, centre) / typical)
+        const meanRatio = late.reduce((s, r) => s + r, 0) / late.length
+        expect(meanRatio).toBeGreaterThan(0.9)
+        expect(meanRatio).toBeLessThan(1.1)
+      }
+    }
+  })
+
+  it('stays on the typical shell |z − mean| = std·√d for normal noise, however long it walks', () => {
+    for (const normal of [{ kind: 'normal', mean: 0, std: 1 }, { kind: 'normal', mean: 0.5, std: 0.2 }] as const) {
+      const shell = normal.std * Math.sqrt(d)
+      const start = noiseForSeed(2, 0, d, normal)
+      const stepSize = 0.15 * normal.std
+      const frames = randomWalk(start, 600, stepSize, normal, 5)
+      expect(frames).toHaveLength(601)
+      expect(maxAbsDiff(frames[0] as Float32Array, start)).toBe(0)
+      for (const f of frames.slice(1)) expect(Math.abs(radius(f, normal.mean) - shell)).toBeLessThan(shell * 0.02)
+      // Each step is at most stepSize·√d long and really moves; the walk wanders far from where it started.
+      for (let i = 1; i < frames.length; i++) {
+        const step = distance(frames[i] as Float32Array, frames[i - 1] as Float32Array)
+        expect(step).toBeLessThanOrEqual(stepSize * Math.sqrt(d) * 1.001)
+        expect(step).toBeGreaterThan(stepSize * Math.sqrt(d) * 0.5)
+      }
+      expect(distance(frames[0] as Float32Array, frames[600] as Float32Array)).toBeGreaterThan(shell)
+    }
+  })
+
+  it('brings a normal-noise start off the shell onto it in steps no longer than stepSize·√d', () => {
+    const normal = { kind: 'normal', mean: 0, std: 1 } as const
+    const shell = Math.sqrt(d)
+    // The mean of three samples (as arithmetic makes) sits well inside the shell; a scaled-up z outside it.
+    const inside = meanVector([1, 2, 3].map((i) => noiseForSeed(i, 0, d, normal)))
+    const outside = noiseForSeed(9, 0, d, normal).map((v) => 1.6 * v)
+    for (const start of [inside, outside]) {
+      const frames = randomWalk(start, 40, 0.15, normal, 1)
+      const off = Math.abs(norm(start) - shell)
+      expect(off).toBeGreaterThan(3)
+      const reached = Math.ceil(off / (0.15 * Math.sqrt(d)))
+      for (let i = 1; i < frames.length; i++) {
+        expect(distance(frames[i] as Float32Array, frames[i - 1] as Float32Array)).toBeLessThanOrEqual(0.15 * Math.sqrt(d) * 1.001)
+        if (i >= reached) expect(Math.abs(norm(frames[i] as Float32Array) - shell)).toBeLessThan(0.02 * shell)
+      }
+    }
+  })
+})

@@ -60,7 +60,7 @@ export class Studio {
     this.explorer.on('status', (status) => this.events.emit('engine.status', status))
     this.datasets = new Datasets(this.library, this.jobs)
     this.runs = new Runs(this.library.path('runs'), this.datasets, this.jobs, this.events, options.launcher, backend)
-    this.concepts = new Concepts(this.library.path('concepts'))
+    this.concepts = new Concepts(this.library.path('concepts'), this.runs.store)
     this.erasures = new Erasures(this.library.path('erasures'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)

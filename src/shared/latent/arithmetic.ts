@@ -52,34 +52,60 @@ export function noiseFan(center: Float32Array, count: number, scale: number, see
 }
 
 /**
- * A random walk for "wander" mode: each step moves by `stepSize` in a random direction and is reflected
- * back into the noise range, so the walk never leaves the distribution the model was trained on.
+ * A random walk for "wander" mode that never leaves where the model's z lives. Each step is `stepSize`·√d
+ * long (stepSize per dimension, on average) in a random direction.
+ * - Uniform noise: steps are reflected at the walls of [low, high], so the walk stays in the box and, like a
+ *   uniform z, spreads through it rather than piling at the walls.
+ * - Normal noise: z ~ N(mean, std²) in d dimensions lies near the shell |z − mean| = std·√d, and a walk that
+ *   adds up free steps drifts outwards (after n steps its radius is about √(1 + n·stepSize²/std²) times the
+ *   shell's). So the walk moves on the shell instead: each step turns z about the mean (a great-circle
+ *   step); a start off the shell (the mean of exemplars lies inside it) is brought onto it by at most one
+ *   step length per step.
  */
 export function randomWalk(start: Float32Array, steps: number, stepSize: number, spec: NoiseSpec, seed: number): Float32Array[] {
   const rng = new Rng(seed)
+  const length = stepSize * Math.sqrt(start.length)
   const frames: Float32Array[] = [start.slice()]
-  let current = start.slice()
+  let current: Float32Array = start.slice()
   for (let s = 0; s < steps; s++) {
-    const next = new Float32Array(current.length)
-    let dirNorm = 0
-    const dir = new Float32Array(current.length)
-    for (let i = 0; i < dir.length; i++) {
-      dir[i] = rng.normal()
-      dirNorm += (dir[i] as number) ** 2
-    }
-    dirNorm = Math.sqrt(dirNorm) || 1
-    for (let i = 0; i < next.length; i++) next[i] = reflectIntoRange((current[i] as number) + (stepSize * (dir[i] as number)) / dirNorm * Math.sqrt(dir.length), spec)
-    frames.push(next)
-    current = next
+    const direction = randomUnitVector(current.length, rng)
+    current = spec.kind === 'uniform' ? reflectedStep(current, direction, length, spec) : shellStep(current, direction, length, spec.mean, spec.std * Math.sqrt(current.length))
+    frames.push(current)
   }
   return frames
 }
 
-function reflectIntoRange(x: number, spec: NoiseSpec): number {
-  if (spec.kind !== 'uniform') return x
-  const { low, high } = spec
-  let v = x
-  // Reflect at the walls (a few times at most for sane step sizes).
-  for (let k = 0; k < 4 && (v < low || v > high); k++) v = v < low ? 2 * low - v : 2 * high - v
-  return Math.min(high, Math.max(low, v))
+function randomUnitVector(length: number, rng: Rng): Float32Array {
+  const v = new Float32Array(length)
+  for (let i = 0; i < length; i++) v[i] = rng.normal()
+  const n = Math.hypot(...v) || 1
+  for (let i = 0; i < length; i++) v[i] = (v[i] as number) / n
+  return v
+}
+
+function reflectedStep(z: Float32Array, direction: Float32Array, length: number, range: { low: number; high: number }): Float32Array {
+  const { low, high } = range
+  return z.map((x, i) => {
+    let v = x + length * (direction[i] as number)
+    // Reflect at the walls (a few times at most for sane step sizes).
+    for (let k = 0; k < 4 && (v < low || v > high); k++) v = v < low ? 2 * low - v : 2 * high - v
+    return Math.min(high, Math.max(low, v))
+  })
+}
+
+/** One step `length` long that ends at distance `shell` from the mean, or `length` nearer to it. */
+function shellStep(z: Float32Array, direction: Float32Array, length: number, mean: number, shell: number): Float32Array {
+  const x = z.map((v) => v - mean)
+  const r = Math.hypot(...x)
+  if (r < 1e-9) return direction.map((u) => mean + Math.min(length, shell) * u)
+  const target = r + Math.max(-length, Math.min(length, shell - r))
+  const along = x.map((v) => v / r)
+  // The part of the random direction at right angles to z: turning towards it keeps the distance to the mean.
+  const dot = direction.reduce((sum, u, i) => sum + u * (along[i] as number), 0)
+  const tangent = direction.map((u, i) => u - dot * (along[i] as number))
+  const tn = Math.hypot(...tangent) || 1
+  // The angle at which a point at distance `target` lies `length` from z (law of cosines).
+  const cos = Math.max(-1, Math.min(1, (r * r + target * target - length * length) / (2 * r * target)))
+  const sin = Math.sqrt(1 - cos * cos)
+  return along.map((a, i) => mean + target * (cos * a + (sin * (tangent[i] as number)) / tn))
 }

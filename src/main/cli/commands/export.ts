@@ -177,8 +177,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
     out: file,
     overwrite: true
   }
-  const expectsId = what === 'concept'
-  if (rest.length > 0 || (!expectsId && positionals.length > 1)) throw new UsageError(`Unexpected argument "${rest[0] ?? positionals[1]}".`)
+  // "concept" takes the concept's id after it; the other kinds take nothing more.
+  const extra = rest.slice(what === 'concept' ? 1 : 0)
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`)
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     let written: ExportedFile
