@@ -60,7 +60,7 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     ;({ library, runId } = await trainTinyRun({ images: 32, seed: 5, steps: 40, batch: 16, extra: ['--lr', '0.001'] }))
     studio = await Studio.open({ libraryRoot: library, launcher: launchNodeEngine })
     arithmetic = await call<ArithmeticResult>('explore.arithmetic', { run: { id: runId }, a: seeds(1, 2, 3), b: seeds(4, 5, 6), c: seeds(7, 8, 9) })
-  }, 240_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
@@ -154,7 +154,7 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     expect(JSON.stringify(unnamed.lines.at(-1))).toMatch(/Name the concept to export/)
     // The file of the failed exports is the first export, untouched.
     expect(ConceptRecord.parse(JSON.parse(fs.readFileSync(out, 'utf8')))).toEqual(direction)
-  }, 120_000)
+  })
 
   it('refuses unknown ids, vectors of the wrong length and strengths out of range, saying what is wrong', async () => {
     const base = seeds(11)[0]!
