@@ -52,10 +52,12 @@ describe('the Explore screen', () => {
     const root = tempDir('explore-screen')
     const library = Library.open(root)
     expect(await installDemoIfEmpty(library)).toBe(demoRun)
-    // A second run (a copy of the demo under another name), to see that state is kept per run.
+    // A second run (a copy of the demo under another name, without a classifier), to see that state is kept
+    // per run and that the attribute filter is offered only where there is a classifier.
     fs.cpSync(library.path('runs', demoRun), library.path('runs', copyRun), { recursive: true })
     const record = JSON.parse(fs.readFileSync(library.path('runs', copyRun, 'run.json'), 'utf8')) as Record<string, unknown>
-    fs.writeFileSync(library.path('runs', copyRun, 'run.json'), JSON.stringify({ ...record, id: copyRun, name: 'Faces (a copy)' }))
+    delete record.classifier
+    fs.writeFileSync(library.path('runs', copyRun, 'run.json'), JSON.stringify({ ...record, id: copyRun, name: 'Faces (a copy, no classifier)' }))
     studio = await openStudioPage(root, { width: 1400, height: 900 })
     page = studio.page
     await page.getByTestId('nav-explore').click()
@@ -199,7 +201,16 @@ describe('the Explore screen', () => {
     await expect.poll(() => page.getByTestId('slot-a').getAttribute('data-count')).toBe('0')
     expect(await page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(0)
     expect(await grid.getAttribute('data-count')).toBe('0')
+    await page.getByTestId('explore-tab-walk').click()
+    expect(await page.getByTestId('walk-strip-lerp').count()).toBe(0)
+    // No classifier for this run: its grid comes without attribute chips or sort.
+    await page.getByTestId('explore-generate').click()
+    // Settings are per run too: this run's grid has the default 16 samples.
+    await expect.poll(() => grid.getAttribute('data-count'), { timeout: 30_000 }).toBe('16')
+    expect(await page.getByTestId('attribute-controls').count()).toBe(0)
+    expect(await grid.locator('.sample-cell[data-smiling]').count()).toBe(0)
     await page.getByTestId('explore-run').selectOption(demoRun)
+    await page.getByTestId('explore-tab-arithmetic').click()
     await expect.poll(() => page.getByTestId('slot-a').getAttribute('data-count')).toBe('3')
     await page.getByTestId('explore-tab-walk').click()
     expect(await snapshot()).toEqual(before)
