@@ -22,6 +22,12 @@ async function boxOf(locator: Locator): Promise<Box> {
   return box
 }
 
+/** What callbacks run in the page use of its globals (this file is compiled without the DOM's). */
+interface PageGlobals {
+  getComputedStyle(element: unknown): { imageRendering: string; visibility: string }
+  document: { elementFromPoint(x: number, y: number): unknown }
+}
+
 const inside = (inner: Box, outer: Box): boolean =>
   inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5
 const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
@@ -85,8 +91,8 @@ describe('the Explore screen', () => {
           // What is under the tile's centre is the tile itself (its canvas), not a panel lying over it.
           const hit = await tile.evaluate((el) => {
             const r = el.getBoundingClientRect()
-            const under = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
-            return under !== null && el.contains(under)
+            const under = (globalThis as unknown as PageGlobals).document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+            return under !== null && el.contains(under as typeof el)
           })
           expect(hit, `tile ${row * columns + columns - 1}`).toBe(true)
           await tile.click()
@@ -108,7 +114,7 @@ describe('the Explore screen', () => {
     expect(await preview.textContent()).toMatch(/sample 9 of seed 0.*smiling \d\.\d\d · masculine \d\.\d\d · glasses \d\.\d\d · (left|frontal|right) \d\.\d\d/)
     // 32-px faces at 6× their pixels, crisp, and never over the grid it belongs to.
     expect((await boxOf(preview.locator('canvas'))).width).toBe(192)
-    expect(await preview.locator('canvas').evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated')
+    expect(await preview.locator('canvas').evaluate((c) => (globalThis as unknown as PageGlobals).getComputedStyle(c).imageRendering)).toBe('pixelated')
     expect(overlap(await boxOf(preview), await boxOf(grid))).toBe(false)
     await page.mouse.move(2, 2)
     await expect.poll(() => preview.count()).toBe(0)
@@ -297,7 +303,7 @@ describe('the Explore screen', () => {
         await page.waitForTimeout(300)
         const view = await boxOf(stack)
         const labels = await stack.locator('div').evaluateAll((els) =>
-          els.filter((el) => getComputedStyle(el).visibility === 'visible').map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() as Box }))
+          els.filter((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility === 'visible').map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() as Box }))
         )
         // Every layer's label shows (none hidden for want of room), none overlaps another, all inside the view.
         expect(labels.length, JSON.stringify(labels.map((l) => l.text))).toBe(net === 'G' ? 12 : 11)
@@ -307,8 +313,15 @@ describe('the Explore screen', () => {
         }
         // Nothing drawn touches the view's edges: the first and last planes are whole.
         const edges = await stack.locator('canvas').evaluate((canvas) => {
-          const c = canvas as HTMLCanvasElement
-          const gl = c.getContext('webgl2') as WebGL2RenderingContext
+          // The view's own WebGL 2 context (it keeps its drawing buffer), typed here for the Node-side compiler.
+          interface Gl {
+            drawingBufferWidth: number
+            drawingBufferHeight: number
+            RGBA: number
+            UNSIGNED_BYTE: number
+            readPixels(x: number, y: number, w: number, h: number, format: number, type: number, pixels: Uint8Array): void
+          }
+          const gl = (canvas as unknown as { getContext(kind: string): Gl }).getContext('webgl2')
           const w = gl.drawingBufferWidth
           const h = gl.drawingBufferHeight
           const pixels = new Uint8Array(w * h * 4)
