@@ -34,6 +34,9 @@ fs.rmSync(staging, { recursive: true, force: true })
 const target = path.join(staging, 'runs', args.run)
 fs.mkdirSync(path.join(target, 'checkpoints'), { recursive: true })
 const shipped = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))
+// The run names the classifier it ships with, under the name the studio installs it as (DEMO_CLASSIFIER in
+// src/main/services/demo.ts), so Explore can score its samples by attribute.
+shipped.classifier = 'demo-faces'
 if (step !== recorded.step) {
   // The cost stays what training really took; the message says which checkpoint ships and why.
   shipped.statusMessage = `The demo ships the checkpoint of step ${step}, the one npm run verify:demo checked; training went on to step ${recorded.step}.`

@@ -21,6 +21,13 @@ export const DemoManifest = z.object({
 export type DemoManifest = z.infer<typeof DemoManifest>
 
 const MARKER = '.demo-installed'
+/** The library's folder of face-attribute classifiers; a run names its own by folder (RunRecord.classifier). */
+export const CLASSIFIERS_DIR = 'classifiers'
+/**
+ * The demo's classifier in the library (classifiers/demo-faces). The shipped run record names it, so Explore
+ * can score the demo's samples by attribute; scripts/package-demo.mjs writes the same name.
+ */
+export const DEMO_CLASSIFIER = 'demo-faces'
 /** Folder (under resources/demo/) of erasure records fitted on the demo run. */
 const DEMO_ERASURES = 'erasures'
 
@@ -49,7 +56,7 @@ export async function installDemoIfEmpty(library: Library, dir = demoDir()): Pro
   await fs.promises.rm(staging, { recursive: true, force: true })
   await fs.promises.cp(path.join(dir, 'runs', manifest.runId), staging, { recursive: true })
   await fs.promises.rename(staging, path.join(runsDir, manifest.runId))
-  const classifierTarget = library.path('classifiers', 'demo-faces')
+  const classifierTarget = library.path(CLASSIFIERS_DIR, DEMO_CLASSIFIER)
   await fs.promises.rm(classifierTarget, { recursive: true, force: true })
   await fs.promises.mkdir(path.dirname(classifierTarget), { recursive: true })
   await fs.promises.cp(path.join(dir, manifest.classifier), classifierTarget, { recursive: true })

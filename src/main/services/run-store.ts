@@ -223,7 +223,8 @@ export class RunStore {
   }
 }
 
-async function readJson<T>(file: string, schema: z.ZodType<T>, missing: string): Promise<T> {
+/** Reads and validates a JSON file; every failure is a StudioError naming the file (`missing` when it is not there). */
+export async function readJson<T>(file: string, schema: z.ZodType<T>, missing: string): Promise<T> {
   let text: string
   try {
     text = await fs.promises.readFile(file, 'utf8')

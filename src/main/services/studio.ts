@@ -8,10 +8,11 @@ import { StudioEvents } from './events'
 import { Jobs } from './jobs'
 import { Library } from './library'
 import { Runs } from './runs'
-import { installDemoIfEmpty, readDemoManifest } from './demo'
+import { CLASSIFIERS_DIR, installDemoIfEmpty, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
 import { Erasures } from './erasures'
 import { Explorer } from './explorer'
+import { Attributes } from './attributes'
 import { Forget } from './forget'
 import { Exports } from './export'
 import { Experiments } from './experiments'
@@ -44,6 +45,8 @@ export class Studio {
   readonly erasures: Erasures
   readonly forget: Forget
   readonly exploration: Explorer
+  /** Face attributes of samples, by the classifier a run names. */
+  readonly attributes: Attributes
   readonly exports: Exports
   readonly experiments: Experiments
   readonly handlers: StudioHandlers
@@ -63,6 +66,7 @@ export class Studio {
     this.concepts = new Concepts(this.library.path('concepts'), this.runs.store)
     this.erasures = new Erasures(this.library.path('erasures'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
+    this.attributes = new Attributes(this.library.path(CLASSIFIERS_DIR), this.runs.store, this.exploration, this.explorer)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
     this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
     this.experiments = new Experiments({ jobs: this.jobs, exploration: this.exploration, datasets: this.datasets, launcher: options.launcher, backend })
@@ -107,6 +111,8 @@ export class Studio {
       'explore.guided': (params) => this.exploration.guided(params),
       'explore.map': (params) => this.exploration.map(params),
       'explore.applyConcept': (params) => this.exploration.applyConcept(params),
+      'explore.classifier': ({ id }) => this.attributes.summary(id),
+      'explore.attributes': (params) => this.attributes.score(params),
 
       'concepts.list': ({ runId }) => this.concepts.list(runId),
       'concepts.save': (params) => this.concepts.save(params),

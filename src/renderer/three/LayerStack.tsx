@@ -1,8 +1,9 @@
 import { type CSSProperties, useEffect, useMemo, useRef, useState } from 'react'
 import type { LayerFeatures } from '../../shared/api/explore'
-import { type StackLayout, layoutLayerStack } from './layer-layout'
+import { placeLabels } from './label-placement'
+import { type StackLayout, cardCorners, layoutLayerStack } from './layer-layout'
 import { type LayerStackMesh, createLayerStackMesh } from './layer-stack-mesh'
-import { createOrbit, fitDistance } from './orbit'
+import { type Orbit, createOrbit, frameOrbit } from './orbit'
 import { projectToScreen } from './picking'
 import { type Viewport, viewportErrorMessage, createViewport } from './viewport'
 
@@ -42,7 +43,7 @@ export function LayerStack({ layers, maxMapsPerLayer = 8, height = 420 }: LayerS
         orbit: createOrbit(4, { theta: 0.35, phi: 1.35 }),
         background: BACKGROUND,
         label: 'Feature maps of every layer, input on the left: drag to turn, wheel to zoom',
-        afterDraw: () => placeLabels(viewport)
+        afterDraw: () => moveLabels(viewport)
       })
     } catch (err) {
       setGlError(viewportErrorMessage(err))
@@ -71,28 +72,31 @@ export function LayerStack({ layers, maxMapsPerLayer = 8, height = 420 }: LayerS
     if (!previous || Math.abs(previous.half[0] - next.half[0]) > 0.05 * next.half[0]) {
       const container = containerRef.current
       const aspect = container && container.clientHeight > 0 ? container.clientWidth / container.clientHeight : 2
-      const distance = Math.max(1, fitDistance(next.half, view.current.viewport.camera.fov, aspect))
-      view.current.viewport.setOrbit(createOrbit(distance, { theta: 0.35, phi: 1.35, minRadius: distance * 0.1, maxRadius: distance * 4 }))
+      view.current.viewport.setOrbit(framingOrbit(next, view.current.viewport.camera.fov, aspect))
     }
     view.current.viewport.invalidate()
   }, [layers, maxMapsPerLayer])
 
-  /** Moves each label over its stack, in place (no React render), and hides those behind the camera. */
-  function placeLabels(viewport: Viewport): void {
+  /**
+   * Moves each label to its stack, in place (no React render): above it, or below it where a neighbour's label
+   * took the place above; a label that fits nowhere (or is behind the camera) is hidden, never piled up.
+   */
+  function moveLabels(viewport: Viewport): void {
     const current = layout.current
     if (!current) return
     const { viewProjection, width, height: viewHeight } = viewport.billboardView()
-    current.layers.forEach((layer, i) => {
+    const project = ([x, y, z]: readonly number[]) => projectToScreen(x ?? 0, y ?? 0, z ?? 0, viewProjection, width, viewHeight)
+    const candidates = current.layers.map((layer, i) => {
+      const element = labelRefs.current[i]
+      return { above: project(layer.labelAnchor), below: project(layer.labelAnchorBelow), width: element?.offsetWidth ?? 0, height: element?.offsetHeight ?? 0 }
+    })
+    const spots = placeLabels(candidates, { width, height: viewHeight })
+    spots.forEach((spot, i) => {
       const element = labelRefs.current[i]
       if (!element) return
-      const [x, y, z] = layer.labelAnchor
-      const p = projectToScreen(x, y, z, viewProjection, width, viewHeight)
-      if (!p || p.x < 0 || p.x > width || p.y < 0 || p.y > viewHeight) {
-        element.style.visibility = 'hidden'
-        return
-      }
-      element.style.visibility = 'visible'
-      element.style.transform = `translate(${p.x.toFixed(1)}px, ${p.y.toFixed(1)}px) translate(-50%, -100%)`
+      element.style.visibility = spot ? 'visible' : 'hidden'
+      element.dataset.row = spot?.row ?? 'hidden'
+      if (spot) element.style.transform = `translate(${spot.left.toFixed(1)}px, ${spot.top.toFixed(1)}px)`
     })
   }
 
@@ -121,11 +125,28 @@ export function LayerStack({ layers, maxMapsPerLayer = 8, height = 420 }: LayerS
           >
             <strong>{layer.name}</strong>
             <br />
-            <span className="muted">{layer.shape}</span>
+            <span className="muted">{scalarText(layers[i]) ?? layer.shape}</span>
           </div>
         ))}
     </div>
   )
+}
+
+/** The start orbit: the stack seen from the front left, just far enough away to show every card and label. */
+export function framingOrbit(layout: StackLayout, fov: number, aspect: number): Orbit {
+  const turn = { theta: 0.35, phi: 1.35 }
+  const points = [...cardCorners(layout.cards), ...layout.layers.flatMap((l) => [...l.labelAnchor, ...l.labelAnchorBelow])]
+  // Labels stand outside their anchors (about a tenth of the view's height), so the anchors keep clear of the edges.
+  const framed = frameOrbit(points, createOrbit(1, turn), fov, aspect, 0.9, 0.78)
+  const distance = Math.max(0.5, framed.radius)
+  return createOrbit(distance, { ...turn, target: framed.target, minRadius: distance * 0.1, maxRadius: distance * 4 })
+}
+
+/** A one-unit layer (D's logit and sigmoid) shows its value instead of its shape. */
+function scalarText(layer: LayerFeatures | undefined): string | null {
+  const only = layer?.maps[0]
+  if (!layer || layer.shape.length === 3 || layer.maps.length !== 1 || !only) return null
+  return layer.kind === 'sigmoid' ? `P(real) ${only.strength.toFixed(3)}` : `${only.strength.toFixed(3)}`
 }
 
 // Hidden until the first draw places it: a label at the top left for a frame would flicker.

@@ -71,3 +71,17 @@ describe('cardCorners', () => {
     expect(Array.from(corners)).toEqual([0, 4, 3, 2, 4, 3, 2, 0, 3, 0, 0, 3])
   })
 })
+
+describe('room for labels', () => {
+  it('gives every layer a place at least minSlot wide, so the 4×4 layers of G do not crowd, with a label place below each stack too', () => {
+    const small = [0, 1, 2, 3].map((i) => ({ name: `g_${i}`, kind: 'relu', shape: [4, 4, 128], maps: new Array(8).fill(0) }))
+    const layout = layoutLayerStack([...small, { name: 'g_out', kind: 'tanh', shape: [32, 32, 3], maps: [0, 0, 0] }], { maxMaps: 8, minSlot: 0.9 })
+    const xs = layout.layers.map((l) => l.labelAnchor[0])
+    for (let i = 1; i < 4; i++) expect((xs[i] as number) - (xs[i - 1] as number)).toBeGreaterThanOrEqual(0.9 + 0.6 - 1e-9)
+    for (const [li, label] of layout.layers.entries()) {
+      const bottoms = layout.cards.filter((c) => c.layer === li).map((c) => c.center[1] - c.height / 2)
+      expect(label.labelAnchorBelow[1]).toBeLessThan(Math.min(...bottoms))
+      expect(label.labelAnchorBelow[0]).toBeCloseTo(label.labelAnchor[0], 9)
+    }
+  })
+})

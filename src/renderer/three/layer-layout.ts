@@ -27,6 +27,8 @@ export interface LayerPlacement {
   shape: string
   /** Just above the stack, for its label. */
   labelAnchor: [number, number, number]
+  /** Just below the stack: where its label goes when a neighbour's label takes the place above. */
+  labelAnchorBelow: [number, number, number]
 }
 
 export interface StackLayout {
@@ -41,6 +43,11 @@ export interface StackOptions {
   maxMaps?: number
   /** Side of the largest layer's cards, in world units. */
   largest?: number
+  /**
+   * Least width of a layer's place along x, in units of `largest`: small layers (G's first 4×4 ones) get
+   * room for their labels instead of crowding together.
+   */
+  minSlot?: number
 }
 
 /** A layer's [height, width]; shapes that are not [h, w, c] (dense outputs) count as 1×1. */
@@ -53,6 +60,7 @@ export function layoutLayerStack(layers: readonly StackLayerInput[], options: St
   const largest = options.largest ?? 1
   const tallest = Math.max(1, ...layers.map((l) => spatialSize(l.shape)[0]))
   const gap = 0.6 * largest
+  const minSlot = (options.minSlot ?? 0.9) * largest
   const cards: CardPlacement[] = []
   const placed: LayerPlacement[] = []
   let cursor = 0
@@ -70,30 +78,39 @@ export function layoutLayerStack(layers: readonly StackLayerInput[], options: St
     const step: [number, number, number] = [0.12 * side, 0.12 * side, -0.3 * side]
     const span = Math.max(0, maps - 1)
     const stackW = cardW + span * step[0]
-    const x0 = cursor + cardW / 2
+    const slot = Math.max(stackW, minSlot)
+    const x0 = cursor + (slot - stackW) / 2 + cardW / 2
     const y0 = -(span * step[1]) / 2
     const z0 = -(span * step[2]) / 2
     for (let m = 0; m < maps; m++) {
       cards.push({ layer: li, map: m, center: [x0 + m * step[0], y0 + m * step[1], z0 + m * step[2]], width: cardW, height: side })
     }
     const stackTop = y0 + span * step[1] + side / 2
+    const stackBottom = y0 - side / 2
+    const middle = cursor + slot / 2
     placed.push({
       name: layer.name,
       kind: layer.kind,
       shape: layer.shape.join('×'),
-      labelAnchor: [cursor + stackW / 2, stackTop + 0.08 * largest, 0]
+      labelAnchor: [middle, stackTop + 0.08 * largest, 0],
+      labelAnchorBelow: [middle, stackBottom - 0.08 * largest, 0]
     })
     top = Math.max(top, stackTop)
-    bottom = Math.min(bottom, y0 - side / 2)
+    bottom = Math.min(bottom, stackBottom)
     depth = Math.max(depth, Math.abs(z0) + side * 0.1)
-    cursor += stackW + gap
+    cursor += slot + gap
   })
 
-  // Centre the whole stack on the origin so the orbit turns around its middle.
-  const shift = (cursor - gap) / 2
+  // Centre the cards on the origin so the orbit turns around their middle.
+  const left = Math.min(0, ...cards.map((c) => c.center[0] - c.width / 2))
+  const right = Math.max(cursor - gap, ...cards.map((c) => c.center[0] + c.width / 2))
+  const shift = cards.length > 0 ? (Math.min(...cards.map((c) => c.center[0] - c.width / 2)) + Math.max(...cards.map((c) => c.center[0] + c.width / 2))) / 2 : (cursor - gap) / 2
   for (const card of cards) card.center[0] -= shift
-  for (const layer of placed) layer.labelAnchor[0] -= shift
-  return { cards, layers: placed, half: [Math.max(0, shift), Math.max(top, -bottom), depth] }
+  for (const layer of placed) {
+    layer.labelAnchor[0] -= shift
+    layer.labelAnchorBelow[0] -= shift
+  }
+  return { cards, layers: placed, half: [Math.max(0, shift - left, right - shift), Math.max(top, -bottom), depth] }
 }
 
 /**

@@ -5,6 +5,9 @@ import {
   ApplyConceptParams,
   ArithmeticParams,
   ArithmeticResult,
+  AttributesParams,
+  AttributesResult,
+  ClassifierSummary,
   ConceptRecord,
   FeaturesParams,
   FeaturesResult,
@@ -87,6 +90,10 @@ export const studioMethods = {
   'explore.guided': { params: GuidedParams, result: GuidedResult.extend({ step: z.number().int() }) },
   'explore.map': { params: MapParams, result: MapResult },
   'explore.applyConcept': { params: ApplyConceptParams.extend({ channel: z.string().max(60).default('concept') }), result: RenderedSamples },
+  /** The face-attribute classifier the run names (smiling, masculine, glasses, pose), or null when it has none. */
+  'explore.classifier': { params: IdRef, result: ClassifierSummary.nullable() },
+  /** Scores samples with the run's face-attribute classifier; refused for a run without one. */
+  'explore.attributes': { params: AttributesParams, result: AttributesResult },
 
   'concepts.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ConceptRecord) },
   'concepts.save': { params: SaveConceptParams, result: ConceptRecord },

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ClassifierAccuracy } from '../faces/classifier-file'
 import { ModelConfig } from '../formats/model'
 import { RgbaImage } from './image'
 
@@ -331,6 +332,29 @@ export const FaceProbabilities = z.object({
   pose: z.object({ left: z.number(), frontal: z.number(), right: z.number() })
 })
 export type FaceProbabilitiesData = z.infer<typeof FaceProbabilities>
+
+/**
+ * The face-attribute classifier a run names (RunRecord.classifier, a folder under the library's
+ * classifiers/), as the Samples panel offers it: what it scores and how well it did on faces it never saw.
+ */
+export const ClassifierSummary = z.object({
+  id: z.string(),
+  size: z.number().int(),
+  attributes: z.array(z.string()),
+  poses: z.array(z.string()),
+  accuracy: ClassifierAccuracy
+})
+export type ClassifierSummary = z.infer<typeof ClassifierSummary>
+
+/** Samples to score with the run's face-attribute classifier, drawn with the checkpoint and erasure given. */
+export const AttributesParams = z.object({ run: RunCheckpointRef, z: z.array(ZSpec).min(1).max(256) })
+export const AttributesResult = z.object({
+  classifier: z.string(),
+  /** One per requested z, in order. */
+  probabilities: z.array(FaceProbabilities),
+  step: z.number().int()
+})
+export type AttributesResult = z.infer<typeof AttributesResult>
 
 /** Render z vectors with a generator and classify the images with a face-attribute classifier, in the engine. */
 export const EngineClassifySamplesParams = z.object({

@@ -85,6 +85,12 @@ export const RunRecord = z.object({
   statusMessage: z.string().default(''),
   /** Set when the run was branched from another run's checkpoint. */
   branchedFrom: z.object({ runId: RunId, step: z.number().int().min(0) }).optional(),
+  /**
+   * The face-attribute classifier (a folder under the library's classifiers/) that scores this run's samples
+   * — smiling, masculine, glasses, pose — for Explore's attribute filter. Only a model of faces has one: the
+   * demo names classifiers/demo-faces, installed with it. Branches keep it.
+   */
+  classifier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a classifier is named by its folder under classifiers/: lowercase letters, digits and dashes').optional(),
   /** Health warnings the trainer raised (D loss near zero, collapsing diversity, small dataset), newest last. */
   warnings: z
     .array(z.object({ step: z.number().int().min(0), code: z.string(), message: z.string() }))

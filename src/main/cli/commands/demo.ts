@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { DEFAULT_DRAWS, DEMO_CRITERIA, MEASURES, type Measure, checkDemo } from '../../services/demo-check'
-import { installDemoIfEmpty, readDemoManifest } from '../../services/demo'
+import { CLASSIFIERS_DIR, DEMO_CLASSIFIER, installDemoIfEmpty, readDemoManifest } from '../../services/demo'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
@@ -95,7 +95,7 @@ export async function verifyDemoCommand(argv: string[]): Promise<number> {
         await installDemoIfEmpty(studio.library)
         const demo = readDemoManifest()
         if (demo && (await studio.runs.store.ids()).includes(demo.runId)) runId = demo.runId
-        classifierDir = studio.library.path('classifiers', 'demo-faces')
+        classifierDir = studio.library.path(CLASSIFIERS_DIR, DEMO_CLASSIFIER)
       }
       if (!runId || !classifierDir) throw new UsageError('The demo could not be installed into a fresh library.')
       // A RangeError names a bad option (--draws, --samples): a usage error, not a failed check (exit 1).

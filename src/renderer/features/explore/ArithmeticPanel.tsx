@@ -7,6 +7,7 @@ import { saveArithmeticFigure } from '../export/export-actions'
 import { SaveFigureForm } from '../export/SaveFigureForm'
 import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
+import { useExploreState } from './explore-state'
 
 export type SlotName = 'a' | 'b' | 'c'
 const SLOT_LABELS: Record<SlotName, string> = { a: 'A', b: '− B', c: '+ C' }
@@ -16,8 +17,8 @@ const SLOT_LABELS: Record<SlotName, string> = { a: 'A', b: '− B', c: '+ C' }
  * the result with 8 neighbours from ±noise, and the same arithmetic on pixels beside it for contrast.
  */
 export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: { model: ModelChoice; slots: Record<SlotName, Sample[]>; onClearSlot(slot: SlotName): void; onConceptSaved(): void }) {
-  const [noise, setNoise] = useState(0.25)
-  const [result, setResult] = useState<ArithmeticResult | null>(null)
+  const [noise, setNoise] = useExploreState(model.id, 'arithmetic.noise', 0.25)
+  const [result, setResult] = useExploreState<ArithmeticResult | null>(model.id, 'arithmetic.result', null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)

@@ -1,8 +1,9 @@
-import { Suspense, lazy, useCallback, useEffect, useState } from 'react'
+import { Suspense, lazy, useCallback, useEffect } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
 import { errorText } from '../../api/hooks'
+import { SCREEN_SCOPE, useExploreState } from './explore-state'
 import { loadFavourites, saveFavourites } from './favourites'
 import { type ModelChoice, runKey, runRef } from './model-ref'
 import { RunPicker } from './RunPicker'
@@ -11,6 +12,7 @@ import { SelectionTray } from './SelectionTray'
 import type { Sample } from './selection'
 import { WalkPanel } from './WalkPanel'
 import type { ExploreTab } from '../tour/Tour'
+import './explore.css'
 
 // The 3D views pull in three.js (most of the bundle); load them when their tab is first opened.
 const MapPanel = lazy(() => import('./MapPanel').then((m) => ({ default: m.MapPanel })))
@@ -27,46 +29,46 @@ type TabId = ExploreTab
 
 /** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
 export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): void }) {
-  const [model, setModel] = useState<ModelChoice | null>(null)
+  // Everything here outlives the screen (explore-state.ts): per run, except the run choice itself.
+  const [model, setModel] = useExploreState<ModelChoice | null>(SCREEN_SCOPE, 'model', null)
   const setTab = onTab
-  const [selection, setSelection] = useState<Sample[]>([])
-  const [pinned, setPinned] = useState<Sample[]>([])
-  const [keyframes, setKeyframes] = useState<Sample[]>([])
-  const [slots, setSlots] = useState<Record<SlotName, Sample[]>>({ a: [], b: [], c: [] })
-  const [conceptVersion, setConceptVersion] = useState(0)
+  const scope = model?.id ?? SCREEN_SCOPE
+  const [selection, setSelection] = useExploreState<Sample[]>(scope, 'selection', [])
+  const [favourites, setFavourites] = useExploreState<{ modelKey: string; samples: Sample[] } | null>(scope, 'favourites', null)
+  const [keyframes, setKeyframes] = useExploreState<Sample[]>(scope, 'keyframes', [])
+  const [slots, setSlots] = useExploreState<Record<SlotName, Sample[]>>(scope, 'slots', { a: [], b: [], c: [] })
+  const [conceptVersion, setConceptVersion] = useExploreState(scope, 'conceptVersion', 0)
+  const [favouritesError, setFavouritesError] = useExploreState<string | null>(scope, 'favouritesError', null)
 
-  const [favouritesError, setFavouritesError] = useState<string | null>(null)
-
-  useEffect(() => {
-    setSelection([])
-    setKeyframes([])
-    setSlots({ a: [], b: [], c: [] })
-  }, [model?.id])
-
-  // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change.
+  // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change (and
+  // not when the screen is merely shown again).
   const modelKey = model ? runKey(runRef(model)) : null
+  const pinned = favourites?.samples ?? []
   useEffect(() => {
-    setPinned([])
+    if (!model || !modelKey || favourites?.modelKey === modelKey) return
     setFavouritesError(null)
-    if (!model) return
     let current = true
     loadFavourites(model).then(
-      (samples) => current && setPinned(samples),
+      (samples) => current && setFavourites({ modelKey, samples }),
       (err: unknown) => current && setFavouritesError(`Could not load the favourites: ${errorText(err)}`)
     )
     return () => {
       current = false
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [modelKey])
 
-  const toggle = useCallback((sample: Sample) => {
-    setSelection((current) => (current.some((s) => s.key === sample.key) ? current.filter((s) => s.key !== sample.key) : [...current, sample]))
-  }, [])
-  const add = useCallback((sample: Sample) => setSelection((current) => (current.some((s) => s.key === sample.key) ? current : [...current, sample])), [])
+  const toggle = useCallback(
+    (sample: Sample) => {
+      setSelection((current) => (current.some((s) => s.key === sample.key) ? current.filter((s) => s.key !== sample.key) : [...current, sample]))
+    },
+    [setSelection]
+  )
+  const add = useCallback((sample: Sample) => setSelection((current) => (current.some((s) => s.key === sample.key) ? current : [...current, sample])), [setSelection])
   const pin = (sample: Sample): void => {
-    if (!model) return
+    if (!model || !modelKey) return
     const next = pinned.some((p) => p.key === sample.key) ? pinned.filter((p) => p.key !== sample.key) : [...pinned, sample]
-    setPinned(next)
+    setFavourites({ modelKey, samples: next })
     saveFavourites(model.id, next).then(
       () => setFavouritesError(null),
       (err: unknown) => setFavouritesError(`Could not save the favourites: ${errorText(err)}`)

@@ -4,6 +4,7 @@ import type { MethodParams } from '../../../shared/api/contract'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LayerStack } from '../../three/LayerStack'
+import { useExploreState } from './explore-state'
 import { runKey } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
@@ -27,27 +28,30 @@ export function stackRequest(run: RunCheckpointRef, net: StackNet, sample: Sampl
  * discriminator (image to verdict, large to small), every layer's strongest maps as a stack of planes.
  */
 export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
-  const [net, setNet] = useState<StackNet>('G')
-  const [result, setResult] = useState<(FeaturesResult & { step: number }) | null>(null)
+  const [net, setNet] = useExploreState<StackNet>(run.id, 'stack.net', 'G')
+  // The last pass, with what it was asked for: coming back to the screen shows it without computing it again.
+  const [shown, setShown] = useExploreState<{ key: string; result: FeaturesResult & { step: number } } | null>(run.id, 'stack.result', null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   // Latest request wins: selecting another sample while one is computing drops the older answer.
   const ticket = useRef(0)
+  const requestKey = JSON.stringify([runKey(run), net, sample?.key ?? null])
+  const result = shown?.key === requestKey ? shown.result : null
 
   useEffect(() => {
     const mine = ++ticket.current
     if (!sample) {
-      setResult(null)
       setError(null)
       setBusy(false)
       return
     }
+    if (shown?.key === requestKey) return
     setBusy(true)
     setError(null)
     studio.call('explore.features', stackRequest(run, net, sample)).then(
       (answer) => {
         if (mine !== ticket.current) return
-        setResult(answer)
+        setShown({ key: requestKey, result: answer })
         setBusy(false)
       },
       (err: unknown) => {
@@ -58,7 +62,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
     )
     // The run arrives as a fresh object each render; the sample is named by its key.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runKey(run), net, sample?.key])
+  }, [requestKey])
 
   return (
     <section className="card grow" data-testid="layer-stack-panel">

@@ -4,6 +4,7 @@ import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LatentMap } from '../../three/LatentMap'
 import { walkPaths } from '../../three/point-cloud'
+import { useExploreState } from './explore-state'
 import { runKey } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
@@ -41,11 +42,13 @@ export function clampMapCount(value: number): number {
  * z vectors, each drawn as its thumbnail. Clicking one selects it, rendered at full size.
  */
 export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
-  const [count, setCount] = useState(300)
-  const [seed, setSeed] = useState(0)
-  const [projection, setProjection] = useState<MapProjection>('d-features')
-  const [map, setMap] = useState<MapResult | null>(null)
-  const [selected, setSelected] = useState<number | null>(null)
+  const [count, setCount] = useExploreState(run.id, 'map.count', 300)
+  const [seed, setSeed] = useExploreState(run.id, 'map.seed', 0)
+  const [projection, setProjection] = useExploreState<MapProjection>(run.id, 'map.projection', 'd-features')
+  // The placed map with the model it was placed for (runKey), kept while the screen is away.
+  const [placed, setPlaced] = useExploreState<{ drawnFor: string; map: MapResult } | null>(run.id, 'map.placed', null)
+  const [selected, setSelected] = useExploreState<number | null>(run.id, 'map.selected', null)
+  const map = placed?.drawnFor === runKey(run) ? placed.map : null
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   // Latest request wins: an answer to an older request (another seed, another click) is dropped. Placing a
@@ -62,7 +65,7 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
       try {
         const result = await studio.call('explore.map', { run, ...options })
         if (mine !== placeTicket.current) return
-        setMap(result)
+        setPlaced({ drawnFor: runKey(run), map: result })
         setSelected(null)
       } catch (err) {
         if (mine === placeTicket.current) setError(errorText(err))
@@ -75,9 +78,10 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
     [runKey(run)]
   )
 
-  // A new model (or checkpoint) gets a map of its own straight away, with the settings in the form.
+  // A new model (or checkpoint) gets a map of its own straight away, with the settings in the form; the map
+  // already placed for this model is shown again as it was.
   useEffect(() => {
-    setMap(null)
+    if (map) return
     setSelected(null)
     void place({ count: clampMapCount(count), seed, projection })
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -15,10 +15,14 @@ export function RunPicker({ value, onChange, erasures = false }: { value: ModelC
   const usable = (runs.data ?? []).filter((r) => r.latestStep !== null)
   const details = useStudioData(() => (value ? studio.call('runs.get', { id: value.id }) : Promise.resolve(null)), [value?.id])
 
+  // The first run by default; also when the chosen run is gone (the choice outlives the screen, and the run
+  // may have been deleted meanwhile).
   useEffect(() => {
+    if (!runs.data || (value && usable.some((r) => r.record.id === value.id))) return
     const first = usable[0]
-    if (!value && first) onChange({ id: first.record.id, step: null, zDim: first.record.model.zDim, imageSize: first.record.model.imageSize, erasure: null })
-  }, [value, usable, onChange])
+    if (first) onChange({ id: first.record.id, step: null, zDim: first.record.model.zDim, imageSize: first.record.model.imageSize, erasure: null })
+    else if (value) onChange(null)
+  }, [value, usable, onChange, runs.data])
 
   if (runs.data && usable.length === 0) return <p className="muted">No trained model yet: train a run (Train) until it has a checkpoint.</p>
   return (
