@@ -38,8 +38,8 @@ async function showSamples(page: Page, count: number): Promise<Locator> {
   await page.getByTestId('explore-count').selectOption(String(count))
   // Seed 0 always draws the same samples: a grid already showing them is not drawn again.
   if ((await grid.getAttribute('data-count')) !== String(count)) await page.getByTestId('explore-generate').click()
-  await expect.poll(() => grid.getAttribute('data-count'), { timeout: 60_000 }).toBe(String(count))
-  await expect.poll(() => page.getByTestId('attribute-count').textContent(), { timeout: 60_000 }).toContain('scored by')
+  await expect.poll(() => grid.getAttribute('data-count')).toBe(String(count))
+  await expect.poll(() => page.getByTestId('attribute-count').textContent()).toContain('scored by')
   return grid
 }
 
@@ -68,7 +68,7 @@ describe('the Explore screen', () => {
     page = studio.page
     await page.getByTestId('nav-explore').click()
     await page.getByTestId('explore-run').selectOption(demoRun)
-  }, 120_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
@@ -174,12 +174,12 @@ describe('the Explore screen', () => {
     await tiles.nth(40).click()
     await page.getByTestId('use-keyframes').click()
     await page.getByTestId('walk-render').click()
-    await page.getByTestId('walk-strip-slerp').waitFor({ timeout: 30_000 })
+    await page.getByTestId('walk-strip-slerp').waitFor()
     await page.getByTestId('selection-tray').getByRole('button', { name: 'Clear', exact: true }).click()
     await tiles.nth(50).click()
     await page.getByTestId('explore-tab-arithmetic').click()
     await page.getByTestId('arithmetic-run').click()
-    await page.getByTestId('arithmetic-grid').waitFor({ timeout: 30_000 })
+    await page.getByTestId('arithmetic-grid').waitFor()
     await page.getByTestId('explore-tab-walk').click()
 
     const snapshot = async () => ({
@@ -212,7 +212,7 @@ describe('the Explore screen', () => {
     // No classifier for this run: its grid comes without attribute chips or sort.
     await page.getByTestId('explore-generate').click()
     // Settings are per run too: this run's grid has the default 16 samples.
-    await expect.poll(() => grid.getAttribute('data-count'), { timeout: 30_000 }).toBe('16')
+    await expect.poll(() => grid.getAttribute('data-count')).toBe('16')
     expect(await page.getByTestId('attribute-controls').count()).toBe(0)
     expect(await grid.locator('.sample-cell[data-smiling]').count()).toBe(0)
     await page.getByTestId('explore-run').selectOption(demoRun)
@@ -227,7 +227,7 @@ describe('the Explore screen', () => {
     const scrubber = page.getByTestId('walk-scrubber')
     await scrubber.focus()
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight')
-    await expect.poll(() => page.getByTestId('walk-scrub-label').textContent(), { timeout: 30_000 }).toBe('frame 4 / 9, t = 0.38 (slerp)')
+    await expect.poll(() => page.getByTestId('walk-scrub-label').textContent()).toBe('frame 4 / 9, t = 0.38 (slerp)')
     const card = await boxOf(page.getByTestId('walk-panel'))
     for (const mode of ['lerp', 'slerp']) {
       const frames = page.getByTestId(`walk-strip-${mode}`).locator('canvas')
@@ -249,42 +249,42 @@ describe('the Explore screen', () => {
     const panel = page.getByTestId('features-panel')
     await panel.getByTestId('features-run').click()
     const result = panel.getByTestId('features-result')
-    await result.waitFor({ timeout: 30_000 })
+    await result.waitFor()
     expect(await result.getAttribute('data-net')).toBe('D')
     expect(await panel.getByTestId('value-d_logit').textContent()).toMatch(/^-?\d+\.\d{3} the logit/)
     expect(await panel.getByTestId('value-d_sigmoid').textContent()).toMatch(/^0\.\d{3} D's probability that this image is real/)
     expect(await panel.getByTestId('layer-d_conv1').getByTestId('maps-count').textContent()).toContain('top 16 of 64 maps')
     await panel.getByTestId('layer-d_conv1').getByRole('button', { name: 'show all 64' }).click()
-    await expect.poll(() => panel.getByTestId('layer-d_conv1').locator('canvas').count(), { timeout: 30_000 }).toBe(64)
+    await expect.poll(() => panel.getByTestId('layer-d_conv1').locator('canvas').count()).toBe(64)
     expect(await panel.getByTestId('layer-d_conv1').getByTestId('maps-count').textContent()).toContain('all 64 maps')
 
     // The feature to explain: from the list ranked for this input (the strongest by default) …
     const choice = panel.getByTestId('guided-channel')
-    await expect.poll(() => choice.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(60)
+    await expect.poll(() => choice.locator('option').count()).toBeGreaterThan(60)
     const strongest = Number(/#(\d+)/.exec((await choice.locator('option').nth(0).textContent()) ?? '')?.[1])
     const fifth = await choice.locator('option').nth(5).getAttribute('value')
     await panel.getByTestId('guided-run').click()
     const guided = panel.getByTestId('guided-result')
-    await guided.waitFor({ timeout: 30_000 })
+    await guided.waitFor()
     expect(await guided.getAttribute('data-channel')).toBe(String(strongest))
     expect(await guided.textContent()).toContain('(the strongest for this input)')
     await choice.selectOption(fifth ?? '')
     await panel.getByTestId('guided-run').click()
-    await expect.poll(() => guided.getAttribute('data-channel'), { timeout: 30_000 }).toBe(fifth)
+    await expect.poll(() => guided.getAttribute('data-channel')).toBe(fifth)
     // … or by clicking one of its maps in the feature view.
     await panel.getByTestId('features-run').click()
-    await result.waitFor({ timeout: 30_000 })
+    await result.waitFor()
     expect(await guided.count()).toBe(0)
     const map = panel.getByTestId('layer-d_conv2').getByRole('button').nth(2)
     const channel = /map (\d+)/.exec((await map.getAttribute('aria-label')) ?? '')?.[1]
     await map.click()
-    await expect.poll(() => guided.getAttribute('data-channel'), { timeout: 30_000 }).toBe(channel)
+    await expect.poll(() => guided.getAttribute('data-channel')).toBe(channel)
     expect(await guided.getAttribute('data-layer')).toBe('d_conv2')
 
     // A new request replaces what an earlier one showed: G's maps never sit under D's old results.
     await panel.getByTestId('features-net').selectOption('G')
     await panel.getByTestId('features-run').click()
-    await expect.poll(() => result.getAttribute('data-net'), { timeout: 30_000 }).toBe('G')
+    await expect.poll(() => result.getAttribute('data-net')).toBe('G')
     expect(await guided.count()).toBe(0)
     expect(await panel.getByTestId('filters-result').count()).toBe(0)
   })
@@ -296,10 +296,10 @@ describe('the Explore screen', () => {
       for (const net of ['G', 'D']) {
         await page.getByTestId(`stack-net-${net}`).click()
         const stack = page.getByTestId('layer-stack')
-        await stack.waitFor({ timeout: 30_000 })
+        await stack.waitFor()
         await stack.scrollIntoViewIfNeeded()
-        await expect.poll(() => stack.getAttribute('data-layers'), { timeout: 30_000 }).toBe(net === 'G' ? '12' : '11')
-        await expect.poll(async () => Number(await stack.getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThan(0)
+        await expect.poll(() => stack.getAttribute('data-layers')).toBe(net === 'G' ? '12' : '11')
+        await expect.poll(async () => Number(await stack.getAttribute('data-frames'))).toBeGreaterThan(0)
         await page.waitForTimeout(300)
         const view = await boxOf(stack)
         const labels = await stack.locator('div').evaluateAll((els) =>

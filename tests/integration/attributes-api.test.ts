@@ -31,7 +31,7 @@ describe('explore.classifier and explore.attributes on the demo model', () => {
       invoke: (method, params) => dispatch(studio.handlers, method, structuredClone(params)).then((o) => structuredClone(o)),
       on: () => () => undefined
     })
-  }, 120_000)
+  })
 
   afterAll(async () => {
     await studio?.close()
