@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { studio } from '../../api/client'
 import { errorText, useStudioData, useStudioEvent } from '../../api/hooks'
+import { useDialogs } from '../../components/dialogs'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
 export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
@@ -34,6 +35,7 @@ export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
 function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string; onOpen(id: string): void; onChanged(): void; onDeleted(): void }) {
   const details = useStudioData(() => studio.call('runs.get', { id: runId, }), [runId])
   const [error, setError] = useState<string | null>(null)
+  const dialogs = useDialogs()
   const d = details.data
   if (!d) return <section className="card grow">{details.error ? <p className="error">{details.error}</p> : 'Loading…'}</section>
 
@@ -48,7 +50,13 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
     }
   }
   const remove = async (): Promise<void> => {
-    if (!window.confirm(`Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints, sample timeline, favourites, concepts and erasures? Exports stay. This cannot be undone.`)) return
+    const sure = await dialogs.confirm({
+      title: 'Delete this run?',
+      message: `Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints, sample timeline, favourites, concepts and erasures? Exports stay. This cannot be undone.`,
+      confirmLabel: 'Delete run',
+      danger: true
+    })
+    if (!sure) return
     await act(() => studio.call('runs.delete', { id: runId }))
     onDeleted()
   }
