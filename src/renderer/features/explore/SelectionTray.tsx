@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { studio } from '../../api/client'
+import { copyText } from '../../api/clipboard'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { useDialogs } from '../../components/dialogs'
@@ -24,10 +25,9 @@ export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin
   const dialogs = useDialogs()
 
   const copy = async (sample: Sample): Promise<void> => {
-    await navigator.clipboard.writeText(zToText(sample.z)).then(
-      () => setNotice(`Copied the z of ${sample.seed === null ? 'the pasted sample' : `sample ${sample.index} of seed ${sample.seed}`}.`),
-      () => setNotice(zToText(sample.z))
-    )
+    const text = zToText(sample.z)
+    const what = sample.seed === null ? 'the pasted sample' : `sample ${sample.index} of seed ${sample.seed}`
+    setNotice((await copyText(text)) ? `Copied the z of ${what}.` : `The clipboard is not available here; copy the z of ${what} by hand: ${text}`)
   }
   const paste = async (): Promise<void> => {
     setError(null)
