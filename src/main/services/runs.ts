@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import type { BackendName } from '../../shared/api/engine'
-import { StudioError } from '../../shared/api/errors'
+import { StudioError, fieldError } from '../../shared/api/errors'
 import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
-import { CreateRunParams as CreateRunSchema } from '../../shared/api/runs'
+import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
 import { RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
 import type { TrainSessionResult } from '../../shared/engine-protocol'
@@ -90,6 +90,11 @@ export class Runs {
         'bad_request',
         `The dataset "${dataset.name}" holds ${dataset.size}×${dataset.size} images, but a DCGAN trains at 32, 64 or 128 px. Import it again at one of those sizes.`
       )
+    }
+    for (const key of ['genWidth', 'discWidth'] as const) {
+      const width = params.model[key]
+      const problem = width === undefined ? null : widthProblem(width, dataset.size)
+      if (problem) throw fieldError(['model', key], problem, `The width ${width} ${problem}.`)
     }
     const name = params.name?.trim() || `${dataset.name} ${dataset.size}px`
     const now = new Date().toISOString()

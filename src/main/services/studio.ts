@@ -126,7 +126,10 @@ export class Studio {
       'datasets.list': () => this.datasets.list(),
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.preview': ({ id, start, count }) => this.datasets.preview(id, start, count),
-      'datasets.import': async (request) => this.datasets.startImport(request).job,
+      'datasets.import': async (request) => {
+        await this.datasets.checkSource(request)
+        return this.datasets.startImport(request).job
+      },
       'datasets.delete': async ({ id }) => {
         await this.datasets.delete(id)
         return OK

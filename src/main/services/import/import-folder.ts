@@ -235,7 +235,8 @@ export function checkName(name: string | undefined): string | undefined {
   return trimmed
 }
 
-async function resolveSourceFolder(source: string): Promise<string> {
+/** The folder to import, links resolved; or an ImportError saying it is missing, a file or unreadable. */
+export async function resolveSourceFolder(source: string): Promise<string> {
   let real: string
   try {
     // The folder the user chose may itself be a link (e.g. ~/Pictures); links inside it are not followed.

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { isFinished } from '../../../shared/api/jobs'
+import { fieldErrorsOf } from '../../api/field-errors'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { PathField } from '../../components/PathField'
@@ -18,6 +19,7 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
   const [steps, setSteps] = useState(300)
   const [jobId, setJobId] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [fileError, setFileError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | null>(null)
   const job = useJob(jobId)
   const report = projectReportOf(job)
@@ -25,12 +27,15 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
 
   const start = async (): Promise<void> => {
     setError(null)
+    setFileError(undefined)
     setNotice(null)
     try {
       const started = await startProjection({ run: { id: model.id, step: model.step }, image: { kind: 'file', path: file }, starts, steps })
       setJobId(started.id)
     } catch (err) {
-      setError(errorText(err))
+      const marked = fieldErrorsOf(err)['image.path']
+      if (marked) setFileError(marked)
+      else setError(errorText(err))
     }
   }
   const copy = async (z: Float32Array): Promise<void> => {
@@ -52,7 +57,18 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
           void start()
         }}
       >
-        <PathField label="Image file" kind="file" value={file} onChange={setFile} placeholder="/path/to/photo.png" testId="projection-image" />
+        <PathField
+          label="Image file"
+          kind="file"
+          value={file}
+          onChange={(value) => {
+            setFileError(undefined)
+            setFile(value)
+          }}
+          placeholder="/path/to/photo.png"
+          testId="projection-image"
+          error={fileError}
+        />
         <div className="row">
           <label>
             Starts
