@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { z } from 'zod'
-import { RunId } from '../../shared/formats/run'
+import { RunId, RunRecord } from '../../shared/formats/run'
 import { appRoot } from './app-paths'
 import type { Library } from './library'
+import type { RunStore } from './run-store'
 
 /**
  * The demo that makes the studio worth opening before a user has trained anything: a DCGAN trained with our
@@ -34,6 +35,22 @@ export function readDemoManifest(dir = demoDir()): DemoManifest | null {
   } catch {
     return null
   }
+}
+
+/**
+ * A demo installed before its run record carried the dataset's recipe gets it now, so "Train further" can
+ * make the 12,000 faces again there too. Only the recipe is added, and only to the same run on the same dataset.
+ */
+export async function addRecipeToInstalledDemo(runs: RunStore, dir = demoDir()): Promise<boolean> {
+  const manifest = readDemoManifest(dir)
+  if (!manifest || !(await runs.ids()).includes(manifest.runId)) return false
+  const installed = await runs.read(manifest.runId)
+  if (installed.dataset.recipe) return false
+  const shipped = RunRecord.safeParse(JSON.parse(await fs.promises.readFile(path.join(dir, 'runs', manifest.runId, 'run.json'), 'utf8').catch(() => 'null')))
+  const recipe = shipped.success ? shipped.data.dataset.recipe : undefined
+  if (!recipe || !shipped.success || shipped.data.dataset.id !== installed.dataset.id) return false
+  await runs.write({ ...installed, dataset: { ...installed.dataset, recipe } })
+  return true
 }
 
 /** Copies the demo run, its classifier and its erasures into an empty library; returns the run id, or null when not installed. */

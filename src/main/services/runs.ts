@@ -62,7 +62,7 @@ export class Runs {
       const record = await this.store.read(id).catch(() => null)
       if (!record) continue
       const latest = await this.store.latest(id).catch(() => null)
-      listings.push({ record, latestStep: latest?.step ?? null, training: this.sessions.has(id) })
+      listings.push({ record, latestStep: latest?.step ?? null, training: this.sessions.has(id), datasetPresent: this.datasetPresent(record) })
     }
     return listings.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt))
   }
@@ -75,6 +75,7 @@ export class Runs {
       record,
       latestStep: latest?.step ?? null,
       training: this.sessions.has(id),
+      datasetPresent: this.datasetPresent(record),
       checkpoints: checkpoints.map((c) => ({ step: c.step, writtenAt: c.writtenAt })),
       sampleSteps: await this.store.sampleSteps(id),
       metrics: await this.store.metrics(id, maxPoints),
@@ -244,6 +245,14 @@ export class Runs {
     await Promise.all([...this.sessions.keys()].map((id) => this.stop(id).catch(() => undefined)))
   }
 
+  private datasetPresent(record: RunRecord): boolean {
+    try {
+      return fs.existsSync(this.datasets.folder(record.dataset.id))
+    } catch {
+      return false
+    }
+  }
+
   private session(id: string): Session {
     const session = this.sessions.get(id)
     if (!session) throw new StudioError('bad_request', 'This run is not training.')
@@ -278,6 +287,8 @@ export class Runs {
         return
       case 'started':
         ctx.report(null, `Training on ${event.backend}${event.notes.length ? ` — ${event.notes.join(' ')}` : ''}`)
+        // The record said "Starting." until now; from here it says what the trainer is doing.
+        await this.save({ ...(await this.store.read(id)), statusMessage: `Training on ${event.backend} from step ${event.step} towards ${target} (batch ${event.batchSize}).` })
         return
       case 'warning': {
         // Kept in run.json so the warning is still there when the run is opened later.

@@ -8,7 +8,8 @@ import { StudioEvents } from './events'
 import { Jobs } from './jobs'
 import { Library } from './library'
 import { Runs } from './runs'
-import { installDemoIfEmpty, readDemoManifest } from './demo'
+import { startRecreateDataset } from './recreate-dataset'
+import { addRecipeToInstalledDemo, installDemoIfEmpty, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
 import { Erasures } from './erasures'
 import { Explorer } from './explorer'
@@ -157,6 +158,7 @@ export class Studio {
         return OK
       },
       'runs.branch': ({ id, step, name }) => this.runs.branch(id, step, name),
+      'runs.recreateDataset': async ({ id, resume }) => (await startRecreateDataset({ runs: this.runs, datasets: this.datasets, jobs: this.jobs }, id, resume)).job,
       'runs.delete': async ({ id }) => {
         await this.runs.delete(id)
         // Exports made with them keep what they need in their own records.
@@ -188,6 +190,7 @@ export class Studio {
     await studio.runs.recover()
     // An empty library opens with the demo model ready (once; deleting the demo keeps it deleted).
     await installDemoIfEmpty(studio.library).catch((err: unknown) => console.error(`Could not install the demo model: ${(err as Error).message}`))
+    await addRecipeToInstalledDemo(studio.runs.store).catch(() => false)
     return studio
   }
 

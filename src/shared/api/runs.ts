@@ -7,7 +7,9 @@ export const RunListing = z.object({
   /** Step of the last complete checkpoint, or null before the first. */
   latestStep: z.number().int().nullable(),
   /** True while a trainer process works on it. */
-  training: z.boolean()
+  training: z.boolean(),
+  /** Whether the dataset it trains on is in the library (resuming needs it; a recipe can recreate it). */
+  datasetPresent: z.boolean()
 })
 export type RunListing = z.infer<typeof RunListing>
 
@@ -69,6 +71,11 @@ export const StartRunParams = z.object({
 })
 export const BranchRunParams = z.object({ id: z.string().min(1), step: z.number().int().min(0), name: z.string().max(200).optional() })
 export const RunSampleParams = z.object({ id: z.string().min(1), step: z.number().int().min(0) })
+
+/** Make a run's missing dataset again from its recipe (a job), then, unless told not to, resume training. */
+export const RecreateDatasetParams = z.object({ id: z.string().min(1), resume: z.boolean().default(true) })
+export const RecreatedDataset = z.object({ datasetId: z.string(), count: z.number().int(), trainJobId: z.string().nullable() })
+export type RecreatedDataset = z.infer<typeof RecreatedDataset>
 
 export const RunTrainEvent = z.object({ runId: z.string(), event: TrainEvent })
 export type RunTrainEvent = z.infer<typeof RunTrainEvent>
