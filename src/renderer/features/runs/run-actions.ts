@@ -51,8 +51,7 @@ export async function resumeRun(run: Pick<RunListing, 'record' | 'datasetPresent
   return studio.call('runs.recreateDataset', { id: record.id, resume: true })
 }
 
-/** A rough duration, from drawing and importing on a busy 2-core machine (about 60 faces a second). */
+/** How long it takes, roughly: drawing and importing run at tens to hundreds of faces a second, by machine. */
 function recreateEstimate(count: number): string {
-  const seconds = count / 60
-  return seconds < 90 ? 'under two minutes' : `about ${Math.ceil(seconds / 60)} minutes`
+  return count <= 2000 ? 'a minute or so' : 'several minutes; the job shows its progress and can be cancelled'
 }
