@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
@@ -8,13 +8,15 @@ import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
-/** The RGBA pixels a tile's canvas shows, to compare what the panel drew. */
-async function tilePixels(page: Page, testId: string, nth = 0): Promise<number[]> {
-  return page.getByTestId(testId).nth(nth).locator('canvas').evaluate((canvas) => {
-    const c = canvas as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
+/** The RGBA pixels a canvas shows, to compare what the panel drew. */
+function canvasPixels(canvas: Locator): Promise<number[]> {
+  return canvas.evaluate((element) => {
+    const c = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
     return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
   })
 }
+
+const tilePixels = (page: Page, testId: string): Promise<number[]> => canvasPixels(page.getByTestId(testId).locator('canvas'))
 
 function meanDifference(a: number[], b: number[]): number {
   expect(a.length).toBe(b.length)
@@ -105,11 +107,7 @@ describe('concepts from the arithmetic panel', () => {
     const strip = page.getByTestId('concept-sweep-strip')
     await strip.waitFor({ timeout: 30_000 })
     expect(await strip.getAttribute('data-frames')).toBe('9')
-    const frame = async (i: number): Promise<number[]> =>
-      strip.locator('canvas').nth(i).evaluate((canvas) => {
-        const c = canvas as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
-        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
-      })
+    const frame = (i: number): Promise<number[]> => canvasPixels(strip.locator('canvas').nth(i))
     expect(meanDifference(await frame(4), original)).toBe(0)
     expect(meanDifference(await frame(0), original)).toBeGreaterThan(1)
     expect(meanDifference(await frame(8), original)).toBeGreaterThan(1)
@@ -127,6 +125,22 @@ describe('concepts from the arithmetic panel', () => {
     expect(JSON.stringify(exported)).toContain('"glow"')
     const vector = (exported.vector ?? (exported.concept as { vector?: unknown } | undefined)?.vector) as number[]
     expect(vector).toHaveLength(100)
+  })
+
+  it('deletes a concept after the app\'s own confirmation, Cancel first', async () => {
+    const select = page.getByTestId('concept-select')
+    await select.selectOption({ label: 'bright disc (point)' })
+    await page.getByTestId('concepts-panel').getByRole('button', { name: 'Delete' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Delete this concept?' })
+    await dialog.waitFor()
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel')
+    await page.keyboard.press('Enter')
+    await dialog.waitFor({ state: 'detached' })
+    expect(await select.locator('option').count()).toBe(2)
+    await page.getByTestId('concepts-panel').getByRole('button', { name: 'Delete' }).click()
+    await dialog.getByRole('button', { name: 'Delete concept' }).click()
+    await expect.poll(() => select.locator('option').allTextContents()).toEqual(['glow (direction)'])
+    expect(fs.readdirSync(path.join(library, 'concepts')).filter((f) => f.endsWith('.json'))).toHaveLength(1)
     expect(studio.problems).toEqual([])
   })
 })

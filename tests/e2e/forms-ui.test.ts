@@ -108,6 +108,11 @@ describe('forms mark the field that is wrong and say what is allowed', () => {
     })
     expect(await page.getByTestId('projection-panel').textContent()).not.toMatch(/disappeared/)
     await page.getByTestId('projection-image').fill(idxFolder)
+    // Its numbers are checked against the API's limits as they are typed.
+    await page.getByTestId('projection-starts').fill('0')
+    expect(await fieldState(page, 'projection-starts')).toEqual({ invalid: 'true', message: 'must be at least 1' })
+    expect(await page.getByTestId('projection-start').isDisabled()).toBe(true)
+    await page.getByTestId('projection-starts').fill('8')
     await page.getByTestId('projection-start').click()
     await expect.poll(async () => (await fieldState(page, 'projection-image')).message).toBe(`${idxFolder} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP or TIFF).`)
     expect(studio.problems).toEqual([])

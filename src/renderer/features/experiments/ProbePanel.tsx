@@ -1,8 +1,10 @@
 import { useState } from 'react'
-import { PAPER_PROBE_REFERENCE, type ProbeReport } from '../../../shared/api/experiments'
+import { PAPER_PROBE_REFERENCE, ProbeParams, type ProbeReport } from '../../../shared/api/experiments'
 import { isFinished } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
+import { schemaErrors } from '../../api/field-errors'
 import { errorText, useStudioData } from '../../api/hooks'
+import { NumberInput } from '../../components/NumberInput'
 import { JobProgress } from '../../components/ProgressBar'
 import { useJob } from '../export/useJob'
 import type { ModelChoice } from '../explore/RunPicker'
@@ -31,11 +33,14 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
   const chosen = datasetId || (labelled.find((d) => !overlapOf(d)) ?? labelled[0])?.id || ''
   const chosenListing = labelled.find((d) => d.id === chosen)
   const warning = chosenListing ? overlapWarning(overlapOf(chosenListing), chosenListing.name) : null
+  const params = { run: { id: model.id, step: model.step }, datasetId: chosen, perClass, maxTest }
+  const numberErrors = schemaErrors(ProbeParams, params)
+  const invalid = Boolean(numberErrors.perClass || numberErrors.maxTest)
 
   const start = async (): Promise<void> => {
     setError(null)
     try {
-      const started = await startProbe({ run: { id: model.id, step: model.step }, datasetId: chosen, perClass, maxTest })
+      const started = await startProbe(params)
       setJobId(started.id)
     } catch (err) {
       setError(errorText(err))
@@ -75,16 +80,10 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
           </p>
         )}
         <div className="row">
-          <label>
-            Training examples per class <span className="paper">authors' SVHN script: 100</span>
-            <input type="number" min={1} max={5000} value={perClass} onChange={(e) => setPerClass(Number(e.target.value))} data-testid="probe-per-class" />
-          </label>
-          <label>
-            Test images (at most)
-            <input type="number" min={1} max={100000} value={maxTest} onChange={(e) => setMaxTest(Number(e.target.value))} />
-          </label>
+          <NumberInput label="Training examples per class (authors' SVHN script: 100)" min={1} max={5000} value={perClass} onChange={setPerClass} error={numberErrors.perClass} testId="probe-per-class" />
+          <NumberInput label="Test images (at most)" min={1} max={100000} value={maxTest} onChange={setMaxTest} error={numberErrors.maxTest} testId="probe-max-test" />
         </div>
-        <button type="submit" disabled={!chosen || running} data-testid="probe-start">
+        <button type="submit" disabled={!chosen || running || invalid} data-testid="probe-start">
           Run probe
         </button>
       </form>
