@@ -37,6 +37,11 @@ const shipped = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'
 // The run names the classifier it ships with, under the name the studio installs it as (DEMO_CLASSIFIER in
 // src/main/services/demo.ts), so Explore can score its samples by attribute.
 shipped.classifier = 'demo-faces'
+// The demo ships without its training faces; the run records how to draw them again (make-faces, then a
+// folder import), so Resume can recreate the dataset. Read from the labels.json make-faces wrote beside them.
+const recipe = facesRecipe(path.resolve(args.library), shipped.dataset.id)
+if (recipe) shipped.dataset.recipe = recipe
+else console.warn(`The dataset ${shipped.dataset.id} does not come from make-faces (no labels.json at its source): the demo cannot offer to recreate it.`)
 if (step !== recorded.step) {
   // The cost stays what training really took; the message says which checkpoint ships and why.
   shipped.statusMessage = `The demo ships the checkpoint of step ${step}, the one npm run verify:demo checked; training went on to step ${recorded.step}.`
@@ -80,4 +85,16 @@ console.log(`Packed run ${args.run} at step ${latest.step} and its classifier in
 if (bytes > 25 * 1024 * 1024) {
   console.error('The demo is over the 25 MB budget.')
   process.exit(1)
+}
+
+function facesRecipe(library, datasetId) {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(library, 'datasets', datasetId, 'manifest.json'), 'utf8'))
+    if (manifest.source?.kind !== 'folder') return null
+    const labels = JSON.parse(fs.readFileSync(path.join(manifest.source.path, 'labels.json'), 'utf8'))
+    if (labels.format !== 'dcgan-studio/faces-labels') return null
+    return { kind: 'procedural-faces', count: labels.count, size: labels.size, seed: labels.seed }
+  } catch {
+    return null
+  }
 }

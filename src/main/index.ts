@@ -9,13 +9,15 @@ import { BackendName } from '../shared/api/engine'
 import { launchUtilityEngine } from './electron/engine-launcher'
 import { registerStudioIpc } from './ipc/studio-ipc'
 import { SECURITY_HEADERS, rendererCsp } from './security/csp'
+import { allowPermission } from './security/permissions'
 import { mimeType, resolveConfined } from './security/static-files'
 import { builtPaths } from './services/app-paths'
 import { resolveLibrary } from './services/library'
 import { Studio } from './services/studio'
 
 const SCHEME = 'app'
-const RENDERER_ORIGIN = `${SCHEME}://studio`
+const HOST = 'studio'
+const RENDERER_ORIGIN = `${SCHEME}://${HOST}`
 /** Links the user may open in their browser; everything else is refused. */
 const EXTERNAL_ALLOWLIST = [/^https:\/\/arxiv\.org\//, /^https:\/\/github\.com\//]
 
@@ -32,6 +34,8 @@ const { values: flags } = parseArgs({
 })
 
 let studio: Studio | null = null
+/** The webContents of the windows this app opened: the only ones that get a permission. */
+const appContents = new Set<number>()
 
 function isTrustedUrl(url: string): boolean {
   return url.startsWith(`${RENDERER_ORIGIN}/`)
@@ -39,7 +43,7 @@ function isTrustedUrl(url: string): boolean {
 
 function serveRenderer(request: Request): Response {
   const url = new URL(request.url)
-  if (url.host !== 'studio') return new Response('Not found', { status: 404 })
+  if (url.host !== HOST) return new Response('Not found', { status: 404 })
   const file = resolveConfined(builtPaths.renderer(), url.pathname === '/' ? '/index.html' : url.pathname)
   if (!file) return new Response('Not found', { status: 404 })
   return new Response(fs.readFileSync(file), {
@@ -65,6 +69,9 @@ function createWindow(): BrowserWindow {
       spellcheck: false
     }
   })
+  const contentsId = window.webContents.id
+  appContents.add(contentsId)
+  window.on('closed', () => appContents.delete(contentsId))
   window.once('ready-to-show', () => window.show())
   void window.loadURL(`${RENDERER_ORIGIN}/index.html`)
   return window
@@ -83,7 +90,14 @@ app.on('web-contents-created', (_event, contents) => {
 })
 
 app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  // Only what the renderer uses (clipboard writes for "Copy z"), only for our own page; see security/permissions.ts.
+  const ourOrigin = { scheme: SCHEME, host: HOST }
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) =>
+    callback(allowPermission({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, fromAppWindow: appContents.has(contents.id) }, ourOrigin))
+  )
+  session.defaultSession.setPermissionCheckHandler((contents, permission, requestingOrigin, details) =>
+    allowPermission({ permission, requestingOrigin, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, fromAppWindow: contents !== null && appContents.has(contents.id) }, ourOrigin)
+  )
   protocol.handle(SCHEME, (request) => serveRenderer(request))
   // The renderer needs nothing from the network; refuse anything that is not our own scheme or devtools.
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {

@@ -90,14 +90,23 @@ describe('forgetting to draw in the UI', () => {
     expect(await maps.getAttribute('data-count')).toBe('32')
     expect(await result.getByTestId('forget-summary').textContent()).toMatch(/g_relu2 \(\d+×\d+, 32 maps\)/)
     expect(await result.getByTestId('forget-accuracy').textContent()).toMatch(/^\d+\.\d%$/)
-    // The paper's rule by default: every map with a positive weight.
+    // Not the paper's rule (every positive map: about half of 32, which blurs every face) but the N of the
+    // demo's own saved erasure, "glasses" (4 maps), and a line saying why.
     const paper = Number(/all (\d+) with weight/.exec((await result.getByTestId('forget-drop-paper').textContent()) ?? '')?.[1])
     expect(paper).toBeGreaterThan(0)
-    expect(await maps.getAttribute('data-drop')).toBe(String(paper))
+    expect(await maps.getAttribute('data-drop')).toBe('4')
+    expect(await result.getByTestId('forget-drop-why').textContent()).toBe(
+      `Starting on the top 4, as the saved erasure “glasses” of this model does; the paper's rule, every map with a positive weight, would drop ${paper} of the 32, which on a layer this small blurs the whole image.`
+    )
 
     const compare = result.getByTestId('forget-compare')
     const rendered = async (): Promise<number> => ((await compare.getAttribute('data-state')) === 'ready' ? ((await compare.getAttribute('data-channels')) ?? '').split(',').filter(Boolean).length : -1)
-    await expect.poll(rendered).toBe(paper)
+    await expect.poll(rendered).toBe(4)
+    // The paper's rule is one click away (the button is off when it is what is shown already).
+    if (paper !== 4) {
+      await result.getByTestId('forget-drop-paper').click()
+      await expect.poll(rendered).toBe(paper)
+    }
     // 4 boxed samples and 8 fresh ones, each drawn twice.
     expect(await compare.locator('canvas').count()).toBe(24)
 
@@ -169,14 +178,14 @@ describe('forgetting to draw in the UI', () => {
     expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toHaveLength(2)
     await page.getByTestId('nav-runs').click()
     await page.getByTestId('run-list').getByRole('button', { name: /Procedural faces/ }).click()
-    const confirmed: string[] = []
-    page.once('dialog', (dialog) => {
-      confirmed.push(dialog.message())
-      void dialog.accept()
-    })
     await page.getByTestId('run-delete').click()
+    // The app's own confirmation (no window.confirm, which blocks the page), Cancel focused.
+    const dialog = page.getByRole('dialog', { name: 'Delete this run?' })
+    await dialog.waitFor()
+    expect(await dialog.textContent()).toMatch(/concepts and erasures\? Exports stay/)
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel')
+    await dialog.getByTestId('dialog-ok').click()
     await expect.poll(() => page.getByTestId('run-list').getByRole('button').count()).toBe(0)
-    expect(confirmed[0]).toMatch(/concepts and erasures\? Exports stay/)
     expect(fs.existsSync(path.join(library, 'runs', 'procedural-faces-demo-dbd50b'))).toBe(false)
     expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toEqual([])
     expect(fs.existsSync(path.join(library, 'exports', 'glasses-figure.png'))).toBe(true)

@@ -84,11 +84,11 @@ describe("a training run's record", () => {
   it('lets no trainer event change the status once the session has ended', () => {
     const demo = JSON.parse(fs.readFileSync(path.resolve('resources/demo/runs/procedural-faces-demo-dbd50b/run.json'), 'utf8')) as RunRecord
     const completed: RunRecord = { ...demo, status: 'completed', statusMessage: 'Trained to step 40.', warnings: [] }
-    expect(applyTrainEvent(completed, { kind: 'paused', step: 40 }, false)).toBeNull()
-    expect(applyTrainEvent(completed, { kind: 'resumed', step: 40 }, false)).toBeNull()
-    const warned = applyTrainEvent(completed, { kind: 'warning', step: 40, code: 'diversity-collapse', message: 'late' }, false)
+    expect(applyTrainEvent(completed, { kind: 'paused', step: 40 }, false, 40)).toBeNull()
+    expect(applyTrainEvent(completed, { kind: 'resumed', step: 40 }, false, 40)).toBeNull()
+    const warned = applyTrainEvent(completed, { kind: 'warning', step: 40, code: 'diversity-collapse', message: 'late' }, false, 40)
     expect(warned).toMatchObject({ status: 'completed', statusMessage: 'Trained to step 40.', warnings: [{ step: 40, code: 'diversity-collapse', message: 'late' }] })
     // While the session is live, pause and resume are what the status says.
-    expect(applyTrainEvent({ ...completed, status: 'running' }, { kind: 'paused', step: 12 }, true)).toMatchObject({ status: 'paused', statusMessage: 'Paused at step 12.' })
+    expect(applyTrainEvent({ ...completed, status: 'running' }, { kind: 'paused', step: 12 }, true, 40)).toMatchObject({ status: 'paused', statusMessage: 'Paused at step 12.' })
   })
 })

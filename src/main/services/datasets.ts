@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { DatasetListing, DatasetPreview, ImportRequest } from '../../shared/api/datasets'
-import { StudioError } from '../../shared/api/errors'
+import { StudioError, fieldError } from '../../shared/api/errors'
 import type { RgbaImage } from '../../shared/api/image'
 import type { Job } from '../../shared/api/jobs'
 import { DatasetId, type DatasetManifest } from '../../shared/formats/dataset'
@@ -9,7 +9,9 @@ import {
   DatasetFileError,
   type ImportResult,
   ImportError,
+  checkIdxPath,
   importFolder,
+  resolveSourceFolder,
   importIdx,
   openDataset,
   readDatasetManifest,
@@ -66,6 +68,24 @@ export class Datasets {
     } finally {
       dataset.close()
     }
+  }
+
+  /**
+   * Checks the paths of an import before its job starts, so a form can mark the field that names a missing
+   * folder, or a folder where an IDX file belongs, instead of reporting it on a failed job.
+   */
+  async checkSource(request: ImportRequest): Promise<void> {
+    const check = async (field: string, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work()
+      } catch (err) {
+        if (err instanceof ImportError) throw fieldError([field], err.message)
+        throw err
+      }
+    }
+    if (request.kind === 'folder') return check('path', () => resolveSourceFolder(path.resolve(request.path)))
+    await check('imagesPath', () => checkIdxPath(path.resolve(request.imagesPath), 'images'))
+    if (request.labelsPath) await check('labelsPath', () => checkIdxPath(path.resolve(request.labelsPath as string), 'labels'))
   }
 
   /** Starts an import job; the dataset appears in the library when it completes. */

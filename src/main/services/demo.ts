@@ -1,9 +1,10 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { z } from 'zod'
-import { RunId } from '../../shared/formats/run'
+import { RunId, RunRecord } from '../../shared/formats/run'
 import { appRoot } from './app-paths'
 import type { Library } from './library'
+import type { RunStore } from './run-store'
 
 /**
  * The demo that makes the studio worth opening before a user has trained anything: a DCGAN trained with our
@@ -41,6 +42,32 @@ export function readDemoManifest(dir = demoDir()): DemoManifest | null {
   } catch {
     return null
   }
+}
+
+/**
+ * A demo installed by an older studio gets what its shipped record carries now: the dataset's recipe (so
+ * "Train further" can make the 12,000 faces again) and the link to its face-attribute classifier (so Explore
+ * can score its samples). Only those fields are added, only to the same run on the same dataset, and only
+ * when the classifier is really in the library. Returns whether the record changed.
+ */
+export async function upgradeInstalledDemo(runs: RunStore, library: Library, dir = demoDir()): Promise<boolean> {
+  const manifest = readDemoManifest(dir)
+  if (!manifest || !(await runs.ids()).includes(manifest.runId)) return false
+  const shipped = RunRecord.safeParse(JSON.parse(await fs.promises.readFile(path.join(dir, 'runs', manifest.runId, 'run.json'), 'utf8').catch(() => 'null')))
+  if (!shipped.success) return false
+  const classifierInstalled = fs.existsSync(library.path(CLASSIFIERS_DIR, DEMO_CLASSIFIER, 'classifier.json'))
+  const updated = await runs.update(manifest.runId, (installed) => {
+    if (shipped.data.dataset.id !== installed.dataset.id) return null
+    const recipe = installed.dataset.recipe ?? shipped.data.dataset.recipe
+    const classifier = installed.classifier ?? (classifierInstalled ? shipped.data.classifier : undefined)
+    if (recipe === installed.dataset.recipe && classifier === installed.classifier) return null
+    return {
+      ...installed,
+      dataset: { ...installed.dataset, ...(recipe ? { recipe } : {}) },
+      ...(classifier ? { classifier } : {})
+    }
+  })
+  return updated !== null
 }
 
 /** Copies the demo run, its classifier and its erasures into an empty library; returns the run id, or null when not installed. */

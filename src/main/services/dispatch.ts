@@ -6,7 +6,7 @@ import {
   isStudioMethod,
   studioMethods
 } from '../../shared/api/contract'
-import { StudioError, describeZodError, toErrorData } from '../../shared/api/errors'
+import { StudioError, describeZodError, fieldIssuesOf, toErrorData } from '../../shared/api/errors'
 
 export type StudioHandlers = {
   [M in StudioMethod]: (params: MethodParamsParsed<M>) => Promise<MethodResult<M>>
@@ -21,7 +21,7 @@ export async function dispatch(handlers: StudioHandlers, method: string, params:
     if (!isStudioMethod(method)) throw new StudioError('unknown_method', `The studio has no method "${method}".`)
     const parsed = studioMethods[method].params.safeParse(params)
     if (!parsed.success) {
-      throw new StudioError('bad_request', describeZodError(parsed.error, `parameters of ${method}`))
+      throw new StudioError('bad_request', describeZodError(parsed.error, `parameters of ${method}`), { issues: fieldIssuesOf(parsed.error) })
     }
     const handler = handlers[method] as (p: unknown) => Promise<unknown>
     const result = await handler(parsed.data)

@@ -1,8 +1,9 @@
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import type { z } from 'zod'
 import type { BackendName } from '../../shared/api/engine'
-import { StudioError } from '../../shared/api/errors'
+import { StudioError, fieldError } from '../../shared/api/errors'
 import type { ProbeParams, ProbeReport, ProjectImageSource, ProjectParams, ProjectReport } from '../../shared/api/experiments'
 import type { RgbaImage } from '../../shared/api/image'
 import type { Job, JobKind } from '../../shared/api/jobs'
@@ -133,6 +134,7 @@ export class Experiments {
       return { width: size, height: size, data: new Uint8Array(data) }
     }
     const file = path.resolve(source.path)
+    await checkImageFile(file)
     const read = await readSourceFile(file, DEFAULT_LIMITS.maxFileBytes)
     if (!read.ok) throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${read.reason}.`)
     const sniffed = sniffImage(read.bytes)
@@ -147,6 +149,17 @@ export class Experiments {
     if (typeof pixels === 'string') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${pixels}.`)
     return toRgba(pixels, size, model.channels)
   }
+}
+
+/** A missing path or a folder, said as such (and marked on the form's image field) before any reading. */
+async function checkImageFile(file: string): Promise<void> {
+  const where = ['image', 'path']
+  const info = await fs.promises.stat(file).catch((err: NodeJS.ErrnoException) => err)
+  if (info instanceof Error) {
+    if (info.code === 'ENOENT') throw fieldError(where, `There is no file ${file}. Check the path: it is a path on the machine running the studio.`)
+    return // Unreadable for another reason: readSourceFile says which.
+  }
+  if (info.isDirectory()) throw fieldError(where, `${file} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP or TIFF).`)
 }
 
 function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
 import type { BackendName } from '../../shared/api/engine'
-import { StudioError } from '../../shared/api/errors'
+import { StudioError, fieldError } from '../../shared/api/errors'
 import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
-import { CreateRunParams as CreateRunSchema } from '../../shared/api/runs'
+import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
 import { RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
 import type { TrainSessionResult } from '../../shared/engine-protocol'
@@ -63,7 +63,7 @@ export class Runs {
       const record = await this.store.read(id).catch(() => null)
       if (!record) continue
       const latest = await this.store.latest(id).catch(() => null)
-      listings.push({ record, latestStep: latest?.step ?? null, training: this.sessions.has(id) })
+      listings.push({ record, latestStep: latest?.step ?? null, training: this.sessions.has(id), datasetPresent: this.datasetPresent(record) })
     }
     return listings.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt))
   }
@@ -76,6 +76,7 @@ export class Runs {
       record,
       latestStep: latest?.step ?? null,
       training: this.sessions.has(id),
+      datasetPresent: this.datasetPresent(record),
       checkpoints: checkpoints.map((c) => ({ step: c.step, writtenAt: c.writtenAt })),
       sampleSteps: await this.store.sampleSteps(id),
       metrics: await this.store.metrics(id, maxPoints),
@@ -91,6 +92,11 @@ export class Runs {
         'bad_request',
         `The dataset "${dataset.name}" holds ${dataset.size}×${dataset.size} images, but a DCGAN trains at 32, 64 or 128 px. Import it again at one of those sizes.`
       )
+    }
+    for (const key of ['genWidth', 'discWidth'] as const) {
+      const width = params.model[key]
+      const problem = width === undefined ? null : widthProblem(width, dataset.size)
+      if (problem) throw fieldError(['model', key], problem, `The width ${width} ${problem}.`)
     }
     const name = params.name?.trim() || `${dataset.name} ${dataset.size}px`
     const now = new Date().toISOString()
@@ -150,7 +156,7 @@ export class Runs {
                 // Queued now, in the order the trainer sent them, so each lands before the next and before the
                 // final status (queued when the trainer has answered, after its last event); and before anyone
                 // hears of the event, so a reader who waits on the store's queue then sees it in the record.
-                if (RECORD_EVENTS.has(event.kind)) this.update(id, (current) => applyTrainEvent(current, event, !ended)).catch(() => undefined)
+                if (RECORD_EVENTS.has(event.kind)) this.update(id, (current) => applyTrainEvent(current, event, !ended, target)).catch(() => undefined)
                 this.events.emit('runs.event', { runId: id, event })
                 this.reflect(event, ctx, target)
               }
@@ -250,6 +256,14 @@ export class Runs {
     await Promise.all([...this.sessions.keys()].map((id) => this.stop(id).catch(() => undefined)))
   }
 
+  private datasetPresent(record: RunRecord): boolean {
+    try {
+      return fs.existsSync(this.datasets.folder(record.dataset.id))
+    } catch {
+      return false
+    }
+  }
+
   private session(id: string): Session {
     const session = this.sessions.get(id)
     if (!session) throw new StudioError('bad_request', 'This run is not training.')
@@ -294,15 +308,18 @@ export class Runs {
 }
 
 /** The trainer events that change the run record. */
-const RECORD_EVENTS = new Set<TrainEvent['kind']>(['paused', 'resumed', 'warning'])
+const RECORD_EVENTS = new Set<TrainEvent['kind']>(['started', 'paused', 'resumed', 'warning'])
 
 /**
  * A trainer event applied to the run record as it is when the event's turn comes (null: nothing to write).
  * Warnings are kept in run.json so they are still there when the run is opened later. Only a live session's
  * events change the status: once the session has ended, the status it ended with is the last word.
  */
-export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLive: boolean): RunRecord | null {
+export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLive: boolean, target: number): RunRecord | null {
   switch (event.kind) {
+    case 'started':
+      // The record said "Starting." until now; from here it says what the trainer is doing.
+      return sessionLive ? { ...record, statusMessage: `Training on ${event.backend} from step ${event.step} towards ${target} (batch ${event.batchSize}).` } : null
     case 'paused':
       return sessionLive ? { ...record, status: 'paused', statusMessage: `Paused at step ${event.step}.` } : null
     case 'resumed':

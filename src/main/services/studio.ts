@@ -8,7 +8,8 @@ import { StudioEvents } from './events'
 import { Jobs } from './jobs'
 import { Library } from './library'
 import { Runs } from './runs'
-import { CLASSIFIERS_DIR, installDemoIfEmpty, readDemoManifest } from './demo'
+import { startRecreateDataset } from './recreate-dataset'
+import { CLASSIFIERS_DIR, installDemoIfEmpty, upgradeInstalledDemo, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
 import { Erasures } from './erasures'
 import { Explorer } from './explorer'
@@ -132,7 +133,10 @@ export class Studio {
       'datasets.list': () => this.datasets.list(),
       'datasets.get': ({ id }) => this.datasets.get(id),
       'datasets.preview': ({ id, start, count }) => this.datasets.preview(id, start, count),
-      'datasets.import': async (request) => this.datasets.startImport(request).job,
+      'datasets.import': async (request) => {
+        await this.datasets.checkSource(request)
+        return this.datasets.startImport(request).job
+      },
       'datasets.delete': async ({ id }) => {
         await this.datasets.delete(id)
         return OK
@@ -160,6 +164,7 @@ export class Studio {
         return OK
       },
       'runs.branch': ({ id, step, name }) => this.runs.branch(id, step, name),
+      'runs.recreateDataset': async ({ id, resume }) => (await startRecreateDataset({ runs: this.runs, datasets: this.datasets, jobs: this.jobs }, id, resume)).job,
       'runs.delete': async ({ id }) => {
         await this.runs.delete(id)
         // Exports made with them keep what they need in their own records.
@@ -191,6 +196,7 @@ export class Studio {
     await studio.runs.recover()
     // An empty library opens with the demo model ready (once; deleting the demo keeps it deleted).
     await installDemoIfEmpty(studio.library).catch((err: unknown) => console.error(`Could not install the demo model: ${(err as Error).message}`))
+    await upgradeInstalledDemo(studio.runs.store, studio.library).catch(() => false)
     return studio
   }
 

@@ -33,6 +33,11 @@ export function useStudioData<T>(load: () => Promise<T>, deps: unknown[]): { dat
   return { data, error, reload }
 }
 
+/** The demo run's id when the demo is in this library (it is shown as a finished model, not a stopped run). */
+export function useDemoRunId(): string | null {
+  return useStudioData(() => studio.call('library.info'), []).data?.demoRunId ?? null
+}
+
 /** Subscribes to a studio event for the lifetime of the component. */
 export function useStudioEvent<E extends StudioEvent>(event: E, listener: (payload: EventPayload<E>) => void): void {
   const latest = useRef(listener)

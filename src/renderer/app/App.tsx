@@ -88,9 +88,9 @@ export function App() {
         {screen === 'datasets' && <DatasetsScreen />}
         {screen === 'train' && <TrainScreen runId={runId} onRunChosen={openRun} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} />}
+        {tourStep !== null && screen === 'explore' && <Tour step={tourStep} onStep={showTourStep} onClose={closeTour} />}
         {screen === 'explore' && <ExploreScreen tab={exploreTab} onTab={setExploreTab} />}
         {screen === 'experiments' && <ExperimentsScreen />}
-        {tourStep !== null && screen === 'explore' && <Tour step={tourStep} onStep={showTourStep} onClose={closeTour} />}
       </main>
     </div>
   )

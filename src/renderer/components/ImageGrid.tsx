@@ -43,7 +43,8 @@ export function ImageGrid({ images, columns, scale = 2, gap = 2, label }: ImageG
       className="image-grid"
       width={width}
       height={height}
-      style={{ width: width * scale, height: height * scale }}
+      // Fitted to its container when the scaled grid is wider (canvas keeps its aspect ratio with height auto).
+      style={{ width: width * scale, maxWidth: '100%', height: 'auto' }}
       role="img"
       aria-label={label}
       data-testid="sample-grid"

@@ -41,7 +41,7 @@ import {
   ExportedFile
 } from './export'
 import { Job } from './jobs'
-import { BranchRunParams, CreateRunParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
+import { BranchRunParams, CreateRunParams, RecreateDatasetParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
 import { DatasetManifest } from '../formats/dataset'
 import { FavouriteSample, RunRecord } from '../formats/run'
 import { StudioSettings } from '../formats/settings'
@@ -113,6 +113,8 @@ export const studioMethods = {
   'runs.resume': { params: RunRef, result: ok },
   'runs.stop': { params: RunRef, result: ok },
   'runs.branch': { params: BranchRunParams, result: RunRecord },
+  /** A run whose dataset is gone but recorded as a recipe (the demo): make it again (a job), then resume. */
+  'runs.recreateDataset': { params: RecreateDatasetParams, result: Job },
   'runs.delete': { params: RunRef, result: ok },
   'runs.sample': { params: RunSampleParams, result: RunSample },
   /** The samples starred while exploring a run, kept in the run's folder (the same in every window and mode). */

@@ -308,7 +308,7 @@ export const ConceptRecord = z.object({
 export type ConceptRecord = z.infer<typeof ConceptRecord>
 
 export const SaveConceptParams = z.object({
-  name: z.string().trim().min(1, 'give the concept a name').max(200),
+  name: z.string().trim().min(1, 'A name is needed: the concept is listed and exported under it.').max(200, 'A name has at most 200 characters.'),
   kind: z.enum(['point', 'direction']),
   runId: z.string().min(1),
   vector: FloatVector,

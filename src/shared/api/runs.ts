@@ -7,7 +7,9 @@ export const RunListing = z.object({
   /** Step of the last complete checkpoint, or null before the first. */
   latestStep: z.number().int().nullable(),
   /** True while a trainer process works on it. */
-  training: z.boolean()
+  training: z.boolean(),
+  /** Whether the dataset it trains on is in the library (resuming needs it; a recipe can recreate it). */
+  datasetPresent: z.boolean()
 })
 export type RunListing = z.infer<typeof RunListing>
 
@@ -21,11 +23,42 @@ export const RunDetails = RunListing.extend({
 })
 export type RunDetails = z.infer<typeof RunDetails>
 
+/**
+ * The base width a new run may have. The architecture itself takes any width (1 and 3 train), so these are
+ * the studio's limits, not the format's (runs already on disk keep whatever they have):
+ * - at least 8: narrower networks have too few feature maps to draw faces or to explore (the feature views,
+ *   the layer stack and forgetting to draw all work map by map);
+ * - G's widest layer (4×4) has width × imageSize / 8 channels, and D's mirrors it. Past 2,048 channels
+ *   there (width 512 at 32 px, 256 at 64 px, 128 at 128 px) the weights, their gradients and Adam's two
+ *   moments outgrow the 4 GB a wasm engine can address.
+ */
+export const MIN_WIDTH = 8
+export const MAX_WIDEST_CHANNELS = 2048
+
+export function maxWidth(imageSize: number): number {
+  return Math.floor(MAX_WIDEST_CHANNELS / Math.max(1, imageSize / 8))
+}
+
+/** What is wrong with a base width for images of this size (null: it is fine). */
+export function widthProblem(width: number, imageSize: number): string | null {
+  const max = maxWidth(imageSize)
+  if (!Number.isInteger(width) || width < MIN_WIDTH || width > max) {
+    return `must be a whole number from ${MIN_WIDTH} to ${max} for ${imageSize} px images`
+  }
+  return null
+}
+
+const Width = z
+  .number()
+  .int('must be a whole number')
+  .min(MIN_WIDTH, `must be at least ${MIN_WIDTH}`)
+  .max(maxWidth(32), `must be at most ${maxWidth(32)} (at 32 px; ${maxWidth(64)} at 64 px, ${maxWidth(128)} at 128 px)`)
+
 export const CreateRunParams = z.object({
   datasetId: z.string().min(1, 'choose a dataset'),
   name: z.string().max(200).optional(),
-  /** Architecture overrides; size and channels come from the dataset. */
-  model: ModelConfig.partial().omit({ imageSize: true, channels: true }).default({}),
+  /** Architecture overrides; size and channels come from the dataset (widthProblem then checks the width against the size). */
+  model: ModelConfig.partial().omit({ imageSize: true, channels: true }).extend({ genWidth: Width.optional(), discWidth: Width.optional() }).default({}),
   train: TrainConfig.partial().default({})
 })
 export type CreateRunParams = z.input<typeof CreateRunParams>
@@ -38,6 +71,11 @@ export const StartRunParams = z.object({
 })
 export const BranchRunParams = z.object({ id: z.string().min(1), step: z.number().int().min(0), name: z.string().max(200).optional() })
 export const RunSampleParams = z.object({ id: z.string().min(1), step: z.number().int().min(0) })
+
+/** Make a run's missing dataset again from its recipe (a job), then, unless told not to, resume training. */
+export const RecreateDatasetParams = z.object({ id: z.string().min(1), resume: z.boolean().default(true) })
+export const RecreatedDataset = z.object({ datasetId: z.string(), count: z.number().int(), trainJobId: z.string().nullable() })
+export type RecreatedDataset = z.infer<typeof RecreatedDataset>
 
 export const RunTrainEvent = z.object({ runId: z.string(), event: TrainEvent })
 export type RunTrainEvent = z.infer<typeof RunTrainEvent>

@@ -66,6 +66,18 @@ export type TrainConfigInput = z.input<typeof TrainConfig>
 
 export const PAPER_TRAIN_DEFAULTS = TrainConfig.parse({})
 
+/**
+ * How a run's dataset can be made again when it is not in the library (the demo ships without its 12,000
+ * training faces): `dcgan-studio make-faces --count N --size S --seed SEED`, then a folder import at that size.
+ */
+export const DatasetRecipe = z.object({
+  kind: z.literal('procedural-faces'),
+  count: z.number().int().min(1).max(1_000_000),
+  size: z.number().int().min(8).max(256),
+  seed: z.number().int().min(0).max(0xffffffff)
+})
+export type DatasetRecipe = z.infer<typeof DatasetRecipe>
+
 export const RunStatus = z.enum(['created', 'running', 'paused', 'stopped', 'completed', 'failed', 'interrupted'])
 export type RunStatus = z.infer<typeof RunStatus>
 
@@ -76,7 +88,15 @@ export const RunRecord = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   /** The dataset id in the same library, and what it was when the run was created. */
-  dataset: z.object({ id: z.string(), name: z.string(), count: z.number().int().min(1), size: z.number().int(), channels: z.union([z.literal(1), z.literal(3)]) }),
+  dataset: z.object({
+    id: z.string(),
+    name: z.string(),
+    count: z.number().int().min(1),
+    size: z.number().int(),
+    channels: z.union([z.literal(1), z.literal(3)]),
+    /** Set when the dataset is procedural and can be recreated exactly (the shipped demo). */
+    recipe: DatasetRecipe.optional()
+  }),
   /** The architecture, including the noise distribution z is drawn from. */
   model: ModelConfig,
   train: TrainConfig,

@@ -33,6 +33,7 @@ export class IdxFile {
   ) {}
 
   static async open(file: string, kind: IdxKind): Promise<IdxFile> {
+    await checkIdxPath(file, kind)
     const gzipped = await startsWith(file, GZIP_MAGIC)
     const raw = createReadStream(file)
     // pipeline() forwards a read error to the gunzip stream, so the iterator below sees it.
@@ -141,6 +142,31 @@ export class IdxFile {
   private invalid(what: string): ImportError {
     return new ImportError('IDX_INVALID', `The IDX ${this.kind} file ${this.file} ${what}.`)
   }
+}
+
+/**
+ * The path names a regular file, or the error says what it names instead and which file to choose: a folder
+ * (e.g. /usr/share/datasets/fashion-mnist) is the usual slip, and its IDX files are listed.
+ */
+export async function checkIdxPath(file: string, kind: IdxKind): Promise<void> {
+  let info
+  try {
+    info = await fs.stat(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') {
+      throw new ImportError('SOURCE_NOT_FOUND', `The IDX ${kind} file ${file} does not exist. Check the path (e.g. /usr/share/datasets/fashion-mnist/train-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte.gz).`)
+    }
+    throw new ImportError('SOURCE_UNREADABLE', `The IDX ${kind} file ${file} cannot be opened (${code ?? (error as Error).message}).`)
+  }
+  if (info.isFile()) return
+  const example = `train-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte.gz`
+  if (info.isDirectory()) {
+    const inside = (await fs.readdir(file).catch(() => [] as string[])).filter((name) => /idx\d-ubyte/.test(name)).sort()
+    const listed = inside.length > 0 ? ` It holds ${inside.slice(0, 6).join(', ')}${inside.length > 6 ? ', …' : ''}.` : ''
+    throw new ImportError('SOURCE_NOT_A_FILE', `${file} is a folder; choose the IDX ${kind} file in it (e.g. ${example}).${listed}`)
+  }
+  throw new ImportError('SOURCE_NOT_A_FILE', `${file} is not a regular file; choose the IDX ${kind} file itself (e.g. ${example}).`)
 }
 
 async function startsWith(file: string, signature: readonly number[]): Promise<boolean> {

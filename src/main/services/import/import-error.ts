@@ -6,6 +6,7 @@
 export type ImportErrorCode =
   | 'SOURCE_NOT_FOUND'
   | 'SOURCE_NOT_A_FOLDER'
+  | 'SOURCE_NOT_A_FILE'
   | 'SOURCE_UNREADABLE'
   | 'NO_IMAGES'
   | 'NO_CLASSES'

@@ -43,6 +43,8 @@ export interface ImportFolderOptions {
   grayscale?: boolean
   /** Shown in the library; defaults to the folder's name. */
   name?: string
+  /** The dataset's id; defaults to a new one from the name. Recreating a run's dataset keeps the id the run records. */
+  id?: string
   /** crop: keep the centre square; pad: keep the whole image, adding background bars. */
   fit: Fit
   /**
@@ -111,7 +113,7 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
   const total = entries.length
 
   const name = chosenName ?? (path.basename(root).slice(0, DATASET_NAME_MAX) || 'dataset')
-  const id = newDatasetId(name)
+  const id = options.id ?? newDatasetId(name)
   const draft = await DatasetDraft.create(options.datasetsDir, id, classes !== null)
   const square: SquareOptions = { size, channels, fit: options.fit, background: IMPORT_BACKGROUND, maxPixels: limits.maxPixels }
   const sheet = new ContactSheet(size, channels)
@@ -235,7 +237,8 @@ export function checkName(name: string | undefined): string | undefined {
   return trimmed
 }
 
-async function resolveSourceFolder(source: string): Promise<string> {
+/** The folder to import, links resolved; or an ImportError saying it is missing, a file or unreadable. */
+export async function resolveSourceFolder(source: string): Promise<string> {
   let real: string
   try {
     // The folder the user chose may itself be a link (e.g. ~/Pictures); links inside it are not followed.

@@ -148,6 +148,15 @@ describe('importIdx', () => {
     it('a missing file', async () => {
       await expect(attempt(path.join(work, 'nope.gz'))).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' })
     })
+
+    it('a folder given as the file (no raw EISDIR): names the IDX files in it', async () => {
+      const folder = path.join(work, 'digits')
+      await expect(attempt(folder)).rejects.toMatchObject({
+        code: 'SOURCE_NOT_A_FILE',
+        message: `${folder} is a folder; choose the IDX images file in it (e.g. train-images-idx3-ubyte.gz). It holds train-images-idx3-ubyte, train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz.`
+      })
+      await expect(attempt(imagesGz, folder)).rejects.toMatchObject({ code: 'SOURCE_NOT_A_FILE', message: expect.stringContaining('is a folder; choose the IDX labels file in it') })
+    })
   })
 
   it('leaves nothing behind when cancelled', async () => {

@@ -1,5 +1,6 @@
 // Dataset import (folders of images, IDX files) and reading packed datasets. See README.md.
-export { importFolder, DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import-folder'
+export { importFolder, resolveSourceFolder, DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import-folder'
+export { checkIdxPath } from './idx-file'
 export type { ImportFolderOptions, ImportLimits, ImportResult } from './import-folder'
 export { importIdx } from './import-idx'
 export type { ImportIdxOptions } from './import-idx'

@@ -2,19 +2,27 @@ import { useState } from 'react'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageGrid } from '../../components/ImageGrid'
+import { useDialogs } from '../../components/dialogs'
 
 /** One dataset: its thumbnails, counts, and the report of every file that was skipped or a duplicate. */
 export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted(): void }) {
   const manifest = useStudioData(() => studio.call('datasets.get', { id }), [id])
   const preview = useStudioData(() => studio.call('datasets.preview', { id, count: 64 }), [id])
   const [error, setError] = useState<string | null>(null)
+  const dialogs = useDialogs()
   const m = manifest.data
   if (manifest.error) return <p className="error">{manifest.error}</p>
   if (!m) return <p className="muted">Loading…</p>
   const problems = m.files.filter((f) => f.status !== 'imported')
 
   const remove = async (): Promise<void> => {
-    if (!window.confirm(`Delete the dataset "${m.name}" (${m.count} images)? Runs trained on it keep their checkpoints but cannot train further.`)) return
+    const sure = await dialogs.confirm({
+      title: 'Delete this dataset?',
+      message: `Delete the dataset "${m.name}" (${m.count} images)? Runs trained on it keep their checkpoints but cannot train further.`,
+      confirmLabel: 'Delete dataset',
+      danger: true
+    })
+    if (!sure) return
     try {
       await studio.call('datasets.delete', { id })
       onDeleted()

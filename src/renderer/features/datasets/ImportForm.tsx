@@ -1,9 +1,12 @@
 import { useState } from 'react'
-import type { ImportRequestInput } from '../../../shared/api/datasets'
+import { ImportRequest, type ImportRequestInput } from '../../../shared/api/datasets'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
+import { type FieldErrors, fieldErrorsOf, schemaErrors } from '../../api/field-errors'
 import { errorText } from '../../api/hooks'
 import { PathField } from '../../components/PathField'
+
+const PATH_FIELDS = ['path', 'imagesPath', 'labelsPath']
 
 /** Import a folder of images (any mix of formats and sizes) or an MNIST-style IDX file. */
 export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
@@ -16,6 +19,8 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
   const [classFolders, setClassFolders] = useState(false)
   const [name, setName] = useState('')
   const [error, setError] = useState<string | null>(null)
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({})
+  const pathKey = kind === 'folder' ? 'path' : 'imagesPath'
 
   const submit = async (): Promise<void> => {
     setError(null)
@@ -23,11 +28,24 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
       kind === 'folder'
         ? { kind, path, size, grayscale, fit, classFolders, ...(name ? { name } : {}) }
         : { kind, imagesPath: path, size, ...(labels ? { labelsPath: labels } : {}), ...(name ? { name } : {}) }
+    // The API's schema first, then the studio's look at the paths (a folder where the IDX file belongs…).
+    const local = schemaErrors(ImportRequest, request)
+    if (Object.keys(local).length > 0) return show(local, null)
     try {
       onStarted(await studio.call('datasets.import', request))
     } catch (err) {
-      setError(errorText(err))
+      show(fieldErrorsOf(err), errorText(err))
     }
+  }
+  /** Marks the path fields; anything else wrong is said in the line under the form. */
+  const show = (errors: FieldErrors, fallback: string | null): void => {
+    setFieldErrors(errors)
+    const other = Object.entries(errors).filter(([key]) => !PATH_FIELDS.includes(key))
+    setError(other.length > 0 ? other.map(([key, message]) => `${key}: ${message}`).join('; ') : Object.keys(errors).length === 0 ? fallback : null)
+  }
+  const edited = <T,>(set: (value: T) => void) => (value: T) => {
+    setFieldErrors({})
+    set(value)
   }
 
   return (
@@ -40,19 +58,19 @@ export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
     >
       <h2>Import images</h2>
       <div className="segmented">
-        <button type="button" className={kind === 'folder' ? 'on' : ''} onClick={() => setKind('folder')}>
+        <button type="button" className={kind === 'folder' ? 'on' : ''} onClick={() => edited(setKind)('folder')}>
           Folder
         </button>
-        <button type="button" className={kind === 'idx' ? 'on' : ''} onClick={() => setKind('idx')}>
+        <button type="button" className={kind === 'idx' ? 'on' : ''} onClick={() => edited(setKind)('idx')} data-testid="import-kind-idx">
           IDX file (MNIST-style)
         </button>
       </div>
       {kind === 'folder' ? (
-        <PathField label="Folder (searched recursively)" kind="folder" value={path} onChange={setPath} placeholder="/home/me/pictures/faces" testId="import-path" />
+        <PathField label="Folder (searched recursively)" kind="folder" value={path} onChange={edited(setPath)} placeholder="/home/me/pictures/faces" testId="import-path" error={fieldErrors[pathKey]} />
       ) : (
         <>
-          <PathField label="Images file (.idx3-ubyte, .gz ok)" kind="file" value={path} onChange={setPath} placeholder="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" testId="import-path" />
-          <PathField label="Labels file (optional)" kind="file" value={labels} onChange={setLabels} />
+          <PathField label="Images file (.idx3-ubyte, .gz ok)" kind="file" value={path} onChange={edited(setPath)} placeholder="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" testId="import-path" error={fieldErrors[pathKey]} />
+          <PathField label="Labels file (optional)" kind="file" value={labels} onChange={edited(setLabels)} testId="import-labels" error={fieldErrors.labelsPath} />
         </>
       )}
       <div className="row">

@@ -1,12 +1,15 @@
 import { useState } from 'react'
-import { PAPER_PROBE_REFERENCE, type ProbeReport } from '../../../shared/api/experiments'
+import { PAPER_PROBE_REFERENCE, ProbeParams, type ProbeReport } from '../../../shared/api/experiments'
 import { isFinished } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
+import { schemaErrors } from '../../api/field-errors'
 import { errorText, useStudioData } from '../../api/hooks'
+import { NumberInput } from '../../components/NumberInput'
 import { JobProgress } from '../../components/ProgressBar'
 import { useJob } from '../export/useJob'
 import type { ModelChoice } from '../explore/RunPicker'
 import { cancelJob, percent, probeReportOf, startProbe } from './experiment-actions'
+import { overlapWarning, trainingOverlap } from './probe-data'
 
 /**
  * The linear probe (paper Section 5): a labelled dataset, examples per class, and a run; the result is the
@@ -15,6 +18,9 @@ import { cancelJob, percent, probeReportOf, startProbe } from './experiment-acti
 export function ProbePanel({ model }: { model: ModelChoice }) {
   const datasets = useStudioData(() => studio.call('datasets.list'), [])
   const labelled = (datasets.data ?? []).filter((d) => d.labelled)
+  const run = useStudioData(() => studio.call('runs.get', { id: model.id }), [model.id])
+  const trainedOn = run.data?.record.dataset.id ?? ''
+  const overlapOf = (d: (typeof labelled)[number]) => trainingOverlap(d, trainedOn, datasets.data ?? [])
   const [datasetId, setDatasetId] = useState('')
   const [perClass, setPerClass] = useState(100)
   const [maxTest, setMaxTest] = useState(2000)
@@ -23,12 +29,18 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
   const job = useJob(jobId)
   const report = probeReportOf(job)
   const running = job !== null && !isFinished(job.state)
-  const chosen = datasetId || labelled[0]?.id || ''
+  // Held-out data first: the GAN's own training images only when there is nothing else.
+  const chosen = datasetId || (labelled.find((d) => !overlapOf(d)) ?? labelled[0])?.id || ''
+  const chosenListing = labelled.find((d) => d.id === chosen)
+  const warning = chosenListing ? overlapWarning(overlapOf(chosenListing), chosenListing.name) : null
+  const params = { run: { id: model.id, step: model.step }, datasetId: chosen, perClass, maxTest }
+  const numberErrors = schemaErrors(ProbeParams, params)
+  const invalid = Boolean(numberErrors.perClass || numberErrors.maxTest)
 
   const start = async (): Promise<void> => {
     setError(null)
     try {
-      const started = await startProbe({ run: { id: model.id, step: model.step }, datasetId: chosen, perClass, maxTest })
+      const started = await startProbe(params)
       setJobId(started.id)
     } catch (err) {
       setError(errorText(err))
@@ -57,22 +69,21 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
           <select value={chosen} onChange={(e) => setDatasetId(e.target.value)} data-testid="probe-dataset">
             {labelled.map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} ({d.count} · {d.size}px{d.size !== model.imageSize ? `, resized to ${model.imageSize}` : ''})
+                {d.name} ({d.count} · {d.size}px{d.size !== model.imageSize ? `, resized to ${model.imageSize}` : ''}){overlapOf(d) ? ' — the GAN’s training data' : ''}
               </option>
             ))}
           </select>
         </label>
+        {warning && (
+          <p className="notice" role="note" data-testid="probe-training-data">
+            ⚠ {warning}
+          </p>
+        )}
         <div className="row">
-          <label>
-            Training examples per class <span className="paper">authors' SVHN script: 100</span>
-            <input type="number" min={1} max={5000} value={perClass} onChange={(e) => setPerClass(Number(e.target.value))} data-testid="probe-per-class" />
-          </label>
-          <label>
-            Test images (at most)
-            <input type="number" min={1} max={100000} value={maxTest} onChange={(e) => setMaxTest(Number(e.target.value))} />
-          </label>
+          <NumberInput label="Training examples per class (authors' SVHN script: 100)" min={1} max={5000} value={perClass} onChange={setPerClass} error={numberErrors.perClass} testId="probe-per-class" />
+          <NumberInput label="Test images (at most)" min={1} max={100000} value={maxTest} onChange={setMaxTest} error={numberErrors.maxTest} testId="probe-max-test" />
         </div>
-        <button type="submit" disabled={!chosen || running} data-testid="probe-start">
+        <button type="submit" disabled={!chosen || running || invalid} data-testid="probe-start">
           Run probe
         </button>
       </form>

@@ -1,8 +1,11 @@
 import { useState } from 'react'
 import { isFinished } from '../../../shared/api/jobs'
+import { ProjectParams } from '../../../shared/api/experiments'
+import { fieldErrorsOf, schemaErrors } from '../../api/field-errors'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { PathField } from '../../components/PathField'
+import { NumberInput } from '../../components/NumberInput'
 import { JobProgress } from '../../components/ProgressBar'
 import { useJob } from '../export/useJob'
 import type { ModelChoice } from '../explore/RunPicker'
@@ -18,19 +21,27 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
   const [steps, setSteps] = useState(300)
   const [jobId, setJobId] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [fileError, setFileError] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | null>(null)
   const job = useJob(jobId)
   const report = projectReportOf(job)
   const running = job !== null && !isFinished(job.state)
+  const params = { run: { id: model.id, step: model.step }, image: { kind: 'file' as const, path: file }, starts, steps }
+  // The API's own limits, checked as the numbers are typed.
+  const numberErrors = schemaErrors(ProjectParams, params)
 
   const start = async (): Promise<void> => {
     setError(null)
+    setFileError(undefined)
     setNotice(null)
+    if (numberErrors.starts || numberErrors.steps) return
     try {
-      const started = await startProjection({ run: { id: model.id, step: model.step }, image: { kind: 'file', path: file }, starts, steps })
+      const started = await startProjection(params)
       setJobId(started.id)
     } catch (err) {
-      setError(errorText(err))
+      const marked = fieldErrorsOf(err)['image.path']
+      if (marked) setFileError(marked)
+      else setError(errorText(err))
     }
   }
   const copy = async (z: Float32Array): Promise<void> => {
@@ -52,18 +63,23 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
           void start()
         }}
       >
-        <PathField label="Image file" kind="file" value={file} onChange={setFile} placeholder="/path/to/photo.png" testId="projection-image" />
+        <PathField
+          label="Image file"
+          kind="file"
+          value={file}
+          onChange={(value) => {
+            setFileError(undefined)
+            setFile(value)
+          }}
+          placeholder="/path/to/photo.png"
+          testId="projection-image"
+          error={fileError}
+        />
         <div className="row">
-          <label>
-            Starts
-            <input type="number" min={1} max={64} value={starts} onChange={(e) => setStarts(Number(e.target.value))} />
-          </label>
-          <label>
-            Adam steps
-            <input type="number" min={1} max={5000} value={steps} onChange={(e) => setSteps(Number(e.target.value))} />
-          </label>
+          <NumberInput label="Starts" min={1} max={64} value={starts} onChange={setStarts} error={numberErrors.starts} testId="projection-starts" />
+          <NumberInput label="Adam steps" min={1} max={5000} value={steps} onChange={setSteps} error={numberErrors.steps} testId="projection-steps" />
         </div>
-        <button type="submit" disabled={!file.trim() || running} data-testid="projection-start">
+        <button type="submit" disabled={!file.trim() || running || Boolean(numberErrors.starts || numberErrors.steps)} data-testid="projection-start">
           Project
         </button>
       </form>

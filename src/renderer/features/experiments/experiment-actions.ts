@@ -1,6 +1,7 @@
 import { type ProbeParams, ProbeReport, type ProjectParams, ProjectReport } from '../../../shared/api/experiments'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
+import { copyText } from '../../api/clipboard'
 import { zToText } from '../explore/selection'
 
 /**
@@ -41,12 +42,7 @@ export function projectReportOf(job: Job | null): ProjectReport | null {
  */
 export async function copyZ(z: Float32Array): Promise<{ copied: boolean; text: string }> {
   const text = zToText(z)
-  try {
-    await navigator.clipboard.writeText(text)
-    return { copied: true, text }
-  } catch {
-    return { copied: false, text }
-  }
+  return { copied: await copyText(text), text }
 }
 
 /** An accuracy as a percentage with one decimal. */

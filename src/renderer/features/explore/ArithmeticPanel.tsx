@@ -1,8 +1,10 @@
 import { useState } from 'react'
-import type { ArithmeticResult } from '../../../shared/api/explore'
+import { type ArithmeticResult, SaveConceptParams } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
+import { valueProblem } from '../../api/field-errors'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { useDialogs } from '../../components/dialogs'
 import { saveArithmeticFigure } from '../export/export-actions'
 import { SaveFigureForm } from '../export/SaveFigureForm'
 import { type ModelChoice, runRef } from './model-ref'
@@ -22,6 +24,7 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const dialogs = useDialogs()
   const ready = slots.a.length > 0 && slots.b.length > 0 && slots.c.length > 0
 
   const compute = async (): Promise<void> => {
@@ -48,8 +51,13 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
 
   const save = async (kind: 'point' | 'direction'): Promise<void> => {
     if (!result) return
-    const name = window.prompt(kind === 'point' ? 'Name this result (e.g. "smiling man"):' : 'Name this direction, A − B (e.g. "smile"):')
-    if (!name) return
+    const answer = await dialogs.prompt(
+      kind === 'point'
+        ? { title: 'Save the result as a concept', label: 'Name of the concept', placeholder: 'e.g. smiling man', confirmLabel: 'Save concept', validate: nameProblem }
+        : { title: 'Save A − B as a direction', label: 'Name of the direction', placeholder: 'e.g. smile', confirmLabel: 'Save direction', validate: nameProblem }
+    )
+    if (answer === null) return
+    const name = answer.trim()
     const a = result.a.mean
     const vector = kind === 'point' ? result.result.z : a.map((v, i) => v - (result.b.mean[i] as number))
     const exemplars = { a: slots.a.map(describe), b: slots.b.map(describe), c: slots.c.map(describe) }
@@ -154,4 +162,9 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
 
 function describe(sample: Sample): unknown {
   return sample.seed === null ? { z: Array.from(sample.z) } : { seed: sample.seed, index: sample.index }
+}
+
+/** The studio's own rule for a concept's name (SaveConceptParams), checked before the dialog closes. */
+function nameProblem(value: string): string | null {
+  return valueProblem(SaveConceptParams.shape.name, value)
 }

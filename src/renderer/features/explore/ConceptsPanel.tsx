@@ -3,6 +3,8 @@ import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { useDialogs } from '../../components/dialogs'
+import { exportConcept } from '../export/export-actions'
 import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
@@ -17,7 +19,9 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
   const [applied, setApplied] = useState<RgbaImage | null>(null)
   const [sweep, setSweep] = useState<RgbaImage[]>([])
   const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
   const ticket = useRef(0)
+  const dialogs = useDialogs()
   const concept = concepts.data?.find((c) => c.id === conceptId) ?? concepts.data?.[0]
 
   useEffect(() => {
@@ -40,8 +44,30 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
     }
   }
 
+  const doExport = async (): Promise<void> => {
+    if (!concept) return
+    setError(null)
+    setNotice(null)
+    const out = await dialogs.prompt({
+      title: `Export the concept "${concept.name}"`,
+      label: "JSON file on the machine running the studio (a relative path lands in the library's exports folder)",
+      initial: `concept-${concept.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || concept.id}.json`,
+      confirmLabel: 'Export',
+      validate: (value) => (value.trim() ? null : 'A file name is needed, e.g. smile.json.')
+    })
+    if (out === null) return
+    try {
+      const saved = await exportConcept({ id: concept.id, out: out.trim() })
+      setNotice(`Exported "${concept.name}" to ${saved.file}.`)
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
+
   const remove = async (): Promise<void> => {
-    if (!concept || !window.confirm(`Delete the concept "${concept.name}"?`)) return
+    if (!concept) return
+    const sure = await dialogs.confirm({ title: 'Delete this concept?', message: `Delete the concept "${concept.name}"? Exports made from it keep their files.`, confirmLabel: 'Delete concept', danger: true })
+    if (!sure) return
     await studio.call('concepts.delete', { id: concept.id }).catch((err: unknown) => setError(errorText(err)))
     concepts.reload()
   }
@@ -55,7 +81,7 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
           <div className="toolbar">
             <label>
               Concept
-              <select value={concept.id} onChange={(e) => setConceptId(e.target.value)}>
+              <select value={concept.id} onChange={(e) => setConceptId(e.target.value)} data-testid="concept-select">
                 {concepts.data?.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name} ({c.kind})
@@ -65,10 +91,13 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
             </label>
             <label>
               Strength {strength.toFixed(2)}
-              <input type="range" min={-3} max={3} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} />
+              <input type="range" min={-3} max={3} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} data-testid="concept-strength" />
             </label>
-            <button type="button" disabled={!sample} onClick={() => void doSweep()}>
+            <button type="button" disabled={!sample} onClick={() => void doSweep()} data-testid="concept-sweep">
               Sweep −2…+2
+            </button>
+            <button type="button" onClick={() => void doExport()} data-testid="concept-export">
+              Export…
             </button>
             <button type="button" className="danger" onClick={() => void remove()}>
               Delete
@@ -77,19 +106,24 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
           {!sample && <p className="muted">Select a sample to apply the concept to.</p>}
           {sample && (
             <div className="tiles row">
-              <ImageTile image={sample.image} size={64} label="original" />
+              <ImageTile image={sample.image} size={64} label="original" testId="concept-original" />
               <span className="op">→</span>
-              {applied && <ImageTile image={applied} size={64} label={`with ${concept.name}`} />}
+              {applied && <ImageTile image={applied} size={64} label={`with ${concept.name}`} testId="concept-applied" />}
             </div>
           )}
           {sweep.length > 0 && (
-            <div className="tiles strip">
+            <div className="tiles strip" data-testid="concept-sweep-strip" data-frames={sweep.length}>
               {sweep.map((image, i) => (
                 <ImageTile key={i} image={image} size={48} label={`strength ${-2 + i * 0.5}`} />
               ))}
             </div>
           )}
         </>
+      )}
+      {notice && (
+        <p className="muted" data-testid="concept-notice">
+          {notice}
+        </p>
       )}
       {error && <p className="error">{error}</p>}
     </section>

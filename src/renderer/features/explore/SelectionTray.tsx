@@ -1,7 +1,9 @@
 import { useState } from 'react'
 import { studio } from '../../api/client'
+import { copyText } from '../../api/clipboard'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
+import { useDialogs } from '../../components/dialogs'
 import { type ModelChoice, runRef } from './model-ref'
 import { type Sample, sampleKey, zFromText, zToText } from './selection'
 
@@ -20,18 +22,25 @@ interface SelectionTrayProps {
 export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin, onClear, targets }: SelectionTrayProps) {
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const dialogs = useDialogs()
 
   const copy = async (sample: Sample): Promise<void> => {
-    await navigator.clipboard.writeText(zToText(sample.z)).then(
-      () => setNotice(`Copied the z of ${sample.seed === null ? 'the pasted sample' : `sample ${sample.index} of seed ${sample.seed}`}.`),
-      () => setNotice(zToText(sample.z))
-    )
+    const text = zToText(sample.z)
+    const what = sample.seed === null ? 'the pasted sample' : `sample ${sample.index} of seed ${sample.seed}`
+    setNotice((await copyText(text)) ? `Copied the z of ${what}.` : `The clipboard is not available here; copy the z of ${what} by hand: ${text}`)
   }
   const paste = async (): Promise<void> => {
     setError(null)
     try {
-      const text = window.prompt('Paste a z vector (a JSON array of numbers):')
-      if (!text) return
+      const text = await dialogs.prompt({
+        title: 'Paste a z vector',
+        label: `A JSON array of ${model.zDim} numbers, as "Copy z" or a projection makes`,
+        placeholder: '[0.12, -0.5, …]',
+        multiline: true,
+        confirmLabel: 'Add sample',
+        validate: (value) => zProblem(value, model.zDim)
+      })
+      if (text === null) return
       const z = zFromText(text, model.zDim)
       const result = await studio.call('explore.render', { run: runRef(model), z: [{ kind: 'z', z }] })
       const image = result.samples[0]?.image
@@ -91,4 +100,15 @@ export function SelectionTray({ model, selection, pinned, onRemove, onAdd, onPin
       {error && <p className="error">{error}</p>}
     </section>
   )
+}
+
+/** What is wrong with a pasted z, in the words the tray uses (null: it is a z this model takes). */
+function zProblem(text: string, zDim: number): string | null {
+  if (!text.trim()) return `Paste a z vector first: a JSON array of ${zDim} numbers.`
+  try {
+    zFromText(text, zDim)
+    return null
+  } catch (err) {
+    return errorText(err)
+  }
 }

@@ -107,7 +107,7 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
           {walk.keyframes.length} keyframes{loop ? ', closed loop (no frame repeats at the wrap)' : ''}. {totalFrames} frames, {(totalFrames / fps).toFixed(2)} s.
         </p>
         <div className="grid-fields">
-          <label>
+          <label className="span-2">
             Format
             <select value={format} onChange={(e) => changeFormat(e.target.value as VideoFormat)} data-testid="export-format">
               {FORMATS.map((f) => (

@@ -1,4 +1,5 @@
-import type { ExportArithmeticParams, ExportErasureParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
+import type { z } from 'zod'
+import type { ExportArithmeticParams, ExportConceptParams, ExportErasureParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
 import { ExportedWalk } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
@@ -22,6 +23,11 @@ export function saveArithmeticFigure(params: ExportArithmeticParams): Promise<Ex
 
 export function saveErasureFigure(params: ExportErasureParams): Promise<ExportedFile> {
   return studio.call('export.erasure', params)
+}
+
+/** A saved concept as JSON (its vector, kind and provenance), as `dcgan-studio export concept` writes it. */
+export function exportConcept(params: z.input<typeof ExportConceptParams>): Promise<ExportedFile> {
+  return studio.call('export.concept', params)
 }
 
 /** Where relative export paths land, to say so beside the path field. */

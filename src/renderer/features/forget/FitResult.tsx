@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { BoxedSample, ErasureRecord, ForgetFitReport } from '../../../shared/api/forget'
 import { errorText } from '../../api/hooks'
 import type { Sample } from '../explore/selection'
+import { defaultDrop } from './default-drop'
 import { ErasureComparison } from './ErasureComparison'
 import { saveErasure, topChannels } from './forget-actions'
 import { MapWeights } from './MapWeights'
@@ -19,9 +20,11 @@ export interface Fit {
 }
 
 /** What a fit found: the maps by weight, how many to drop, the effect side by side, and saving it. */
-export function FitResult({ fit, onSaved }: { fit: Fit; onSaved(record: ErasureRecord): void }) {
+export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: readonly ErasureRecord[]; onSaved(record: ErasureRecord): void }) {
   const { report } = fit
-  const [drop, setDrop] = useState(report.dropped.length)
+  // Not the paper's rule on a small layer: where to start, and the one line that says why.
+  const [start] = useState(() => defaultDrop(report, known, fit.runId))
+  const [drop, setDrop] = useState(start.drop)
   const [name, setName] = useState('')
   const [saving, setSaving] = useState(false)
   const [saved, setSaved] = useState<ErasureRecord | null>(null)
@@ -59,6 +62,9 @@ export function FitResult({ fit, onSaved }: { fit: Fit; onSaved(record: ErasureR
       </p>
       {fit.stale && <p className="notice">The boxes changed since this fit: fit again to use them.</p>}
       <MapWeights layer={report.layer} maps={report.maps} drop={drop} paperCount={report.dropped.length} onDrop={setDrop} />
+      <p className="muted small-print" data-testid="forget-drop-why">
+        {start.why}
+      </p>
       <ErasureComparison runId={fit.runId} step={report.step} layer={report.layer} channels={channels} boxed={fit.boxed} />
       <form
         className="toolbar"

@@ -247,7 +247,7 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
           Could not fit: {fitError}
         </p>
       )}
-      {fit && <FitResult key={fit.serial} fit={{ ...fit, stale: fit.boxMap !== sheet.boxes }} onSaved={erasures.reload} />}
+      {fit && <FitResult key={fit.serial} fit={{ ...fit, stale: fit.boxMap !== sheet.boxes }} saved={erasures.data ?? []} onSaved={erasures.reload} />}
       <SavedErasures erasures={erasures.data} onChanged={erasures.reload} onOpen={open} />
     </section>
   )

@@ -1,13 +1,16 @@
 import { useState } from 'react'
 import type { ErasureRecord } from '../../../shared/api/forget'
 import { errorText } from '../../api/hooks'
+import { useDialogs } from '../../components/dialogs'
 import { deleteErasure } from './forget-actions'
 
 /** The run's saved erasures, newest first, each with what it drops and a delete button. */
 export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged(): void; onOpen(record: ErasureRecord): void }) {
   const [error, setError] = useState<string | null>(null)
+  const dialogs = useDialogs()
   const remove = async (record: ErasureRecord): Promise<void> => {
-    if (!window.confirm(`Delete the erasure "${record.name}"? Exports made with it keep their files.`)) return
+    const sure = await dialogs.confirm({ title: 'Delete this erasure?', message: `Delete the erasure "${record.name}"? Exports made with it keep their files.`, confirmLabel: 'Delete erasure', danger: true })
+    if (!sure) return
     setError(null)
     try {
       await deleteErasure(record.id)

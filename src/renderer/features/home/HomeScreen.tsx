@@ -6,9 +6,8 @@ import { EngineStatusCard } from '../engine/EngineStatusCard'
 import { GeneratePanel } from './GeneratePanel'
 
 /** When the demo model is in the library: what it is, and the way into it. */
-function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
-  const info = useStudioData(() => studio.call('library.info'), [])
-  if (!info.data?.demoRunId) return null
+function DemoCard({ demoRunId, onTour, onExplore }: { demoRunId: string | null; onTour(): void; onExplore(): void }) {
+  if (!demoRunId) return null
   return (
     <section className="card" data-testid="demo-card">
       <h2>Welcome — a demo model is ready</h2>
@@ -31,6 +30,8 @@ function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) 
 export function HomeScreen({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
   const [status, setStatus] = useState<EngineStatus | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const info = useStudioData(() => studio.call('library.info'), [])
+  const demoRunId = info.data?.demoRunId ?? null
 
   useEffect(() => {
     let live = true
@@ -58,9 +59,9 @@ export function HomeScreen({ onTour, onExplore }: { onTour(): void; onExplore():
 
   return (
     <div className="home">
-      <DemoCard onTour={onTour} onExplore={onExplore} />
+      <DemoCard demoRunId={demoRunId} onTour={onTour} onExplore={onExplore} />
       <EngineStatusCard status={status} error={error} onRestart={restart} />
-      <GeneratePanel />
+      {info.data && <GeneratePanel demoRunId={demoRunId} />}
     </div>
   )
 }

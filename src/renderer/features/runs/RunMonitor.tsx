@@ -2,9 +2,11 @@ import { useCallback, useEffect, useState } from 'react'
 import type { RunDetails } from '../../../shared/api/runs'
 import type { MetricsLine } from '../../../shared/formats/run'
 import { studio } from '../../api/client'
-import { errorText, useJobs, useStudioEvent } from '../../api/hooks'
+import { errorText, useDemoRunId, useJobs, useStudioEvent } from '../../api/hooks'
+import { useDialogs } from '../../components/dialogs'
 import { LineChart } from '../../components/LineChart'
 import { JobProgress } from '../../components/ProgressBar'
+import { recreateJobOf, resumeRun, runBadge } from './run-actions'
 import { SampleTimeline } from './SampleTimeline'
 
 /** Live view of one run: controls, progress, loss and D-output charts, the sample timeline, warnings. */
@@ -13,7 +15,11 @@ export function RunMonitor({ runId }: { runId: string }) {
   const [metrics, setMetrics] = useState<MetricsLine[]>([])
   const [warnings, setWarnings] = useState<string[]>([])
   const [error, setError] = useState<string | null>(null)
-  const job = useJobs().find((j) => j.kind === 'train' && j.target?.id === runId && (j.state === 'running' || j.state === 'paused'))
+  const jobs = useJobs()
+  const job = jobs.find((j) => j.kind === 'train' && j.target?.id === runId && (j.state === 'running' || j.state === 'paused'))
+  const recreating = recreateJobOf(jobs, runId)
+  const demoRunId = useDemoRunId()
+  const dialogs = useDialogs()
 
   const load = useCallback(() => {
     studio
@@ -75,20 +81,33 @@ export function RunMonitor({ runId }: { runId: string }) {
   const { record } = details
   const training = Boolean(job)
   const steps = metrics.map((m) => m.step)
+  const badge = runBadge({ record, latestStep: details.latestStep, training }, demoRunId)
   return (
     <section className="card grow run-monitor" data-testid="run-monitor" data-run-id={runId} data-status={record.status}>
       <h2>
-        {record.name} <span className={`pill pill-${record.status}`} data-testid="run-status">{record.status}</span>
+        {record.name}{' '}
+        <span className={badge.className} data-testid="run-status">
+          {badge.label}
+        </span>
       </h2>
       <p className="muted">
         {record.dataset.name} · {record.model.imageSize}px · batch {record.train.batchSize} · lr {record.train.learningRate} · β1 {record.train.beta1} ·{' '}
         {details.latestStep === null ? 'no checkpoint yet' : `last checkpoint: step ${details.latestStep}`}
       </p>
-      {record.statusMessage && <p className={record.status === 'failed' ? 'error' : 'muted'}>{record.statusMessage}</p>}
+      {record.statusMessage && (
+        <p className={record.status === 'failed' ? 'error' : 'muted'} data-testid="run-status-message">
+          {record.statusMessage}
+        </p>
+      )}
+      {!details.datasetPresent && !training && (
+        <p className="muted" data-testid="run-dataset-missing">
+          Its dataset “{record.dataset.name}” is not in this library{record.dataset.recipe ? ': Resume makes it again first.' : ': import those images again to train it further.'}
+        </p>
+      )}
       <div className="row">
         {!training && (
-          <button type="button" data-testid="run-start" onClick={() => void act(() => studio.call('runs.start', { id: runId }))}>
-            {details.latestStep === null ? 'Start training' : 'Resume training'}
+          <button type="button" data-testid="run-start" disabled={Boolean(recreating)} onClick={() => void act(() => resumeRun(details, dialogs))}>
+            {details.latestStep === null ? 'Start training' : record.id === demoRunId ? 'Train further' : 'Resume training'}
           </button>
         )}
         {job?.state === 'running' && (
@@ -108,6 +127,7 @@ export function RunMonitor({ runId }: { runId: string }) {
         )}
       </div>
       {job && <JobProgress job={job} />}
+      {recreating && <JobProgress job={recreating} onCancel={() => void studio.call('jobs.cancel', { id: recreating.id })} />}
       {error && <p className="error">{error}</p>}
       {warnings.length > 0 && (
         <ul className="warnings" data-testid="run-warnings">

@@ -1,11 +1,16 @@
 import { useState } from 'react'
+import { isFinished } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
-import { errorText, useStudioData, useStudioEvent } from '../../api/hooks'
+import { errorText, useDemoRunId, useJobs, useStudioData, useStudioEvent } from '../../api/hooks'
+import { JobProgress } from '../../components/ProgressBar'
+import { useDialogs } from '../../components/dialogs'
+import { recreateJobOf, resumeRun, runBadge } from './run-actions'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
 export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const [selected, setSelected] = useState<string | null>(null)
+  const demoRunId = useDemoRunId()
   useStudioEvent('runs.changed', () => runs.reload())
   return (
     <div className="screen two-columns">
@@ -14,26 +19,34 @@ export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
         {runs.error && <p className="error">{runs.error}</p>}
         {runs.data?.length === 0 && <p className="muted">No runs yet: create one under Train.</p>}
         <ul className="list" data-testid="run-list">
-          {runs.data?.map(({ record, latestStep }) => (
-            <li key={record.id}>
-              <button type="button" className={selected === record.id ? 'on' : ''} onClick={() => setSelected(record.id)}>
-                <b>{record.name}</b>
-                <span className="muted">
-                  <span className={`pill pill-${record.status}`}>{record.status}</span> step {latestStep ?? 0}/{record.train.steps}
-                </span>
-              </button>
-            </li>
-          ))}
+          {runs.data?.map((run) => {
+            const badge = runBadge(run, demoRunId)
+            return (
+              <li key={run.record.id}>
+                <button type="button" className={selected === run.record.id ? 'on' : ''} onClick={() => setSelected(run.record.id)}>
+                  <b>{run.record.name}</b>
+                  <span className="muted" data-testid="run-list-status">
+                    <span className={badge.className}>{badge.label}</span> {badge.progress}
+                  </span>
+                </button>
+              </li>
+            )
+          })}
         </ul>
       </section>
-      {selected && <RunCheckpoints key={selected} runId={selected} onOpen={onOpen} onChanged={runs.reload} onDeleted={() => setSelected(null)} />}
+      {selected && <RunCheckpoints key={selected} runId={selected} demoRunId={demoRunId} onOpen={onOpen} onChanged={runs.reload} onDeleted={() => setSelected(null)} />}
     </div>
   )
 }
 
-function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string; onOpen(id: string): void; onChanged(): void; onDeleted(): void }) {
-  const details = useStudioData(() => studio.call('runs.get', { id: runId, }), [runId])
+function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { runId: string; demoRunId: string | null; onOpen(id: string): void; onChanged(): void; onDeleted(): void }) {
+  const details = useStudioData(() => studio.call('runs.get', { id: runId }), [runId])
+  const recreating = recreateJobOf(useJobs(), runId)
+  // Training or a recreated dataset changes what the details say (status, dataset present, Resume).
+  useStudioEvent('runs.changed', (record) => record.id === runId && details.reload())
+  useStudioEvent('jobs.changed', (job) => job.target?.id === runId && isFinished(job.state) && details.reload())
   const [error, setError] = useState<string | null>(null)
+  const dialogs = useDialogs()
   const d = details.data
   if (!d) return <section className="card grow">{details.error ? <p className="error">{details.error}</p> : 'Loading…'}</section>
 
@@ -48,7 +61,13 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
     }
   }
   const remove = async (): Promise<void> => {
-    if (!window.confirm(`Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints, sample timeline, favourites, concepts and erasures? Exports stay. This cannot be undone.`)) return
+    const sure = await dialogs.confirm({
+      title: 'Delete this run?',
+      message: `Delete the run "${d.record.name}" with its ${d.checkpoints.length} checkpoints, sample timeline, favourites, concepts and erasures? Exports stay. This cannot be undone.`,
+      confirmLabel: 'Delete run',
+      danger: true
+    })
+    if (!sure) return
     await act(() => studio.call('runs.delete', { id: runId }))
     onDeleted()
   }
@@ -56,7 +75,10 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
   return (
     <section className="card grow" data-testid="run-details">
       <h2>
-        {d.record.name} <span className={`pill pill-${d.record.status}`}>{d.record.status}</span>
+        {d.record.name}{' '}
+        <span className={runBadge(d, demoRunId).className} data-testid="run-details-status">
+          {runBadge(d, demoRunId).label}
+        </span>
       </h2>
       <p className="muted">{d.record.statusMessage}</p>
       <p className="muted">
@@ -64,19 +86,36 @@ function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string
         {d.record.cost.backend ? ` on ${d.record.cost.backend}` : ''}
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
+      {!d.datasetPresent && !d.training && (
+        <p className="muted" data-testid="run-dataset-missing">
+          Its dataset “{d.record.dataset.name}” is not in this library{d.record.dataset.recipe ? ': Resume makes it again first.' : ': import those images again to train it further.'}
+        </p>
+      )}
       <div className="row">
         <button type="button" onClick={() => onOpen(runId)}>
           Open in Train
         </button>
         {!d.training && (
-          <button type="button" onClick={() => void act(async () => { await studio.call('runs.start', { id: runId }); onOpen(runId) })}>
-            {d.latestStep === null ? 'Start' : 'Resume'}
+          <button
+            type="button"
+            disabled={Boolean(recreating)}
+            data-testid="run-resume"
+            onClick={() =>
+              void act(async () => {
+                const job = await resumeRun(d, dialogs)
+                // Training shows in the run view; a recreate job shows its progress here first.
+                if (job?.kind === 'train') onOpen(runId)
+              })
+            }
+          >
+            {d.latestStep === null ? 'Start' : d.record.id === demoRunId ? 'Train further' : 'Resume'}
           </button>
         )}
         <button type="button" className="danger" disabled={d.training} onClick={() => void remove()} data-testid="run-delete">
           Delete…
         </button>
       </div>
+      {recreating && <JobProgress job={recreating} onCancel={() => void studio.call('jobs.cancel', { id: recreating.id })} />}
       {error && <p className="error">{error}</p>}
       <h3>Checkpoints</h3>
       {d.checkpoints.length === 0 && <p className="muted">None yet.</p>}

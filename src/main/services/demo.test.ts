@@ -1,0 +1,38 @@
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { RunRecord } from '../../shared/formats/run'
+import * as os from 'node:os'
+import { Library } from './library'
+import { RunStore } from './run-store'
+import { demoDir, installDemoIfEmpty, readDemoManifest, upgradeInstalledDemo } from './demo'
+
+describe('the shipped demo', () => {
+  it('records how to make its dataset again (it ships without its training faces), matching what it was trained on', () => {
+    const manifest = readDemoManifest(demoDir())
+    expect(manifest).not.toBeNull()
+    const record = RunRecord.parse(JSON.parse(fs.readFileSync(path.join(demoDir(), 'runs', manifest?.runId ?? '', 'run.json'), 'utf8')))
+    // README: `make-faces --count 12000 --size 32 --seed 1`, imported at 32 px.
+    expect(record.dataset.recipe).toEqual({ kind: 'procedural-faces', count: 12000, size: 32, seed: 1 })
+    expect(record.dataset).toMatchObject({ count: 12000, size: 32, channels: 3 })
+  })
+
+  it('gives a demo installed by an older studio its recipe and classifier link, and leaves everything else of the record alone', async () => {
+    const library = Library.open(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-demo-recipe-')))
+    const runId = await installDemoIfEmpty(library)
+    const runs = new RunStore(library.path('runs'))
+    const installed = await runs.read(runId ?? '')
+    const { recipe, ...withoutRecipe } = installed.dataset
+    const { classifier, ...withoutClassifier } = installed
+    expect(recipe).toBeDefined()
+    expect(classifier).toBe('demo-faces')
+    await runs.update(runId ?? '', () => ({ ...withoutClassifier, dataset: withoutRecipe, statusMessage: 'as an older studio left it' }))
+    expect(await upgradeInstalledDemo(runs, library)).toBe(true)
+    const upgraded = await runs.read(runId ?? '')
+    expect(upgraded.dataset.recipe).toEqual(recipe)
+    expect(upgraded.classifier).toBe('demo-faces')
+    expect(upgraded.statusMessage).toBe('as an older studio left it')
+    expect(await upgradeInstalledDemo(runs, library)).toBe(false)
+    fs.rmSync(library.root, { recursive: true, force: true })
+  })
+})

@@ -1,0 +1,57 @@
+import type { Job } from '../../../shared/api/jobs'
+import { isFinished } from '../../../shared/api/jobs'
+import type { RunListing } from '../../../shared/api/runs'
+import { studio } from '../../api/client'
+import type { Dialogs } from '../../components/dialogs'
+
+/**
+ * How a run is shown and resumed, shared by the Runs list and the run view. The demo is a finished model (it
+ * ships one checkpoint and no dataset), not a run that was "stopped" short of its steps.
+ */
+export interface RunBadge {
+  label: string
+  className: string
+  /** Where it stands: "step 120/5000", or for a finished model how far it was trained. */
+  progress: string
+}
+
+export function runBadge(run: Pick<RunListing, 'record' | 'latestStep' | 'training'>, demoRunId: string | null): RunBadge {
+  const { record, latestStep } = run
+  const step = latestStep ?? 0
+  const busy = run.training || record.status === 'running' || record.status === 'paused'
+  if (record.id === demoRunId && !busy) {
+    return { label: `demo model · trained ${step.toLocaleString('en-US')} steps`, className: 'pill pill-demo', progress: `checkpoint step ${step.toLocaleString('en-US')}` }
+  }
+  return { label: record.status, className: `pill pill-${record.status}`, progress: `step ${step}/${record.train.steps}` }
+}
+
+/** The recreate-dataset job working for this run, if one is. */
+export function recreateJobOf(jobs: Job[], runId: string): Job | undefined {
+  return jobs.find((j) => j.kind === 'import' && j.target?.kind === 'run' && j.target.id === runId && !isFinished(j.state))
+}
+
+/**
+ * Resumes (or starts) training. A run whose dataset has left the library but is recorded as a recipe (the
+ * demo's 12,000 procedural faces) first offers to make it again — a job that then resumes training itself.
+ * Resolves with the job started, or null when the user declined.
+ */
+export async function resumeRun(run: Pick<RunListing, 'record' | 'datasetPresent' | 'latestStep'>, dialogs: Dialogs): Promise<Job | null> {
+  const { record } = run
+  const recipe = record.dataset.recipe
+  if (run.datasetPresent || !recipe) return studio.call('runs.start', { id: record.id })
+  const sure = await dialogs.confirm({
+    title: 'Recreate the dataset first?',
+    message:
+      `This run trains on "${record.dataset.name}", which is not in this library. It can be made again exactly: ` +
+      `${recipe.count.toLocaleString('en-US')} procedural faces (${recipe.size} px, seed ${recipe.seed}), drawn and imported as ` +
+      `dcgan-studio make-faces and import would (${recreateEstimate(recipe.count)}). Then training resumes from ${run.latestStep === null ? 'the start' : `its checkpoint at step ${run.latestStep.toLocaleString('en-US')}`}.`,
+    confirmLabel: 'Recreate and resume'
+  })
+  if (!sure) return null
+  return studio.call('runs.recreateDataset', { id: record.id, resume: true })
+}
+
+/** How long it takes, roughly: drawing and importing run at tens to hundreds of faces a second, by machine. */
+function recreateEstimate(count: number): string {
+  return count <= 2000 ? 'a minute or so' : 'several minutes; the job shows its progress and can be cancelled'
+}
