@@ -3,7 +3,7 @@ import { studio } from '../api/client'
 interface PathFieldProps {
   label: string
   value: string
-  onChange(value: string): void
+  onChange: (value: string) => void
   /** An existing folder or file, or where to save a new file. */
   kind: 'folder' | 'file' | 'save'
   placeholder?: string

@@ -4,7 +4,7 @@ import { errorText, useStudioData } from '../../api/hooks'
 import { ImageGrid } from '../../components/ImageGrid'
 
 /** One dataset: its thumbnails, counts, and the report of every file that was skipped or a duplicate. */
-export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted(): void }) {
+export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted: () => void }) {
   const manifest = useStudioData(() => studio.call('datasets.get', { id }), [id])
   const preview = useStudioData(() => studio.call('datasets.preview', { id, count: 64 }), [id])
   const [error, setError] = useState<string | null>(null)

@@ -6,7 +6,7 @@ import { errorText } from '../../api/hooks'
 import { PathField } from '../../components/PathField'
 
 /** Import a folder of images (any mix of formats and sizes) or an MNIST-style IDX file. */
-export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
+export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
   const [kind, setKind] = useState<'folder' | 'idx'>('folder')
   const [path, setPath] = useState('')
   const [labels, setLabels] = useState('')

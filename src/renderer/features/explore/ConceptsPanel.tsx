@@ -3,7 +3,7 @@ import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import { type ModelChoice, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 /**
@@ -18,22 +18,23 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
   const [sweep, setSweep] = useState<RgbaImage[]>([])
   const [error, setError] = useState<string | null>(null)
   const ticket = useRef(0)
+  const run = useRunRef(runRef(model))
   const concept = concepts.data?.find((c) => c.id === conceptId) ?? concepts.data?.[0]
 
   useEffect(() => {
     if (!sample || !concept) return
     const mine = ++ticket.current
     studio
-      .call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
+      .call('explore.applyConcept', { run, z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
       .then((r) => mine === ticket.current && r.samples[0] && setApplied(r.samples[0].image))
       .catch((err: unknown) => (err as { code?: string }).code !== 'superseded' && setError(errorText(err)))
-  }, [sample, concept, strength, model.id, model.step, model.erasure])
+  }, [sample, concept, strength, run])
 
   const doSweep = async (): Promise<void> => {
     if (!sample || !concept) return
     try {
       const strengths = Array.from({ length: 9 }, (_, i) => -2 + i * 0.5)
-      const r = await studio.call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
+      const r = await studio.call('explore.applyConcept', { run, z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
       setSweep(r.samples.map((s) => s.image))
     } catch (err) {
       setError(errorText(err))

@@ -4,7 +4,7 @@ import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
 import { errorText } from '../../api/hooks'
 import { loadFavourites, saveFavourites } from './favourites'
-import { type ModelChoice, runKey, runRef } from './model-ref'
+import { type ModelChoice, runRef } from './model-ref'
 import { RunPicker } from './RunPicker'
 import { SamplesPanel } from './SamplesPanel'
 import { SelectionTray } from './SelectionTray'
@@ -26,7 +26,7 @@ const TABS = [
 type TabId = ExploreTab
 
 /** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
-export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): void }) {
+export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) => void }) {
   const [model, setModel] = useState<ModelChoice | null>(null)
   const setTab = onTab
   const [selection, setSelection] = useState<Sample[]>([])
@@ -43,8 +43,8 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
     setSlots({ a: [], b: [], c: [] })
   }, [model?.id])
 
-  // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change.
-  const modelKey = model ? runKey(runRef(model)) : null
+  // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change (a
+  // new choice is a new object: the picker makes one for each).
   useEffect(() => {
     setPinned([])
     setFavouritesError(null)
@@ -57,7 +57,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
     return () => {
       current = false
     }
-  }, [modelKey])
+  }, [model])
 
   const toggle = useCallback((sample: Sample) => {
     setSelection((current) => (current.some((s) => s.key === sample.key) ? current.filter((s) => s.key !== sample.key) : [...current, sample]))

@@ -4,7 +4,7 @@ import type { MethodParams } from '../../../shared/api/contract'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LayerStack } from '../../three/LayerStack'
-import { runKey } from './model-ref'
+import { useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 export type StackNet = 'G' | 'D'
@@ -26,7 +26,8 @@ export function stackRequest(run: RunCheckpointRef, net: StackNet, sample: Sampl
  * One forward pass in 3D: the selected sample through the generator (z to image, small to large) or the
  * discriminator (image to verdict, large to small), every layer's strongest maps as a stack of planes.
  */
-export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
+export function LayerStackPanel({ run: given, sample }: LayerStackPanelProps) {
+  const run = useRunRef(given)
   const [net, setNet] = useState<StackNet>('G')
   const [result, setResult] = useState<(FeaturesResult & { step: number }) | null>(null)
   const [busy, setBusy] = useState(false)
@@ -56,9 +57,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
         setBusy(false)
       }
     )
-    // The run arrives as a fresh object each render; the sample is named by its key.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runKey(run), net, sample?.key])
+  }, [run, net, sample])
 
   return (
     <section className="card grow" data-testid="layer-stack-panel">

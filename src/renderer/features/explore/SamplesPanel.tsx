@@ -2,11 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
-import { type ModelChoice, runKey, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
 /** A grid of samples named by a seed; click a sample to select it. */
-export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice; selected: Set<string>; onToggle(sample: Sample): void }) {
+export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice; selected: Set<string>; onToggle: (sample: Sample) => void }) {
   const [seed, setSeed] = useState(0)
   const [count, setCount] = useState(16)
   const [samples, setSamples] = useState<Sample[]>([])
@@ -14,6 +14,7 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
   const [error, setError] = useState<string | null>(null)
   // Only the newest render fills the grid: an older answer (another seed or model) arriving late is dropped.
   const ticket = useRef(0)
+  const run = useRunRef(runRef(model))
 
   const generate = useCallback(
     async (withSeed: number) => {
@@ -22,7 +23,7 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
       setError(null)
       try {
         const z = Array.from({ length: count }, (_, index) => ({ kind: 'seed' as const, seed: withSeed, index }))
-        const result = await studio.call('explore.render', { run: runRef(model), z })
+        const result = await studio.call('explore.render', { run, z })
         if (mine !== ticket.current) return
         setSamples(result.samples.map((s, index) => ({ key: sampleKey(withSeed, index, s.z), seed: withSeed, index, z: s.z, image: s.image })))
       } catch (err) {
@@ -31,19 +32,17 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
         setBusy(false)
       }
     },
-    [count, model.id, model.step, model.erasure]
+    [count, run]
   )
 
   // Choosing another checkpoint or an erasure redraws the samples on screen, so the grid shows the chosen model.
-  const modelKey = runKey(runRef(model))
-  const drawnFor = useRef(modelKey)
+  const drawnFor = useRef(run)
   const shownSeed = samples[0]?.seed ?? null
   useEffect(() => {
-    if (drawnFor.current === modelKey) return
-    drawnFor.current = modelKey
+    if (drawnFor.current === run) return
+    drawnFor.current = run
     if (shownSeed !== null) void generate(shownSeed)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [modelKey])
+  }, [run, shownSeed, generate])
 
   return (
     <section className="card grow">

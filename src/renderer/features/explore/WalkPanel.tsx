@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { WalkResult } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { ExportWalkButton } from '../export/ExportWalkButton'
-import { type ModelChoice, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 import { EasingSelect } from '../../components/EasingSelect'
 
@@ -15,7 +15,7 @@ import type { Easing } from '../../../shared/latent/interpolate'
  * Latent walks (paper Fig. 4) through 2…N keyframes: linear and spherical interpolation side by side, the
  * whole path as a strip, a scrubber that renders while dragging (the newest position wins), and a random walk.
  */
-export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: ModelChoice; keyframes: Sample[]; onClearKeyframes(): void }) {
+export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: ModelChoice; keyframes: Sample[]; onClearKeyframes: () => void }) {
   const [steps, setSteps] = useState(8)
   const [loop, setLoop] = useState(false)
   const [easing, setEasing] = useState<Easing>('linear')
@@ -25,8 +25,8 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
   const [scrubImage, setScrubImage] = useState<RgbaImage | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const run = runRef(model)
-  const keys = keyframes.map(zSpecOf)
+  const run = useRunRef(runRef(model))
+  const keys = useMemo(() => keyframes.map(zSpecOf), [keyframes])
   const latestScrub = useRef(0)
 
   const render = async (): Promise<void> => {
@@ -56,8 +56,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
       .catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'superseded') setError(errorText(err))
       })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scrub, keyframes, loop, easing, model.id, model.step, model.erasure])
+  }, [scrub, keys, loop, easing, run])
 
   const randomWalk = async (): Promise<void> => {
     const start = keys[0]

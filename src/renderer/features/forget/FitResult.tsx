@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { BoxedSample, ErasureRecord, ForgetFitReport } from '../../../shared/api/forget'
 import { errorText } from '../../api/hooks'
 import type { Sample } from '../explore/selection'
@@ -19,14 +19,15 @@ export interface Fit {
 }
 
 /** What a fit found: the maps by weight, how many to drop, the effect side by side, and saving it. */
-export function FitResult({ fit, onSaved }: { fit: Fit; onSaved(record: ErasureRecord): void }) {
+export function FitResult({ fit, onSaved }: { fit: Fit; onSaved: (record: ErasureRecord) => void }) {
   const { report } = fit
   const [drop, setDrop] = useState(report.dropped.length)
   const [name, setName] = useState('')
   const [saving, setSaving] = useState(false)
   const [saved, setSaved] = useState<ErasureRecord | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const channels = topChannels(report.maps, drop)
+  // One array per choice of maps: the comparison re-renders the erased samples when it changes.
+  const channels = useMemo(() => topChannels(report.maps, drop), [report.maps, drop])
   const [height, width, depth] = report.shape
 
   const save = async (): Promise<void> => {

@@ -4,7 +4,7 @@ import { errorText } from '../../api/hooks'
 import { deleteErasure } from './forget-actions'
 
 /** The run's saved erasures, newest first, each with what it drops and a delete button. */
-export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged(): void; onOpen(record: ErasureRecord): void }) {
+export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged: () => void; onOpen: (record: ErasureRecord) => void }) {
   const [error, setError] = useState<string | null>(null)
   const remove = async (record: ErasureRecord): Promise<void> => {
     if (!window.confirm(`Delete the erasure "${record.name}"? Exports made with it keep their files.`)) return

@@ -6,7 +6,7 @@ import { EngineStatusCard } from '../engine/EngineStatusCard'
 import { GeneratePanel } from './GeneratePanel'
 
 /** When the demo model is in the library: what it is, and the way into it. */
-function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
+function DemoCard({ onTour, onExplore }: { onTour: () => void; onExplore: () => void }) {
   const info = useStudioData(() => studio.call('library.info'), [])
   if (!info.data?.demoRunId) return null
   return (
@@ -28,7 +28,7 @@ function DemoCard({ onTour, onExplore }: { onTour(): void; onExplore(): void }) 
   )
 }
 
-export function HomeScreen({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
+export function HomeScreen({ onTour, onExplore }: { onTour: () => void; onExplore: () => void }) {
   const [status, setStatus] = useState<EngineStatus | null>(null)
   const [error, setError] = useState<string | null>(null)
 

@@ -3,7 +3,7 @@ import { studio } from '../../api/client'
 import { errorText, useStudioData, useStudioEvent } from '../../api/hooks'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
-export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
+export function RunsScreen({ onOpen }: { onOpen: (runId: string) => void }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const [selected, setSelected] = useState<string | null>(null)
   useStudioEvent('runs.changed', () => runs.reload())
@@ -31,7 +31,7 @@ export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
   )
 }
 
-function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string; onOpen(id: string): void; onChanged(): void; onDeleted(): void }) {
+function RunCheckpoints({ runId, onOpen, onChanged, onDeleted }: { runId: string; onOpen: (id: string) => void; onChanged: () => void; onDeleted: () => void }) {
   const details = useStudioData(() => studio.call('runs.get', { id: runId, }), [runId])
   const [error, setError] = useState<string | null>(null)
   const d = details.data

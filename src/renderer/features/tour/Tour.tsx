@@ -35,7 +35,7 @@ export const TOUR_STEPS: TourStep[] = [
   }
 ]
 
-export function Tour({ step, onStep, onClose }: { step: number; onStep(step: number): void; onClose(): void }) {
+export function Tour({ step, onStep, onClose }: { step: number; onStep: (step: number) => void; onClose: () => void }) {
   const current = TOUR_STEPS[step]
   if (!current) return null
   return (
