@@ -8,7 +8,7 @@ import { ensureBuilt } from '../support/build'
 
 const untrained = { kind: 'untrained', model: ModelConfig.parse({}), weightSeed: 1 } as const
 
-// The real engine process from the build (tests/support/global-setup.ts builds it), spoken to over the real
+// The real engine process from the build (ensureBuilt, tests/support/build.ts, builds it), spoken to over the real
 // versioned protocol.
 
 beforeAll(() => ensureBuilt(), 300_000)

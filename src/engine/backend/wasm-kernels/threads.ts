@@ -11,9 +11,10 @@ import * as tf from '@tensorflow/tfjs'
 // 1. Its flag WASM_HAS_MULTITHREAD_SUPPORT answers false whenever it runs in Node. We set it.
 // 2. It hands Emscripten's pthread worker script to `new Worker()` as a blob: URL, which Node's
 //    worker_threads refuse, and the worker then loads the wasm module's JavaScript from a Blob,
-//    which its Node shim cannot read. We write the worker script to a file (content-addressed, so
-//    concurrent processes share it safely) with one change: it loads the module's JavaScript from
-//    the file tfjs-backend-wasm ships it in (wasm-out/tfjs-backend-wasm-threaded-simd.js) — what an
+//    which its Node shim cannot read. We write the worker script to a file in a folder of this
+//    process's own (removed when it exits) with one change: it loads the module's JavaScript from
+//    the file tfjs-backend-wasm ships it in
+//    (@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js) — what an
 //    unmerged upstream fix (tensorflow/tfjs#8059) does too.
 // 3. Its C++ caps the pool at half of os.cpus().length, assuming two hyperthreads per core, so on
 //    a 2-vCPU machine it would still run one thread. We let it see twice the cores while it starts.
