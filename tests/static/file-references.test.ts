@@ -93,7 +93,7 @@ describe('file references', () => {
       }
     }
     expect(missing).toEqual([])
-  })
+  }, 120_000)
 
   it("the README's tables are not split by blank lines", () => {
     const lines = fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n')
