@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { BackendName } from '../shared/api/engine'
 import { toErrorData } from '../shared/api/errors'
+import { electronVersion } from '../node/runtime'
 import { ENGINE_PROTOCOL_VERSION } from '../shared/engine-protocol'
 import { selectBackend } from './backend/select'
 import { connectToHost } from './host-port'
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
       backendReason: choice.reason,
       attempts: choice.attempts,
       gpu: choice.gpu,
-      versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: process.versions.electron ?? null }
+      versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: electronVersion() }
     }
     serveEngine(port, info)
     port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'ready', info })

@@ -119,7 +119,7 @@ app.whenReady().then(async () => {
       if (kind === 'save') {
         const options: Electron.SaveDialogOptions = { title, ...(defaultPath ? { defaultPath } : {}) }
         const saved = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
-        return saved.canceled ? null : (saved.filePath ?? null)
+        return saved.canceled ? null : saved.filePath
       }
       const options: Electron.OpenDialogOptions = { title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] }
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
@@ -129,6 +129,10 @@ app.whenReady().then(async () => {
   registerStudioIpc(studio, isTrustedUrl)
   void studio.explorer.start().catch(() => undefined)
   createWindow()
+}).catch((err: unknown) => {
+  // Without a window nothing else would say why the app did not open (an unusable library, say).
+  dialog.showErrorBox('DCGAN Studio could not start', err instanceof Error ? err.message : String(err))
+  app.quit()
 })
 
 app.on('window-all-closed', () => app.quit())

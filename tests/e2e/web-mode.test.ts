@@ -87,7 +87,7 @@ describe('web mode', () => {
   })
 
   it('refuses page requests without the token, with a wrong token, and from a foreign Origin', async () => {
-    expect((await get(`${server.url}`)).statusCode).toBe(403)
+    expect((await get(server.url)).statusCode).toBe(403)
     expect((await get(`${server.url}?token=wrong`)).statusCode).toBe(403)
     expect((await get(`${server.url}assets/`)).statusCode).toBe(403)
     expect((await get(`${server.url}?token=${server.token}`, { Origin: 'http://evil.example' })).statusCode).toBe(403)

@@ -48,7 +48,7 @@ describe('dcgan-studio import, train, resume, sample', () => {
     expect(result.code).toBe(0)
     const events = result.lines.filter((l) => l.event === 'train').map((l) => TrainEvent.parse(l))
     expect(events[0]).toMatchObject({ kind: 'started', step: 0, resumedFrom: null, batchSize: 8 })
-    expect(events.filter((e) => e.kind === 'progress').map((e) => (e.kind === 'progress' ? e.metrics.step : 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    expect(events.filter((e) => e.kind === 'progress').map((e) => e.metrics.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     expect(events.filter((e) => e.kind === 'checkpoint').map((e) => e.step)).toEqual([4, 8, 12])
     expect(events.filter((e) => e.kind === 'sample').length).toBeGreaterThanOrEqual(3)
     const done = result.lines.at(-1) as { event: string; runId: string; status: string; step: number }
@@ -63,7 +63,7 @@ describe('dcgan-studio import, train, resume, sample', () => {
     let killedAfter = 0
     const killed = await runCli(['train', '--dataset', datasetId, ...TINY, '--steps', '400', '--checkpoint-every', '3', '--sample-every', '50', '--library', library], {
       onLine: (line, child) => {
-        if (line.event === 'train' && line.kind === 'started') runId = String((line as { runId: string }).runId)
+        if (line.event === 'train' && line.kind === 'started') runId = (line as { runId: string }).runId
         // Kill in the middle of the run, a little after a checkpoint (so the next one may be half-written).
         if (line.event === 'train' && line.kind === 'checkpoint' && Number(line.step) >= 9 && killedAfter === 0) {
           killedAfter = Number(line.step)
@@ -102,6 +102,6 @@ describe('dcgan-studio import, train, resume, sample', () => {
     expect(fs.readFileSync(path.join(out, 'a.png')).equals(fs.readFileSync(path.join(out, 'b.png')))).toBe(true)
     const missing = await runCli(['sample', '--run', 'no-such-run', '--out', path.join(out, 'c.png'), '--library', library])
     expect(missing.code).toBe(1)
-    expect(String((missing.lines.at(-1) as { error: { message: string } }).error.message)).toMatch(/no run no-such-run/i)
+    expect((missing.lines.at(-1) as { error: { message: string } }).error.message).toMatch(/no run no-such-run/i)
   })
 })

@@ -141,12 +141,12 @@ describe('dcgan-studio probe on Fashion-MNIST', () => {
   it('says what is missing: labels for an IDX file, labels in a dataset', async () => {
     const noLabels = await runCli(['probe', '--run', runId, '--labelled', TEST_IMAGES, '--library', library])
     expect(noLabels.code).toBe(2)
-    expect(String((noLabels.lines.at(-1)?.error as { message: string }).message)).toMatch(/--labels FILE/)
+    expect((noLabels.lines.at(-1)?.error as { message: string }).message).toMatch(/--labels FILE/)
     const unlabelled = await runCli(['import', '--idx', TEST_IMAGES, '--size', '32', '--limit', '50', '--library', library])
     const id = String(unlabelled.lines.at(-1)?.datasetId)
     const refused = await runCli(['probe', '--run', runId, '--labelled', id, '--library', library])
     expect(refused.code).toBe(1)
-    expect(String((refused.lines.at(-1)?.error as { message: string }).message)).toMatch(/has no labels.*subfolder per class/)
+    expect((refused.lines.at(-1)?.error as { message: string }).message).toMatch(/has no labels.*subfolder per class/)
   })
 })
 

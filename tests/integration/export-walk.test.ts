@@ -182,7 +182,7 @@ describe('dcgan-studio export-walk', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n')
     const refused = await runCli(['export-walk', '--run', runId, '--seeds', '1,2', '--steps', '2', '--format', 'png', '--out', dir, ...lib()])
     expect(refused.code).toBe(1)
-    expect(String((refused.lines.at(-1)?.error as { message: string }).message)).toMatch(/already holds other files/)
+    expect((refused.lines.at(-1)?.error as { message: string }).message).toMatch(/already holds other files/)
     expect(fs.readdirSync(dir)).toEqual(['notes.txt'])
 
     const saved = process.env.FFMPEG_PATH
@@ -190,7 +190,7 @@ describe('dcgan-studio export-walk', () => {
     try {
       const missing = await runCli(['export-walk', '--run', runId, '--seeds', '1,2', '--out', path.join(dir, 'walk.mp4'), ...lib()])
       expect(missing.code).toBe(1)
-      expect(String((missing.lines.at(-1)?.error as { message: string }).message)).toMatch(/needs ffmpeg.*FFMPEG_PATH/)
+      expect((missing.lines.at(-1)?.error as { message: string }).message).toMatch(/needs ffmpeg.*FFMPEG_PATH/)
     } finally {
       if (saved === undefined) delete process.env.FFMPEG_PATH
       else process.env.FFMPEG_PATH = saved

@@ -13,7 +13,7 @@ describe('latest request wins', () => {
       })
     }
     const first = gate.run('scrub', slow(1))
-    const results = [2, 3, 4].map((n) => gate.run('scrub', slow(n)).catch((e: { code: string }) => e.code))
+    const results = [2, 3, 4].map((n) => gate.run('scrub', slow(n)).catch((e: unknown) => (e as { code: string }).code))
     release()
     expect(await first).toBe(1)
     await new Promise((r) => setTimeout(r, 0))

@@ -88,6 +88,7 @@ function assertNeverBackend(backend: never): never {
 function loadNativePackage(name: string): string | null {
   try {
     // A plain require: these are optional native packages that the bundler leaves alone.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native packages are loaded by name, on demand
     require(name)
     return null
   } catch (err) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { StudioError } from '../../shared/api/errors'
 import { type ClassifierInfo, CLASSIFIER_VERSION, BINARY_ATTRIBUTES, POSES } from '../../shared/faces'
 import { Rng } from '../../shared/latent/random'
+import { trainableVariables } from '../train/gan-step'
 import { accuracyOn } from './classify'
 import { type FaceExamples, type Variation, batchOf, renderExamples } from './data'
 import { buildClassifier, logitsOf } from './model'
@@ -84,7 +85,7 @@ async function fit(
   const { channels, epochs, batchSize, onProgress, signal } = options
   const logits = logitsOf(model)
   const optimizer = tf.train.adam(options.learningRate)
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  const variables = trainableVariables(model)
   const rng = new Rng(options.seed ^ 0x5eed)
   const perEpoch = Math.ceil(examples.count / batchSize)
   // Every face seen mirrored half the time and shifted by up to a pixel at 32 px (two at 64): more than that
@@ -107,7 +108,7 @@ async function fit(
                 const [attributeLogits, poseLogits] = logits.apply(batch.images, { training: true }) as [tf.Tensor2D, tf.Tensor2D]
                 const attributes = tf.losses.sigmoidCrossEntropy(batch.attributes, attributeLogits)
                 const pose = tf.losses.softmaxCrossEntropy(batch.poses, poseLogits)
-                return attributes.add(pose) as tf.Scalar
+                return attributes.add<tf.Scalar>(pose)
               },
               true,
               variables

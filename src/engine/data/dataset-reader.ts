@@ -101,7 +101,7 @@ export class DatasetReader {
     const { size, channels } = this.manifest
     // Scaling on the backend gives a tensor that owns its memory: some backends (cpu, tensorflow) keep a
     // reference to the array a tensor is made from, and `floats` is refilled by the next batch.
-    const images = tf.tidy(() => tf.tensor4d(floats, [this.batchSize, size, size, channels]).div(127.5).sub(1) as tf.Tensor4D)
+    const images = tf.tidy(() => tf.tensor4d(floats, [this.batchSize, size, size, channels]).div(127.5).sub<tf.Tensor4D>(1))
     return { images, epoch }
   }
 

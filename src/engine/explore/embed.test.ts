@@ -58,7 +58,7 @@ describe('embed', () => {
   it("D's features are every LeakyReLU output max-pooled to 4×4, concatenated", async () => {
     await models.use(source, async (pair) => {
       const discriminator = await pair.network('D')
-      const images = tf.randomUniform([2, 32, 32, 3], -1, 1) as tf.Tensor4D
+      const images = tf.randomUniform<tf.Rank.R4>([2, 32, 32, 3], -1, 1)
       const measured = tf.tidy(() => discriminatorFeatures(discriminator, images))
       // 16 × (8 + 16 + 32) channels of the three LeakyReLUs.
       expect(measured.shape).toEqual([2, 16 * 56])

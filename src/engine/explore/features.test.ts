@@ -58,7 +58,7 @@ describe('features', () => {
     // The layer's channel means, computed directly with the whole model's own layers.
     const means = await models.use(source, async (pair) => {
       const { model } = await pair.network('G')
-      const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer('g_relu1').output as tf.SymbolicTensor })
+      const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer('g_relu1').output })
       const mean = tf.tidy(() => (probe.apply(tf.tensor2d(z, [1, RGB.zDim]), { training: true }) as tf.Tensor).mean([0, 1, 2]))
       const values = Array.from(await mean.data())
       mean.dispose()

@@ -107,14 +107,14 @@ const guidedRelus = new Map<number, (x: tf.Tensor) => tf.Tensor>()
 function guidedRelu(slope: number): (x: tf.Tensor) => tf.Tensor {
   let fn = guidedRelus.get(slope)
   if (!fn) {
-    fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    fn = tf.customGrad<tf.Tensor>((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [x, save] = args as [tf.Tensor, tf.GradSaveFunc]
       save([x])
       return {
         value: slope > 0 ? tf.leakyRelu(x, slope) : tf.relu(x),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.relu(dy), tf.step(saved[0] as tf.Tensor))
       }
-    }) as (x: tf.Tensor) => tf.Tensor
+    })
     guidedRelus.set(slope, fn)
   }
   return fn

@@ -43,7 +43,7 @@ export interface ModelPair {
 
 interface Entry {
   readonly source: ModelSource
-  readonly models: Partial<Record<NetName, Promise<tf.LayersModel>>>
+  readonly models: Map<NetName, Promise<tf.LayersModel>>
   users: number
   evicted: boolean
 }
@@ -75,7 +75,7 @@ export class ModelCache {
     const key = sourceKey(source)
     let entry = this.entries.get(key)
     if (entry) this.entries.delete(key)
-    else entry = { source, models: {}, users: 0, evicted: false }
+    else entry = { source, models: new Map(), users: 0, evicted: false }
     // Re-inserting moves the source to the most recently used end of the map's order.
     this.entries.set(key, entry)
     entry.users += 1
@@ -90,13 +90,13 @@ export class ModelCache {
 
   /** The cached network; an erasure belongs to the request's source, not to the cached weights. */
   private async network(entry: Entry, net: NetName, erase: ErasureSpec | undefined): Promise<Network> {
-    let pending = entry.models[net]
+    let pending = entry.models.get(net)
     if (!pending) {
       pending = createModel(entry.source, net)
-      entry.models[net] = pending
+      entry.models.set(net, pending)
       // A failed load is not cached: the next request tries again (the file may have been fixed or finished).
       pending.catch(() => {
-        if (entry.models[net] === pending) delete entry.models[net]
+        if (entry.models.get(net) === pending) entry.models.delete(net)
       })
     }
     const model = await pending
@@ -136,7 +136,7 @@ function sourceKey(source: ModelSource): string {
 }
 
 function disposeEntry(entry: Entry): void {
-  for (const pending of Object.values(entry.models)) {
+  for (const pending of entry.models.values()) {
     pending.then(
       (model) => model.dispose(),
       () => undefined

@@ -55,7 +55,7 @@ export async function pca(data: Float32Array, rows: number, cols: number, k: num
   // The data, centred, and its transpose live on the backend for the whole iteration: the two products per
   // iteration are all the heavy work, and the backend's matrix product is many times faster than a JS loop.
   // (Both are plain products, no transposed operand: wasm runs those through XNNPACK.)
-  const centred = tf.tidy(() => tf.sub(tf.tensor2d(data, [rows, cols]), tf.tensor1d(Float32Array.from(mean))) as tf.Tensor2D)
+  const centred = tf.tidy(() => tf.sub<tf.Tensor2D>(tf.tensor2d(data, [rows, cols]), tf.tensor1d(Float32Array.from(mean))))
   const centredT = tf.tidy(() => tf.transpose(centred))
   try {
     const rng = new Rng(0x5ca1ab1e)

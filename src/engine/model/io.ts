@@ -69,7 +69,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const jsonPath = path.join(dir, MODEL_JSON)
   const artifacts = await readArtifacts(dir)
   try {
-    return await tf.loadLayersModel({ load: async () => artifacts })
+    return await tf.loadLayersModel({ load: () => Promise.resolve(artifacts) })
   } catch (error) {
     // Topology or weights tfjs cannot use: say which file, and keep tfjs's own reason.
     throw new ModelFileError(jsonPath, `Could not build a model from ${jsonPath}: ${messageOf(error)}`, {
@@ -141,7 +141,7 @@ async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy,
     ...(json.trainingConfig && { trainingConfig: json.trainingConfig as unknown as tf.io.TrainingConfig }),
-    ...(json.userDefinedMetadata && { userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> })
+    ...(json.userDefinedMetadata && { userDefinedMetadata: json.userDefinedMetadata as NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']> })
   }
 }
 

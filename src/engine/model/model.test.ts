@@ -294,7 +294,7 @@ describe('saving and loading', () => {
     const z = uniformNoise(2, config)
     const [expected, actual] = [generator, portable].map((g) => g.predict(z) as tf.Tensor)
     expect(Array.from(actual!.dataSync())).toEqual(Array.from(expected!.dataSync()))
-    expect(JSON.parse(await readFile(path.join(dir, 'generator', MODEL_JSON), 'utf8')).format).toBe('layers-model')
+    expect((JSON.parse(await readFile(path.join(dir, 'generator', MODEL_JSON), 'utf8')) as { format: string }).format).toBe('layers-model')
     tf.dispose([z, expected!, actual!])
     for (const model of [generator, discriminator, portable]) model.dispose()
   })
@@ -332,8 +332,8 @@ describe('saving and loading', () => {
   it('refuses weights paths that leave the model directory', async () => {
     const { dir, generator, discriminator } = await savedPair('escape')
     const json = path.join(dir, 'generator', MODEL_JSON)
-    const data = JSON.parse(await readFile(json, 'utf8'))
-    data.weightsManifest[0].paths = ['../discriminator/weights.bin']
+    const data = JSON.parse(await readFile(json, 'utf8')) as { weightsManifest: Array<{ paths: string[] }> }
+    data.weightsManifest[0]!.paths = ['../discriminator/weights.bin']
     await writeFile(json, JSON.stringify(data))
     await expect(loadModel(path.join(dir, 'generator'))).rejects.toThrow(/outside its directory/)
     generator.dispose()

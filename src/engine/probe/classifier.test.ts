@@ -72,10 +72,10 @@ describe('the probe classifier', () => {
       disposeModel(first)
       fitter.dispose()
     }
-    const [byWeights, byGram] = models.map((m) => Array.from(m!.weights.dataSync())) as [number[], number[]]
+    const [byWeights, byGram] = models.map((m) => Array.from(m.weights.dataSync())) as [number[], number[]]
     const scale = Math.max(...byWeights.map(Math.abs))
     for (let i = 0; i < byWeights.length; i++) expect(Math.abs(byWeights[i]! - byGram[i]!)).toBeLessThan(1e-3 * scale)
-    models.forEach((m) => disposeModel(m!))
+    models.forEach((m) => disposeModel(m))
     tf.dispose([data.x, data.labels, s.mean, s.scale, examples.x])
   })
 

@@ -57,7 +57,7 @@ export function largestEigenvalue(x: tf.Tensor2D, iterations = 30): number {
     let v: tf.Tensor2D = tf.ones([x.shape[1], 1]).div(Math.sqrt(x.shape[1]))
     let value = 0
     for (let i = 0; i < iterations; i++) {
-      const next = tf.matMul(x, tf.matMul(x, v), true, false).div(n) as tf.Tensor2D
+      const next = tf.matMul(x, tf.matMul(x, v), true, false).div<tf.Tensor2D>(n)
       value = next.norm().dataSync()[0] as number
       if (value === 0) return 0
       v = next.div(value)
@@ -130,20 +130,20 @@ export class LinearFitter {
     try {
       for (let i = 0; i < iterations; i++) {
         const next = tf.tidy((): State => {
-          const c = current.c.add(current.c.sub(previous.c).mul(momentum)) as tf.Tensor2D
-          const b = current.b.add(current.b.sub(previous.b).mul(momentum)) as tf.Tensor1D
+          const c = current.c.add<tf.Tensor2D>(current.c.sub(previous.c).mul(momentum))
+          const b = current.b.add<tf.Tensor1D>(current.b.sub(previous.b).mul(momentum))
           const logits = (gram ? gram.matMul(c) : x.matMul(c)).add(b)
-          const residual = tf.softmax(logits).sub(this.targets).div(n) as tf.Tensor2D
+          const residual = tf.softmax(logits).sub(this.targets).div<tf.Tensor2D>(n)
           // ∂/∂W = XᵀR + λW; with W = XᵀA that is Xᵀ(R + λA), a step on A.
           const gradient = (gram ? residual : tf.matMul(x, residual, true, false)).add(c.mul(weightDecay))
-          return { c: c.sub(gradient.mul(weightStep)) as tf.Tensor2D, b: b.sub(residual.sum(0).mul(biasStep)) as tf.Tensor1D }
+          return { c: c.sub<tf.Tensor2D>(gradient.mul(weightStep)), b: b.sub<tf.Tensor1D>(residual.sum(0).mul(biasStep)) }
         })
         tf.dispose([previous.c, previous.b])
         previous = current
         current = next
         if (i % 20 === 19) await yieldAndCheck(options.signal)
       }
-      const weights = gram ? tf.tidy(() => tf.matMul(x, current.c, true, false) as tf.Tensor2D) : current.c.clone()
+      const weights = gram ? tf.tidy(() => tf.matMul<tf.Tensor2D>(x, current.c, true, false)) : current.c.clone()
       return { weights, bias: current.b, coefficients: current.c }
     } catch (error) {
       tf.dispose([current.c, current.b])
@@ -156,7 +156,7 @@ export class LinearFitter {
 
 /** Predicted class of each example ([n] int32). */
 export function predict(model: LinearModel, x: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => x.matMul(model.weights).add(model.bias).argMax(1) as tf.Tensor1D)
+  return tf.tidy(() => x.matMul(model.weights).add(model.bias).argMax<tf.Tensor1D>(1))
 }
 
 /** How many examples the model classifies correctly. */

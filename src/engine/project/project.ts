@@ -45,7 +45,7 @@ export async function project(models: ModelCache, params: EngineProjectParams, c
     try {
       const initialErrors = await errorsOf(generator, z, target)
       for (let step = 1; step <= params.steps; step++) {
-        optimizer.minimize(() => perStartError(generator, z, target, false).sum() as tf.Scalar, false, [z])
+        optimizer.minimize(() => perStartError(generator, z, target, false).sum<tf.Scalar>(), false, [z])
         const clipped = tf.tidy(() => tf.clipByValue(z, low, high) as tf.Tensor2D)
         z.assign(clipped)
         clipped.dispose()
@@ -85,7 +85,7 @@ export function noiseRange(noise: NoiseSpec): [number, number] {
 function perStartError(generator: Network, z: tf.Tensor2D, target: tf.Tensor4D, free: boolean): tf.Tensor1D {
   // Intermediates must stay alive under the gradient tape, which still needs them for the backward pass.
   const images = forwardOutput(generator, z, { freeIntermediates: free })
-  return images.sub(target).square().mean([1, 2, 3]) as tf.Tensor1D
+  return images.sub(target).square().mean<tf.Tensor1D>([1, 2, 3])
 }
 
 async function errorsOf(generator: Network, z: tf.Tensor2D, target: tf.Tensor4D): Promise<number[]> {

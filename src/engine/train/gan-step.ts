@@ -39,16 +39,28 @@ export function logitsOf(discriminator: tf.LayersModel): tf.LayersModel {
   } catch (error) {
     throw new Error(
       `This discriminator has no 'd_logit' layer, so it is not one the studio built and cannot be trained here ` +
-        `(${error instanceof Error ? error.message : String(error)}).`
+        `(${error instanceof Error ? error.message : String(error)}).`,
+      { cause: error }
     )
   }
   // Shares the discriminator's layers (and so its weights and BatchNorm statistics); it owns nothing to dispose.
-  return tf.model({ inputs: discriminator.inputs, outputs: logit.output as tf.SymbolicTensor })
+  return tf.model({ inputs: discriminator.inputs, outputs: logit.output })
 }
 
 /** The trainable variables of a model, in the order its layers hold them. */
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((weight) => weight.read() as tf.Variable)
+  return model.trainableWeights.map(variableOf)
+}
+
+/** The tfjs variable behind a layer's weight (tfjs types `read()` as a plain tensor). */
+export function variableOf(weight: tf.LayerVariable): tf.Variable {
+  const value = weight.read()
+  if (!isVariable(value)) throw new Error(`The weight ${weight.name} holds no tfjs variable.`)
+  return value
+}
+
+function isVariable(tensor: tf.Tensor): tensor is tf.Variable {
+  return tensor instanceof tf.Variable
 }
 
 /**
@@ -104,7 +116,7 @@ export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32A
           const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
           const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
           kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
-          return tf.add(bce(realLogits, 1), bce(fakeLogits, 0)) as tf.Scalar
+          return tf.add<tf.Scalar>(bce(realLogits, 1), bce(fakeLogits, 0))
         },
         true,
         pair.discriminatorVariables
@@ -131,7 +143,7 @@ export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32A
 /** Mean binary cross-entropy of sigmoid(logits) against a constant label. */
 function bce(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
   const labels = label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits)
-  return tf.losses.sigmoidCrossEntropy(labels, logits) as tf.Scalar
+  return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(labels, logits)
 }
 
 function at(values: ArrayLike<number>, index: number): number {

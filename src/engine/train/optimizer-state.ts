@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { RUN_FILES } from '../../shared/formats/run'
 import { writeAndSync } from '../../node/atomic-files'
+import { variableOf } from './gan-step'
 
 /**
  * Adam's state for both networks, saved beside a checkpoint's models so a resumed run continues exactly:
@@ -157,7 +158,7 @@ export async function loadOptimizerStates(dir: string, networks: readonly Optimi
 
 /** tfjs variable name (`g_bn1/gamma_3`) → the weight's original name (`g_bn1/gamma`) for a model's weights. */
 function originalNamesByVariable(model: tf.LayersModel): Map<string, string> {
-  return new Map(model.trainableWeights.map((weight) => [(weight.read() as tf.Variable).name, weight.originalName]))
+  return new Map(model.trainableWeights.map((weight) => [variableOf(weight).name, weight.originalName]))
 }
 
 async function readIndex(file: string): Promise<OptimizerStateIndex> {

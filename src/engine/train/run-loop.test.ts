@@ -175,6 +175,6 @@ describe('runTraining', () => {
     expect(started).toMatchObject({ kind: 'started', batchSize: 5 })
     expect(started?.kind === 'started' && started.notes.join(' ')).toMatch(/5 image\(s\), fewer than the batch size of 16/)
     expect(record.events[1]).toMatchObject({ kind: 'warning', code: 'small-dataset', step: 0 })
-    expect(record.events.filter((e) => e.kind === 'progress').map((e) => e.kind === 'progress' && e.metrics.imagesPerSecond > 0)).toEqual([true, true, true])
+    expect(record.events.filter((e) => e.kind === 'progress').map((e) => e.metrics.imagesPerSecond > 0)).toEqual([true, true, true])
   })
 })

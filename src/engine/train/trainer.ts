@@ -261,7 +261,7 @@ export class Trainer {
         await saveOptimizerStates(dir, networks)
       })
     }
-    return { step, dir: runRelative(RUN_FILES.checkpoints, this.latest?.dir ?? '') }
+    return { step, dir: runRelative(RUN_FILES.checkpoints, this.latest.dir) }
   }
 
   /**

@@ -7,7 +7,7 @@ import { appRoot, packageVersion } from './app-paths'
 /** Where the ffmpeg binary comes from: FFMPEG_PATH, else the one shipped in @ffmpeg-installer/ffmpeg. */
 export function ffmpegInfo(): { path: string | null; version: string | null; source: string; problem: string | null } {
   const override = process.env.FFMPEG_PATH
-  let file: string | null = null
+  let file: string
   let source: string
   if (override) {
     file = override
@@ -15,6 +15,7 @@ export function ffmpegInfo(): { path: string | null; version: string | null; sou
   } else {
     source = '@ffmpeg-installer/ffmpeg'
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here, so a broken install is reported, not fatal
       file = (require('@ffmpeg-installer/ffmpeg') as { path: string }).path
     } catch (err) {
       return { path: null, version: null, source, problem: `not available: ${(err as Error).message.split('\n')[0]}` }
@@ -61,8 +62,9 @@ export function displayName(): string | null {
 
 export function collectDoctorReport(engine: EngineStatus, library: { root: string; source: string }): DoctorReport {
   const electron = electronBinary()
-  let sharp: string | null = null
+  let sharp: string | null
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here so a broken native install is reported, not fatal
     sharp = (require('sharp') as { versions: { sharp: string; vips: string } }).versions.sharp
   } catch {
     sharp = null

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import * as os from 'node:os'
 import type { z } from 'zod'
+import { electronVersion } from '../../node/runtime'
 import type { BackendName, EngineStatus } from '../../shared/api/engine'
 import { StudioError, describeZodError } from '../../shared/api/errors'
 import {
@@ -85,7 +86,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
       backendReason: info?.backendReason ?? (this.state === 'starting' ? 'starting the engine' : 'the engine is not running'),
       attempts: info?.attempts ?? [],
       gpu: info?.gpu ?? { available: false, reason: 'unknown until the engine has started' },
-      versions: info?.versions ?? { node: process.versions.node, tfjs: 'unknown', electron: process.versions.electron ?? null },
+      versions: info?.versions ?? { node: process.versions.node, tfjs: 'unknown', electron: electronVersion() },
       restarts: this.restarts,
       lastError: this.lastError
     }

@@ -109,7 +109,7 @@ export class Explorer {
     const { source, model, step } = await this.models(params.run)
     const vectors = params.z.map((spec) => this.resolveZ(spec, model))
     const images = await this.renderVectors(source, vectors, model.zDim)
-    return { samples: vectors.map((z, i) => ({ z: z as Float32Array<ArrayBuffer>, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
+    return { samples: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
   }
 
   async walk(params: Parsed<typeof WalkParams>): Promise<WalkResult> {

@@ -5,8 +5,8 @@ import { type Job, type JobKind, isFinished } from '../../shared/api/jobs'
 export interface JobContext {
   signal: AbortSignal
   /** progress: 0..1 or null (unknown total); etaSeconds optional. */
-  report(progress: number | null, message: string, etaSeconds?: number | null): void
-  setState(state: 'running' | 'paused'): void
+  report: (progress: number | null, message: string, etaSeconds?: number | null) => void
+  setState: (state: 'running' | 'paused') => void
 }
 
 export interface JobSpec<R> {

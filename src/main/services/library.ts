@@ -33,7 +33,7 @@ export class Library {
       fs.accessSync(root, fs.constants.W_OK)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
-      throw new Error(`Cannot use ${root} as the studio library (${reason}). Choose another with --library DIR.`)
+      throw new Error(`Cannot use ${root} as the studio library (${reason}). Choose another with --library DIR.`, { cause: err })
     }
     return new Library(root)
   }

@@ -17,7 +17,7 @@ describe("a run's favourites", () => {
     // Only run.json's presence matters here: favourites are refused for a run that is not there.
     await expect(store.writeFavourites('faces-abc123', [])).rejects.toThrow(/faces-abc123/)
     fs.cpSync(path.resolve('resources/demo/runs/procedural-faces-demo-dbd50b/run.json'), path.join(runDir, 'run.json'))
-    const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))
+    const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>
     fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...record, id: 'faces-abc123' }))
     expect(await store.favourites('faces-abc123')).toEqual([])
     const samples = [

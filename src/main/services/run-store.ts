@@ -139,7 +139,7 @@ export class RunStore {
     const file = path.join(this.folder(id), RUN_FILES.samples, sampleFileName(step))
     try {
       const bytes = await fs.promises.readFile(file)
-      return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer)
+      return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
     } catch {
       throw new StudioError('not_found', `Run ${id} has no sample grid at step ${step}.`)
     }

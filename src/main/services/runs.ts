@@ -142,9 +142,15 @@ export class Runs {
       kind: 'train',
       title: `Train ${record.name}`,
       target: { kind: 'run', id },
-      pause: async () => void (await host.request('trainControl', { action: 'pause' })),
-      resume: async () => void (await host.request('trainControl', { action: 'resume' })),
-      cancel: async () => void (await host.request('trainControl', { action: 'stop' })),
+      pause: async () => {
+        await host.request('trainControl', { action: 'pause' })
+      },
+      resume: async () => {
+        await host.request('trainControl', { action: 'resume' })
+      },
+      cancel: async () => {
+        await host.request('trainControl', { action: 'stop' })
+      },
       run: async (ctx) => {
         try {
           await host.start()

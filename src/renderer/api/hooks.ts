@@ -12,7 +12,7 @@ export function useStudioData<T>(load: () => Promise<T>, deps: unknown[]): { dat
   const [data, setData] = useState<T | null>(null)
   const [error, setError] = useState<string | null>(null)
   const ticket = useRef(0)
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps name what load reads, as with useEffect
   const run = useCallback(load, deps)
   const reload = useCallback(() => {
     const mine = ++ticket.current

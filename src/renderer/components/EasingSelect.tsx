@@ -8,7 +8,7 @@ const EASINGS: { value: Easing; label: string }[] = [
 ]
 
 /** How a walk moves between keyframes; shared by the walk panel and the export dialog. */
-export function EasingSelect({ value, onChange }: { value: Easing; onChange(value: Easing): void }) {
+export function EasingSelect({ value, onChange }: { value: Easing; onChange: (value: Easing) => void }) {
   return (
     <label>
       Easing

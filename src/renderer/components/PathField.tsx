@@ -6,7 +6,7 @@ import { FieldMessage } from './FieldMessage'
 interface PathFieldProps {
   label: string
   value: string
-  onChange(value: string): void
+  onChange: (value: string) => void
   /** An existing folder or file, or where to save a new file. */
   kind: 'folder' | 'file' | 'save'
   placeholder?: string

@@ -159,7 +159,7 @@ const visuallyHidden: CSSProperties = {
   padding: 0,
   border: 0,
   overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
+  clipPath: 'inset(50%)',
   whiteSpace: 'nowrap',
   listStyle: 'none'
 }

@@ -7,7 +7,7 @@ function viewOf(camera: PerspectiveCamera, width: number, height: number): Billb
   camera.updateProjectionMatrix()
   camera.updateMatrixWorld()
   const viewProjection = new Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse).elements
-  return { viewProjection, width, height, focal: camera.projectionMatrix.elements[5]! }
+  return { viewProjection, width, height, focal: camera.projectionMatrix.elements[5] }
 }
 
 describe('projectToScreen', () => {

@@ -201,7 +201,7 @@ export function createViewport(container: HTMLElement, options: ViewportOptions)
     setOrbit: turn,
     billboardView() {
       viewProjection.multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse)
-      return { viewProjection: viewProjection.elements, width, height, focal: camera.projectionMatrix.elements[5] ?? 1 }
+      return { viewProjection: viewProjection.elements, width, height, focal: camera.projectionMatrix.elements[5] }
     },
     size: () => ({ width, height }),
     dispose() {

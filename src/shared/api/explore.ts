@@ -300,7 +300,7 @@ export const ConceptRecord = z.object({
   kind: z.enum(['point', 'direction']),
   runId: z.string(),
   zDim: z.number().int().min(1),
-  vector: z.array(z.number().finite()),
+  vector: z.array(z.number()),
   /** How it was made, so it can be remade: the operation and its exemplars' seeds or vectors. */
   provenance: z.object({ operation: z.string(), details: z.record(z.string(), z.unknown()) }),
   createdAt: z.iso.datetime()

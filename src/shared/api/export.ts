@@ -18,7 +18,7 @@ export const ExportZSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('seed'), seed: Seed, index: z.number().int().min(0).max(100_000).default(0) }),
   z.object({
     kind: z.literal('z'),
-    z: z.union([z.instanceof(Float32Array), z.array(z.number().finite()).min(1).max(1024).transform((values) => new Float32Array(values))])
+    z: z.union([z.instanceof(Float32Array), z.array(z.number()).min(1).max(1024).transform((values) => new Float32Array(values))])
   })
 ])
 export type ExportZSpec = z.input<typeof ExportZSpec>
@@ -113,7 +113,7 @@ export type ExportArithmeticParams = z.input<typeof ExportArithmeticParams>
  * the erasure's maps below. `run.erasure` names the erasure (saved, or maps given inline).
  */
 export const ExportErasureParams = z.object({
-  run: RunCheckpointRef.refine((r) => r.erasure !== null, { message: 'choose the erasure to compare with', path: ['erasure'] }),
+  run: RunCheckpointRef.refine((r) => r.erasure !== null, { error: 'choose the erasure to compare with', path: ['erasure'] }),
   z: z.array(ExportZSpec).min(1).max(64),
   ...ImageOutput
 })

@@ -102,7 +102,7 @@ export type ForgetFitReport = z.infer<typeof ForgetFitReport>
 /** A z as JSON keeps it: a seed, or the numbers (saved records hold plain arrays, not Float32Arrays). */
 const StoredZ = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('seed'), seed: z.number().int().min(0), index: z.number().int().min(0).default(0) }),
-  z.object({ kind: z.literal('z'), z: z.array(z.number().finite()).min(1).max(1024) })
+  z.object({ kind: z.literal('z'), z: z.array(z.number()).min(1).max(1024) })
 ])
 export const StoredBoxedSample = z.object({ z: StoredZ, boxes: z.array(Box).max(64) })
 

@@ -11,6 +11,6 @@ export const RgbaImage = z
     data: z.instanceof(Uint8Array)
   })
   .refine((img) => img.data.length === img.width * img.height * 4, {
-    message: 'data length must equal width × height × 4'
+    error: 'data length must equal width × height × 4'
   })
 export type RgbaImage = z.infer<typeof RgbaImage>

@@ -27,7 +27,7 @@ export const FacesLabelsFile = z
     count: z.number().int().nonnegative(),
     faces: z.array(FaceEntry)
   })
-  .refine((file) => file.faces.length === file.count, { message: 'count must equal the number of faces listed' })
+  .refine((file) => file.faces.length === file.count, { error: 'count must equal the number of faces listed' })
 export type FacesLabelsFile = z.infer<typeof FacesLabelsFile>
 
 /** The file name of face `index`: six digits, more when a set holds a million faces or more. */

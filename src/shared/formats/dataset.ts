@@ -117,7 +117,7 @@ export const DatasetLabels = z
      */
     names: z.array(ClassName).optional()
   })
-  .refine((l) => l.names === undefined || l.names.length === l.classes, { message: 'names must give one name per class', path: ['names'] })
+  .refine((l) => l.names === undefined || l.names.length === l.classes, { error: 'names must give one name per class', path: ['names'] })
 
 export const DatasetThumbs = z.object({
   file: z.literal(DATASET_FILES.thumbs),

@@ -8,12 +8,12 @@ import { z } from 'zod'
 export const NoiseSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('uniform'),
-    low: z.number().finite(),
-    high: z.number().finite()
+    low: z.number(),
+    high: z.number()
   }),
   z.object({
     kind: z.literal('normal'),
-    mean: z.number().finite(),
+    mean: z.number(),
     std: z.number().positive()
   })
 ])

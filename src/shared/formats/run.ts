@@ -200,7 +200,7 @@ export type TrainEvent = z.infer<typeof TrainEvent>
 export const FavouriteSample = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
   index: z.number().int().min(0).max(100_000),
-  z: z.array(z.number().finite()).min(1).max(1024)
+  z: z.array(z.number()).min(1).max(1024)
 })
 export type FavouriteSample = z.infer<typeof FavouriteSample>
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { bench, describe } from 'vitest'
-import { registerWasmGradientKernels } from './index'
+import { getWasmKernel, registerWasmGradientKernels } from './index'
 
 // The convolutions of one training step on the wasm backend, for the layers of a 64×64 DCGAN
 // (width 64, kernel 4, stride 2, 'same') at batch 64. Run with:
@@ -9,7 +9,7 @@ import { registerWasmGradientKernels } from './index'
 // Each name carries the layer's GFLOP (2 × multiply-adds); GFLOP/s = that × the reported hz.
 await tf.setBackend('wasm')
 // tfjs's own transposed convolution, kept to compare against: registering replaces it.
-const tfjsBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm')
+const tfjsBackpropInput = getWasmKernel('Conv2DBackpropInput')
 if (tfjsBackpropInput == null) throw new Error('tfjs-backend-wasm registered no Conv2DBackpropInput kernel.')
 registerWasmGradientKernels()
 
@@ -24,7 +24,7 @@ const layers: Array<{ x: [number, number, number, number]; filter: [number, numb
 // The gradient kernels have no public op; call them as backprop does.
 function run(kernelName: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown>): void {
   const all = { strides: 2, pad: 'same', dataFormat: 'NHWC', ...attrs } as unknown as tf.NamedAttrMap
-  ;(tf.engine().runKernel(kernelName, inputs, all) as tf.Tensor).dispose()
+  tf.engine().runKernel<tf.Tensor>(kernelName, inputs, all).dispose()
 }
 
 function runTfjsBackpropInput(dy: tf.Tensor, filter: tf.Tensor, inputShape: number[]): void {
@@ -37,13 +37,13 @@ function runTfjsBackpropInput(dy: tf.Tensor, filter: tf.Tensor, inputShape: numb
 const options = { time: 0, iterations: 4, warmupIterations: 1, warmupTime: 0 }
 
 for (const layer of layers) {
-  const x = tf.randomNormal(layer.x) as tf.Tensor4D
-  const filter = tf.randomNormal(layer.filter) as tf.Tensor4D
-  const dy = tf.randomNormal(tf.conv2d(x, filter, 2, 'same').shape) as tf.Tensor4D
+  const x = tf.randomNormal<tf.Rank.R4>(layer.x)
+  const filter = tf.randomNormal<tf.Rank.R4>(layer.filter)
+  const dy = tf.randomNormal<tf.Rank.R4>(tf.conv2d(x, filter, 2, 'same').shape)
   const [, outHeight, outWidth] = dy.shape
   const [filterHeight, filterWidth, inChannels, outChannels] = layer.filter
   const gflop = (2 * layer.x[0] * outHeight * outWidth * filterHeight * filterWidth * inChannels * outChannels) / 1e9
-  const title = `x [${layer.x}] ↔ dy [${dy.shape}] filter [${layer.filter}] stride 2 same, ${gflop.toFixed(2)} GFLOP`
+  const title = `x [${layer.x.join(',')}] ↔ dy [${dy.shape.join(',')}] filter [${layer.filter.join(',')}] stride 2 same, ${gflop.toFixed(2)} GFLOP`
 
   describe(title, () => {
     bench('Conv2D (forward, XNNPACK)', () => tf.conv2d(x, filter, 2, 'same').dispose(), options)

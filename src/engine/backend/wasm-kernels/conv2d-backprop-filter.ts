@@ -11,11 +11,7 @@ type ConvAttrs = tf.Conv2DBackpropFilterAttrs
 // [Ci, KH, KW, Co], one transpose away from dW. An im2col built from strided slices and one big
 // matMul measured ~10× slower: wasm's StridedSlice and Concat move data far slower than XNNPACK
 // computes, while here only three cheap transposes move data.
-export function conv2dBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap
-  backend: {}
-  attrs?: tf.NamedAttrMap
-}): tf.TensorInfo {
+const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   const { x, dy } = args.inputs
   if (x == null || dy == null) throw new Error('Conv2DBackpropFilter needs the inputs x and dy.')
   if (args.attrs == null) throw new Error('Conv2DBackpropFilter needs its attributes (strides, pad, filterShape, …).')
@@ -35,7 +31,7 @@ function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs:
       throw new Error(`Conv2DBackpropFilter does not support ${input.dtype} input '${name}'.`)
     }
     if (input.shape.length !== 4) {
-      throw new Error(`Conv2DBackpropFilter needs a rank-4 '${name}', got shape [${input.shape}].`)
+      throw new Error(`Conv2DBackpropFilter needs a rank-4 '${name}', got shape [${input.shape.join(',')}].`)
     }
   }
   const channelsLast = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat) === 'channelsLast'
@@ -52,8 +48,8 @@ function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs:
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info
   if (attrs.filterShape[2] !== inChannels) {
     throw new Error(
-      `Conv2DBackpropFilter: filterShape [${attrs.filterShape}] expects ${attrs.filterShape[2]} input ` +
-        `channels but x [${x.shape}] has ${inChannels}.`
+      `Conv2DBackpropFilter: filterShape [${attrs.filterShape.join(',')}] expects ${attrs.filterShape[2]} input ` +
+        `channels but x [${x.shape.join(',')}] has ${inChannels}.`
     )
   }
   const expectedDy = channelsLast
@@ -61,8 +57,8 @@ function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs:
     : [batchSize, outChannels, outHeight, outWidth]
   if (expectedDy.some((size, i) => size !== dy.shape[i])) {
     throw new Error(
-      `Conv2DBackpropFilter: dy has shape [${dy.shape}] but x [${x.shape}] with filter ` +
-        `[${attrs.filterShape}] gives [${expectedDy}].`
+      `Conv2DBackpropFilter: dy has shape [${dy.shape.join(',')}] but x [${x.shape.join(',')}] with filter ` +
+        `[${attrs.filterShape.join(',')}] gives [${expectedDy.join(',')}].`
     )
   }
 

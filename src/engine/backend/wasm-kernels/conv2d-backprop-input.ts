@@ -258,7 +258,7 @@ function gatherFilter(backend: BackendWasm, filter: tf.TensorInfo, plan: PhasePl
 }
 
 function slots(phases: AxisPhase[], kernel: number): Array<{ t: number; r: number } | undefined> {
-  const slot: Array<{ t: number; r: number } | undefined> = new Array(kernel).fill(undefined)
+  const slot = Array.from<{ t: number; r: number } | undefined>({ length: kernel })
   phases.forEach((phase, r) => phase.taps.forEach((k, t) => (k >= 0 ? (slot[k] = { t, r }) : undefined)))
   return slot
 }

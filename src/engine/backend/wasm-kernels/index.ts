@@ -87,8 +87,12 @@ const registeredByUs = new Set<string>()
 const replacedKernels = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
 
-function getWasmKernel(kernelName: string): tf.KernelConfig | undefined {
-  return (tf.getKernel(kernelName, 'wasm') as tf.KernelConfig | undefined) ?? undefined
+// tfjs declares getKernel as always returning a config, but it returns undefined when none is registered.
+const findKernel: (kernelName: string, backendName: string) => tf.KernelConfig | undefined = tf.getKernel
+
+/** The kernel registered for wasm under this name, if any. */
+export function getWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return findKernel(kernelName, 'wasm')
 }
 
 /**

@@ -39,7 +39,7 @@ export class KernelScope {
   // A new shape over the same buffer; the extra reference lets the view outlive its source.
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     if (tf.util.sizeFromShape(shape) !== tf.util.sizeFromShape(x.shape)) {
-      throw new Error(`Cannot view a tensor of shape [${x.shape}] as [${shape}].`)
+      throw new Error(`Cannot view a tensor of shape [${x.shape.join(',')}] as [${shape.join(',')}].`)
     }
     this.backend.incRef(x.dataId)
     const view: tf.TensorInfo = { dataId: x.dataId, shape, dtype: x.dtype }
@@ -81,6 +81,6 @@ export class KernelScope {
 
 export function dimension(shape: readonly number[], axis: number): number {
   const size = shape[axis]
-  if (size === undefined) throw new Error(`Axis ${axis} is out of range for shape [${shape}].`)
+  if (size === undefined) throw new Error(`Axis ${axis} is out of range for shape [${shape.join(',')}].`)
   return size
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { trainableVariables } from '../../train/gan-step'
 import { planPhases } from './conv2d-backprop-input'
-import { registerWasmGradientKernels, releaseWasmKernelCaches, restoreTfjsWasmKernels } from './index'
+import { getWasmKernel, registerWasmGradientKernels, releaseWasmKernelCaches, restoreTfjsWasmKernels } from './index'
 
 const backendAfterImport = tf.getBackend()
 
@@ -26,22 +27,22 @@ describe('registerWasmGradientKernels', () => {
 
   it('registers the filter gradient and the faster kernels, and registering again changes nothing', () => {
     expect(registered).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity'])
-    const filterKernel = tf.getKernel('Conv2DBackpropFilter', 'wasm')
-    const inputKernel = tf.getKernel('Conv2DBackpropInput', 'wasm')
+    const filterKernel = getWasmKernel('Conv2DBackpropFilter')
+    const inputKernel = getWasmKernel('Conv2DBackpropInput')
     expect(registerWasmGradientKernels()).toEqual(registered)
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(filterKernel)
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(inputKernel?.kernelFunc)
+    expect(getWasmKernel('Conv2DBackpropFilter')).toBe(filterKernel)
+    expect(getWasmKernel('Conv2DBackpropInput')?.kernelFunc).toBe(inputKernel?.kernelFunc)
   })
 
   it("puts tfjs's own kernel back on request, and ours again on the next registration", () => {
-    const ours = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc
+    const ours = getWasmKernel('Conv2DBackpropInput')?.kernelFunc
     restoreTfjsWasmKernels()
-    const tfjs = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc
+    const tfjs = getWasmKernel('Conv2DBackpropInput')?.kernelFunc
     expect(tfjs).toBeDefined()
     expect(tfjs).not.toBe(ours)
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
+    expect(getWasmKernel('Conv2DBackpropFilter')).toBeDefined()
     expect(registerWasmGradientKernels()).toEqual(registered)
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(tfjs)
+    expect(getWasmKernel('Conv2DBackpropInput')?.kernelFunc).not.toBe(tfjs)
   })
 })
 
@@ -208,11 +209,11 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     const dyValues = randomValues(info.outShape, 6)
     const gradient = (): number[] =>
       tf.tidy(() => {
-        const result = tf.engine().runKernel(
+        const result = tf.engine().runKernel<tf.Tensor>(
           'Conv2DBackpropFilter',
           { x: tf.tensor(xValues.values, shape), dy: tf.tensor(dyValues.values, info.outShape) },
-          { ...attrs, filterShape } as unknown as tf.NamedAttrMap
-        ) as tf.Tensor
+          { ...attrs, filterShape }
+        )
         expect(result.shape).toEqual(filterShape)
         return Array.from(result.dataSync())
       })
@@ -225,7 +226,7 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
         const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => (i % 7) - 3), [2, 5, 5, 3], 'int32')
         const dy = tf.tensor4d(Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => (i % 5) - 2), [2, 3, 3, 4], 'int32')
         const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }
-        const result = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor
+        const result = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs)
         expect(result.dtype).toBe('float32')
         return Array.from(result.dataSync())
       })
@@ -241,7 +242,7 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     for (let round = 0; round < 3; round++) {
       const tensorsBefore = tf.memory().numTensors
       const buffersBefore = buffers()
-      const result = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor
+      const result = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs)
       expect(tf.memory().numTensors).toBe(tensorsBefore + 1)
       expect(buffers()).toBe(buffersBefore + 1)
       result.dispose()
@@ -287,11 +288,11 @@ function runBackpropInput(dyShape: number[], filterShape: number[], attrs: Recor
   const filterValues = randomValues(filterShape, 26).values.map((v) => (dtype === 'int32' ? Math.round(v * 4) : v))
   return () =>
     tf.tidy(() => {
-      const result = tf.engine().runKernel(
+      const result = tf.engine().runKernel<tf.Tensor>(
         'Conv2DBackpropInput',
         { dy: tf.tensor(dyValues, dyShape, dtype), filter: tf.tensor(filterValues, filterShape, dtype) },
         attrs as unknown as tf.NamedAttrMap
-      ) as tf.Tensor
+      )
       expect(result.shape).toEqual(attrs['inputShape'])
       expect(result.dtype).toBe('float32')
       return Array.from(result.dataSync())
@@ -441,9 +442,9 @@ describe('Conv2DBackpropInput on wasm (phase-decomposed onto XNNPACK) matches cp
       // A new filter every round, as training makes one every step: nothing keyed on it may pile up.
       const filter = tf.randomNormal(filterShape)
       const tensorsBefore = tf.memory().numTensors
-      const result = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor
+      const result = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrs)
       // Calling again with the same filter reuses its rearranged copy.
-      tf.dispose(tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs) as tf.Tensor)
+      tf.dispose(tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrs))
       expect(tf.memory().numTensors).toBe(tensorsBefore + 1)
       tf.dispose([result, filter])
       expect(tf.memory().numTensors).toBe(tensorsBefore - 1)
@@ -546,10 +547,6 @@ function ganWeights(gan: Gan): GanWeights {
     generator: gan.generator.getWeights().map((w) => Float32Array.from(w.dataSync())),
     discriminator: gan.discriminator.getWeights().map((w) => Float32Array.from(w.dataSync()))
   }
-}
-
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable)
 }
 
 // The two DCGAN objectives with binary cross-entropy: D tells real from fake, G tries to fool D.

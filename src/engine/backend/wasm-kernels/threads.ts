@@ -11,9 +11,10 @@ import * as tf from '@tensorflow/tfjs'
 // 1. Its flag WASM_HAS_MULTITHREAD_SUPPORT answers false whenever it runs in Node. We set it.
 // 2. It hands Emscripten's pthread worker script to `new Worker()` as a blob: URL, which Node's
 //    worker_threads refuse, and the worker then loads the wasm module's JavaScript from a Blob,
-//    which its Node shim cannot read. We write the worker script to a file (content-addressed, so
-//    concurrent processes share it safely) with one change: it loads the module's JavaScript from
-//    the file tfjs-backend-wasm ships it in (wasm-out/tfjs-backend-wasm-threaded-simd.js) — what an
+//    which its Node shim cannot read. We write the worker script to a file in a folder of this
+//    process's own (removed when it exits) with one change: it loads the module's JavaScript from
+//    the file tfjs-backend-wasm ships it in
+//    (@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js) — what an
 //    unmerged upstream fix (tensorflow/tfjs#8059) does too.
 // 3. Its C++ caps the pool at half of os.cpus().length, assuming two hyperthreads per core, so on
 //    a 2-vCPU machine it would still run one thread. We let it see twice the cores while it starts.
@@ -32,6 +33,9 @@ export interface WasmStart {
   reason: string
 }
 
+// tfjs declares findBackend as always returning a backend; it returns null for one that is not running.
+const findBackend: (name: string) => tf.KernelBackend | null = tf.findBackend
+
 // The one statement of the worker script that loads the module's JavaScript.
 const WORKER_LOAD = 'if(typeof e.data.urlOrBlob=="string")'
 
@@ -42,7 +46,7 @@ const WORKER_LOAD = 'if(typeof e.data.urlOrBlob=="string")'
  */
 export async function startWasmBackend(threads?: number): Promise<WasmStart> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm')
-  if (tf.findBackend('wasm') != null) {
+  if (findBackend('wasm') != null) {
     await tf.setBackend('wasm')
     return { threads: wasm.getThreadsCount(), reason: 'the wasm backend was already running' }
   }
@@ -56,7 +60,7 @@ export async function startWasmBackend(threads?: number): Promise<WasmStart> {
   }
   const nodeOs = nodeRequire('os') as typeof os
   const cpus = nodeOs.cpus
-  const createObjectURL = URL.createObjectURL
+  const createObjectURL = URL.createObjectURL.bind(URL)
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true)
   wasm.setThreadsCount(wanted)
   nodeOs.cpus = () => {
@@ -64,15 +68,18 @@ export async function startWasmBackend(threads?: number): Promise<WasmStart> {
     return Array.from({ length: 2 * wanted }, (_, i) => real[i % real.length] as os.CpuInfo)
   }
   URL.createObjectURL = (object: Blob) => (object.type === 'application/javascript' ? worker : createObjectURL(object))
+  // The fallback starts only after the patches above are undone.
+  let failure: string | null = null
   let started = false
   try {
     started = await tf.setBackend('wasm')
   } catch (error) {
-    return startSingleThreaded(wasm, `the threaded build failed to start: ${message(error)}`)
+    failure = `the threaded build failed to start: ${message(error)}`
   } finally {
     nodeOs.cpus = cpus
     URL.createObjectURL = createObjectURL
   }
+  if (failure !== null) return startSingleThreaded(wasm, failure)
   if (!started) return startSingleThreaded(wasm, 'the threaded build failed to start (see the warning above)')
   unrefWorkers()
   return { threads: wasm.getThreadsCount(), reason: `an XNNPACK thread pool of ${wanted}` }

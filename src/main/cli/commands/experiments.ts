@@ -70,10 +70,10 @@ export async function probeCommand(argv: string[]): Promise<number> {
   checked(ProbeParams, request, 'probe options')
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    let cancelled = false
+    const cancelled = new AbortController()
     const jobs: Job[] = []
     void interrupted.then(() => {
-      cancelled = true
+      cancelled.abort()
       for (const job of jobs) void studio.jobs.cancel(job.id)
     })
     try {
@@ -100,11 +100,11 @@ export async function probeCommand(argv: string[]): Promise<number> {
         } finally {
           off()
         }
-        if (cancelled) throw new StudioError('cancelled', 'Cancelled.')
+        if (cancelled.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
       }
       const { job, done } = await studio.experiments.startProbe(checked(ProbeParams, request, 'probe options'))
       jobs.push(job)
-      if (cancelled) void studio.jobs.cancel(job.id)
+      if (cancelled.signal.aborted) void studio.jobs.cancel(job.id)
       const off = followJob(studio, job, out)
       try {
         const report = await done

@@ -91,7 +91,7 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
   if (steps !== undefined && duration !== undefined) throw new UsageError('Give either --steps (frames per segment) or --duration (seconds), not both.')
   const columns = parseIntOption('columns', values.columns as string | undefined)
   return {
-    run: parseRunRef(values as { run?: string; checkpoint?: string; erasure?: string }),
+    run: parseRunRef(values),
     walks,
     ...(columns !== undefined ? { columns } : {}),
     mode: values.mode ?? 'slerp',

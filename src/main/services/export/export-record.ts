@@ -6,7 +6,7 @@ import type { RunRecord } from '../../../shared/formats/run'
 import { appRoot } from '../app-paths'
 
 /** Plain JSON of a request or result: z vectors (Float32Array) become arrays, which read back exactly. */
-export function plainJson<T>(value: T): Record<string, unknown> {
+export function plainJson(value: unknown): Record<string, unknown> {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v))) as Record<string, unknown>
 }
 

@@ -98,8 +98,14 @@ export function runFfmpeg(ffmpeg: Ffmpeg, args: string[], options: FfmpegOptions
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (err) => reject(new StudioError('io_error', `Could not start ffmpeg (${ffmpeg.path}) for ${options.what}: ${err.message}`)))
     child.once('close', (code, signal) => {
-      if (code === 0) return resolve()
-      if (killed) return reject(new StudioError('cancelled', 'Cancelled.'))
+      if (code === 0) {
+        resolve()
+        return
+      }
+      if (killed) {
+        reject(new StudioError('cancelled', 'Cancelled.'))
+        return
+      }
       const lines = tail.text()
       const how = signal ? `was killed (${signal})` : `failed with exit code ${String(code)}`
       reject(

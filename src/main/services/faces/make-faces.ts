@@ -57,7 +57,7 @@ export async function makeFaces(options: MakeFacesOptions): Promise<MadeFaces> {
   await mkdir(staging)
   const pending = new Set<Promise<void>>()
   try {
-    const faces: FaceEntry[] = new Array(count)
+    const faces = new Array<FaceEntry>(count)
     let done = 0
     for (let i = 0; i < count; i++) {
       if (signal?.aborted) throw cancelled(out)
@@ -77,8 +77,8 @@ export async function makeFaces(options: MakeFacesOptions): Promise<MadeFaces> {
     await writeAndSync(path.join(staging, FACES_LABELS_FILE), `${JSON.stringify(labels, null, 1)}\n`)
     await syncDirectory(staging)
     // An empty folder the user made for us is replaced; anything else was refused by checkTarget.
-    await rmdir(out).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error
+    await rmdir(out).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     })
     await rename(staging, out)
     await syncDirectory(parent)

@@ -34,7 +34,7 @@ export async function decodeToSquare(bytes: Buffer, format: ImageFormat, limits:
     } else {
       // Header only, so no pixel limit is needed to read it; the limit is applied below with a better message.
       const meta = await sharp(bytes, { limitInputPixels: false }).metadata()
-      if (meta.format !== format) return `truncated or corrupt ${formatName}: the decoder read it as ${meta.format ?? 'nothing it knows'}`
+      if (meta.format !== format) return `truncated or corrupt ${formatName}: the decoder read it as ${meta.format}`
       width = meta.width
       height = meta.height
       if (!(width > 0 && height > 0)) return `truncated or corrupt ${formatName}: no image size in its header`

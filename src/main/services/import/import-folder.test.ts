@@ -74,7 +74,7 @@ function pixelAt(pixels: Uint8Array, channels: number, x: number, y: number): nu
 
 function expectNear(actual: number[], expected: number[], tolerance: number): void {
   expect(actual.length).toBe(expected.length)
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]!), `channel ${i}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tolerance))
+  actual.forEach((v, i) => expect(Math.abs(v - expected[i]!), `channel ${i}: ${actual.join(',')} vs ${expected.join(',')}`).toBeLessThanOrEqual(tolerance))
 }
 
 beforeAll(async () => {

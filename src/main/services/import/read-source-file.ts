@@ -6,7 +6,8 @@ export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; reason: stri
 
 // O_NOFOLLOW: the walk already skips links, but a file can be swapped for a link between listing and
 // reading. O_NONBLOCK: opening a named pipe must not hang the import. Neither exists on Windows.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+const optional: { O_NOFOLLOW?: number; O_NONBLOCK?: number } = constants
+const OPEN_FLAGS = constants.O_RDONLY | (optional.O_NOFOLLOW ?? 0) | (optional.O_NONBLOCK ?? 0)
 
 /**
  * Reads a whole source file, read-only, refusing anything but a regular file under `maxBytes`. The size is

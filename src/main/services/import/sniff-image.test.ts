@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { sniffImage } from './sniff-image'
 
 const bytes = (...parts: (string | number[])[]): Uint8Array =>
-  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)))
+  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? Array.from({ length: p.length }, (_, i) => p.charCodeAt(i)) : p)))
 
 describe('sniffImage', () => {
   it('recognises the imported formats by their signatures', () => {

@@ -5,7 +5,7 @@ import { ImageGrid } from '../../components/ImageGrid'
 import { useDialogs } from '../../components/dialogs'
 
 /** One dataset: its thumbnails, counts, and the report of every file that was skipped or a duplicate. */
-export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted(): void }) {
+export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted: () => void }) {
   const manifest = useStudioData(() => studio.call('datasets.get', { id }), [id])
   const preview = useStudioData(() => studio.call('datasets.preview', { id, count: 64 }), [id])
   const [error, setError] = useState<string | null>(null)

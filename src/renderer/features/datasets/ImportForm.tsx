@@ -9,7 +9,7 @@ import { PathField } from '../../components/PathField'
 const PATH_FIELDS = ['path', 'imagesPath', 'labelsPath']
 
 /** Import a folder of images (any mix of formats and sizes) or an MNIST-style IDX file. */
-export function ImportForm({ onStarted }: { onStarted(job: Job): void }) {
+export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
   const [kind, setKind] = useState<'folder' | 'idx'>('folder')
   const [path, setPath] = useState('')
   const [labels, setLabels] = useState('')

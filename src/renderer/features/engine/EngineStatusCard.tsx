@@ -37,7 +37,7 @@ function BackendSetting() {
 interface EngineStatusCardProps {
   status: EngineStatus | null
   error: string | null
-  onRestart(): void
+  onRestart: () => void
 }
 
 /** What the engine runs on and why — including why a GPU is or is not used. */

@@ -10,7 +10,7 @@ export type { ModelChoice } from './model-ref'
  * Which trained model to explore: a run with at least one checkpoint, and which checkpoint (latest by
  * default); with `erasures`, also a saved erasure to draw without.
  */
-export function RunPicker({ value, onChange, erasures = false }: { value: ModelChoice | null; onChange(choice: ModelChoice | null): void; erasures?: boolean }) {
+export function RunPicker({ value, onChange, erasures = false }: { value: ModelChoice | null; onChange: (choice: ModelChoice | null) => void; erasures?: boolean }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const usable = (runs.data ?? []).filter((r) => r.latestStep !== null)
   const details = useStudioData(() => (value ? studio.call('runs.get', { id: value.id }) : Promise.resolve(null)), [value?.id])

@@ -11,10 +11,10 @@ interface SelectionTrayProps {
   model: ModelChoice
   selection: Sample[]
   pinned: Sample[]
-  onRemove(sample: Sample): void
-  onAdd(sample: Sample): void
-  onPin(sample: Sample): void
-  onClear(): void
+  onRemove: (sample: Sample) => void
+  onAdd: (sample: Sample) => void
+  onPin: (sample: Sample) => void
+  onClear: () => void
   targets: { label: string; testId: string; onUse(samples: Sample[]): void }[]
 }
 

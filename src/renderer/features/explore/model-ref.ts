@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 
 /** The model the Explore and Experiments screens work on, as the run picker holds it. */
@@ -18,4 +19,17 @@ export function runRef(model: ModelChoice): RunCheckpointRef {
 /** A reference as a dependency key: which model it names, whatever object carries it. */
 export function runKey(run: RunCheckpointRef): string {
   return JSON.stringify([run.id, run.step ?? null, run.erasure ?? null])
+}
+
+/**
+ * `run` as one object for as long as it names the same model (by `runKey`), so effects and callbacks can
+ * depend on it although callers build a fresh reference every render.
+ */
+export function useRunRef(run: RunCheckpointRef): RunCheckpointRef {
+  const key = runKey(run)
+  // Adjusting state while rendering (React's way to keep something from an earlier render).
+  const [kept, setKept] = useState({ key, run })
+  if (kept.key === key) return kept.run
+  setKept({ key, run })
+  return run
 }

@@ -32,7 +32,7 @@ const FORMATS: { value: VideoFormat; label: string }[] = [
  * total duration, and where to save it (a path on the machine running the studio — in web mode, the server).
  * The export runs as a job: a progress bar with its ETA and a cancel button; nothing is left behind on cancel.
  */
-export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClose(): void }) {
+export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const [format, setFormat] = useState<VideoFormat>('mp4')
   const [mode, setMode] = useState<'lerp' | 'slerp'>('slerp')

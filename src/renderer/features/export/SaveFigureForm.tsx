@@ -14,7 +14,7 @@ export interface FigureOutput {
  * "Save figure": one PNG of what a panel shows (the arithmetic as the paper's Fig. 7, an erasure's originals
  * over its erased samples as Fig. 6), with a record of how it was made beside it. `name` starts the file name.
  */
-export function SaveFigureForm({ name, save }: { name: string; save(output: FigureOutput): Promise<ExportedFile> }) {
+export function SaveFigureForm({ name, save }: { name: string; save: (output: FigureOutput) => Promise<ExportedFile> }) {
   const [out, setOut] = useState(() => `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`)
   const [scale, setScale] = useState(4)
   const [overwrite, setOverwrite] = useState(false)

@@ -13,9 +13,9 @@ interface BoxEditorProps {
   sample: Sample
   boxes: readonly Box[]
   selected: number | null
-  onAdd(box: Box): void
-  onRemove(index: number): void
-  onSelect(index: number | null): void
+  onAdd: (box: Box) => void
+  onRemove: (index: number) => void
+  onSelect: (index: number | null) => void
 }
 
 const percent = (v: number): string => `${v * 100}%`

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ExportZSpec } from '../../../shared/api/export'
 import type { RgbaImage } from '../../../shared/api/image'
 import { errorText } from '../../api/hooks'
@@ -34,9 +34,8 @@ export function ErasureComparison({ runId, step, layer, channels, boxed }: Compa
   const [rendering, setRendering] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const ticket = useRef(0)
-  const shown = boxed.slice(0, BOXED)
-  const specs: ExportZSpec[] = [...shown.map(zSpecOf), ...seedSpecs(freshSeed, 0, FRESH)]
-  const specsKey = `${shown.map((s) => s.key).join('|')}#${freshSeed}`
+  const shown = useMemo(() => boxed.slice(0, BOXED), [boxed])
+  const specs = useMemo((): ExportZSpec[] => [...shown.map(zSpecOf), ...seedSpecs(freshSeed, 0, FRESH)], [shown, freshSeed])
   const channelsKey = channels.join(',')
 
   useEffect(() => {
@@ -48,8 +47,7 @@ export function ErasureComparison({ runId, step, layer, channels, boxed }: Compa
     return () => {
       live = false
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runId, step, specsKey])
+  }, [runId, step, specs])
 
   useEffect(() => {
     const mine = ++ticket.current
@@ -70,8 +68,7 @@ export function ErasureComparison({ runId, step, layer, channels, boxed }: Compa
         })
     }, DEBOUNCE_MS)
     return () => clearTimeout(timer)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runId, step, layer, channelsKey, specsKey])
+  }, [runId, step, layer, channels, channelsKey, specs])
 
   const rows = (from: number, count: number, what: string) => (
     <div className="compare-rows" style={{ gridTemplateColumns: `max-content repeat(${count}, max-content)` }}>

@@ -9,7 +9,7 @@ import './forget.css'
  * to the checkpoint it was fitted on, so choosing one moves the picker to that checkpoint; the badge says what
  * every sample, walk, arithmetic result and export on the screen is drawn without.
  */
-export function ErasureSelect({ model, onChange }: { model: ModelChoice; onChange(choice: ModelChoice): void }) {
+export function ErasureSelect({ model, onChange }: { model: ModelChoice; onChange: (choice: ModelChoice) => void }) {
   const erasures = useStudioData(() => listErasures(model.id), [model.id])
   const chosen = erasures.data?.find((e) => e.id === model.erasure) ?? null
 

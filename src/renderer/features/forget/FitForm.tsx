@@ -24,13 +24,13 @@ const MATCHED_HINT =
 
 interface FitFormProps {
   options: FitOptions
-  onChange(options: FitOptions): void
+  onChange: (options: FitOptions) => void
   /** Layers the last fit offered (the default last); empty before the first fit. */
   layers: string[]
   boxes: number
   unboxed: number
   busy: boolean
-  onFit(): void
+  onFit: () => void
 }
 
 /** The fit's choices, the paper's by default, and the Fit button. */

@@ -101,7 +101,8 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
 
   /** Loads a saved erasure's boxes and fit settings back into the panel, to look again or refit. */
   const open = (record: ErasureRecord): void => {
-    sheet.importText(JSON.stringify(toBoxesFile(record.runId, record.fittedFrom.samples)))
+    // The sheet shows its own errors and progress; nothing here waits for it.
+    void sheet.importText(JSON.stringify(toBoxesFile(record.runId, record.fittedFrom.samples)))
     const { layer, negatives, negativesPerPositive, weightDecay, iterations } = record.fittedFrom.settings
     setOptions((o) => ({ ...o, layer, negatives, negativesPerPositive, weightDecay, iterations }))
   }

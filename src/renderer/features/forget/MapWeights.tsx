@@ -7,7 +7,7 @@ interface MapWeightsProps {
   drop: number
   /** The paper's rule: every map with weight > 0. */
   paperCount: number
-  onDrop(n: number): void
+  onDrop: (n: number) => void
 }
 
 const HEIGHT = 120

@@ -5,7 +5,7 @@ import { useDialogs } from '../../components/dialogs'
 import { deleteErasure } from './forget-actions'
 
 /** The run's saved erasures, newest first, each with what it drops and a delete button. */
-export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged(): void; onOpen(record: ErasureRecord): void }) {
+export function SavedErasures({ erasures, onChanged, onOpen }: { erasures: ErasureRecord[] | null; onChanged: () => void; onOpen: (record: ErasureRecord) => void }) {
   const [error, setError] = useState<string | null>(null)
   const dialogs = useDialogs()
   const remove = async (record: ErasureRecord): Promise<void> => {

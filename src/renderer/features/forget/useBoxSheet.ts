@@ -31,9 +31,9 @@ export function useBoxSheet(model: ModelChoice) {
   const run = useMemo(() => ({ id: model.id, step: model.step, erasure: null }), [model.id, model.step])
   const boxes = history.present
 
-  const remember = (samples: Sample[]): void => {
+  const remember = useCallback((samples: Sample[]): void => {
     for (const s of samples) known.current.set(s.key, s)
-  }
+  }, [])
 
   /** Boxed samples that are not on the page (another seed's, or imported), then the page. */
   const grid = useMemo(() => {
@@ -73,7 +73,7 @@ export function useBoxSheet(model: ModelChoice) {
         setSeed(next)
         setPage(samples)
       }),
-    [load, run]
+    [load, run, remember]
   )
 
   const more = (): Promise<void> =>
@@ -109,8 +109,7 @@ export function useBoxSheet(model: ModelChoice) {
       remember(samples)
       setPage((current) => current.map((s) => known.current.get(s.key) ?? s))
     })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [model.id, model.step])
+  }, [model.id, run, showSeed, load, remember])
 
   const edit = (change: (map: BoxMap) => BoxMap): void => {
     setHistory((h) => commit(h, change(h.present)))

@@ -1,7 +1,7 @@
 import { RunMonitor } from '../runs/RunMonitor'
 import { NewRunForm } from './NewRunForm'
 
-export function TrainScreen({ runId, onRunChosen }: { runId: string | null; onRunChosen(id: string): void }) {
+export function TrainScreen({ runId, onRunChosen }: { runId: string | null; onRunChosen: (id: string) => void }) {
   return (
     <div className="screen two-columns">
       <div className="column">
