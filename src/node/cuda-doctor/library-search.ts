@@ -58,7 +58,18 @@ export class LibrarySearch {
       const name = this.view.findIn(dir, file)
       if (name) elsewhere.push(this.view.paths.join(dir, name))
     }
-    return { path: null, elsewhere }
+    return { path: null, elsewhere: this.distinct(elsewhere) }
+  }
+
+  /** One path per file: /usr/local/cuda/lib64 and /usr/local/cuda-12.4/targets/x86_64-linux/lib are often the same folder. */
+  private distinct(files: string[]): string[] {
+    const seen = new Set<string>()
+    return files.filter((file) => {
+      const id = this.view.identity(file)
+      if (seen.has(id)) return false
+      seen.add(id)
+      return true
+    })
   }
 
   private firstIn(dirs: string[], file: string): string | null {
@@ -81,7 +92,7 @@ export class LibrarySearch {
     const dirs = unique([...this.loaderDirs, ...this.configuredDirs, ...this.installDirs], this.view.windows)
     for (const dir of dirs) for (const name of this.view.list(dir)) if (pattern.test(name)) hits.add(paths.join(dir, name))
     for (const [name, file] of this.cache) if (pattern.test(name) && this.view.exists(file)) hits.add(file)
-    return [...hits].sort()
+    return this.distinct([...hits].sort())
   }
 
   /** Whether a folder is one the loader searches (so a file there would have been found). */

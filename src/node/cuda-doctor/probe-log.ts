@@ -55,7 +55,7 @@ export function readProbeRun(run: ProbeRun): CudaProbeResult {
       ...base,
       outcome: 'failed',
       device: null,
-      message: `the probe did not finish within ${Math.round(run.timeoutMs / 1000)} s; on a GPU from sm_80 on, libtensorflow 2.9's first run compiles its kernels for minutes: let it finish (\`dcgan-studio doctor\` again) and set CUDA_CACHE_MAXSIZE=4294967296 so they are kept`
+      message: `the probe did not finish within ${+(run.timeoutMs / 1000).toFixed(3)} s; on a GPU from sm_80 on, libtensorflow 2.9's first run compiles its kernels for minutes: let it finish (\`dcgan-studio doctor\` again) and set CUDA_CACHE_MAXSIZE=4294967296 so they are kept`
     }
   }
   const reply = parseReply(run.stdout)

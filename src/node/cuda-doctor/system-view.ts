@@ -97,6 +97,15 @@ export class SystemView {
     }
   }
 
+  /** What a path really is once symlinks are followed (/usr/local/cuda → cuda-12.4), to count one file once. */
+  identity(file: string): string {
+    try {
+      return fs.realpathSync(this.host(file))
+    } catch {
+      return this.host(file)
+    }
+  }
+
   readText(file: string): string | null {
     try {
       return fs.readFileSync(this.host(file), 'utf8')
