@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { CudaReport } from '../../shared/api/cuda-doctor'
@@ -8,65 +7,20 @@ import { type CudaDoctorInput, diagnoseCuda } from './diagnose'
 import { LibrarySearch } from './library-search'
 import { SystemView } from './system-view'
 
-// Fixture machines: temp folders standing in for `/` (or for drive C: on Windows), holding empty files named
-// like the real libraries, fake /proc and /sys files, an ld.so.cache in glibc's layout and, where a test needs
-// one, an nvidia-smi script that answers like the real one.
+import { CUDA_11_2, CUDNN_8, LINUX_PROC, type MachineTree, cuda12Machine, files, ldCache, nvidiaProc, nvidiaSmi, writeMachine } from './test-machines'
 
+// Fixture machines (test-machines.ts): temp folders standing in for `/` or drive C:, removed at the end.
 const roots: string[] = []
 afterAll(() => {
   for (const root of roots) fs.rmSync(root, { recursive: true, force: true })
 })
 
-type Tree = Record<string, string | Buffer>
+type Tree = MachineTree
 
-function machine(files: Tree): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cuda-doctor-'))
+function machine(tree: Tree): string {
+  const root = writeMachine(tree)
   roots.push(root)
-  for (const [file, content] of Object.entries(files)) {
-    const full = path.join(root, ...file.split(/[\\/]/).filter(Boolean).map((part) => part.replace(/:$/, '')))
-    fs.mkdirSync(path.dirname(full), { recursive: true })
-    fs.writeFileSync(full, content)
-    if (typeof content === 'string' && content.startsWith('#!')) fs.chmodSync(full, 0o755)
-  }
   return root
-}
-
-/** /etc/ld.so.cache as glibc writes it: a magic header, then the entries' NUL-terminated strings. */
-function ldCache(paths: string[]): Buffer {
-  const strings = paths.flatMap((p) => [path.posix.basename(p), p])
-  return Buffer.concat([Buffer.from('glibc-ld.so.cache1.1'), Buffer.alloc(28), Buffer.from(`${strings.join('\0')}\0`, 'latin1')])
-}
-
-/** nvidia-smi as a driver of that version answers our two queries (old drivers refuse compute_cap). */
-function nvidiaSmi(gpus: { name: string; driver: string; cc: string | null }[]): string {
-  const full = gpus.map((g, i) => `${i}, ${g.name}, ${g.driver}, ${g.cc}`).join('\\n')
-  const short = gpus.map((g, i) => `${i}, ${g.name}, ${g.driver}`).join('\\n')
-  const capability = gpus.every((g) => g.cc !== null)
-    ? `printf '${full}\\n'`
-    : `echo 'Field "compute_cap" is not a valid field to query.'; exit 2`
-  return `#!/bin/sh\ncase "$*" in\n  *compute_cap*) ${capability} ;;\n  *) printf '${short}\\n' ;;\nesac\n`
-}
-
-const LINUX_PROC = { '/proc/version': 'Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.76-1\n' }
-
-function nvidiaProc(version: string, models: string[]): Tree {
-  const tree: Tree = {
-    '/proc/driver/nvidia/version': `NVRM version: NVIDIA UNIX x86_64 Kernel Module  ${version}  Sat Aug 19 01:15:15 UTC 2023\nGCC version:  gcc version 12.2.0 (Debian 12.2.0-14)\n`,
-    '/sys/bus/pci/devices/0000:01:00.0/vendor': '0x10de\n',
-    '/sys/bus/pci/devices/0000:01:00.0/class': '0x030000\n'
-  }
-  models.forEach((model, i) => {
-    tree[`/proc/driver/nvidia/gpus/0000:0${i + 1}:00.0/information`] = `Model: \t\t ${model}\nIRQ:   \t\t 142\nGPU UUID: \t GPU-5b2c\nBus Type: \t PCIe\n`
-  })
-  return tree
-}
-
-const CUDA_11_2 = ['libcudart.so.11.0', 'libcublas.so.11', 'libcublasLt.so.11', 'libcufft.so.10', 'libcurand.so.10', 'libcusolver.so.11', 'libcusparse.so.11']
-const CUDNN_8 = ['libcudnn.so.8', 'libcudnn_ops_infer.so.8', 'libcudnn_ops_train.so.8', 'libcudnn_cnn_infer.so.8', 'libcudnn_cnn_train.so.8']
-const CUDA_12 = ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libcusolver.so.11', 'libcusparse.so.12']
-
-function files(dir: string, names: string[]): Tree {
-  return Object.fromEntries(names.map((n) => [`${dir}/${n}`, '']))
 }
 
 function linux(root: string, env: Record<string, string> = {}, tfjsNodeGpu: CudaDoctorInput['tfjsNodeGpu'] = { version: '4.22.0' }): CudaReport {
@@ -95,7 +49,10 @@ describe('CUDA doctor on fixture machines', () => {
     expect(ids(report)).toEqual(['package', 'gpu'])
     expect(finding(report, 'package').message).toMatch(/tfjs-node-gpu is not installed/)
     expect(finding(report, 'package').action).toMatch(/npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/)
-    expect(finding(report, 'gpu')).toMatchObject({ level: 'problem', message: expect.stringMatching(/^no NVIDIA GPU found/) })
+    // Installing CUDA would not help here: notes, not problems.
+    expect(report.findings.map((f) => f.level)).toEqual(['info', 'info'])
+    expect(report.hasNvidia).toBe(false)
+    expect(finding(report, 'gpu').message).toMatch(/^no NVIDIA GPU found/)
     expect(finding(report, 'gpu').action).toMatch(/webgpu/)
     expect(report.summary).toMatch(/tfjs-node-gpu is not installed.*; no NVIDIA GPU found/)
     expect(report.libraries.every((l) => l.path === null)).toBe(true)
@@ -125,14 +82,7 @@ describe('CUDA doctor on fixture machines', () => {
   })
 
   it('CUDA 12 and cuDNN 9 only: "CUDA 12 / cuDNN 9 found, needs 11.x / 8.x", listing where they are', () => {
-    const root = machine({
-      ...LINUX_PROC,
-      ...nvidiaProc('550.54.15', ['NVIDIA GeForce RTX 3090']),
-      '/usr/lib/x86_64-linux-gnu/libcuda.so.1': '',
-      ...files('/usr/local/cuda-12.4/lib64', CUDA_12),
-      ...files('/usr/lib/x86_64-linux-gnu', ['libcudnn.so.9', 'libcudnn_ops.so.9', 'libcudnn_cnn.so.9', 'libcudnn_graph.so.9'])
-    })
-    const report = linux(root, { LD_LIBRARY_PATH: '/usr/local/cuda-12.4/lib64' })
+    const report = linux(machine(cuda12Machine()), { LD_LIBRARY_PATH: '/usr/local/cuda-12.4/lib64' })
     const versions = finding(report, 'versions')
     expect(versions).toMatchObject({ level: 'problem', message: 'CUDA 12 / cuDNN 9 found, needs 11.x / 8.x' })
     expect(versions.action).toMatch(/Install CUDA 11\.2 and cuDNN 8\.1 beside them/)
@@ -143,6 +93,12 @@ describe('CUDA doctor on fixture machines', () => {
     // CUDA 12 still ships libcurand.so.10 and libcusolver.so.11: found under their names, the rest is missing.
     expect(finding(report, 'cuda').message).toBe('CUDA 11 libraries missing: libcudart.so.11.0, libcublas.so.11, libcublasLt.so.11, libcufft.so.10, libcusparse.so.11')
     expect(report.summary).toMatch(/^CUDA 12 \/ cuDNN 9 found, needs 11\.x \/ 8\.x; CUDA 11 libraries missing/)
+
+    // Not on the loader's path, CUDA 12's folder is still no place to point it at for its libcurand.so.10.
+    const unlisted = linux(machine(cuda12Machine()))
+    expect(ids(unlisted)).not.toContain('library-path')
+    expect(finding(unlisted, 'cuda').message).toBe(`CUDA 11 libraries missing: ${CUDA_11_2.join(', ')}`)
+    expect(unlisted.libraries.find((l) => l.file === 'libcurand.so.10')?.elsewhere).toEqual(['/usr/local/cuda-12.4/lib64/libcurand.so.10'])
   })
 
   it('CUDA 11.2 and cuDNN 8.1 complete on LD_LIBRARY_PATH, a sm_75 GPU: ready, with no warning', () => {
@@ -338,9 +294,9 @@ describe('CUDA doctor on fixture machines', () => {
 
   it('macOS has no CUDA rung and points at webgpu', () => {
     const report = diagnoseCuda({ platform: 'darwin', arch: 'arm64', env: {}, root: machine({}), tfjsNodeGpu: { version: null } })
-    expect(report).toMatchObject({ platform: 'darwin', ready: false, libraries: [] })
+    expect(report).toMatchObject({ platform: 'darwin', hasNvidia: false, ready: false, libraries: [] })
     expect(report.findings).toEqual([
-      { id: 'platform', level: 'problem', message: expect.stringMatching(/only for Linux and Windows .* no CUDA on macOS/), action: expect.stringMatching(/webgpu \(Metal\)/) }
+      { id: 'platform', level: 'info', message: expect.stringMatching(/only for Linux and Windows .* no CUDA on macOS/), action: expect.stringMatching(/webgpu \(Metal\)/) }
     ])
   })
 })

@@ -28,11 +28,11 @@ export function diagnoseCuda(input: CudaDoctorInput): CudaReport {
   if (platform === 'darwin' || platform === 'other') {
     add(
       'platform',
-      'problem',
+      'info',
       `${PACKAGE} exists only for Linux and Windows with an NVIDIA GPU; there is no CUDA on ${platform === 'darwin' ? 'macOS' : input.platform}`,
       platform === 'darwin' ? 'Nothing to install: on a Mac the GPU rung is webgpu (Metal).' : 'Use the webgpu rung or a CPU rung.'
     )
-    return finish(platform, { version: null, source: null }, [], [], [], findings)
+    return finish(platform, { version: null, source: null }, [], [], [], findings, false)
   }
 
   packageFindings(input.tfjsNodeGpu, add)
@@ -47,19 +47,21 @@ export function diagnoseCuda(input: CudaDoctorInput): CudaReport {
   const anyNvidia = driver.kernelModule || driver.gpus.length > 0 || driver.pciDevices > 0 || driver.version !== null || libcuda.path !== null
 
   if (!anyNvidia && !wsl && !view.windows) {
+    // Nothing here can be fixed by installing CUDA: say so as notes, not as problems.
+    for (const f of findings) if (f.level === 'problem') f.level = 'info'
     add(
       'gpu',
-      'problem',
+      'info',
       'no NVIDIA GPU found (no NVIDIA driver in /proc/driver/nvidia, no NVIDIA device on the PCI bus, no nvidia-smi)',
       'The tensorflow-gpu rung needs an NVIDIA GPU. Other GPUs train through the webgpu rung.'
     )
-    return finish(platform, driverOf(driver), driver.gpus, libraries, otherVersions(search, view), findings)
+    return finish(platform, driverOf(driver), driver.gpus, libraries, otherVersions(search, view), findings, false)
   }
 
   driverFindings(view, platform, driver, libcuda, add)
   libraryFindings(view, search, libraries, add)
   for (const gpu of driver.gpus) capabilityFinding(gpu, add)
-  return finish(platform, driverOf(driver), driver.gpus, libraries, otherVersions(search, view), findings)
+  return finish(platform, driverOf(driver), driver.gpus, libraries, otherVersions(search, view), findings, true)
 }
 
 type Add = (id: string, level: CudaFinding['level'], message: string, action?: string | null) => void
@@ -177,11 +179,23 @@ function libraryFindings(view: SystemView, search: LibrarySearch, libraries: Cud
   const cudnnLibs = libraries.filter((l) => l.group === 'cudnn')
   const linux = !view.windows
 
+  const others = otherReleases(search, view)
+  // A folder of another release (CUDA 12's lib64 holds a libcurand.so.10 too) is no place to point the loader
+  // at: files found only there count as missing.
+  const anchor = { cuda: view.windows ? 'cudart64_110.dll' : 'libcudart.so.11.0', cudnn: view.windows ? 'cudnn64_8.dll' : 'libcudnn.so.8' }
+  const usable = (lib: CudaLibrary): string[] =>
+    lib.elsewhere.filter((file) => {
+      const dir = dirOf(file)
+      const group = lib.group === 'cudnn' ? 'cudnn' : 'cuda'
+      return !others.dirs[group].has(dir) || view.findIn(dir, anchor[group]) !== null
+    })
+
   // Installed, but where the loader does not look: one finding per folder, with the line that fixes it.
   const byDir = new Map<string, string[]>()
   for (const lib of [...cudaLibs, ...cudnnLibs]) {
-    if (lib.path || lib.elsewhere.length === 0) continue
-    const dir = dirOf(lib.elsewhere[0] as string)
+    const copies = lib.path ? [] : usable(lib)
+    if (copies.length === 0) continue
+    const dir = dirOf(copies[0] as string)
     byDir.set(dir, [...(byDir.get(dir) ?? []), lib.file])
   }
   for (const [dir, files] of byDir) {
@@ -194,8 +208,7 @@ function libraryFindings(view: SystemView, search: LibrarySearch, libraries: Cud
     )
   }
 
-  const missing = (libs: CudaLibrary[]): string[] => libs.filter((l) => !l.path && l.elsewhere.length === 0).map((l) => l.file)
-  const others = otherMajors(search, view)
+  const missing = (libs: CudaLibrary[]): string[] => libs.filter((l) => !l.path && usable(l).length === 0).map((l) => l.file)
   const cudaMissing = missing(cudaLibs)
   const cudnnMain = cudnnLibs[0] as CudaLibrary
   const cudnnMissing = missing(cudnnLibs)
@@ -242,7 +255,7 @@ function libraryFindings(view: SystemView, search: LibrarySearch, libraries: Cud
         : `Install cuDNN ${TENSORFLOW_GPU.cudnn} for CUDA 11 (developer.nvidia.com/rdp/cudnn-archive): copy every bin\\cudnn*64_8.dll from the archive into CUDA v11.2's bin folder or another folder on PATH.`
     )
   } else if (cudnnMissing.length > 0) {
-    const where = cudnnMain.path ? dirOf(cudnnMain.path) : dirOf(cudnnMain.elsewhere[0] as string)
+    const where = dirOf(cudnnMain.path ?? (usable(cudnnMain)[0] as string))
     add(
       'cudnn-parts',
       'problem',
@@ -292,9 +305,10 @@ function pathAction(view: SystemView, dir: string, configured: boolean): string 
   return `Add ${dir} to LD_LIBRARY_PATH (\`export LD_LIBRARY_PATH=${dir}:$LD_LIBRARY_PATH\`, e.g. in ~/.profile), or register it once: \`echo ${dir} | sudo tee /etc/ld.so.conf.d/cuda-11.conf && sudo ldconfig\`.`
 }
 
-/** Majors of other CUDA and cuDNN releases present (12, 13 / 9), from the libraries that name them. */
-function otherMajors(search: LibrarySearch, view: SystemView): { cuda: number[]; cudnn: number[] } {
+/** Other CUDA and cuDNN releases present (12, 13 / 9) and their folders, from the libraries that name them. */
+function otherReleases(search: LibrarySearch, view: SystemView): { cuda: number[]; cudnn: number[]; dirs: { cuda: Set<string>; cudnn: Set<string> } } {
   const majors = { cuda: new Set<number>(), cudnn: new Set<number>() }
+  const dirs = { cuda: new Set<string>(), cudnn: new Set<string>() }
   for (const lib of REQUIRED_LIBRARIES) {
     const pattern = view.windows ? lib.otherWin32 : lib.otherLinux
     if (!pattern || !lib.names) continue
@@ -303,11 +317,13 @@ function otherMajors(search: LibrarySearch, view: SystemView): { cuda: number[];
       const version = pattern.exec(view.paths.basename(file))?.[1]
       if (!version) continue
       const major = lib.names === 'cuda' ? cudaMajorOf(version) : Number(version.split('.')[0])
-      if (major !== want) majors[lib.names].add(major)
+      if (major === want) continue
+      majors[lib.names].add(major)
+      dirs[lib.names].add(dirOf(file))
     }
   }
   const sorted = (s: Set<number>): number[] => [...s].sort((a, b) => a - b)
-  return { cuda: sorted(majors.cuda), cudnn: sorted(majors.cudnn) }
+  return { cuda: sorted(majors.cuda), cudnn: sorted(majors.cudnn), dirs }
 }
 
 function otherVersions(search: LibrarySearch, view: SystemView): string[] {
@@ -336,15 +352,16 @@ function finish(
   gpus: CudaGpu[],
   libraries: CudaLibrary[],
   others: string[],
-  findings: CudaFinding[]
+  findings: CudaFinding[],
+  hasNvidia: boolean
 ): CudaReport {
   const problems = findings.filter((f) => f.level === 'problem')
   const warnings = findings.filter((f) => f.level === 'warning')
-  const ready = problems.length === 0
+  const ready = hasNvidia && problems.length === 0
   const summary = ready
     ? [`CUDA 11 and cuDNN 8 found${driver.version ? `, NVIDIA driver ${driver.version}` : ''}`, ...warnings.map((w) => w.message)].join('; ')
-    : problems.map((p) => p.message).join('; ')
-  return { platform, driver, gpus, libraries, otherVersions: others, findings, ready, summary }
+    : (hasNvidia ? problems : findings).map((p) => p.message).join('; ')
+  return { platform, driver, gpus, libraries, otherVersions: others, findings, hasNvidia, ready, summary }
 }
 
 function driverOf(driver: DriverFacts): CudaReport['driver'] {

@@ -48,6 +48,8 @@ export const CudaReport = z.object({
   /** Libraries of other CUDA / cuDNN versions that were found instead (full paths). */
   otherVersions: z.array(z.string()),
   findings: z.array(CudaFinding),
+  /** There is (or may be) an NVIDIA GPU for the rung; false on a Mac or a machine with no NVIDIA device. */
+  hasNvidia: z.boolean(),
   /** Nothing stands in the way of the tensorflow-gpu rung (warnings may remain). */
   ready: z.boolean(),
   /** One line for the ladder's attempt reason: the problems, or what was found. */
