@@ -1,9 +1,9 @@
 import * as fs from 'node:fs'
-import { createRequire } from 'node:module'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cuda12Machine, writeMachine } from '../../src/node/cuda-doctor/test-machines'
 import { ensureBuilt } from '../support/build'
+import { installed } from '../support/optional-packages'
 import { type RunningServer, startStudioServer } from '../support/studio-server'
 import { launchChromium } from '../support/system-packages'
 
@@ -12,15 +12,6 @@ import { launchChromium } from '../support/system-packages'
 // tensorflow-gpu rung most often meets. Loading tfjs-node-gpu itself is this machine's business.
 
 beforeAll(() => ensureBuilt(), 300_000)
-
-function gpuPackageInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu')
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('the Engine card when the GPU rung failed', () => {
   let server: RunningServer
@@ -69,7 +60,7 @@ describe('the Engine card when the GPU rung failed', () => {
       expect(await byId('cuda')).toMatch(/CUDA 11 libraries missing: libcudart\.so\.11\.0/)
       expect(await byId('cudnn')).toMatch(/cuDNN 8 missing \(libcudnn\.so\.8\)/)
       expect(await byId('capability-0')).toMatch(/NVIDIA H200\) is sm_90: .*compiles its kernels from PTX for minutes/)
-      if (!gpuPackageInstalled()) expect(await byId('package')).toMatch(/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/)
+      if (!installed('@tensorflow/tfjs-node-gpu')) expect(await byId('package')).toMatch(/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/)
       for (const problem of await open.and(page.locator('[data-level="problem"]')).all()) {
         expect(await problem.locator('.finding-action').textContent()).toMatch(/\w/)
       }

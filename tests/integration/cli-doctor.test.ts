@@ -1,24 +1,15 @@
 import * as fs from 'node:fs'
-import { createRequire } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CudaProbeResult, CudaReport } from '../../src/shared/api/cuda-doctor'
 import { EngineStatus } from '../../src/shared/api/engine'
 import { ensureBuilt } from '../support/build'
+import { installed } from '../support/optional-packages'
 import { runCli } from '../support/cli'
 
 // The real CLI and engine on this machine: the CUDA doctor's part of `dcgan-studio doctor --json`. What it
 // finds depends on the machine; the fixture machines are in src/node/cuda-doctor/diagnose.test.ts.
 
 beforeAll(() => ensureBuilt(), 300_000)
-
-function gpuPackageInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu')
-    return true
-  } catch {
-    return false
-  }
-}
 
 const hasNvidia = fs.existsSync('/proc/driver/nvidia') || fs.existsSync('/usr/lib/wsl/lib/libcuda.so.1')
 
@@ -36,7 +27,7 @@ describe('dcgan-studio doctor: the tensorflow-gpu rung', () => {
     expect(report.engine.cuda).toBeUndefined()
     expect(report.cuda.findings.length).toBeGreaterThan(0)
     for (const f of report.cuda.findings.filter((f) => f.level === 'problem' || f.level === 'warning')) expect(f.action).toMatch(/\w/)
-    if (!gpuPackageInstalled()) {
+    if (!installed('@tensorflow/tfjs-node-gpu')) {
       expect(report.cuda.findings[0]?.id).toBe('package')
       expect(report.cudaProbe).toMatchObject({ outcome: 'not-run', message: expect.stringMatching(/tfjs-node-gpu is not installed/) })
     } else {
