@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       backendReason: choice.reason,
       attempts: choice.attempts,
       gpu: choice.gpu,
+      cuda: choice.cuda ?? undefined,
       versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: electronVersion() }
     }
     serveEngine(port, info)

@@ -16,6 +16,7 @@ import { TrainingSessions } from './training-session'
 import { probe } from './probe'
 import { project } from './project'
 import { fitErasure } from './forget'
+import { runCudaProbe } from './backend/cuda-probe'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
@@ -48,6 +49,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     probe: (params, ctx) => probe(models, params, ctx),
     project: (params, ctx) => project(models, params, ctx),
     forgetFit: (params, ctx) => fitErasure(models, params, ctx),
+    cudaProbe: (params) => runCudaProbe(params),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

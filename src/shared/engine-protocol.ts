@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CudaProbeResult, CudaReport } from './api/cuda-doctor'
 import { BackendAttempt, BackendName } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
@@ -38,6 +39,7 @@ export const EngineInfo = z.object({
   backendReason: z.string(),
   attempts: z.array(BackendAttempt),
   gpu: z.object({ available: z.boolean(), reason: z.string() }),
+  cuda: CudaReport.optional(),
   versions: z.object({ node: z.string(), tfjs: z.string(), electron: z.string().nullable() })
 })
 export type EngineInfo = z.infer<typeof EngineInfo>
@@ -88,6 +90,11 @@ export const engineMethods = {
   project: { params: EngineProjectParams, result: ProjectResult },
   /** Forgetting to draw (paper Fig. 6): weigh G's feature maps by how they fire inside boxes (progress messages). */
   forgetFit: { params: EngineForgetFitParams, result: ForgetFitResult },
+  /** The CUDA doctor's one-op probe: a MatMul in tfjs-node-gpu, proven on GPU:0 by libtensorflow's placement log. */
+  cudaProbe: {
+    params: z.object({ timeoutMs: z.number().int().min(1000).max(1_800_000).default(300_000) }).strict().default({ timeoutMs: 300_000 }),
+    result: CudaProbeResult
+  },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

@@ -9,9 +9,12 @@ export interface CliResult {
 }
 
 /** Runs the built `dcgan-studio` CLI with --json and collects its JSON lines. */
-export function runCli(args: string[], options: { onLine?: (line: Record<string, unknown>, child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { onLine?: (line: Record<string, unknown>, child: ChildProcess) => void; env?: NodeJS.ProcessEnv } = {}
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtPaths.cli(), ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [builtPaths.cli(), ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env })
     const lines: Record<string, unknown>[] = []
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {

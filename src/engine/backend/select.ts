@@ -1,11 +1,14 @@
-import * as fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
+import type { CudaReport } from '../../shared/api/cuda-doctor'
 import { BACKEND_LADDER, type BackendAttempt, type BackendName } from '../../shared/api/engine'
+import { type CudaRung, cudaPackageLoaded, startCudaRung } from './cuda-rung'
 import { registerWasmGradientKernels } from './wasm-kernels'
 import { type WasmStart, startWasmBackend } from './wasm-kernels/threads'
 
 /** How the wasm backend started (threads and why), once it has. */
 let wasmThreads: WasmStart | null = null
+/** How the tensorflow-gpu rung went (with the CUDA doctor's report), once it was tried. */
+let cudaRung: CudaRung | null = null
 
 /**
  * The backend ladder: the first rung that loads wins, unless the user names one. Every rung tried is recorded
@@ -17,32 +20,36 @@ export interface BackendChoice {
   reason: string
   attempts: BackendAttempt[]
   gpu: { available: boolean; reason: string }
+  /** The CUDA doctor's report when the tensorflow-gpu rung was tried. */
+  cuda: CudaReport | null
 }
 
-const NATIVE_PACKAGES = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node'
-} as const
+const NATIVE_PACKAGES = { tensorflow: '@tensorflow/tfjs-node' } as const
 
 export async function selectBackend(requested: BackendName | null): Promise<BackendChoice> {
   const attempts: BackendAttempt[] = []
   const rungs = requested === null ? [...BACKEND_LADDER] : [requested]
   let gpuReason = ''
   for (const backend of rungs) {
-    const reason = await tryBackend(backend)
+    const reason = await tryBackend(backend, requested)
     const ok = reason === null
-    const loaded = backend === 'wasm' && wasmThreads ? `loaded, ${wasmThreads.threads} thread${wasmThreads.threads === 1 ? '' : 's'} (${wasmThreads.reason})` : 'loaded'
+    const loaded =
+      backend === 'wasm' && wasmThreads
+        ? `loaded, ${wasmThreads.threads} thread${wasmThreads.threads === 1 ? '' : 's'} (${wasmThreads.reason})`
+        : backend === 'tensorflow-gpu' && cudaRung
+          ? cudaRung.loaded
+          : 'loaded'
     attempts.push({ backend, ok, reason: ok ? loaded : reason })
     if (backend === 'tensorflow-gpu' && !ok) gpuReason = reason
     if (ok) {
-      const gpu = backend === 'tensorflow-gpu' ? detectNvidiaDevice() : { available: false, reason: gpuReason || notTriedReason(requested) }
+      const gpu = backend === 'tensorflow-gpu' && cudaRung ? cudaRung.gpu : { available: false, reason: gpuReason || notTriedReason(requested) }
       const why =
         requested !== null
           ? `chosen by the user (--backend ${requested} or DCGAN_STUDIO_BACKEND)`
           : attempts.length === 1
             ? 'the first rung of the ladder'
             : `the first rung of the ladder that loaded (${attempts.filter((a) => !a.ok).map((a) => a.backend).join(', ')} did not)`
-      return { backend, reason: why, attempts, gpu }
+      return { backend, reason: why, attempts, gpu, cuda: cudaRung?.report ?? null }
     }
   }
   const tried = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')
@@ -54,12 +61,15 @@ function notTriedReason(requested: BackendName | null): string {
 }
 
 /** Loads and activates one backend; returns null on success or the reason it failed. */
-async function tryBackend(backend: BackendName): Promise<string | null> {
+async function tryBackend(backend: BackendName, requested: BackendName | null): Promise<string | null> {
   try {
     switch (backend) {
       case 'tensorflow-gpu':
+        cudaRung = await startCudaRung(requested === 'tensorflow-gpu')
+        return cudaRung.failure
       case 'tensorflow': {
-        const reason = loadNativePackage(NATIVE_PACKAGES[backend])
+        // tfjs-node-gpu without a GPU is TensorFlow on the CPU already; a second libtensorflow would clash with it.
+        const reason = cudaPackageLoaded() ? null : loadNativePackage(NATIVE_PACKAGES[backend])
         if (reason !== null) return reason
         if (!(await tf.setBackend('tensorflow'))) return 'the native TensorFlow backend failed to initialise'
         return null
@@ -97,9 +107,6 @@ function loadNativePackage(name: string): string | null {
     if (code === 'MODULE_NOT_FOUND' && message.includes(name)) {
       return `${name} is not installed (an optional dependency; its install step downloads libtensorflow, which needs the internet)`
     }
-    if (/libcud|cudnn|libcublas|libcufft|libcurand|libcusolver|libcusparse/i.test(message)) {
-      return `${name} is installed but the CUDA 11.2 / cuDNN 8.1 libraries it needs were not found: ${firstLine(message)}`
-    }
     if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message)) {
       return `${name} was built for another Node.js/Electron ABI: ${firstLine(message)}`
     }
@@ -109,19 +116,4 @@ function loadNativePackage(name: string): string | null {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text
-}
-
-/** tfjs-node-gpu silently runs on the CPU when no device is visible; say so instead. */
-function detectNvidiaDevice(): { available: boolean; reason: string } {
-  try {
-    const gpus = fs.readdirSync('/proc/driver/nvidia/gpus')
-    if (gpus.length > 0) return { available: true, reason: `${gpus.length} NVIDIA GPU(s) visible to the driver` }
-    return { available: false, reason: 'the NVIDIA driver is loaded but reports no GPU' }
-  } catch {
-    if (fs.existsSync('/dev/nvidia0')) return { available: true, reason: 'an NVIDIA device node is present' }
-    return {
-      available: false,
-      reason: 'tfjs-node-gpu loaded, but no NVIDIA GPU is visible (no driver under /proc/driver/nvidia); TensorFlow runs on the CPU'
-    }
-  }
 }

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import type { CudaProbeResult, CudaReport } from '../../shared/api/cuda-doctor'
 import type { EngineStatus } from '../../shared/api/engine'
+import { diagnoseThisMachine } from '../../node/cuda-doctor'
 import { appRoot, packageVersion } from './app-paths'
 
 /** Where the ffmpeg binary comes from: FFMPEG_PATH, else the one shipped in @ffmpeg-installer/ffmpeg. */
@@ -50,6 +52,9 @@ export interface DoctorReport {
   electron: { version: string | null; binary: string | null; binaryPresent: boolean; display: string | null }
   tfjs: { version: string | null; wasm: string | null; nodeGpu: string | null; node: string | null }
   engine: EngineStatus
+  /** What the tensorflow-gpu rung needs and what this machine has, and the one-op probe's verdict. */
+  cuda: CudaReport
+  cudaProbe: CudaProbeResult
   sharp: string | null
   ffmpeg: ReturnType<typeof ffmpegInfo>
   library: { root: string; source: string }
@@ -60,7 +65,7 @@ export function displayName(): string | null {
   return process.env.WAYLAND_DISPLAY ?? process.env.DISPLAY ?? null
 }
 
-export function collectDoctorReport(engine: EngineStatus, library: { root: string; source: string }): DoctorReport {
+export function collectDoctorReport(engine: EngineStatus, library: { root: string; source: string }, cudaProbe: CudaProbeResult): DoctorReport {
   const electron = electronBinary()
   let sharp: string | null
   try {
@@ -80,6 +85,9 @@ export function collectDoctorReport(engine: EngineStatus, library: { root: strin
       node: packageVersion('@tensorflow/tfjs-node')
     },
     engine,
+    // The engine's report knows how loading tfjs-node-gpu went; it has one only when it tried that rung.
+    cuda: engine.cuda ?? diagnoseThisMachine({ version: packageVersion('@tensorflow/tfjs-node-gpu') }),
+    cudaProbe,
     sharp,
     ffmpeg: ffmpegInfo(),
     library

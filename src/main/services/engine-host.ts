@@ -86,6 +86,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
       backendReason: info?.backendReason ?? (this.state === 'starting' ? 'starting the engine' : 'the engine is not running'),
       attempts: info?.attempts ?? [],
       gpu: info?.gpu ?? { available: false, reason: 'unknown until the engine has started' },
+      cuda: info?.cuda,
       versions: info?.versions ?? { node: process.versions.node, tfjs: 'unknown', electron: electronVersion() },
       restarts: this.restarts,
       lastError: this.lastError

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CudaReport } from './cuda-doctor'
 
 /** The rungs of the backend ladder, best first. */
 export const BACKEND_LADDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
@@ -29,6 +30,8 @@ export const EngineStatus = z.object({
   backendReason: z.string(),
   attempts: z.array(BackendAttempt),
   gpu: z.object({ available: z.boolean(), reason: z.string() }),
+  /** The CUDA doctor's report, when the engine tried the tensorflow-gpu rung. */
+  cuda: CudaReport.optional(),
   versions: z.object({
     node: z.string(),
     tfjs: z.string(),

@@ -3,6 +3,7 @@ import type { BackendName, EngineStatus } from '../../../shared/api/engine'
 import { BACKEND_LABELS, BACKEND_LADDER } from '../../../shared/api/engine'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
+import { CudaFindings, gpuLine, showCudaFindings } from './CudaFindings'
 
 /** The saved backend preference: the ladder, or one backend for the explorer and every trainer. */
 function BackendSetting() {
@@ -69,9 +70,7 @@ export function EngineStatusCard({ status, error, onRestart }: EngineStatusCardP
         <dt>Why</dt>
         <dd>{status.backendReason}</dd>
         <dt>GPU</dt>
-        <dd data-testid="engine-gpu">
-          {status.gpu.available ? 'in use' : 'not used'} — {status.gpu.reason}
-        </dd>
+        <dd data-testid="engine-gpu">{gpuLine(status)}</dd>
         <dt>Versions</dt>
         <dd>
           TensorFlow.js {status.versions.tfjs} · Node {status.versions.node}
@@ -96,6 +95,7 @@ export function EngineStatusCard({ status, error, onRestart }: EngineStatusCardP
           </ul>
         </details>
       )}
+      {showCudaFindings(status) && <CudaFindings report={status.cuda} />}
       {status.lastError && <p className="error">{status.lastError}</p>}
       <div className="row">
         <BackendSetting />
