@@ -130,7 +130,10 @@ export class Runs {
     }
     const datasetDir = this.datasets.folder(record.dataset.id)
     if (!fs.existsSync(datasetDir)) {
-      throw new StudioError('not_found', `The dataset "${record.dataset.name}" (${record.dataset.id}) of this run is no longer in the library.`)
+      const again = record.dataset.recipe
+        ? ' It can be made again from the recipe the run records: "Train further" in Runs, or dcgan-studio resume RUN --recreate-dataset.'
+        : ' Its checkpoints can still be explored, but it cannot train further without it.'
+      throw new StudioError('not_found', `The dataset "${record.dataset.name}" (${record.dataset.id}) of this run is not in the library.${again}`)
     }
     // A trainer that dies is not restarted behind the user's back: the run is marked interrupted instead.
     const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })

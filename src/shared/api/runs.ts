@@ -13,6 +13,27 @@ export const RunListing = z.object({
 })
 export type RunListing = z.infer<typeof RunListing>
 
+/**
+ * How a run is shown, in the app's Runs list and run view and in `dcgan-studio runs`. The demo is a finished
+ * model (it ships one checkpoint and no dataset), not a run that was "stopped" short of its steps.
+ */
+export interface RunBadge {
+  label: string
+  className: string
+  /** Where it stands: "step 120/5000", or for a finished model how far it was trained. */
+  progress: string
+}
+
+export function runBadge(run: Pick<RunListing, 'record' | 'latestStep' | 'training'>, demoRunId: string | null): RunBadge {
+  const { record, latestStep } = run
+  const step = latestStep ?? 0
+  const busy = run.training || record.status === 'running' || record.status === 'paused'
+  if (record.id === demoRunId && !busy) {
+    return { label: `demo model · trained ${step.toLocaleString('en-US')} steps`, className: 'pill pill-demo', progress: `checkpoint step ${step.toLocaleString('en-US')}` }
+  }
+  return { label: record.status, className: `pill pill-${record.status}`, progress: `step ${step}/${record.train.steps}` }
+}
+
 export const RunDetails = RunListing.extend({
   checkpoints: z.array(z.object({ step: z.number().int(), writtenAt: z.string() })),
   /** Steps with a fixed-noise sample grid, ascending: the sample timeline. */

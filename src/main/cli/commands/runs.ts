@@ -2,10 +2,11 @@ import * as path from 'node:path'
 import { gridImage, writePng } from '../../services/image-files'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { parseIntOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
+import { runBadge } from '../../../shared/api/runs'
+import { callStudio, parseIntOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 
 export const runsHelp = `dcgan-studio runs [--json]
-  Lists the runs in the library: id, name, status, last checkpoint step.`
+  Lists the runs in the library: id, name, status (the demo shows as a finished model), last checkpoint step.`
 
 export const sampleHelp = `dcgan-studio sample --run RUN [--checkpoint STEP] [--erasure ID] [--count N] [--seed S] [--scale K] --out grid.png [--json]
   Generates N samples (default 64) from a run's checkpoint (default: the latest) and writes them as a PNG
@@ -16,9 +17,12 @@ export async function runsCommand(argv: string[]): Promise<number> {
   const out = makeOutput(values.json)
   return withCliStudio(values.library, null, async (studio) => {
     const runs = await studio.runs.list()
-    for (const { record, latestStep } of runs) {
-      out.emit({ id: record.id, name: record.name, status: record.status, step: latestStep, steps: record.train.steps, dataset: record.dataset.id, message: record.statusMessage })
-      out.say(`${record.id}  ${record.status.padEnd(11)} step ${String(latestStep ?? 0).padStart(6)}/${record.train.steps}  ${record.name}`)
+    const { demoRunId } = await callStudio(studio, 'library.info', {})
+    for (const run of runs) {
+      const { record, latestStep } = run
+      const badge = runBadge(run, demoRunId)
+      out.emit({ id: record.id, name: record.name, status: record.status, shown: badge.label, step: latestStep, steps: record.train.steps, dataset: record.dataset.id, datasetPresent: run.datasetPresent, message: record.statusMessage })
+      out.say(`${record.id}  ${badge.label.padEnd(11)} ${badge.progress}  ${record.name}${run.datasetPresent ? '' : ' (its dataset is not in the library)'}`)
     }
     if (runs.length === 0) out.say('No runs yet. Train one with "dcgan-studio train --dataset ID".')
     return 0

@@ -1,7 +1,8 @@
 import type { Studio } from '../../services/studio'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { type Output, makeOutput } from '../output'
-import { parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
+import { startRecreateDataset } from '../../services/recreate-dataset'
+import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
 
 export const trainHelp = `dcgan-studio train --dataset ID [--size S] [--width W] [--batch B] [--lr LR] [--beta1 B1] [--kernel 4|5]
                    [--steps N] [--checkpoint-every N] [--sample-every N] [--seed S] [--name N] [--backend NAME] [--json]
@@ -9,8 +10,10 @@ export const trainHelp = `dcgan-studio train --dataset ID [--size S] [--width W]
   and trains it, printing progress. Ctrl+C stops after the current step with a checkpoint. --json prints one
   JSON object per event and a final one with the run id.`
 
-export const resumeHelp = `dcgan-studio resume RUN [--steps N] [--json]
-  Continues a run from its last complete checkpoint (also after a crash), until N total steps.`
+export const resumeHelp = `dcgan-studio resume RUN [--steps N] [--recreate-dataset] [--json]
+  Continues a run from its last complete checkpoint (also after a crash), until N total steps.
+  --recreate-dataset first makes the run's dataset again when it is not in the library but the run records
+  how it was made (the demo's procedural faces: make-faces with its count, size and seed, then an import).`
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseVerbArgs(argv, {
@@ -58,13 +61,41 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, { steps: { type: 'string' } }, true)
+  const { values, positionals } = parseVerbArgs(argv, { steps: { type: 'string' }, 'recreate-dataset': { type: 'boolean', default: false } }, true)
   const id = positionals[0]
   if (!id || positionals.length > 1) throw new UsageError('Give the RUN id to resume (see "dcgan-studio runs").')
   const out = makeOutput(values.json)
-  return withCliStudio(values.library, parseBackend(values.backend), (studio, interrupted) =>
-    follow(studio, id, parseIntOption('steps', values.steps), out, interrupted)
-  )
+  return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
+    const run = (await studio.runs.list()).find((r) => r.record.id === id)
+    if (run && !run.datasetPresent && run.record.dataset.recipe) {
+      if (!values['recreate-dataset']) {
+        throw new UsageError(
+          `The dataset "${run.record.dataset.name}" of run ${id} is not in this library, but the run records how it was made. ` +
+            `Run "dcgan-studio resume ${id} --recreate-dataset" to make it again first (${run.record.dataset.recipe.count} procedural faces; several minutes).`
+        )
+      }
+      const recreated = await recreateDataset(studio, id, out, interrupted)
+      if (recreated !== 0) return recreated
+    }
+    return follow(studio, id, parseIntOption('steps', values.steps), out, interrupted)
+  })
+}
+
+/** Makes a run's missing dataset again from its recipe, with progress; Ctrl+C cancels (exit 130). */
+async function recreateDataset(studio: Studio, runId: string, out: Output, interrupted: Promise<void>): Promise<number> {
+  const { job, done } = await startRecreateDataset({ runs: studio.runs, datasets: studio.datasets, jobs: studio.jobs }, runId, false)
+  const off = followJob(studio, job, out)
+  void interrupted.then(() => studio.jobs.cancel(job.id).catch(() => undefined))
+  try {
+    const made = await done
+    out.emit({ event: 'recreated', runId, datasetId: made.datasetId, count: made.count })
+    out.say(`Made dataset ${made.datasetId} again (${made.count} images).`)
+    return 0
+  } catch (err) {
+    return exitCodeIfCancelled(err, out)
+  } finally {
+    off()
+  }
 }
 
 /** Trains a run to its target, printing its events; Ctrl+C stops it gracefully (with a checkpoint). */

@@ -6,7 +6,8 @@ import { errorText, useDemoRunId, useJobs, useStudioEvent } from '../../api/hook
 import { useDialogs } from '../../components/dialogs'
 import { LineChart } from '../../components/LineChart'
 import { JobProgress } from '../../components/ProgressBar'
-import { recreateJobOf, resumeRun, runBadge } from './run-actions'
+import { runBadge } from '../../../shared/api/runs'
+import { recreateJobOf, resumeRun } from './run-actions'
 import { SampleTimeline } from './SampleTimeline'
 
 /** Live view of one run: controls, progress, loss and D-output charts, the sample timeline, warnings. */

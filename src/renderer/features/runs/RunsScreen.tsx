@@ -4,7 +4,8 @@ import { studio } from '../../api/client'
 import { errorText, useDemoRunId, useJobs, useStudioData, useStudioEvent } from '../../api/hooks'
 import { JobProgress } from '../../components/ProgressBar'
 import { useDialogs } from '../../components/dialogs'
-import { recreateJobOf, resumeRun, runBadge } from './run-actions'
+import { runBadge } from '../../../shared/api/runs'
+import { recreateJobOf, resumeRun } from './run-actions'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
 export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {

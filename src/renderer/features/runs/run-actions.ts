@@ -4,27 +4,6 @@ import type { RunListing } from '../../../shared/api/runs'
 import { studio } from '../../api/client'
 import type { Dialogs } from '../../components/dialogs'
 
-/**
- * How a run is shown and resumed, shared by the Runs list and the run view. The demo is a finished model (it
- * ships one checkpoint and no dataset), not a run that was "stopped" short of its steps.
- */
-export interface RunBadge {
-  label: string
-  className: string
-  /** Where it stands: "step 120/5000", or for a finished model how far it was trained. */
-  progress: string
-}
-
-export function runBadge(run: Pick<RunListing, 'record' | 'latestStep' | 'training'>, demoRunId: string | null): RunBadge {
-  const { record, latestStep } = run
-  const step = latestStep ?? 0
-  const busy = run.training || record.status === 'running' || record.status === 'paused'
-  if (record.id === demoRunId && !busy) {
-    return { label: `demo model · trained ${step.toLocaleString('en-US')} steps`, className: 'pill pill-demo', progress: `checkpoint step ${step.toLocaleString('en-US')}` }
-  }
-  return { label: record.status, className: `pill pill-${record.status}`, progress: `step ${step}/${record.train.steps}` }
-}
-
 /** The recreate-dataset job working for this run, if one is. */
 export function recreateJobOf(jobs: Job[], runId: string): Job | undefined {
   return jobs.find((j) => j.kind === 'import' && j.target?.kind === 'run' && j.target.id === runId && !isFinished(j.state))
