@@ -132,6 +132,8 @@ describe('a first start, at a wide and a narrow window', () => {
       await page.keyboard.press('Escape')
       await page.getByTestId('export-format').waitFor({ state: 'hidden' })
       await page.getByRole('button', { name: 'Clear keyframes' }).click()
+      // The Explore screen keeps its selection across screens: the next width starts with none, so its clicks select.
+      await page.getByTestId('selection-tray').getByRole('button', { name: 'Clear', exact: true }).click()
       await page.getByTestId('nav-experiments').click()
       await page.getByTestId('forget-negatives').waitFor()
       await check(`experiments@${width}`)
