@@ -32,7 +32,7 @@ describe('copying a z out and pasting it back', () => {
     await samples.first().click()
   }
 
-  const readClipboard = (): Promise<string> => page.evaluate('navigator.clipboard.readText()') as Promise<string>
+  const readClipboard = (): Promise<string> => page.evaluate<string>('navigator.clipboard.readText()')
 
   it('copies the selected sample\'s z with the Clipboard API', async () => {
     await page.evaluate('navigator.clipboard.writeText("")')

@@ -52,7 +52,7 @@ describe('the Engine card when the GPU rung failed', () => {
       expect(await page.locator('.attempts li').first().textContent()).toMatch(/✗ tensorflow-gpu: .*CUDA 12 \/ cuDNN 9 found, needs 11\.x \/ 8\.x/)
 
       const open = findings.locator('> ul > [data-testid="cuda-finding"]')
-      const levels = await open.evaluateAll((items) => items.map((item) => item.getAttribute('data-level')))
+      const levels = await open.evaluateAll((items: { getAttribute(name: string): string | null }[]) => items.map((item) => item.getAttribute('data-level')))
       // Problems come first, then warnings; what passed is folded away.
       expect(levels).toEqual([...levels].sort((a, b) => ['problem', 'warning', 'info'].indexOf(a ?? '') - ['problem', 'warning', 'info'].indexOf(b ?? '')))
       const byId = async (id: string): Promise<string> => (await findings.locator(`[data-id="${id}"]`).first().textContent()) ?? ''
@@ -73,7 +73,7 @@ describe('the Engine card when the GPU rung failed', () => {
       expect(await passed.locator('[data-id="driver"]').textContent()).toMatch(/NVIDIA driver 550\.54\.15/)
 
       // Nothing spills out of the card at either width.
-      const overflow = await page.getByTestId('engine-status').evaluate((card) => card.scrollWidth - card.clientWidth)
+      const overflow = await page.getByTestId('engine-status').evaluate((card: { scrollWidth: number; clientWidth: number }) => card.scrollWidth - card.clientWidth)
       expect(overflow).toBeLessThanOrEqual(0)
       await page.getByTestId('engine-status').screenshot({ path: `${server.library}/engine-cuda-${width}.png` })
       expect(problems).toEqual([])

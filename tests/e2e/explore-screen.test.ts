@@ -28,6 +28,14 @@ interface PageGlobals {
   document: { elementFromPoint(x: number, y: number): unknown }
 }
 
+/** What callbacks run in the page use of its elements. */
+interface PageElement {
+  getBoundingClientRect(): Box & { toJSON(): Box }
+  getAttribute(name: string): string | null
+  contains(other: unknown): boolean
+  textContent: string | null
+}
+
 const inside = (inner: Box, outer: Box): boolean =>
   inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5
 const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
@@ -82,17 +90,17 @@ describe('the Explore screen', () => {
         const card = await boxOf(page.getByTestId('samples-panel'))
         const tiles = grid.getByRole('button')
         expect(await tiles.count()).toBe(count)
-        const boxes = await tiles.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as Box))
+        const boxes = await tiles.evaluateAll((els: PageElement[]) => els.map((el) => el.getBoundingClientRect().toJSON()))
         for (const box of boxes) expect(inside(box, card), JSON.stringify({ box, card })).toBe(true)
         const columns = Math.round(Math.sqrt(count))
         for (let row = 0; row < columns; row++) {
           const tile = tiles.nth(row * columns + columns - 1)
           await tile.scrollIntoViewIfNeeded()
           // What is under the tile's centre is the tile itself (its canvas), not a panel lying over it.
-          const hit = await tile.evaluate((el) => {
+          const hit = await tile.evaluate((el: PageElement) => {
             const r = el.getBoundingClientRect()
             const under = (globalThis as unknown as PageGlobals).document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
-            return under !== null && el.contains(under as typeof el)
+            return under !== null && el.contains(under)
           })
           expect(hit, `tile ${row * columns + columns - 1}`).toBe(true)
           await tile.click()
@@ -130,7 +138,7 @@ describe('the Explore screen', () => {
   it('filters and sorts the samples by what the face classifier sees in them', async () => {
     const grid = await showSamples(page, 64)
     const cells = grid.locator('.sample-cell')
-    const scores = async (attribute: string): Promise<number[]> => (await cells.evaluateAll((els, a) => els.map((el) => Number(el.getAttribute(`data-${a}`))), attribute)) as number[]
+    const scores = (attribute: string): Promise<number[]> => cells.evaluateAll((els: PageElement[], a: string) => els.map((el) => Number(el.getAttribute(`data-${a}`))), attribute)
     const smiling = await scores('smiling')
     expect(smiling).toHaveLength(64)
     const expected = smiling.filter((p) => p > 0.5).length
@@ -149,7 +157,7 @@ describe('the Explore screen', () => {
     const sorted = await scores('smiling')
     expect(sorted).toEqual([...sorted].sort((a, b) => b - a))
     // Three smiling women, picked from the filtered grid, go to slot A as they are.
-    const first = await cells.evaluateAll((els) => els.slice(0, 3).map((el) => Number(el.getAttribute('data-index'))))
+    const first = await cells.evaluateAll((els: PageElement[]) => els.slice(0, 3).map((el) => Number(el.getAttribute('data-index'))))
     for (let i = 0; i < 3; i++) await cells.nth(i).getByRole('button').click()
     expect(await page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(3)
 
@@ -240,7 +248,7 @@ describe('the Explore screen', () => {
     expect(await page.getByTestId('lerp-slerp-note').textContent()).toMatch(/100-dimensional z are nearly orthogonal.*lerp \d\.\d\d×, slerp 1\.00×/)
 
     // The selected samples' buttons stay with their sample: the trays' items do not touch.
-    const items = await page.getByTestId('selection-tray').locator('.tray-item').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as Box))
+    const items = await page.getByTestId('selection-tray').locator('.tray-item').evaluateAll((els: PageElement[]) => els.map((el) => el.getBoundingClientRect().toJSON()))
     for (let i = 1; i < items.length; i++) expect(overlap(items[i - 1] as Box, items[i] as Box)).toBe(false)
   })
 
@@ -302,8 +310,8 @@ describe('the Explore screen', () => {
         await expect.poll(async () => Number(await stack.getAttribute('data-frames'))).toBeGreaterThan(0)
         await page.waitForTimeout(300)
         const view = await boxOf(stack)
-        const labels = await stack.locator('div').evaluateAll((els) =>
-          els.filter((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility === 'visible').map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() as Box }))
+        const labels = await stack.locator('div').evaluateAll((els: PageElement[]) =>
+          els.filter((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility === 'visible').map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() }))
         )
         // Every layer's label shows (none hidden for want of room), none overlaps another, all inside the view.
         expect(labels.length, JSON.stringify(labels.map((l) => l.text))).toBe(net === 'G' ? 12 : 11)

@@ -131,7 +131,21 @@ describe('forgetting to draw in the UI', () => {
 
     // The demo ships one erasure (its glasses, fitted with the CLI); this one joins it.
     expect(await panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('1')
-    await result.getByTestId('forget-save-name').fill('eyewear')
+    // Typing the name changes nothing in the comparison: the erased samples are not drawn again per keystroke.
+    await compare.evaluate((el: { getAttribute(name: string): string | null }) => {
+      // The page's globals this uses, typed here for the Node-side compiler.
+      interface Globals {
+        MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { attributeFilter: string[] }): void }
+        comparisonStates: (string | null)[]
+      }
+      const globals = globalThis as unknown as Globals
+      globals.comparisonStates = []
+      new globals.MutationObserver(() => globals.comparisonStates.push(el.getAttribute('data-state'))).observe(el, { attributeFilter: ['data-state'] })
+    })
+    await result.getByTestId('forget-save-name').pressSequentially('eyewear')
+    // Past the comparison's debounce, so a render a keystroke set off would have started.
+    await page.waitForTimeout(500)
+    expect(await page.evaluate<(string | null)[]>('globalThis.comparisonStates')).toEqual([])
     await result.getByTestId('forget-save').click()
     await result.getByTestId('forget-saved').waitFor()
     await expect.poll(() => panel.getByTestId('forget-saved-list').getAttribute('data-count')).toBe('2')

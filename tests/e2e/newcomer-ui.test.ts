@@ -80,7 +80,7 @@ describe('a first start, at a wide and a narrow window', () => {
       for (let step = 0; step < 5; step++) {
         if (step > 0) await page.getByTestId('tour-next').click()
         await expect.poll(() => tour.textContent()).toMatch(new RegExp(`^${step + 1} · `))
-        const targets = ((await page.evaluate('document.body.dataset.tourTargets')) as string).split(' ')
+        const targets = (await page.evaluate<string>('document.body.dataset.tourTargets')).split(' ')
         expect(targets.length).toBeGreaterThan(0)
         for (const target of targets) {
           const control = page.getByTestId(target).first()
@@ -99,7 +99,7 @@ describe('a first start, at a wide and a narrow window', () => {
   it('no select cuts its options short, on any screen', async () => {
     const found: string[] = []
     const check = async (where: string): Promise<void> => {
-      for (const text of (await page.evaluate(TRUNCATED_SELECTS)) as string[]) found.push(`${where}: ${text}`)
+      for (const text of await page.evaluate<string[]>(TRUNCATED_SELECTS)) found.push(`${where}: ${text}`)
     }
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
@@ -132,6 +132,8 @@ describe('a first start, at a wide and a narrow window', () => {
       await page.keyboard.press('Escape')
       await page.getByTestId('export-format').waitFor({ state: 'hidden' })
       await page.getByRole('button', { name: 'Clear keyframes' }).click()
+      // The Explore screen keeps its selection across screens: the next width starts with none, so its clicks select.
+      await page.getByTestId('selection-tray').getByRole('button', { name: 'Clear', exact: true }).click()
       await page.getByTestId('nav-experiments').click()
       await page.getByTestId('forget-negatives').waitFor()
       await check(`experiments@${width}`)

@@ -89,7 +89,7 @@ function upgrade(to: Target, headers: Record<string, string>): Promise<string> {
       ws.close()
       return 'open'
     },
-    (err: Error) => err.message
+    (err: unknown) => (err as Error).message
   )
 }
 
@@ -118,7 +118,7 @@ async function expectUsableAt(page: string | Target, token: string, fallback?: s
   const cookie = await login(to, token)
   const reply = await get(to, '/', { Cookie: cookie })
   expect(reply.status).toBe(200)
-  if (!to.host.startsWith('[')) expect(reply.headers['content-security-policy']).toContain(`${to.origin.replace(/^http/, 'ws')}`)
+  if (!to.host.startsWith('[')) expect(reply.headers['content-security-policy']).toContain(to.origin.replace(/^http/, 'ws'))
   const ws = await connect(to, { Cookie: cookie, Origin: to.origin })
   try {
     const outcome = await call(ws, 'library.info')
@@ -162,9 +162,9 @@ describe('web mode on one address', () => {
     })
   }
 
-  it('admits no localhost names for an address that is not loopback', async () => {
+  it('admits no localhost names for an address that is not loopback', async (ctx) => {
     const external = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')
-    if (!external) return expect(external).toBeUndefined() // a machine with loopback only: nothing to listen on
+    if (!external) return ctx.skip('this machine has loopback only: no other address to listen on')
     const server = await serveOn(external.address, { token: TOKEN })
     expect(server.urlsWithToken).toEqual([`http://${external.address}:${server.port}/?token=${TOKEN}`])
     await expectUsableAt(server.urlWithToken, TOKEN)

@@ -20,7 +20,7 @@ function installed(name: string): boolean {
 }
 const NATIVE = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const
 
-// The real engine process from the build (tests/support/global-setup.ts builds it), spoken to over the real
+// The real engine process from the build (ensureBuilt in tests/support/build.ts builds it), spoken to over the real
 // versioned protocol.
 
 beforeAll(() => ensureBuilt(), 300_000)

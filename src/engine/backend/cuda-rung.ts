@@ -33,6 +33,7 @@ export async function startCudaRung(forced: boolean): Promise<CudaRung> {
   if (version !== null) {
     try {
       // A plain require: an optional native package the bundler leaves alone.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native packages are loaded by name, on demand
       require(CUDA_PACKAGE)
       packageLoaded = true
     } catch (err) {

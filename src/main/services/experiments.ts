@@ -154,7 +154,7 @@ export class Experiments {
 /** A missing path or a folder, said as such (and marked on the form's image field) before any reading. */
 async function checkImageFile(file: string): Promise<void> {
   const where = ['image', 'path']
-  const info = await fs.promises.stat(file).catch((err: NodeJS.ErrnoException) => err)
+  const info = await fs.promises.stat(file).catch((err: unknown) => err as NodeJS.ErrnoException)
   if (info instanceof Error) {
     if (info.code === 'ENOENT') throw fieldError(where, `There is no file ${file}. Check the path: it is a path on the machine running the studio.`)
     return // Unreadable for another reason: readSourceFile says which.

@@ -56,7 +56,7 @@ export class SystemView {
       let host = path.join(root, driveRoot.replace(/[:\\/]/g, '') || 'C')
       // Windows file names are case-insensitive (System32, system32): match each part the way it would.
       for (const part of resolved.slice(driveRoot.length).split(/[\\/]/).filter(Boolean)) {
-        let names: string[] = []
+        let names: string[]
         try {
           names = fs.readdirSync(host)
         } catch {
@@ -74,7 +74,7 @@ export class SystemView {
     const key = this.windows ? dir.toLowerCase() : dir
     const cached = this.listings.get(key)
     if (cached) return cached
-    let names: string[] = []
+    let names: string[]
     try {
       names = fs.readdirSync(this.host(dir))
     } catch {

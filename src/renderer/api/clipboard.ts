@@ -5,9 +5,11 @@
  * another machine falls back to the copy command, which works there during the click.
  */
 export async function copyText(text: string): Promise<boolean> {
-  if (typeof navigator.clipboard?.writeText === 'function') {
+  // lib.dom types navigator.clipboard as always there; a page that is not a secure context has none.
+  const clipboard = (navigator as { clipboard?: Clipboard }).clipboard
+  if (typeof clipboard?.writeText === 'function') {
     try {
-      await navigator.clipboard.writeText(text)
+      await clipboard.writeText(text)
       return true
     } catch {
       // Refused (no focus, no permission): the copy command may still be allowed.
@@ -26,7 +28,7 @@ function copyWithCommand(text: string): boolean {
   document.body.append(area)
   area.select()
   try {
-    // Deprecated, but the only clipboard access an insecure page has.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- deprecated, but the only clipboard access an insecure page has
     return document.execCommand('copy')
   } catch {
     return false

@@ -32,6 +32,8 @@ export function ImagePreview({ image, anchor, avoid, lines, testId }: ImagePrevi
   const ref = useRef<HTMLDivElement>(null)
   const [place, setPlace] = useState<{ left: number; top: number } | null>(null)
   const size = previewSize(image.width)
+  // The caption's text, which sets the preview's height: a new one places it again.
+  const caption = lines.join('\n')
 
   useLayoutEffect(() => {
     const position = (): void => {
@@ -52,7 +54,7 @@ export function ImagePreview({ image, anchor, avoid, lines, testId }: ImagePrevi
       window.removeEventListener('scroll', position, true)
       window.removeEventListener('resize', position)
     }
-  }, [anchor, avoid, image, lines.join('\n')])
+  }, [anchor, avoid, image, caption])
 
   // A tile that leaves the page (the grid was redrawn) takes its preview with it.
   const [gone, setGone] = useState(false)

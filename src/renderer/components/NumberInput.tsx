@@ -5,7 +5,7 @@ import { FieldMessage } from './FieldMessage'
 interface NumberInputProps {
   label: string
   value: number
-  onChange(value: number): void
+  onChange: (value: number) => void
   min?: number
   max?: number
   step?: number

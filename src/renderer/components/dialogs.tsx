@@ -72,7 +72,7 @@ export function DialogProvider({ children }: { children: ReactNode }) {
   )
 }
 
-function ModalDialog({ pending, onFinish }: { pending: Pending; onFinish(answer: string | boolean | null): void }) {
+function ModalDialog({ pending, onFinish }: { pending: Pending; onFinish: (answer: string | boolean | null) => void }) {
   const ref = useRef<HTMLDialogElement>(null)
   const field = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const cancelButton = useRef<HTMLButtonElement>(null)
@@ -104,7 +104,10 @@ function ModalDialog({ pending, onFinish }: { pending: Pending; onFinish(answer:
 
   const validate = pending.kind === 'prompt' ? pending.options.validate : undefined
   const submit = (): void => {
-    if (pending.kind === 'confirm') return onFinish(true)
+    if (pending.kind === 'confirm') {
+      onFinish(true)
+      return
+    }
     const problem = validate?.(value) ?? null
     setTried(true)
     setError(problem)

@@ -146,7 +146,7 @@ export function framingOrbit(layout: StackLayout, fov: number, aspect: number): 
 function scalarText(layer: LayerFeatures | undefined): string | null {
   const only = layer?.maps[0]
   if (!layer || layer.shape.length === 3 || layer.maps.length !== 1 || !only) return null
-  return layer.kind === 'sigmoid' ? `P(real) ${only.strength.toFixed(3)}` : `${only.strength.toFixed(3)}`
+  return layer.kind === 'sigmoid' ? `P(real) ${only.strength.toFixed(3)}` : only.strength.toFixed(3)
 }
 
 // Hidden until the first draw places it: a label at the top left for a frame would flicker.

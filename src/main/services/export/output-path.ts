@@ -200,9 +200,11 @@ async function placeAll(moves: Move[], replace: boolean, final: string): Promise
   } catch (err) {
     let undone = true
     for (const step of undo.reverse()) {
-      await step().catch(() => {
+      try {
+        await step()
+      } catch {
         undone = false
-      })
+      }
     }
     const kept = asides.filter((aside) => fs.existsSync(aside))
     const after = undone
@@ -268,8 +270,8 @@ async function refuseTaken(move: Move): Promise<never> {
 
 /** Gives the file now at `move.to` a second name (or, without hard links, a copy), to put it back from; false when there is none. */
 async function keepAside(move: Move, aside: string): Promise<boolean> {
-  const stat = await fs.promises.lstat(move.to).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null
+  const stat = await fs.promises.lstat(move.to).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw err
   })
   if (!stat) return false

@@ -30,7 +30,10 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
         : { kind, imagesPath: path, size, ...(labels ? { labelsPath: labels } : {}), ...(name ? { name } : {}) }
     // The API's schema first, then the studio's look at the paths (a folder where the IDX file belongs…).
     const local = schemaErrors(ImportRequest, request)
-    if (Object.keys(local).length > 0) return show(local, null)
+    if (Object.keys(local).length > 0) {
+      show(local, null)
+      return
+    }
     try {
       onStarted(await studio.call('datasets.import', request))
     } catch (err) {

@@ -18,7 +18,7 @@ const SLOT_LABELS: Record<SlotName, string> = { a: 'A', b: '− B', c: '+ C' }
  * Vector arithmetic (paper Fig. 7): A − B + C on the mean z of each slot's exemplars (the paper used 3),
  * the result with 8 neighbours from ±noise, and the same arithmetic on pixels beside it for contrast.
  */
-export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: { model: ModelChoice; slots: Record<SlotName, Sample[]>; onClearSlot(slot: SlotName): void; onConceptSaved(): void }) {
+export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: { model: ModelChoice; slots: Record<SlotName, Sample[]>; onClearSlot: (slot: SlotName) => void; onConceptSaved: () => void }) {
   const [noise, setNoise] = useExploreState(model.id, 'arithmetic.noise', 0.25)
   const [result, setResult] = useExploreState<ArithmeticResult | null>(model.id, 'arithmetic.result', null)
   const [busy, setBusy] = useState(false)

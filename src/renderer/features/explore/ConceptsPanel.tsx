@@ -5,7 +5,7 @@ import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { useDialogs } from '../../components/dialogs'
 import { exportConcept } from '../export/export-actions'
-import { type ModelChoice, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 /**
@@ -22,22 +22,23 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
   const [notice, setNotice] = useState<string | null>(null)
   const ticket = useRef(0)
   const dialogs = useDialogs()
+  const run = useRunRef(runRef(model))
   const concept = concepts.data?.find((c) => c.id === conceptId) ?? concepts.data?.[0]
 
   useEffect(() => {
     if (!sample || !concept) return
     const mine = ++ticket.current
     studio
-      .call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
+      .call('explore.applyConcept', { run, z: zSpecOf(sample), conceptId: concept.id, strengths: [strength], channel: 'concept-slider' })
       .then((r) => mine === ticket.current && r.samples[0] && setApplied(r.samples[0].image))
       .catch((err: unknown) => (err as { code?: string }).code !== 'superseded' && setError(errorText(err)))
-  }, [sample, concept, strength, model.id, model.step, model.erasure])
+  }, [sample, concept, strength, run])
 
   const doSweep = async (): Promise<void> => {
     if (!sample || !concept) return
     try {
       const strengths = Array.from({ length: 9 }, (_, i) => -2 + i * 0.5)
-      const r = await studio.call('explore.applyConcept', { run: runRef(model), z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
+      const r = await studio.call('explore.applyConcept', { run, z: zSpecOf(sample), conceptId: concept.id, strengths, channel: 'concept-sweep' })
       setSweep(r.samples.map((s) => s.image))
     } catch (err) {
       setError(errorText(err))

@@ -28,7 +28,7 @@ const TABS = [
 type TabId = ExploreTab
 
 /** Exploring a trained model: samples and selection, walks, arithmetic and concepts, features, 3D views. */
-export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): void }) {
+export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) => void }) {
   // Everything here outlives the screen (explore-state.ts): per run, except the run choice itself.
   const [model, setModel] = useExploreState<ModelChoice | null>(SCREEN_SCOPE, 'model', null)
   const setTab = onTab
@@ -41,11 +41,12 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
   const [favouritesError, setFavouritesError] = useExploreState<string | null>(scope, 'favouritesError', null)
 
   // Favourites are drawn with the chosen checkpoint and erasure, so they are redrawn when those change (and
-  // not when the screen is merely shown again).
+  // not when the screen is merely shown again: the ones kept are for the model chosen).
   const modelKey = model ? runKey(runRef(model)) : null
   const pinned = favourites?.samples ?? []
+  const favouritesFor = favourites?.modelKey
   useEffect(() => {
-    if (!model || !modelKey || favourites?.modelKey === modelKey) return
+    if (!model || !modelKey || favouritesFor === modelKey) return
     setFavouritesError(null)
     let current = true
     loadFavourites(model).then(
@@ -55,8 +56,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab(tab: TabId): v
     return () => {
       current = false
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [modelKey])
+  }, [model, modelKey, favouritesFor, setFavourites, setFavouritesError])
 
   const toggle = useCallback(
     (sample: Sample) => {

@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { MethodParams } from '../../../shared/api/contract'
 import type { FeaturesResult, FiltersResult, GuidedResult, LayerFeatures } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { peekExploreState, setExploreState, useExploreState } from './explore-state'
-import { type ModelChoice, runKey, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 /** What the panel shows: the answer to the latest request, and only that. */
@@ -25,7 +25,7 @@ const RANKED_FEATURES = 256
  * the trained and a random-init D. A new request clears what an earlier one showed; the latest answer wins.
  */
 export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: Sample | null }) {
-  const run = runRef(model)
+  const run = useRunRef(runRef(model))
   const scope = model.id
   const [net, setNet] = useExploreState<'D' | 'G'>(scope, 'features.net', 'D')
   const [mapCount, setMapCount] = useExploreState<number>(scope, 'features.maps', 16)
@@ -42,9 +42,11 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
   const [datasetId, setDatasetId] = useExploreState(scope, 'features.dataset', '')
   const [imageIndex, setImageIndex] = useExploreState(scope, 'features.image', 0)
   const chosenDataset = datasetId || fitting[0]?.id || ''
-  const input = source === 'sample' ? (sample ? { kind: 'sample' as const, z: zSpecOf(sample) } : null) : chosenDataset ? { kind: 'dataset' as const, datasetId: chosenDataset, index: imageIndex } : null
-  const inputKey = input ? JSON.stringify(input.kind === 'sample' ? [sample?.key] : [input.datasetId, input.index]) : null
-  const ranked = useRankedFeatures(run, layer, input, inputKey)
+  // One object per input chosen, so the ranked features are asked for again only when the input changes.
+  const sampleInput = useMemo(() => (sample ? { kind: 'sample' as const, z: zSpecOf(sample) } : null), [sample])
+  const datasetInput = useMemo(() => (chosenDataset ? { kind: 'dataset' as const, datasetId: chosenDataset, index: imageIndex } : null), [chosenDataset, imageIndex])
+  const input = source === 'sample' ? sampleInput : datasetInput
+  const ranked = useRankedFeatures(run, layer, input)
 
   /** Runs one request; it replaces whatever was shown, and only the newest request's answer is shown. */
   const act = async (what: string, work: () => Promise<Shown>): Promise<void> => {
@@ -297,12 +299,10 @@ function GuidedView({ guided, chosen }: { guided: GuidedResult & { step: number 
 function useRankedFeatures(
   run: ReturnType<typeof runRef>,
   layer: string,
-  input: MethodParams<'explore.features'>['input'] | null,
-  inputKey: string | null
+  input: MethodParams<'explore.features'>['input'] | null
 ): { features: { channel: number; strength: number }[]; total: number; error: string | null } {
   const [state, setState] = useState<{ features: { channel: number; strength: number }[]; total: number; error: string | null }>({ features: [], total: 0, error: null })
   const ticket = useRef(0)
-  const key = runKey(run)
   useEffect(() => {
     const mine = ++ticket.current
     setState({ features: [], total: 0, error: null })
@@ -314,7 +314,6 @@ function useRankedFeatures(
       },
       (err: unknown) => mine === ticket.current && setState({ features: [], total: 0, error: `Could not rank ${layer}'s features: ${errorText(err)}` })
     )
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, layer, inputKey])
+  }, [run, layer, input])
   return state
 }

@@ -5,7 +5,7 @@ import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LayerStack } from '../../three/LayerStack'
 import { useExploreState } from './explore-state'
-import { runKey } from './model-ref'
+import { runKey, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 
 export type StackNet = 'G' | 'D'
@@ -27,7 +27,8 @@ export function stackRequest(run: RunCheckpointRef, net: StackNet, sample: Sampl
  * One forward pass in 3D: the selected sample through the generator (z to image, small to large) or the
  * discriminator (image to verdict, large to small), every layer's strongest maps as a stack of planes.
  */
-export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
+export function LayerStackPanel({ run: given, sample }: LayerStackPanelProps) {
+  const run = useRunRef(given)
   const [net, setNet] = useExploreState<StackNet>(run.id, 'stack.net', 'G')
   // The last pass, with what it was asked for: coming back to the screen shows it without computing it again.
   const [shown, setShown] = useExploreState<{ key: string; result: FeaturesResult & { step: number } } | null>(run.id, 'stack.result', null)
@@ -37,6 +38,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
   const ticket = useRef(0)
   const requestKey = JSON.stringify([runKey(run), net, sample?.key ?? null])
   const result = shown?.key === requestKey ? shown.result : null
+  const shownKey = shown?.key
 
   useEffect(() => {
     const mine = ++ticket.current
@@ -45,7 +47,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
       setBusy(false)
       return
     }
-    if (shown?.key === requestKey) return
+    if (shownKey === requestKey) return
     setBusy(true)
     setError(null)
     studio.call('explore.features', stackRequest(run, net, sample)).then(
@@ -60,9 +62,7 @@ export function LayerStackPanel({ run, sample }: LayerStackPanelProps) {
         setBusy(false)
       }
     )
-    // The run arrives as a fresh object each render; the sample is named by its key.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [requestKey])
+  }, [requestKey, shownKey, run, net, sample, setShown])
 
   return (
     <section className="card grow" data-testid="layer-stack-panel">

@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react'
 import type { MapResult, RunCheckpointRef } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
 import { LatentMap } from '../../three/LatentMap'
 import { walkPaths } from '../../three/point-cloud'
 import { useExploreState } from './explore-state'
-import { runKey } from './model-ref'
+import { runKey, useRunRef } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
 export type MapProjection = 'd-features' | 'z'
@@ -41,7 +41,8 @@ export function clampMapCount(value: number): number {
  * placed by a 3D projection of D's features of their images (similar-looking samples together) or of their
  * z vectors, each drawn as its thumbnail. Clicking one selects it, rendered at full size.
  */
-export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
+export function MapPanel({ run: given, onSelect, walks }: MapPanelProps) {
+  const run = useRunRef(given)
   const [count, setCount] = useExploreState(run.id, 'map.count', 300)
   const [seed, setSeed] = useExploreState(run.id, 'map.seed', 0)
   const [projection, setProjection] = useExploreState<MapProjection>(run.id, 'map.projection', 'd-features')
@@ -73,19 +74,17 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
         if (mine === placeTicket.current) setBusy(false)
       }
     },
-    // The run arrives as a fresh object each render; what matters is which checkpoint it names.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [runKey(run)]
+    [run, setPlaced, setSelected]
   )
 
   // A new model (or checkpoint) gets a map of its own straight away, with the settings in the form; the map
-  // already placed for this model is shown again as it was.
+  // already placed for this model is shown again as it was. Editing the form places nothing until it is submitted.
+  const formOptions = useEffectEvent(() => ({ count: clampMapCount(count), seed, projection }))
   useEffect(() => {
     if (map) return
     setSelected(null)
-    void place({ count: clampMapCount(count), seed, projection })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [place])
+    void place(formOptions())
+  }, [map, place, setSelected])
 
   const select = useCallback(
     async (index: number) => {
@@ -103,8 +102,7 @@ export function MapPanel({ run, onSelect, walks }: MapPanelProps) {
         if (mine === selectTicket.current) setError(`Could not select sample ${index}: ${errorText(err)}`)
       }
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [map, onSelect, runKey(run)]
+    [map, onSelect, run, setSelected]
   )
 
   // Stable, so the map's hidden list of sample buttons is not rebuilt on every render.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react'
 import type { FaceProbabilitiesData } from '../../../shared/api/explore'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
@@ -6,7 +6,7 @@ import { ImagePreview } from '../../components/ImagePreview'
 import { ImageTile } from '../../components/ImageTile'
 import { type AttributeFilter, NO_FILTER, POSE_NAMES, SORTS, type SortKey, arrange, describeScores, isFiltered } from './attribute-filter'
 import { useExploreState } from './explore-state'
-import { type ModelChoice, runKey, runRef } from './model-ref'
+import { type ModelChoice, runKey, runRef, useRunRef } from './model-ref'
 import { type Sample, sampleKey } from './selection'
 
 /** A drawn grid: which model drew it (runKey), its seed, its samples and, when the run has a classifier, their scores. */
@@ -27,7 +27,7 @@ function tileMax(imageSize: number): number {
  * with the card, up to twice a 32-px sample); hovering or focusing a tile shows it large with its seed. When
  * the run has a face-attribute classifier, samples can be filtered and sorted by what it sees in them.
  */
-export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice; selected: Set<string>; onToggle(sample: Sample): void }) {
+export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice; selected: Set<string>; onToggle: (sample: Sample) => void }) {
   const scope = model.id
   const [seed, setSeed] = useExploreState(scope, 'samples.seed', 0)
   const [count, setCount] = useExploreState(scope, 'samples.count', 16)
@@ -42,7 +42,8 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
   const classifier = useStudioData(() => studio.call('explore.classifier', { id: model.id }), [model.id])
   // Only the newest render fills the grid: an older answer (another seed or model) arriving late is dropped.
   const ticket = useRef(0)
-  const modelKey = runKey(runRef(model))
+  const run = useRunRef(runRef(model))
+  const modelKey = runKey(run)
 
   const generate = useCallback(
     async (withSeed: number, howMany: number) => {
@@ -51,45 +52,46 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
       setError(null)
       try {
         const z = Array.from({ length: howMany }, (_, index) => ({ kind: 'seed' as const, seed: withSeed, index }))
-        const result = await studio.call('explore.render', { run: runRef(model), z })
+        const result = await studio.call('explore.render', { run, z })
         if (mine !== ticket.current) return
         const samples = result.samples.map((s, index) => ({ key: sampleKey(withSeed, index, s.z), seed: withSeed, index, z: s.z, image: s.image }))
-        setGrid({ drawnFor: runKey(runRef(model)), seed: withSeed, samples, scores: null })
+        setGrid({ drawnFor: runKey(run), seed: withSeed, samples, scores: null })
       } catch (err) {
         if (mine === ticket.current) setError(errorText(err))
       } finally {
         if (mine === ticket.current) setBusy(false)
       }
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [modelKey, setGrid]
+    [run, setGrid]
   )
 
   // Choosing another checkpoint or an erasure redraws the samples on screen, so the grid shows the chosen model.
+  // Only the choice triggers it: a grid that changes while the redraw is on its way (late scores) does not.
+  const redrawFor = useEffectEvent((key: string) => {
+    if (grid && grid.drawnFor !== key) void generate(grid.seed, grid.samples.length)
+  })
   useEffect(() => {
-    if (grid && grid.drawnFor !== modelKey) void generate(grid.seed, grid.samples.length)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    redrawFor(modelKey)
   }, [modelKey])
 
   // Scores follow the grid: asked once per drawn grid, kept only if that grid is still the one shown.
-  const scoring = classifier.data !== null && classifier.data !== undefined && grid !== null && grid.scores === null && grid.drawnFor === modelKey
+  const hasClassifier = classifier.data !== null
+  const scoring = hasClassifier && grid !== null && grid.scores === null && grid.drawnFor === modelKey
   useEffect(() => {
-    if (!scoring || !grid) return
+    if (!scoring) return
     setScoreError(null)
     const z = grid.samples.map((s) => ({ kind: 'seed' as const, seed: grid.seed, index: s.index }))
-    studio.call('explore.attributes', { run: runRef(model), z }).then(
+    studio.call('explore.attributes', { run, z }).then(
       (result) => setGrid((current) => (current?.samples === grid.samples ? { ...current, scores: result.probabilities } : current)),
       (err: unknown) => setScoreError(`Could not score the samples by attribute: ${errorText(err)}`)
     )
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scoring, grid?.samples])
+  }, [scoring, grid, run, setGrid])
 
   const samples = grid?.samples ?? []
   const scores = grid?.scores ?? null
   const shown = arrange(samples.length, scores, filter, sort)
   const columns = Math.round(Math.sqrt(samples.length || count))
   const maxTile = tileMax(model.imageSize)
-  const hasClassifier = classifier.data !== null && classifier.data !== undefined
   const previewLines = (sample: Sample, position: number): string[] => {
     const p = scores?.[position]
     return [`sample ${sample.index} of seed ${sample.seed}${selected.has(sample.key) ? ' (selected)' : ''}`, ...(p ? [describeScores(p)] : [])]
@@ -185,9 +187,9 @@ const BINARY_CHIPS = [
 
 interface AttributeControlsProps {
   filter: AttributeFilter
-  onFilter(filter: AttributeFilter): void
+  onFilter: (filter: AttributeFilter) => void
   sort: SortKey
-  onSort(sort: SortKey): void
+  onSort: (sort: SortKey) => void
   /** Scores have arrived for the grid shown. */
   ready: boolean
   shown: number

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { WalkResult } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { studio } from '../../api/client'
@@ -6,7 +6,7 @@ import { errorText } from '../../api/hooks'
 import { ImageTile } from '../../components/ImageTile'
 import { ExportWalkButton } from '../export/ExportWalkButton'
 import { useExploreState } from './explore-state'
-import { type ModelChoice, runRef } from './model-ref'
+import { type ModelChoice, runRef, useRunRef } from './model-ref'
 import { type Sample, zSpecOf } from './selection'
 import { EasingSelect } from '../../components/EasingSelect'
 import { frameT, scrubLabel, segmentGeometry, walkFrameCount } from './walk-geometry'
@@ -18,7 +18,7 @@ import type { Easing } from '../../../shared/latent/interpolate'
  * whole path as frames, a scrubber over the same frames that renders while dragging (the newest position
  * wins), and a random walk.
  */
-export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: ModelChoice; keyframes: Sample[]; onClearKeyframes(): void }) {
+export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: ModelChoice; keyframes: Sample[]; onClearKeyframes: () => void }) {
   const scope = model.id
   const [steps, setSteps] = useExploreState(scope, 'walk.steps', 8)
   const [loop, setLoop] = useExploreState(scope, 'walk.loop', false)
@@ -30,8 +30,8 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
   const [scrubImage, setScrubImage] = useExploreState<RgbaImage | null>(scope, 'walk.scrubImage', null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const run = runRef(model)
-  const keys = keyframes.map(zSpecOf)
+  const run = useRunRef(runRef(model))
+  const keys = useMemo(() => keyframes.map(zSpecOf), [keyframes])
   const latestScrub = useRef(0)
   const frames = walkFrameCount(keyframes.length, steps, loop)
   const scrub = Math.min(scrubFrame, Math.max(0, frames - 1))
@@ -64,8 +64,7 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
       .catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'superseded') setError(errorText(err))
       })
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scrubT, keyframes, loop, easing, model.id, model.step, model.erasure])
+  }, [scrubT, keys, loop, easing, run, setScrubImage])
 
   const randomWalk = async (): Promise<void> => {
     const start = keys[0]

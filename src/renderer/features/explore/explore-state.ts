@@ -36,7 +36,7 @@ export function peekExploreState<T>(scope: string, name: string, fallback: T): T
 }
 
 /** Sets a value outside React; every component showing it re-renders. */
-export function setExploreState<T>(scope: string, name: string, value: T): void {
+export function setExploreState(scope: string, name: string, value: unknown): void {
   const key = keyOf(scope, name)
   if (values.has(key) && Object.is(values.get(key), value)) return
   values.set(key, value)

@@ -35,7 +35,7 @@ export function zFromText(text: string, zDim: number): Float32Array<ArrayBuffer>
   }
   if (!Array.isArray(value)) throw new Error('That is not a z vector: it must be a JSON array of numbers, [0.1, -0.5, …].')
   const bad = value.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v))
-  if (bad >= 0) throw new Error(`That is not a z vector: number ${bad + 1} is ${JSON.stringify(value[bad]) ?? String(value[bad])}, not a finite number.`)
+  if (bad >= 0) throw new Error(`That is not a z vector: number ${bad + 1} is ${JSON.stringify(value[bad])}, not a finite number.`)
   if (value.length !== zDim) throw new Error(`That z has ${value.length} numbers; this model takes ${zDim}.`)
   return new Float32Array(value as number[])
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { BoxedSample, ErasureRecord, ForgetFitReport } from '../../../shared/api/forget'
 import { errorText } from '../../api/hooks'
 import type { Sample } from '../explore/selection'
@@ -20,7 +20,7 @@ export interface Fit {
 }
 
 /** What a fit found: the maps by weight, how many to drop, the effect side by side, and saving it. */
-export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: readonly ErasureRecord[]; onSaved(record: ErasureRecord): void }) {
+export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: readonly ErasureRecord[]; onSaved: (record: ErasureRecord) => void }) {
   const { report } = fit
   // Not the paper's rule on a small layer: where to start, and the one line that says why.
   const [start] = useState(() => defaultDrop(report, known, fit.runId))
@@ -29,7 +29,9 @@ export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: rea
   const [saving, setSaving] = useState(false)
   const [saved, setSaved] = useState<ErasureRecord | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const channels = topChannels(report.maps, drop)
+  // One array per choice of maps: the comparison re-renders the erased samples when it changes, not when
+  // the name is typed.
+  const channels = useMemo(() => topChannels(report.maps, drop), [report.maps, drop])
   const [height, width, depth] = report.shape
 
   const save = async (): Promise<void> => {

@@ -6,7 +6,7 @@ import { EngineStatusCard } from '../engine/EngineStatusCard'
 import { GeneratePanel } from './GeneratePanel'
 
 /** When the demo model is in the library: what it is, and the way into it. */
-function DemoCard({ demoRunId, onTour, onExplore }: { demoRunId: string | null; onTour(): void; onExplore(): void }) {
+function DemoCard({ demoRunId, onTour, onExplore }: { demoRunId: string | null; onTour: () => void; onExplore: () => void }) {
   if (!demoRunId) return null
   return (
     <section className="card" data-testid="demo-card">
@@ -27,7 +27,7 @@ function DemoCard({ demoRunId, onTour, onExplore }: { demoRunId: string | null; 
   )
 }
 
-export function HomeScreen({ onTour, onExplore }: { onTour(): void; onExplore(): void }) {
+export function HomeScreen({ onTour, onExplore }: { onTour: () => void; onExplore: () => void }) {
   const [status, setStatus] = useState<EngineStatus | null>(null)
   const [error, setError] = useState<string | null>(null)
   const info = useStudioData(() => studio.call('library.info'), [])

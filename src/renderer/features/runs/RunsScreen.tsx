@@ -8,7 +8,7 @@ import { runBadge } from '../../../shared/api/runs'
 import { recreateJobOf, resumeRun } from './run-actions'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
-export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
+export function RunsScreen({ onOpen }: { onOpen: (runId: string) => void }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const [selected, setSelected] = useState<string | null>(null)
   const demoRunId = useDemoRunId()
@@ -40,7 +40,7 @@ export function RunsScreen({ onOpen }: { onOpen(runId: string): void }) {
   )
 }
 
-function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { runId: string; demoRunId: string | null; onOpen(id: string): void; onChanged(): void; onDeleted(): void }) {
+function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { runId: string; demoRunId: string | null; onOpen: (id: string) => void; onChanged: () => void; onDeleted: () => void }) {
   const details = useStudioData(() => studio.call('runs.get', { id: runId }), [runId])
   const recreating = recreateJobOf(useJobs(), runId)
   // Training or a recreated dataset changes what the details say (status, dataset present, Resume).

@@ -48,7 +48,7 @@ export const TOUR_STEPS: TourStep[] = [
  * The tour, as a strip above the Explore screen (in the page's flow, so it can never sit on top of the
  * controls it talks about); the controls of the current step are outlined and scrolled into view.
  */
-export function Tour({ step, onStep, onClose }: { step: number; onStep(step: number): void; onClose(): void }) {
+export function Tour({ step, onStep, onClose }: { step: number; onStep: (step: number) => void; onClose: () => void }) {
   const current = TOUR_STEPS[step]
   const targets = current?.targets.join(' ') ?? ''
   useEffect(() => {

@@ -9,7 +9,7 @@ import { FieldMessage } from '../../components/FieldMessage'
 interface NumberFieldProps {
   label: string
   value: number
-  onChange(value: number): void
+  onChange: (value: number) => void
   paper?: number
   step?: number
   min?: number
@@ -45,7 +45,7 @@ function NumberField({ label, value, onChange, paper, step = 1, min, max, error,
 }
 
 /** A new training run: a dataset and the paper's settings, each marked as such and changeable, checked as typed. */
-export function NewRunForm({ onCreated }: { onCreated(runId: string): void }) {
+export function NewRunForm({ onCreated }: { onCreated: (runId: string) => void }) {
   const datasets = useStudioData(() => studio.call('datasets.list'), [])
   const usable = (datasets.data ?? []).filter((d) => d.size === 32 || d.size === 64 || d.size === 128)
   const [datasetId, setDatasetId] = useState('')
