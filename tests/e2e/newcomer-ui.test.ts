@@ -49,6 +49,8 @@ describe('a first start, at a wide and a narrow window', () => {
   })
 
   it("Home shows the demo model's samples, says so, and its grid fits the page", async () => {
+    // Shown as soon as Home opens, without asking.
+    await expect.poll(() => page.getByTestId('generate-panel').getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 4250/)
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
       await page.getByTestId('nav-home').click()

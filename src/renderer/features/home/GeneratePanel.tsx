@@ -53,6 +53,15 @@ export function GeneratePanel({ demoRunId }: { demoRunId: string | null }) {
     void generate(next)
   }, [generate])
 
+  // A trained model (the demo in a new library) shows its samples as soon as Home opens, once; the untrained
+  // generator's noise only on request, so a newcomer's first look is what a model learned.
+  const shownOnOpen = useRef(false)
+  useEffect(() => {
+    if (shownOnOpen.current || result !== null || model === null) return
+    shownOnOpen.current = true
+    void generate(seed)
+  }, [generate, model, result, seed])
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return
