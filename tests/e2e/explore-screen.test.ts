@@ -82,6 +82,10 @@ describe('the Explore screen', () => {
     await studio?.close()
   })
 
+  it('shows the model\'s samples as soon as it is opened, without asking', async () => {
+    await expect.poll(() => page.getByTestId('explore-samples').getAttribute('data-count')).toBe('16')
+  })
+
   for (const width of [1400, 760]) {
     for (const count of [36, 64]) {
       it(`fits a grid of ${count} samples inside its card at ${width}×900, and every tile of the last column can be clicked`, async () => {

@@ -65,10 +65,12 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
     [run, setGrid]
   )
 
-  // Choosing another checkpoint or an erasure redraws the samples on screen, so the grid shows the chosen model.
-  // Only the choice triggers it: a grid that changes while the redraw is on its way (late scores) does not.
+  // Choosing another checkpoint or an erasure redraws the samples on screen, so the grid shows the chosen model;
+  // a run opened here for the first time shows its samples straight away. Only the choice triggers it: a grid
+  // that changes while the redraw is on its way (late scores) does not.
   const redrawFor = useEffectEvent((key: string) => {
-    if (grid && grid.drawnFor !== key) void generate(grid.seed, grid.samples.length)
+    if (grid === null) void generate(seed, count)
+    else if (grid.drawnFor !== key) void generate(grid.seed, grid.samples.length)
   })
   useEffect(() => {
     redrawFor(modelKey)
