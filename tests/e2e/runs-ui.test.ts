@@ -74,7 +74,7 @@ describe('runs in the UI', () => {
     expect(await demo.locator('.pill-stopped').count()).toBe(0)
     await demo.click()
     expect(await page.getByTestId('run-details-status').textContent()).toBe('demo model · trained 4,250 steps')
-    expect(await page.getByTestId('run-dataset-missing').textContent()).toMatch(/not in this library: Resume makes it again first/)
+    expect(await page.getByTestId('run-dataset-missing').textContent()).toMatch(/not in this library: "Train further" makes it again first/)
     // Training it further first offers to make its 12,000 faces again (declined here: minutes of drawing).
     await page.getByTestId('run-resume').click()
     const dialog = page.getByRole('dialog', { name: 'Recreate the dataset first?' })

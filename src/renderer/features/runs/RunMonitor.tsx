@@ -7,6 +7,7 @@ import { useDialogs } from '../../components/dialogs'
 import { LineChart } from '../../components/LineChart'
 import { JobProgress } from '../../components/ProgressBar'
 import { runBadge } from '../../../shared/api/runs'
+import { DatasetMissing } from './DatasetMissing'
 import { recreateJobOf, resumeRun } from './run-actions'
 import { SampleTimeline } from './SampleTimeline'
 
@@ -83,6 +84,7 @@ export function RunMonitor({ runId }: { runId: string }) {
   const training = Boolean(job)
   const steps = metrics.map((m) => m.step)
   const badge = runBadge({ record, latestStep: details.latestStep, training }, demoRunId)
+  const resumeLabel = details.latestStep === null ? 'Start training' : record.id === demoRunId ? 'Train further' : 'Resume training'
   return (
     <section className="card grow run-monitor" data-testid="run-monitor" data-run-id={runId} data-status={record.status}>
       <h2>
@@ -101,14 +103,12 @@ export function RunMonitor({ runId }: { runId: string }) {
         </p>
       )}
       {!details.datasetPresent && !training && (
-        <p className="muted" data-testid="run-dataset-missing">
-          Its dataset “{record.dataset.name}” is not in this library{record.dataset.recipe ? ': Resume makes it again first.' : ': import those images again to train it further.'}
-        </p>
+        <DatasetMissing record={record} resumeLabel={resumeLabel} />
       )}
       <div className="row">
         {!training && (
           <button type="button" data-testid="run-start" disabled={Boolean(recreating)} onClick={() => void act(() => resumeRun(details, dialogs))}>
-            {details.latestStep === null ? 'Start training' : record.id === demoRunId ? 'Train further' : 'Resume training'}
+            {resumeLabel}
           </button>
         )}
         {job?.state === 'running' && (

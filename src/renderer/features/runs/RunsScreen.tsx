@@ -5,6 +5,7 @@ import { errorText, useDemoRunId, useJobs, useStudioData, useStudioEvent } from 
 import { JobProgress } from '../../components/ProgressBar'
 import { useDialogs } from '../../components/dialogs'
 import { runBadge } from '../../../shared/api/runs'
+import { DatasetMissing } from './DatasetMissing'
 import { recreateJobOf, resumeRun } from './run-actions'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
@@ -50,6 +51,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
   const dialogs = useDialogs()
   const d = details.data
   if (!d) return <section className="card grow">{details.error ? <p className="error">{details.error}</p> : 'Loading…'}</section>
+  const resumeLabel = d.latestStep === null ? 'Start' : d.record.id === demoRunId ? 'Train further' : 'Resume'
 
   const act = async (action: () => Promise<unknown>): Promise<void> => {
     setError(null)
@@ -88,9 +90,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
       {!d.datasetPresent && !d.training && (
-        <p className="muted" data-testid="run-dataset-missing">
-          Its dataset “{d.record.dataset.name}” is not in this library{d.record.dataset.recipe ? ': Resume makes it again first.' : ': import those images again to train it further.'}
-        </p>
+        <DatasetMissing record={d.record} resumeLabel={resumeLabel} />
       )}
       <div className="row">
         <button type="button" onClick={() => onOpen(runId)}>
@@ -109,7 +109,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
               })
             }
           >
-            {d.latestStep === null ? 'Start' : d.record.id === demoRunId ? 'Train further' : 'Resume'}
+            {resumeLabel}
           </button>
         )}
         <button type="button" className="danger" disabled={d.training} onClick={() => void remove()} data-testid="run-delete">

@@ -1,0 +1,13 @@
+import type { RunRecord } from '../../../shared/formats/run'
+
+/** Says that a run's dataset is not in the library, and what training it further will do about that. */
+export function DatasetMissing({ record, resumeLabel }: { record: RunRecord; resumeLabel: string }) {
+  return (
+    <p className="muted" data-testid="run-dataset-missing">
+      Its dataset “{record.dataset.name}” is not in this library
+      {record.dataset.recipe
+        ? `: "${resumeLabel}" makes it again first (the run records how it was made).`
+        : ': its checkpoints can still be explored, but it cannot train further without it.'}
+    </p>
+  )
+}
