@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { tempDir, writeDiscImages } from '../support/fixtures'
+import { trainedRunWithoutItsDataset } from '../support/recipe-run'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 
 beforeAll(() => ensureBuilt(), 300_000)
@@ -26,21 +27,7 @@ describe('runs in the UI', () => {
     await writeDiscImages(discs, 16, 4)
     expect((await runCli(['import', discs, '--size', '32', '--name', 'discs', '--library', library])).code).toBe(0)
     // A run trained on procedural faces, whose dataset is then removed, as the demo ships.
-    const faces = path.join(tempDir('runs-ui-faces'), 'faces')
-    expect((await runCli(['make-faces', '--count', '24', '--size', '32', '--seed', '3', '--out', faces])).code).toBe(0)
-    const imported = await runCli(['import', faces, '--size', '32', '--name', 'faces 24', '--library', library])
-    facesDataset = String(imported.lines.at(-1)?.datasetId)
-    const trained = await runCli(['train', '--dataset', facesDataset, '--width', '8', '--batch', '8', '--steps', '4', '--checkpoint-every', '4', '--sample-every', '4', '--library', library])
-    expect(trained.code).toBe(0)
-    facesRun = String(trained.lines.at(-1)?.runId)
-    const recordFile = path.join(library, 'runs', facesRun, 'run.json')
-    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { dataset: Record<string, unknown>; train: { steps: number } }
-    record.dataset.recipe = { kind: 'procedural-faces', count: 24, size: 32, seed: 3 }
-    record.train.steps = 8
-    fs.writeFileSync(recordFile, JSON.stringify(record, null, 2))
-    facesBytes = fs.readFileSync(path.join(library, 'datasets', facesDataset, 'images.u8'))
-    fs.rmSync(path.join(library, 'datasets', facesDataset), { recursive: true })
-    fs.rmSync(faces, { recursive: true })
+    ;({ runId: facesRun, datasetId: facesDataset, images: facesBytes } = await trainedRunWithoutItsDataset(library))
     studio = await openStudioPage(library, { width: 1400, height: 900 })
     page = studio.page
   })

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
+import { trainedRunWithoutItsDataset } from '../support/recipe-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -17,20 +18,7 @@ describe('dcgan-studio runs and resume on a run without its dataset', () => {
 
   beforeAll(async () => {
     library = tempDir('cli-recreate')
-    const faces = path.join(tempDir('cli-recreate-faces'), 'faces')
-    expect((await runCli(['make-faces', '--count', '24', '--size', '32', '--seed', '3', '--out', faces])).code).toBe(0)
-    const imported = await runCli(['import', faces, '--size', '32', '--name', 'faces 24', '--library', library])
-    datasetId = String(imported.lines.at(-1)?.datasetId)
-    const trained = await runCli(['train', '--dataset', datasetId, '--width', '8', '--batch', '8', '--steps', '4', '--checkpoint-every', '4', '--sample-every', '4', '--library', library])
-    expect(trained.code).toBe(0)
-    runId = String(trained.lines.at(-1)?.runId)
-    // As the demo ships: the run records its recipe, and its dataset is not in the library.
-    const recordFile = path.join(library, 'runs', runId, 'run.json')
-    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { dataset: Record<string, unknown> }
-    record.dataset.recipe = { kind: 'procedural-faces', count: 24, size: 32, seed: 3 }
-    fs.writeFileSync(recordFile, JSON.stringify(record, null, 2))
-    originalBytes = fs.readFileSync(path.join(library, 'datasets', datasetId, 'images.u8'))
-    fs.rmSync(path.join(library, 'datasets', datasetId), { recursive: true })
+    ;({ runId, datasetId, images: originalBytes } = await trainedRunWithoutItsDataset(library, 4))
   })
 
   it('lists the run with its dataset missing, and the demo of a fresh library as a finished model', async () => {
