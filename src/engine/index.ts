@@ -7,13 +7,16 @@ import * as tf from '@tensorflow/tfjs'
 import { BackendName } from '../shared/api/engine'
 import { toErrorData } from '../shared/api/errors'
 import { ENGINE_PROTOCOL_VERSION } from '../shared/engine-protocol'
-import { selectBackend } from './backend/select'
+import { releaseBackend, selectBackend } from './backend/select'
 import { connectToHost } from './host-port'
 import { serveEngine } from './server'
 
 async function main(): Promise<void> {
   const port = connectToHost()
-  port.onDisconnect(() => process.exit(0))
+  port.onDisconnect(() => {
+    releaseBackend()
+    process.exit(0)
+  })
   try {
     const requested = process.env.DCGAN_STUDIO_BACKEND ? BackendName.parse(process.env.DCGAN_STUDIO_BACKEND) : null
     const choice = await selectBackend(requested)
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
       backendReason: choice.reason,
       attempts: choice.attempts,
       gpu: choice.gpu,
+      webgpuAdapter: choice.webgpuAdapter,
       versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: process.versions.electron ?? null }
     }
     serveEngine(port, info)

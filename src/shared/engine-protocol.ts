@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BackendAttempt, BackendName } from './api/engine'
+import { BackendAttempt, BackendName, WebGpuAdapter } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
 import { EngineProbeParams, EngineProjectParams, ProbeResult, ProjectResult } from './api/experiments'
@@ -38,6 +38,7 @@ export const EngineInfo = z.object({
   backendReason: z.string(),
   attempts: z.array(BackendAttempt),
   gpu: z.object({ available: z.boolean(), reason: z.string() }),
+  webgpuAdapter: WebGpuAdapter.nullable(),
   versions: z.object({ node: z.string(), tfjs: z.string(), electron: z.string().nullable() })
 })
 export type EngineInfo = z.infer<typeof EngineInfo>

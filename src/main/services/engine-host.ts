@@ -85,6 +85,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
       backendReason: info?.backendReason ?? (this.state === 'starting' ? 'starting the engine' : 'the engine is not running'),
       attempts: info?.attempts ?? [],
       gpu: info?.gpu ?? { available: false, reason: 'unknown until the engine has started' },
+      webgpuAdapter: info?.webgpuAdapter ?? null,
       versions: info?.versions ?? { node: process.versions.node, tfjs: 'unknown', electron: process.versions.electron ?? null },
       restarts: this.restarts,
       lastError: this.lastError
