@@ -1,10 +1,9 @@
 import * as fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
-import { BACKEND_LADDER, type BackendAttempt, type BackendName, type WebGpuAdapter } from '../../shared/api/engine'
+import { adapterName, BACKEND_LADDER, type BackendAttempt, type BackendName, type WebGpuAdapter } from '../../shared/api/engine'
 import { registerWasmGradientKernels } from './wasm-kernels'
 import { type WasmStart, startWasmBackend } from './wasm-kernels/threads'
 import { releaseWebGpu, startWebGpuBackend, type WebGpuStart } from './webgpu'
-import { adapterName } from './webgpu/adapter'
 
 /** How the wasm backend started (threads and why), once it has. */
 let wasmThreads: WasmStart | null = null

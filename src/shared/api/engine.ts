@@ -51,6 +51,31 @@ export const WebGpuAdapter = z.object({
 })
 export type WebGpuAdapter = z.infer<typeof WebGpuAdapter>
 
+/** "SwiftShader driver 5.0.0 (google swiftshader)": the driver's words first, then who makes it. */
+export function adapterName(adapter: Pick<WebGpuAdapter, 'vendor' | 'architecture' | 'device' | 'description'>): string {
+  const maker = [adapter.vendor, adapter.architecture].filter((part) => part !== '').join(' ')
+  const main = adapter.description || adapter.device || 'an unnamed adapter'
+  return maker ? `${main} (${maker})` : main
+}
+
+/** The limits in words: "storage binding 1 GiB, buffer 1 GiB, workgroup memory 32 KiB, 256 invocations, …". */
+export function webGpuLimitsText(limits: WebGpuAdapter['limits']): string {
+  return [
+    `storage binding ${bytes(limits.maxStorageBufferBindingSize)}`,
+    `buffer ${bytes(limits.maxBufferSize)}`,
+    `workgroup memory ${bytes(limits.maxComputeWorkgroupStorageSize)}`,
+    `${limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup (x ≤ ${limits.maxComputeWorkgroupSizeX})`,
+    `${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`
+  ].join(', ')
+}
+
+function bytes(count: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (count >= size) return `${Number((count / size).toFixed(1))} ${unit}`
+  }
+  return `${count} B`
+}
+
 export const EngineStatus = z.object({
   state: z.enum(['starting', 'ready', 'crashed', 'stopped']),
   pid: z.number().int().nullable(),

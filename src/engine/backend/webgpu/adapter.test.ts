@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { adapterName, describeAdapter, softwareAdapterReason } from './adapter'
+import { adapterName, webGpuLimitsText } from '../../../shared/api/engine'
+import { describeAdapter, softwareAdapterReason } from './adapter'
 import type { DawnAdapter } from './dawn'
 
 // What Dawn reports for the adapters users have (vendor, architecture, device, description), and for the
@@ -55,6 +56,9 @@ describe('describeAdapter', () => {
       }
     })
     expect(adapterName(described)).toBe('NVIDIA: 550.54.14 550.54.14.0 (nvidia ada)')
+    expect(webGpuLimitsText(described.limits)).toBe(
+      'storage binding 1 GiB, buffer 1 GiB, workgroup memory 32 KiB, 256 invocations per workgroup (x ≤ 256), 65535 workgroups per dimension'
+    )
   })
 
   it('takes the limits of the device when one is given', () => {

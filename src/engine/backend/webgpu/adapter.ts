@@ -38,10 +38,3 @@ export function describeAdapter(adapter: DawnAdapter, limits: Readonly<Record<st
     limits: Object.fromEntries(WEBGPU_LIMITS.map((name) => [name, limits[name] ?? 0])) as WebGpuAdapter['limits']
   }
 }
-
-/** "SwiftShader driver 5.0.0 (google swiftshader)": the driver's words first, then who makes it. */
-export function adapterName(adapter: Pick<WebGpuAdapter, 'vendor' | 'architecture' | 'device' | 'description'>): string {
-  const maker = [adapter.vendor, adapter.architecture].filter((part) => part !== '').join(' ')
-  const main = adapter.description || adapter.device || 'an unnamed adapter'
-  return maker ? `${main} (${maker})` : main
-}

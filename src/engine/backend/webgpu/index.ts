@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import type { WebGpuAdapter } from '../../../shared/api/engine'
-import { adapterName, describeAdapter } from './adapter'
+import { adapterName, type WebGpuAdapter } from '../../../shared/api/engine'
+import { describeAdapter } from './adapter'
 import { installDawn, uninstallDawn } from './dawn'
 import { registerWebGpuKernels } from './kernels'
 import { explainMissingAdapter } from './no-adapter'

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { releaseBackend, selectBackend } from '../select'
+import { randomValues, relativeError } from '../test-support'
 import { isDawnInstalled } from './dawn'
 import { registerWebGpuKernels, restoreTfjsWebGpuKernels } from './kernels'
 
@@ -94,6 +95,48 @@ describe("the studio's webgpu kernels", () => {
     restoreTfjsWebGpuKernels()
     try {
       expect(await addN('webgpu')).not.toEqual(expected)
+    } finally {
+      registerWebGpuKernels()
+    }
+  })
+
+  // A dense layer's input gradient, dy · Wᵀ: G's gradient with respect to z (projection follows it), batch 3,
+  // 4096 units, 100-dimensional z. Plain and fused (with a bias), as tfjs-core runs both.
+  const dy = randomValues([3, 4096], 21)
+  const weights = randomValues([100, 4096], 22)
+  const bias = randomValues([100], 23)
+
+  async function products(backend: string): Promise<number[][]> {
+    await tf.setBackend(backend)
+    const results = tf.tidy(() => {
+      const a = tf.tensor2d(dy.values, [3, 4096])
+      const b = tf.tensor2d(weights.values, [100, 4096])
+      return [tf.matMul(a, b, false, true), tf.fused.matMul({ a, b, transposeB: true, bias: tf.tensor1d(bias.values), activation: 'relu' })]
+    })
+    const values = await Promise.all(results.map(async (r) => Array.from(await r.data())))
+    tf.dispose(results)
+    return values
+  }
+
+  it('multiplies by a transposed matrix over a long inner dimension as cpu does', async () => {
+    const expected = await products('cpu')
+    await selectBackend('webgpu')
+    const before = tf.memory().numTensors
+    const buffers = tf.backend().numDataIds()
+    const actual = await products('webgpu')
+    // Sums of 4096 products of values in [-1, 1): float32 reordering stays far below 1e-5 of the largest.
+    actual.forEach((values, i) => expect(relativeError(values, expected[i]!), `product ${i}`).toBeLessThan(1e-5))
+    expect(tf.memory().numTensors).toBe(before)
+    expect(tf.backend().numDataIds()).toBe(buffers)
+  })
+
+  it("is what fixes that product: tfjs-backend-webgpu's split-K program gets it wrong", async () => {
+    const expected = await products('cpu')
+    await selectBackend('webgpu')
+    restoreTfjsWebGpuKernels()
+    try {
+      const actual = await products('webgpu')
+      expect(relativeError(actual[0]!, expected[0]!)).toBeGreaterThan(0.1)
     } finally {
       registerWebGpuKernels()
     }

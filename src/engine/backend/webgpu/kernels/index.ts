@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs'
 import { createAddN } from './add-n'
+import { createMatMul } from './mat-mul'
 
-// Kernels of tfjs-backend-webgpu 4.22 that the studio replaces: each module here builds one kernel from the
-// original, keeping the original for the cases it leaves alone. Faster convolution kernels belong here too,
+// Kernels of tfjs-backend-webgpu 4.22 that give wrong results on the studio's shapes, replaced: each module
+// here builds one kernel from the original, keeping the original for the cases it leaves alone. Faster convolution kernels belong here too,
 // one module each (see ../README.md).
 const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc) => tf.KernelFunc }> = [
-  { kernelName: tf.AddN, create: createAddN }
+  { kernelName: tf.AddN, create: createAddN },
+  { kernelName: tf.BatchMatMul, create: createMatMul },
+  { kernelName: tf._FusedMatMul, create: createMatMul }
 ]
 
 const ours = new Set<tf.KernelFunc>()
