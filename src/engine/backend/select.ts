@@ -103,7 +103,7 @@ async function tryBackend(backend: BackendName, requested: BackendName | null): 
       }
       case 'webgpu': {
         // Only a user who names the backend gets a software adapter (tests run that way on SwiftShader).
-        webgpu = await startWebGpuBackend({ allowSoftware: requested === 'webgpu' })
+        webgpu = await startWebGpuBackend({ forced: requested === 'webgpu' })
         return webgpu.ok ? null : webgpu.reason
       }
       case 'wasm': {

@@ -7,10 +7,10 @@ import type { DawnAdapter, DawnAdapterInfo } from './dawn'
  * tests run on machines without a GPU).
  */
 const SOFTWARE_ADAPTERS: ReadonlyArray<{ pattern: RegExp; name: string }> = [
-  { pattern: /swiftshader/i, name: "SwiftShader (Google's software Vulkan)" },
-  { pattern: /lavapipe|llvmpipe/i, name: "llvmpipe/lavapipe (Mesa's software Vulkan)" },
-  { pattern: /softpipe/i, name: "softpipe (Mesa's reference software renderer)" },
-  { pattern: /microsoft basic render|\bwarp\b/i, name: "WARP (Windows' software Direct3D)" }
+  { pattern: /swiftshader/i, name: "SwiftShader, Google's software Vulkan," },
+  { pattern: /lavapipe|llvmpipe/i, name: "llvmpipe/lavapipe, Mesa's software Vulkan," },
+  { pattern: /softpipe/i, name: "softpipe, Mesa's reference software renderer," },
+  { pattern: /microsoft basic render|\bwarp\b/i, name: "WARP, Windows' software Direct3D," }
 ]
 
 /** Why `info` describes a software adapter, or null for a GPU. */

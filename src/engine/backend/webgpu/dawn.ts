@@ -5,6 +5,10 @@
  * the backend reads as globals; `uninstallDawn` takes all of it away again. While `navigator.gpu` holds Dawn,
  * Dawn may keep Node's event loop alive (https://issues.chromium.org/issues/387965810), so the engine
  * uninstalls it on shutdown and whenever the webgpu rung is passed over.
+ *
+ * The GPU object itself is created once per process and kept: creating a second one after the first was
+ * dropped crashed the process now and then (dawn.node 0.6.2 on SwiftShader; seemingly when the first was
+ * collected while the second ran).
  */
 
 /** The parts of WebGPU's GPUAdapterInfo the studio reports. */
@@ -33,45 +37,42 @@ interface DawnPackage {
   globals: Record<string, unknown>
 }
 
-interface Installed {
-  gpu: DawnGpu
-  uninstall(): void
-}
-
-let installed: Installed | null = null
+/** Dawn's GPU object, once created, and what undoes its installation while it is installed. */
+let dawn: { gpu: DawnGpu; globals: Record<string, unknown> } | null = null
+let uninstall: (() => void) | null = null
 
 /**
- * Loads Dawn and installs it as `navigator.gpu` (once; later calls return the same GPU object). Returns the
- * GPU object, or why Dawn could not be loaded, in words a user can act on.
+ * Loads Dawn (once) and installs it as `navigator.gpu` (a no-op while installed). Returns the GPU object, or
+ * why Dawn could not be loaded, in words a user can act on.
  */
 export function installDawn(): DawnGpu | string {
-  if (installed) return installed.gpu
-  let dawn: DawnPackage
-  try {
-    // Loaded on this rung only (a 21 MB addon), from node_modules: the build keeps optional dependencies out
-    // of the bundle, and dawn.node must stay a file on disk (outside any asar archive) to be loaded.
-    dawn = require('webgpu') as DawnPackage
-  } catch (err) {
-    return explainLoadFailure(err)
+  if (!dawn) {
+    let loaded: DawnPackage
+    try {
+      // Loaded on this rung only (a 21 MB addon), from node_modules: the build keeps optional dependencies out
+      // of the bundle, and dawn.node must stay a file on disk (outside any asar archive) to be loaded.
+      loaded = require('webgpu') as DawnPackage
+    } catch (err) {
+      return explainLoadFailure(err)
+    }
+    try {
+      dawn = { gpu: loaded.create([]), globals: loaded.globals }
+    } catch (err) {
+      return `Dawn (the webgpu package) loaded but could not start: ${firstLine(err)}`
+    }
   }
-  let gpu: DawnGpu
-  try {
-    gpu = dawn.create([])
-  } catch (err) {
-    return `Dawn (the webgpu package) loaded but could not start: ${firstLine(err)}`
-  }
-  installed = { gpu, uninstall: installGlobals(gpu, dawn.globals) }
-  return gpu
+  uninstall ??= installGlobals(dawn.gpu, dawn.globals)
+  return dawn.gpu
 }
 
-/** Takes Dawn out of `navigator.gpu` and the WebGPU globals, so nothing keeps it (or Node) alive. */
+/** Takes Dawn out of `navigator.gpu` and the WebGPU globals, so nothing outside this module refers to it. */
 export function uninstallDawn(): void {
-  installed?.uninstall()
-  installed = null
+  uninstall?.()
+  uninstall = null
 }
 
 export function isDawnInstalled(): boolean {
-  return installed !== null
+  return uninstall !== null
 }
 
 /** Puts `gpu` at navigator.gpu and Dawn's globals on globalThis; returns what undoes exactly that. */

@@ -3,7 +3,7 @@ import { adapterName, type WebGpuAdapter } from '../../../shared/api/engine'
 import { describeAdapter } from './adapter'
 import { installDawn, uninstallDawn } from './dawn'
 import { registerWebGpuKernels } from './kernels'
-import { explainMissingAdapter } from './no-adapter'
+import { explainMissingAdapter, findVulkanLoader, realSystem } from './no-adapter'
 
 /** How the webgpu rung went: started or not, why, and the adapter Dawn offered (null when none). */
 export interface WebGpuStart {
@@ -20,13 +20,22 @@ interface WebGpuDevice {
 // tfjs-backend-webgpu registers its backend factory when it is first loaded, and tf.removeBackend drops the
 // factory with the backend; kept here so the backend can be started again after a release (tests do).
 let webgpuFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | null = null
+/** How the backend that is running now was started; null when none runs. */
+let running: WebGpuStart | null = null
 
 /**
  * Starts tfjs-backend-webgpu on the adapter Dawn offers (the high-performance one, as the backend itself asks
- * for). A software adapter is refused unless `allowSoftware` (the user forced `--backend webgpu`). Whatever
- * fails, Dawn is released again before returning, so a rung passed over holds nothing.
+ * for). Unless `forced` (the user named the backend), a software adapter is refused, and on Linux Dawn is not
+ * even loaded when the dynamic linker has no Vulkan loader to give it (Dawn would find no adapter, after
+ * loading 21 MB and printing a warning in every engine's log). Whatever fails, Dawn is released again before
+ * returning, so a rung passed over holds nothing.
  */
-export async function startWebGpuBackend({ allowSoftware }: { allowSoftware: boolean }): Promise<WebGpuStart> {
+export async function startWebGpuBackend({ forced }: { forced: boolean }): Promise<WebGpuStart> {
+  if (!forced && realSystem.platform === 'linux' && !findVulkanLoader(realSystem)) {
+    return { ok: false, reason: `not tried: ${explainMissingAdapter(realSystem)}`, adapter: null }
+  }
+  // Started already (the ladder runs once per engine; tests switch backends): the same adapter and device.
+  if (running && tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) return running
   const gpu = installDawn()
   if (typeof gpu === 'string') return { ok: false, reason: gpu, adapter: null }
   const fail = (reason: string, adapter: WebGpuAdapter | null): WebGpuStart => {
@@ -42,10 +51,10 @@ export async function startWebGpuBackend({ allowSoftware }: { allowSoftware: boo
   if (!found) return fail(`Dawn offered no GPU adapter: ${explainMissingAdapter()}`, null)
   const adapter = describeAdapter(found)
   const name = adapterName(adapter)
-  if (adapter.software && !allowSoftware) {
+  if (adapter.software && !forced) {
     return fail(
-      `${name} is a software adapter (${adapter.software}), slower than wasm, so the ladder passes it over; ` +
-        '--backend webgpu uses it anyway',
+      `${name} is a software adapter: ${adapter.software}, slower than wasm, so the ladder passes it over ` +
+        '(--backend webgpu uses it anyway)',
       adapter
     )
   }
@@ -56,9 +65,10 @@ export async function startWebGpuBackend({ allowSoftware }: { allowSoftware: boo
     return fail(`tfjs-backend-webgpu could not create a device on ${name} (the engine's log says why)`, adapter)
   }
   const device = (tf.backend() as unknown as { device: WebGpuDevice }).device
-  const running = describeAdapter(found, device.limits)
-  const software = running.software ? `, a software adapter (${running.software}) used because the backend was forced` : ''
-  return { ok: true, reason: `loaded on ${name}${software}`, adapter: running }
+  const described = describeAdapter(found, device.limits)
+  const software = described.software ? `, a software adapter used because the backend was forced: ${described.software}` : ''
+  running = { ok: true, reason: `loaded on ${name}${software}`, adapter: described }
+  return running
 }
 
 /**
@@ -66,6 +76,7 @@ export async function startWebGpuBackend({ allowSoftware }: { allowSoftware: boo
  * process can exit. Safe to call when webgpu never started.
  */
 export function releaseWebGpu(): void {
+  running = null
   const backend = tf.findBackend('webgpu') as unknown as { device?: WebGpuDevice } | null
   if (backend) {
     const device = backend.device
