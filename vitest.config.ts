@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config'
+import { swiftShaderEnv } from './tests/support/swiftshader'
 import { UI_WAIT_MS } from './tests/support/timeouts'
+
+const WEBGPU_TESTS = ['src/**/*.webgpu.test.ts', 'tests/**/*.webgpu.test.ts']
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
     // Separate processes: tfjs backends and engine children must not share state between test files.
     pool: 'forks',
     // Two cores on our machines; more workers only fight over them.
@@ -18,6 +20,12 @@ export default defineConfig({
       // Every engine a test starts (CLI, web mode, EngineHost) runs on wasm, the backend the suite's numbers
       // were measured on, even where tfjs-node(-gpu) is installed. Tests about the ladder clear it.
       DCGAN_STUDIO_BACKEND: 'wasm'
-    }
+    },
+    // Projects inherit this config (extends: true) and each names its own files.
+    projects: [
+      { extends: true, test: { name: 'main', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'], exclude: [...WEBGPU_TESTS, '**/node_modules/**'] } },
+      // WebGPU on SwiftShader: the worker must start with the Vulkan loader's path set (tests/support/swiftshader.ts).
+      { extends: true, test: { name: 'webgpu', include: WEBGPU_TESTS, env: swiftShaderEnv() } }
+    ]
   }
 })

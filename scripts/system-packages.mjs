@@ -13,6 +13,11 @@ export const SYSTEM_PACKAGES = [
     name: 'dataset-fashion-mnist',
     probe: '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz',
     why: 'real labelled images for the IDX import and the linear probe'
+  },
+  {
+    name: 'chromium-common',
+    probe: '/usr/lib/chromium/vk_swiftshader_icd.json',
+    why: "SwiftShader (Chromium's software Vulkan driver) and a Vulkan loader, for the WebGPU backend's tests"
   }
 ]
 

@@ -8,13 +8,16 @@ import { BackendName } from '../shared/api/engine'
 import { toErrorData } from '../shared/api/errors'
 import { electronVersion } from '../node/runtime'
 import { ENGINE_PROTOCOL_VERSION } from '../shared/engine-protocol'
-import { selectBackend } from './backend/select'
+import { releaseBackend, selectBackend } from './backend/select'
 import { connectToHost } from './host-port'
 import { serveEngine } from './server'
 
 async function main(): Promise<void> {
   const port = connectToHost()
-  port.onDisconnect(() => process.exit(0))
+  port.onDisconnect(() => {
+    releaseBackend()
+    process.exit(0)
+  })
   try {
     const requested = process.env.DCGAN_STUDIO_BACKEND ? BackendName.parse(process.env.DCGAN_STUDIO_BACKEND) : null
     const choice = await selectBackend(requested)
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       attempts: choice.attempts,
       gpu: choice.gpu,
       cuda: choice.cuda ?? undefined,
+      webgpuAdapter: choice.webgpuAdapter,
       versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: electronVersion() }
     }
     serveEngine(port, info)

@@ -9,6 +9,7 @@ import {
   HostToEngine,
   engineMethods
 } from '../shared/engine-protocol'
+import { releaseBackend } from './backend/select'
 import type { HostPort } from './host-port'
 import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
 import { FaceAttributes } from './face-attributes'
@@ -76,6 +77,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
         return
       case 'shutdown':
         models.dispose()
+        releaseBackend()
         process.exit(0)
     }
   })

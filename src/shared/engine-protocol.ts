@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CudaProbeResult, CudaReport } from './api/cuda-doctor'
-import { BackendAttempt, BackendName } from './api/engine'
+import { BackendAttempt, BackendName, WebGpuAdapter } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
 import { EngineProbeParams, EngineProjectParams, ProbeResult, ProjectResult } from './api/experiments'
@@ -40,6 +40,7 @@ export const EngineInfo = z.object({
   attempts: z.array(BackendAttempt),
   gpu: z.object({ available: z.boolean(), reason: z.string() }),
   cuda: CudaReport.optional(),
+  webgpuAdapter: WebGpuAdapter.nullable(),
   versions: z.object({ node: z.string(), tfjs: z.string(), electron: z.string().nullable() })
 })
 export type EngineInfo = z.infer<typeof EngineInfo>

@@ -64,7 +64,7 @@ describe('engine process', () => {
       if (!installed(NATIVE['tensorflow-gpu']) && !installed(NATIVE.tensorflow)) {
         // Without libtensorflow (it cannot be downloaded offline) the ladder ends on wasm and says why the GPU is unused.
         expect(status.backend).toBe('wasm')
-        expect(tried).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm'])
+        expect(tried).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'])
         expect(status.gpu.available).toBe(false)
         expect(status.gpu.reason).toMatch(/tfjs-node-gpu is not installed/)
       }

@@ -15,6 +15,7 @@ const readyStatus: EngineStatus = {
   backendReason: 'the first rung of the ladder that loaded',
   attempts: [{ backend: 'wasm', ok: true, reason: 'loaded' }],
   gpu: { available: false, reason: 'not installed' },
+  webgpuAdapter: null,
   versions: { node: '20', tfjs: '4.22.0', electron: null },
   restarts: 0,
   lastError: null

@@ -31,6 +31,7 @@ beforeAll(async () => {
     backendReason: 'test',
     attempts: [],
     gpu: { available: false, reason: 'test' },
+    webgpuAdapter: null,
     versions: { node: process.versions.node, tfjs: tf.version.tfjs, electron: null }
   }
   serveEngine(port, info)

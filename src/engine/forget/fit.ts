@@ -64,10 +64,10 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
 
     ctx.progress?.(0.5, `Fitting a logistic regression on ${positives.length} inside and ${negatives.length} outside locations…`)
     const raw = tf.tensor2d(x, [rows.length, channels])
-    const standardiser = fitStandardiser(raw)
+    const standardiser = await fitStandardiser(raw)
     const examples = { x: standardise(raw, standardiser), labels: tf.tensor1d(labels) }
     raw.dispose()
-    const fitter = new LinearFitter(examples, 2)
+    const fitter = await LinearFitter.create(examples, 2)
     try {
       const model = await fitter.fit({ weightDecay: params.weightDecay, iterations: params.iterations, ...(ctx.signal ? { signal: ctx.signal } : {}) })
       try {

@@ -24,13 +24,13 @@ function blobs(classes: number, perClass: number, dims: number, spread: number, 
 }
 
 describe('the probe classifier', () => {
-  it('standardises to zero mean and unit total variance, dropping constant dimensions', () => {
+  it('standardises to zero mean and unit total variance, dropping constant dimensions', async () => {
     const raw = tf.tensor2d([
       [1, 5, 100],
       [3, 5, 300],
       [5, 5, 200]
     ])
-    const s = fitStandardiser(raw)
+    const s = await fitStandardiser(raw)
     const x = standardise(raw, s)
     const { mean, variance } = tf.moments(x, 0)
     expect(Array.from(mean.dataSync()).every((v) => Math.abs(v) < 1e-6)).toBe(true)
@@ -41,11 +41,11 @@ describe('the probe classifier', () => {
 
   it('separates well-separated classes, and converges to the penalised optimum (zero gradient)', async () => {
     const data = blobs(4, 30, 20, 0.3, 1)
-    const s = fitStandardiser(data.x)
+    const s = await fitStandardiser(data.x)
     const x = standardise(data.x, s)
     const examples = { x, labels: data.labels }
     const weightDecay = 1e-2
-    const fitter = new LinearFitter(examples, 4)
+    const fitter = await LinearFitter.create(examples, 4)
     const model = await fitter.fit({ weightDecay, iterations: 400 })
     expect(await countCorrect(model, examples)).toBe(120)
     const gradient = tf.tidy(() => {
@@ -61,11 +61,11 @@ describe('the probe classifier', () => {
 
   it('takes the same steps through the Gram matrix when there are more features than examples', async () => {
     const data = blobs(3, 5, 40, 1, 3)
-    const s = fitStandardiser(data.x)
+    const s = await fitStandardiser(data.x)
     const examples = { x: standardise(data.x, s), labels: data.labels }
     const models = []
     for (const form of ['weights', 'gram'] as const) {
-      const fitter = new LinearFitter(examples, 3, form)
+      const fitter = await LinearFitter.create(examples, 3, form)
       const first = await fitter.fit({ weightDecay: 1e-2, iterations: 50 })
       // A warm start continues the same path in both forms.
       models.push(await fitter.fit({ weightDecay: 1e-3, iterations: 50, from: first }))
@@ -81,10 +81,10 @@ describe('the probe classifier', () => {
 
   it('keeps smaller weights under a stronger penalty, and leaves no tensors behind', async () => {
     const data = blobs(3, 20, 10, 1, 2)
-    const s = fitStandardiser(data.x)
+    const s = await fitStandardiser(data.x)
     const examples = { x: standardise(data.x, s), labels: data.labels }
     const before = tf.memory().numTensors
-    const fitter = new LinearFitter(examples, 3)
+    const fitter = await LinearFitter.create(examples, 3)
     const norms: number[] = []
     for (const weightDecay of [1e-3, 1e-1]) {
       const model = await fitter.fit({ weightDecay, iterations: 100 })

@@ -34,36 +34,52 @@ export interface Examples {
   labels: tf.Tensor1D
 }
 
-export function fitStandardiser(x: tf.Tensor2D): Standardiser {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, 0)
-    const std = variance.sqrt()
+export async function fitStandardiser(x: tf.Tensor2D): Promise<Standardiser> {
+  const { mean, std, alive } = tf.tidy(() => {
+    const moments = tf.moments(x, 0)
+    const spread = moments.variance.sqrt()
     // Relative to the largest spread, so rounding noise on a constant dimension does not count as signal.
-    const alive = std.greater(std.max().mul(1e-6))
-    const used = Math.max(1, alive.sum().dataSync()[0] as number)
-    const scale = tf.where(alive, std.maximum(1e-12).reciprocal().div(Math.sqrt(used)), tf.zerosLike(std))
-    return { mean: mean as tf.Tensor1D, scale: scale as tf.Tensor1D }
+    return { mean: moments.mean as tf.Tensor1D, std: spread, alive: spread.greater(spread.max().mul(1e-6)) }
   })
+  try {
+    // Read back asynchronously: a GPU backend (webgpu) cannot read synchronously.
+    const counted = tf.tidy(() => alive.sum())
+    const used = Math.max(1, (await counted.data())[0] as number)
+    counted.dispose()
+    const scale = tf.tidy(() => tf.where(alive, std.maximum(1e-12).reciprocal().div(Math.sqrt(used)), tf.zerosLike(std)) as tf.Tensor1D)
+    return { mean, scale }
+  } finally {
+    tf.dispose([std, alive])
+  }
 }
 
 export function standardise(x: tf.Tensor2D, s: Standardiser): tf.Tensor2D {
   return tf.tidy(() => x.sub(s.mean).mul(s.scale))
 }
 
-/** Largest eigenvalue of XᵀX/n, by power iteration (a slight overestimate is safe; it only shortens steps). */
-export function largestEigenvalue(x: tf.Tensor2D, iterations = 30): number {
-  return tf.tidy(() => {
-    const n = x.shape[0]
-    let v: tf.Tensor2D = tf.ones([x.shape[1], 1]).div(Math.sqrt(x.shape[1]))
-    let value = 0
-    for (let i = 0; i < iterations; i++) {
-      const next = tf.matMul(x, tf.matMul(x, v), true, false).div<tf.Tensor2D>(n)
-      value = next.norm().dataSync()[0] as number
-      if (value === 0) return 0
-      v = next.div(value)
-    }
-    return value * 1.05
-  })
+/**
+ * Largest eigenvalue of XᵀX/n, by power iteration (a slight overestimate is safe; it only shortens steps). The
+ * iterate is normalised on the backend and the eigenvalue read back once, at the end: no synchronous reads (a GPU
+ * backend cannot do them) and no round trip per iteration.
+ */
+export async function largestEigenvalue(x: tf.Tensor2D, iterations = 30): Promise<number> {
+  const n = x.shape[0]
+  let v: tf.Tensor2D = tf.tidy(() => tf.ones([x.shape[1], 1]).div(Math.sqrt(x.shape[1])))
+  let norm: tf.Scalar = tf.scalar(0)
+  for (let i = 0; i < iterations; i++) {
+    const [nextV, nextNorm] = tf.tidy(() => {
+      const next = tf.matMul(x, tf.matMul(x, v), true, false).div(n) as tf.Tensor2D
+      const length = next.norm() as tf.Scalar
+      // A zero iterate stays zero (instead of 0/0), so the eigenvalue comes out 0 as it should.
+      return [next.div(length.maximum(1e-30)) as tf.Tensor2D, length] as const
+    })
+    tf.dispose([v, norm])
+    v = nextV
+    norm = nextNorm
+  }
+  const value = (await norm.data())[0] as number
+  tf.dispose([v, norm])
+  return value * 1.05
 }
 
 export interface FitOptions {
@@ -96,16 +112,21 @@ export class LinearFitter {
   readonly curvature: number
 
   /** `form` picks the iteration; by default the cheaper one (the Gram form when there are more features than examples). */
-  constructor(
+  static async create(train: Examples, classes: number, form: 'auto' | 'weights' | 'gram' = 'auto'): Promise<LinearFitter> {
+    return new LinearFitter(train, classes, form, await largestEigenvalue(train.x))
+  }
+
+  private constructor(
     private readonly train: Examples,
     private readonly classes: number,
-    form: 'auto' | 'weights' | 'gram' = 'auto'
+    form: 'auto' | 'weights' | 'gram',
+    curvature: number
   ) {
     const [n, d] = train.x.shape
     this.targets = tf.tidy(() => tf.oneHot(train.labels.toInt(), classes).toFloat() as tf.Tensor2D)
     const useGram = form === 'gram' || (form === 'auto' && d > n)
     this.gram = useGram ? tf.tidy(() => tf.matMul(train.x, train.x, false, true)) : null
-    this.curvature = largestEigenvalue(train.x)
+    this.curvature = curvature
   }
 
   dispose(): void {

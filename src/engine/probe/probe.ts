@@ -172,7 +172,7 @@ async function probeRepresentation(
     let standardiser: Standardiser
     let trainX: tf.Tensor2D
     try {
-      standardiser = fitStandardiser(rawTrain)
+      standardiser = await fitStandardiser(rawTrain)
       keep(standardiser.mean)
       keep(standardiser.scale)
       trainX = keep(standardise(rawTrain, standardiser))
@@ -184,7 +184,7 @@ async function probeRepresentation(
       x: keep(tf.tidy(() => standardise(tf.tensor2d(validation.values, [split.validation.length, validation.dims]), standardiser))),
       labels: keep(labelsOf(split.validation))
     }
-    fitter = new LinearFitter(trainSet, split.classList.length)
+    fitter = await LinearFitter.create(trainSet, split.classList.length)
     const tried: ProbeScore['validation'] = []
     let best: { model: FittedModel; accuracy: number; weightDecay: number } | null = null
     let previous: FittedModel | null = null

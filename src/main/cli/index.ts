@@ -62,7 +62,7 @@ function usage(): string {
     'Options every command takes:',
     '  --library DIR   the studio library (default: $DCGAN_STUDIO_HOME or ~/.dcgan-studio)',
     '  --json          machine-readable output, one JSON object per line',
-    '  --backend NAME  force an engine backend: tensorflow-gpu, tensorflow, wasm or cpu',
+    '  --backend NAME  force an engine backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu',
     '',
     'Run "dcgan-studio <command> --help" for a command\'s own options.'
   ].join('\n')

@@ -50,7 +50,7 @@ export interface DoctorReport {
   node: string
   platform: string
   electron: { version: string | null; binary: string | null; binaryPresent: boolean; display: string | null }
-  tfjs: { version: string | null; wasm: string | null; nodeGpu: string | null; node: string | null }
+  tfjs: { version: string | null; wasm: string | null; nodeGpu: string | null; node: string | null; webgpu: string | null; dawn: string | null }
   engine: EngineStatus
   /** What the tensorflow-gpu rung needs and what this machine has, and the one-op probe's verdict. */
   cuda: CudaReport
@@ -82,7 +82,10 @@ export function collectDoctorReport(engine: EngineStatus, library: { root: strin
       version: packageVersion('@tensorflow/tfjs'),
       wasm: packageVersion('@tensorflow/tfjs-backend-wasm'),
       nodeGpu: packageVersion('@tensorflow/tfjs-node-gpu'),
-      node: packageVersion('@tensorflow/tfjs-node')
+      node: packageVersion('@tensorflow/tfjs-node'),
+      webgpu: packageVersion('@tensorflow/tfjs-backend-webgpu'),
+      // Dawn's Node bindings: the `webgpu` package.
+      dawn: packageVersion('webgpu')
     },
     engine,
     // The engine's report knows how loading tfjs-node-gpu went; it has one only when it tried that rung.

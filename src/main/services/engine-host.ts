@@ -87,6 +87,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
       attempts: info?.attempts ?? [],
       gpu: info?.gpu ?? { available: false, reason: 'unknown until the engine has started' },
       cuda: info?.cuda,
+      webgpuAdapter: info?.webgpuAdapter ?? null,
       versions: info?.versions ?? { node: process.versions.node, tfjs: 'unknown', electron: electronVersion() },
       restarts: this.restarts,
       lastError: this.lastError

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { trainableVariables } from '../../train/gan-step'
+import { randomValues, relativeError, seededRandom } from '../test-support'
 import { planPhases } from './conv2d-backprop-input'
 import { getWasmKernel, registerWasmGradientKernels, releaseWasmKernelCaches, restoreTfjsWasmKernels } from './index'
 
@@ -677,33 +678,4 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, lab
   const error = relativeError(actual, expected)
   if (process.env['REPORT_ERRORS']) console.log(`${label}: ${error.toExponential(2)}`)
   expect(error, label).toBeLessThanOrEqual(limit)
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let worst = 0
-  let scale = 1
-  for (let i = 0; i < expected.length; i++) {
-    worst = Math.max(worst, Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)))
-    scale = Math.max(scale, Math.abs(expected[i] ?? 0))
-  }
-  return worst / scale
-}
-
-function randomValues(shape: number[], seed: number): { values: Float32Array; shape: number[] } {
-  const random = seededRandom(seed)
-  const values = new Float32Array(tf.util.sizeFromShape(shape))
-  for (let i = 0; i < values.length; i++) values[i] = random() * 2 - 1
-  return { values, shape }
-}
-
-// mulberry32: the same inputs on every run and on both backends.
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

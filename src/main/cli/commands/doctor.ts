@@ -1,5 +1,5 @@
 import type { CudaFinding, CudaProbeResult, CudaReport } from '../../../shared/api/cuda-doctor'
-import { BACKEND_LABELS } from '../../../shared/api/engine'
+import { adapterName, BACKEND_LABELS, webGpuLimitsText } from '../../../shared/api/engine'
 import { collectDoctorReport } from '../../services/diagnostics'
 import { launchNodeEngine } from '../../services/engine-process'
 import { EngineHost } from '../../services/engine-host'
@@ -9,7 +9,8 @@ import { makeOutput } from '../output'
 
 export const doctorHelp = `dcgan-studio doctor [--json] [--backend NAME] [--library DIR]
   Reports Node, Electron and TensorFlow.js versions, the engine backend chosen and why (including why a GPU
-  is or is not used), ffmpeg, sharp and the library path. Starts an engine process to ask it directly.
+  is or is not used, and the WebGPU adapter with its limits), ffmpeg, sharp and the library path. Starts an
+  engine process to ask it directly.
   The CUDA section checks what the tensorflow-gpu rung needs (NVIDIA driver, the CUDA 11 / cuDNN 8 files
   libtensorflow 2.9 loads, compute capability), says what to do about each problem, and, where
   @tensorflow/tfjs-node-gpu is installed, runs one op to prove it runs on GPU:0 (up to 5 minutes the first
@@ -33,11 +34,22 @@ export async function doctor(argv: string[]): Promise<number> {
   out.say(
     `  Electron      ${report.electron.version ?? 'not installed'}; binary ${report.electron.binaryPresent ? `present (${report.electron.binary})` : 'not downloaded'}; display ${report.electron.display ?? 'none'}`
   )
-  out.say(`  TensorFlow.js ${report.tfjs.version ?? 'missing'} (wasm ${report.tfjs.wasm ?? 'missing'})`)
+  out.say(
+    `  TensorFlow.js ${report.tfjs.version ?? 'missing'} (wasm ${report.tfjs.wasm ?? 'missing'}; webgpu ${report.tfjs.webgpu ?? 'not installed'} on Dawn ${report.tfjs.dawn ?? 'not installed'})`
+  )
   out.say(`  Engine        ${e.state === 'ready' && e.backend ? `${e.backend} — ${BACKEND_LABELS[e.backend]}` : `not running: ${e.lastError ?? e.state}`}`)
   out.say(`                why: ${e.backendReason}`)
   for (const attempt of e.attempts) out.say(`                  ${attempt.ok ? '✓' : '✗'} ${attempt.backend}: ${attempt.reason}`)
   out.say(`  GPU           ${e.gpu.available ? 'in use' : 'not used'} — ${e.gpu.reason}`)
+  const adapter = e.webgpuAdapter
+  if (adapter) {
+    out.say(`  WebGPU        ${adapterName(adapter)}${adapter.device ? `, device ${adapter.device}` : ''}${adapter.fallback ? ', a fallback adapter' : ''}`)
+    out.say(`                ${adapter.software ? `software: ${adapter.software}` : 'a GPU'}; ${e.backend === 'webgpu' ? 'in use' : 'not used'}`)
+    out.say(`                limits: ${webGpuLimitsText(adapter.limits)}`)
+  } else {
+    const tried = e.attempts.some((a) => a.backend === 'webgpu')
+    out.say(`  WebGPU        no adapter${tried ? ' (the webgpu rung above says why)' : ' (the webgpu rung was not tried)'}`)
+  }
   for (const line of cudaLines(report.cuda, report.cudaProbe)) out.say(line)
   out.say(`  sharp         ${report.sharp ?? 'missing'}`)
   out.say(

@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import type { BackendName, EngineStatus } from '../../../shared/api/engine'
-import { BACKEND_LABELS, BACKEND_LADDER } from '../../../shared/api/engine'
+import type { BackendName, EngineStatus, WebGpuAdapter } from '../../../shared/api/engine'
+import { adapterName, BACKEND_LABELS, BACKEND_LADDER, webGpuLimitsText } from '../../../shared/api/engine'
 import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { CudaFindings, gpuLine, showCudaFindings } from './CudaFindings'
@@ -32,6 +32,21 @@ function BackendSetting() {
       </select>
       {error && <span className="error">{error}</span>}
     </label>
+  )
+}
+
+/** The WebGPU adapter Dawn offered: what it is, whether it is a GPU or a software renderer, and its limits. */
+function WebGpuAdapterFacts({ adapter, inUse }: { adapter: WebGpuAdapter; inUse: boolean }) {
+  return (
+    <>
+      <dt>WebGPU</dt>
+      <dd data-testid="engine-webgpu">
+        {adapterName(adapter)}
+        {adapter.device && adapter.device !== adapter.description ? `, device ${adapter.device}` : ''} —{' '}
+        {adapter.software ? `a software adapter: ${adapter.software}` : 'a GPU'}; {inUse ? 'in use' : 'not used'}
+        <div className="muted">Limits: {webGpuLimitsText(adapter.limits)}</div>
+      </dd>
+    </>
   )
 }
 
@@ -71,6 +86,7 @@ export function EngineStatusCard({ status, error, onRestart }: EngineStatusCardP
         <dd>{status.backendReason}</dd>
         <dt>GPU</dt>
         <dd data-testid="engine-gpu">{gpuLine(status)}</dd>
+        {status.webgpuAdapter && <WebGpuAdapterFacts adapter={status.webgpuAdapter} inUse={status.backend === 'webgpu'} />}
         <dt>Versions</dt>
         <dd>
           TensorFlow.js {status.versions.tfjs} · Node {status.versions.node}
