@@ -1,10 +1,11 @@
 // Packs a trained run and its face-attribute classifier into resources/demo/, the demo model the studio
 // installs into an empty library. Only what the demo needs ships: the run record, metrics, the sample
 // timeline and the final checkpoint (G, D and both optimiser states, so it can be trained further), and the
-// erasures saved for that checkpoint (forgetting to draw).
+// erasures saved for the checkpoints it ships (forgetting to draw).
 //
-//   node scripts/package-demo.mjs --library DIR --run RUN_ID --classifier DIR [--step S]
-// --step ships that checkpoint instead of the latest (with the metrics and samples up to it).
+//   node scripts/package-demo.mjs --library DIR --run RUN_ID --classifier DIR [--step S] [--also-steps S1,S2]
+// --step ships that checkpoint instead of the latest (with the metrics and samples up to it); --also-steps
+// ships earlier checkpoints beside it, for the erasures fitted on them (an erasure belongs to its checkpoint).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,9 +25,13 @@ const runDir = path.join(path.resolve(args.library), 'runs', args.run)
 const recorded = JSON.parse(fs.readFileSync(path.join(runDir, 'latest.json'), 'utf8'))
 const step = args.step === undefined ? recorded.step : Number(args.step)
 const latest = { step, dir: String(step).padStart(8, '0'), writtenAt: new Date().toISOString() }
-if (!fs.existsSync(path.join(runDir, 'checkpoints', latest.dir, 'checkpoint.json'))) {
-  console.error(`Run ${args.run} has no complete checkpoint at step ${step}.`)
-  process.exit(1)
+const alsoSteps = args['also-steps'] ? String(args['also-steps']).split(',').map(Number) : []
+const stepDir = (s) => String(s).padStart(8, '0')
+for (const s of [step, ...alsoSteps]) {
+  if (!Number.isInteger(s) || s > step || !fs.existsSync(path.join(runDir, 'checkpoints', stepDir(s), 'checkpoint.json'))) {
+    console.error(`Run ${args.run} has no complete checkpoint at step ${s} (at most --step ${step}).`)
+    process.exit(1)
+  }
 }
 const out = path.join(root, 'resources', 'demo')
 const staging = `${out}.tmp`
@@ -54,13 +59,13 @@ fs.mkdirSync(path.join(target, 'samples'))
 for (const name of fs.readdirSync(path.join(runDir, 'samples'))) {
   if (Number(/step-(\d+)\.png/.exec(name)?.[1] ?? Infinity) <= step) fs.copyFileSync(path.join(runDir, 'samples', name), path.join(target, 'samples', name))
 }
-fs.cpSync(path.join(runDir, 'checkpoints', latest.dir), path.join(target, 'checkpoints', latest.dir), { recursive: true })
+for (const s of [step, ...alsoSteps]) fs.cpSync(path.join(runDir, 'checkpoints', stepDir(s)), path.join(target, 'checkpoints', stepDir(s)), { recursive: true })
 fs.cpSync(path.resolve(args.classifier), path.join(staging, 'classifier'), { recursive: true })
-// The run's saved erasures (dcgan-studio forget --save) ship too, fitted on the shipped checkpoint only.
+// The run's saved erasures (dcgan-studio forget --save) ship too, those fitted on a shipped checkpoint.
 const erasuresDir = path.join(path.resolve(args.library), 'erasures')
 for (const name of fs.existsSync(erasuresDir) ? fs.readdirSync(erasuresDir).filter((n) => n.endsWith('.json')) : []) {
   const erasure = JSON.parse(fs.readFileSync(path.join(erasuresDir, name), 'utf8'))
-  if (erasure.runId !== args.run || erasure.step !== step) continue
+  if (erasure.runId !== args.run || ![step, ...alsoSteps].includes(erasure.step)) continue
   fs.mkdirSync(path.join(staging, 'erasures'), { recursive: true })
   fs.copyFileSync(path.join(erasuresDir, name), path.join(staging, 'erasures', name))
 }

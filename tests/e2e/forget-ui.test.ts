@@ -168,7 +168,7 @@ describe('forgetting to draw in the UI', () => {
 
     const erasure = page.getByTestId('explore-erasure')
     await expect.poll(() => erasure.locator('option').count()).toBe(3)
-    await erasure.selectOption({ label: 'eyewear (4 maps, step 4250)' })
+    await erasure.selectOption({ label: 'eyewear (4 maps, step 5500)' })
     expect(await page.getByTestId('erasure-badge').textContent()).toBe('drawing without: eyewear (4 maps)')
     await expect.poll(() => pixels(first)).not.toBe(before)
     await page.screenshot({ path: path.join(studio.server.library, 'forget-explore.png') })

@@ -50,15 +50,15 @@ describe('a first start, at a wide and a narrow window', () => {
 
   it("Home shows the demo model's samples, says so, and its grid fits the page", async () => {
     // Shown as soon as Home opens, without asking.
-    await expect.poll(() => page.getByTestId('generate-panel').getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 4250/)
+    await expect.poll(() => page.getByTestId('generate-panel').getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 5500/)
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
       await page.getByTestId('nav-home').click()
       const panel = page.getByTestId('generate-panel')
-      expect(await panel.getByTestId('generate-source').textContent()).toMatch(/^From the demo model “Procedural faces \(demo\)”: 32×32, checkpoint step 4250/)
+      expect(await panel.getByTestId('generate-source').textContent()).toMatch(/^From the demo model “Procedural faces \(demo\)”: 32×32, checkpoint step 5500/)
       await panel.getByTestId('generate-button').click()
       const grid = panel.getByTestId('sample-grid')
-      await expect.poll(() => panel.getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 4250/)
+      await expect.poll(() => panel.getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 5500/)
       // Sixteen 32 px faces, 4 × 4 with 2 px gaps: the demo's, not the untrained 64 px generator's.
       expect(await grid.evaluate((c) => (c as unknown as { width: number }).width)).toBe(4 * 32 + 3 * 2)
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width)

@@ -47,36 +47,32 @@ describe('verify-demo on the shipped demo', () => {
     console.log(`verify-demo on the shipped demo: ${((Date.now() - started) / 1000).toFixed(0)} s; ${JSON.stringify(Object.fromEntries(Object.entries(report.cases).map(([k, c]) => [k, Object.fromEntries(MEASURES.map((m) => [m, c.measures[m].counts.join(' ')]))])))}`)
   }, 600_000)
 
-  it('measures 20 draws of the shipped checkpoint, and its first draw is the one the checkpoint was chosen on', () => {
-    expect(report).toMatchObject({ run: 'procedural-faces-demo-dbd50b', step: 4250, samples: 1500, draws: 20, noise: 0.25 })
+  it('measures 20 draws of the shipped checkpoint on seeds that did not choose it', () => {
+    expect(report).toMatchObject({ run: 'procedural-faces-demo-dbd50b', step: 5500, samples: 1500, draws: 20, noise: 0.25 })
     expectConsistent(report)
-    // Draw 0 (seed 0) is the single draw the check made before it had draws: 9 and 8 of 9, the A↔B swap 0.
-    expect(report.cases.smilingMan.draws[0]?.counts).toMatchObject({ arithmetic: 9, swapped: 0 })
-    expect(report.cases.womanWithGlasses.draws[0]?.counts).toMatchObject({ arithmetic: 8, swapped: 0 })
+    // The checkpoint was chosen on the draws of seeds 0–19 (--seed 0); the default reports on seeds 100–119.
+    expect(report.cases.smilingMan.draws.map((d) => d.poolSeed)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i))
   })
 
   it('finds glasses added to a woman on average over the draws, far above every baseline', () => {
     const glasses = report.cases.womanWithGlasses
-    // Measured: 8.6 of 9 (5–9); baselines 0.0, 0.0 and 2.4 (C plus a random direction reaches 7–9 on 4 of 20 draws).
+    // Measured: 8.45 of 9 (2–9, 18 of 20 draws reach 7); baselines 0.0, 0.0 and 0.65.
     expect(glasses.measures.arithmetic.mean).toBeGreaterThanOrEqual(7)
     for (const m of BASELINES) expect(glasses.measures[m].mean).toBeLessThanOrEqual(3)
     expect(glasses.measures.swapped.max).toBe(0)
-    expect(glasses.measures.cAlone.max).toBe(0)
     expect(glasses.passed).toBe(true)
   })
 
-  it('does not find the smile transferred reliably: the check does not pass, and says why', () => {
+  it('finds the smile transferred to a man on average over the draws, above every baseline, so the check passes', () => {
     const smile = report.cases.smilingMan
-    // Measured: 4.8 of 9 on average, 0–9 per draw (8 of 20 draws reach 7); the baselines stay low (1.3, 0.2, 2.0).
-    expect(smile.measures.arithmetic.mean).toBeLessThan(7)
-    expect(smile.measures.arithmetic.mean).toBeGreaterThan(Math.max(...BASELINES.map((m) => smile.measures[m].mean)))
+    // Measured: 8.2 of 9 (6–9, 18 of 20 draws reach 7); baselines 2.15 (A and B swapped), 1.0 and 1.45.
+    expect(smile.measures.arithmetic.mean).toBeGreaterThanOrEqual(7)
     for (const m of BASELINES) expect(smile.measures[m].mean).toBeLessThanOrEqual(3)
-    expect(smile.passed).toBe(false)
-    expect(report.passed).toBe(false)
-    expect(code).toBe(1)
-    expect(report.failures).toHaveLength(1)
-    expect(report.failures[0]).toMatch(/^smiling woman − neutral woman \+ neutral man: A − B \+ C gives 4\.\d of 9 smiling and masculine on average; at least 7 are needed\.$/)
-    // The classifier itself is not the weak part: near-perfect on held-out faces.
+    expect(smile.passed).toBe(true)
+    expect(report.passed).toBe(true)
+    expect(report.failures).toEqual([])
+    expect(code).toBe(0)
+    // The classifier that judges is near-perfect on held-out faces.
     for (const key of ['smiling', 'masculine', 'glasses', 'pose'] as const) expect(report.classifierAccuracy[key]).toBeGreaterThan(0.98)
   })
 })

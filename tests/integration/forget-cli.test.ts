@@ -72,7 +72,7 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
 
   it('fits the maps from the boxes, writes the comparison and the erasure, and lists the dropped maps', async () => {
     const out = path.join(work, 'erased')
-    const result = await runCli(['forget', '--run', RUN_ID, '--boxes', boxesFile, '--out', out, '--negatives', 'matched', '--drop', '4', '--save', 'glasses', '--compare-count', '8', '--library', library])
+    const result = await runCli(['forget', '--run', RUN_ID, '--boxes', boxesFile, '--out', out, '--negatives', 'matched', '--drop', '4', '--save', 'glasses', '--checkpoint', '4250', '--compare-count', '8', '--library', library])
     expect(result.code, result.stderr).toBe(0)
     const done = result.lines.at(-1) as {
       layer: string

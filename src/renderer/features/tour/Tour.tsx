@@ -39,7 +39,7 @@ export const TOUR_STEPS: TourStep[] = [
   {
     tab: 'walk',
     title: '5 · Forgetting to draw',
-    text: 'Choose "glasses" under Erasure, beside the checkpoint: the same faces, drawn without the 4 feature maps that draw glasses (the paper\'s Fig. 6). Box an object on the Experiments screen to fit your own.',
+    text: 'Choose "glasses" under Erasure, beside the checkpoint: faces drawn without the 4 feature maps that draw glasses (the paper\'s Fig. 6), at step 4250, the checkpoint the erasure was fitted on. Box an object on the Experiments screen to fit your own.',
     targets: ['explore-erasure']
   }
 ]
