@@ -4,7 +4,7 @@
 //   npm run bench                       each config on wasm (every core), then on the reference; then the table
 //   npm run bench -- --quick            fewer, shorter iterations
 //   npm run bench -- --json             one JSON object per config: name, ours, reference, ratio, unit
-//   npm run bench -- --backend cpu      another tfjs backend (wasm, cpu, tensorflow, tensorflow-gpu)
+//   npm run bench -- --backend cpu      another tfjs backend (wasm, cpu, webgpu, tensorflow, tensorflow-gpu)
 //   npm run bench -- --only train-32-w64,generate-64-b1
 //   npm run bench -- --no-reference     ours only (no PyTorch needed)
 //   npm run bench -- --threads 1        wasm on one thread (default: every core)

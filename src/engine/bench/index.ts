@@ -3,7 +3,7 @@
  * generation speed on a chosen backend, and a per-kernel profile of a training step.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { BackendName } from '../../shared/api/engine'
+import { adapterName, type BackendName } from '../../shared/api/engine'
 import { selectBackend } from '../backend/select'
 import { restoreTfjsWasmKernels } from '../backend/wasm-kernels'
 import { startWasmBackend } from '../backend/wasm-kernels/threads'
@@ -26,6 +26,11 @@ export async function startBackend(backend: BackendName, options: { tfjsKernels?
   const wasm = backend === 'wasm' ? await startWasmBackend(options.threads) : null
   const choice = await selectBackend(backend)
   if (options.tfjsKernels && choice.backend === 'wasm') restoreTfjsWasmKernels()
+  const adapter = choice.webgpuAdapter
+  if (choice.backend === 'webgpu' && adapter) {
+    // A software adapter runs the GPU programs on the CPU: its figures check the path, they are not GPU speed.
+    return `webgpu on ${adapterName(adapter)}${adapter.software ? ` — a software adapter (${adapter.software}): these figures are not GPU speed` : ''}`
+  }
   if (wasm == null) return tf.getBackend()
   return `${tf.getBackend()}, ${wasm.threads} thread${wasm.threads === 1 ? '' : 's'} (${wasm.reason})`
 }
