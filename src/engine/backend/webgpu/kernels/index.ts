@@ -1,15 +1,23 @@
 import * as tf from '@tensorflow/tfjs'
 import { createAddN } from './add-n'
+import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
 
-// Kernels of tfjs-backend-webgpu 4.22 that give wrong results on the studio's shapes, replaced: each module
-// here builds one kernel from the original, keeping the original for the cases it leaves alone. Faster convolution kernels belong here too,
-// one module each (see ../README.md).
+// Kernels of tfjs-backend-webgpu 4.22 replaced: those that give wrong results on the studio's shapes and those
+// whose programs are naive. Each module here builds one kernel from the original, keeping the original for the
+// cases it leaves alone (see ../README.md).
 const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc) => tf.KernelFunc }> = [
   { kernelName: tf.AddN, create: createAddN },
   { kernelName: tf.BatchMatMul, create: createMatMul },
-  { kernelName: tf._FusedMatMul, create: createMatMul }
+  { kernelName: tf._FusedMatMul, create: createMatMul },
+  { kernelName: tf.Conv2DBackpropFilter, create: createConv2DBackpropFilter }
 ]
+
+/**
+ * tfjs-backend-webgpu's flags the studio sets: its tiled (matrix-product) program for `Conv2DBackpropInput` —
+ * every transposed convolution of G, and D's input gradients — instead of the naive one it defaults to.
+ */
+export const WEBGPU_FLAGS = { WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE: false } as const
 
 const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
@@ -19,6 +27,7 @@ const originals = new Map<string, tf.KernelConfig>()
  * replaced once). Returns the kernel names this module provides.
  */
 export function registerWebGpuKernels(): string[] {
+  for (const [flag, value] of Object.entries(WEBGPU_FLAGS)) tf.env().set(flag, value)
   for (const { kernelName, create } of replacements) {
     const current = tf.getKernel(kernelName, 'webgpu') as tf.KernelConfig | undefined
     if (!current) throw new Error(`tfjs-backend-webgpu has no ${kernelName} kernel to replace; load it before registering the studio's kernels.`)
@@ -40,6 +49,7 @@ export function registerWebGpuKernels(): string[] {
 
 /** Puts tfjs-backend-webgpu's own kernels back (for tests that show what ours fix, and for measurements). */
 export function restoreTfjsWebGpuKernels(): void {
+  tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true)
   for (const [kernelName, original] of originals) {
     tf.unregisterKernel(kernelName, 'webgpu')
     tf.registerKernel(original)
