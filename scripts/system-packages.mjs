@@ -13,6 +13,11 @@ export const SYSTEM_PACKAGES = [
     name: 'dataset-fashion-mnist',
     probe: '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz',
     why: 'real labelled images for the IDX import and the linear probe'
+  },
+  {
+    name: 'python3-torch',
+    probe: '/usr/lib/python3/dist-packages/torch/__init__.py',
+    why: "PyTorch, to write and read back the model files of pytorch/examples' dcgan/main.py (model import and export)"
   }
 ]
 
