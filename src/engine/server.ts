@@ -17,6 +17,7 @@ import { probe } from './probe'
 import { project } from './project'
 import { fitErasure } from './forget'
 import { runCudaProbe } from './backend/cuda-probe'
+import { importModel } from './import-model'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
@@ -50,6 +51,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     project: (params, ctx) => project(models, params, ctx),
     forgetFit: (params, ctx) => fitErasure(models, params, ctx),
     cudaProbe: (params) => runCudaProbe(params),
+    importModel: (params) => importModel(params),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

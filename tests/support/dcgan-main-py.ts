@@ -41,15 +41,21 @@ const shapeArgs = (s: MainPyShape): string[] => ['--size', String(s.size), '--nz
 export async function saveMainPyNets(
   dir: string,
   shape: MainPyShape,
-  options: { seed?: number; steps?: number; samples?: number; prefix?: 'main.' | 'none' | 'module.main.'; legacy?: boolean; safetensors?: boolean; only?: 'G' | 'D' } = {}
+  options: { seed?: number; steps?: number; samples?: number; initStd?: number; prefix?: 'main.' | 'none' | 'module.main.'; legacy?: boolean; safetensors?: boolean; only?: 'G' | 'D' } = {}
 ): Promise<MainPyOutputs> {
   const args = ['save', dir, ...shapeArgs(shape), '--seed', String(options.seed ?? 1), '--steps', String(options.steps ?? 3), '--samples', String(options.samples ?? 4)]
+  if (options.initStd) args.push('--init-std', String(options.initStd))
   if (options.prefix) args.push('--prefix', options.prefix)
   if (options.legacy) args.push('--legacy')
   if (options.safetensors) args.push('--safetensors')
   if (options.only) args.push('--only', options.only)
   await run(args)
   return JSON.parse(fs.readFileSync(path.join(dir, 'outputs.json'), 'utf8')) as MainPyOutputs
+}
+
+/** Saves the state dict of a small classifier (not a DCGAN) as `file`. */
+export async function saveOtherNetwork(file: string): Promise<void> {
+  await run(['other', file, '--size', '32', '--nz', '1', '--ngf', '1', '--ndf', '1', '--nc', '1'])
 }
 
 /** Loads dir/netG.pth and dir/netD.pth into main.py's nets (strict) and runs them on the given z. */

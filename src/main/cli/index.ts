@@ -13,6 +13,7 @@ import { forgetCommand, forgetHelp } from './commands/forget'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
+import { importModelCommand, importModelHelp } from './commands/models'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
 import { start, startHelp } from './commands/start'
@@ -30,6 +31,7 @@ const verbs: Record<string, Verb> = {
   serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
   start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start },
   import: { summary: 'import a folder of images or an IDX file as a dataset', help: importHelp, run: importCommand },
+  'import-model': { summary: 'make a run of a DCGAN trained elsewhere (PyTorch main.py, safetensors, a tfjs export)', help: importModelHelp, run: importModelCommand },
   'make-faces': { summary: 'draw a labelled set of procedural faces (PNG + labels.json) to import and train on', help: makeFacesHelp, run: makeFacesCommand },
   train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
   resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },

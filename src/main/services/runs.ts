@@ -1,11 +1,17 @@
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { z } from 'zod'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError, fieldError } from '../../shared/api/errors'
 import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
 import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
-import { RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
+import { type ImportedFrom, MODEL_FORMAT_LABELS, ModelFormatChoice } from '../../shared/formats/model-import'
+import { NoiseSpec } from '../../shared/formats/model'
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
+import { writeJsonAtomic } from '../../node/atomic-files'
 import type { TrainSessionResult } from '../../shared/engine-protocol'
 import type { Datasets } from './datasets'
 import { EngineHost } from './engine-host'
@@ -84,6 +90,62 @@ export class Runs {
     }
   }
 
+  /**
+   * A run holding a model trained elsewhere (src/engine/import-model.ts): read and written as step 0 in a
+   * staging folder by an engine of its own, then moved into place with its record. A file that is not a DCGAN
+   * the studio reads fails with what it holds, and leaves nothing in the library.
+   */
+  async importModel(input: ImportModelParams): Promise<RunRecord> {
+    const params = ImportModelSchema.parse(input)
+    const staging = path.join(this.store.dir, `.import-${randomBytes(4).toString('hex')}`)
+    const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })
+    try {
+      await fs.promises.mkdir(staging, { recursive: true })
+      await host.start()
+      const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1 })
+      const name = params.name?.trim() || importedName(imported)
+      const now = new Date().toISOString()
+      const record: RunRecord = {
+        formatVersion: RUN_FORMAT_VERSION,
+        id: this.store.newId(name),
+        name,
+        createdAt: now,
+        updatedAt: now,
+        dataset: null,
+        model,
+        train: TrainConfig.parse({}),
+        status: 'stopped',
+        statusMessage: `Imported from ${imported.files.map((f) => f.name).join(' and ')} (${MODEL_FORMAT_LABELS[imported.format]}); no training history here. Choose a dataset to train it further.`,
+        imported,
+        warnings: [],
+        cost: { backend: null, seconds: 0, steps: 0 }
+      }
+      await writeJsonAtomic(path.join(staging, RUN_FILES.record), record)
+      await fs.promises.rename(staging, this.store.folder(record.id))
+      this.events.emit('runs.changed', record)
+      return record
+    } finally {
+      await host.stop()
+      await fs.promises.rm(staging, { recursive: true, force: true })
+    }
+  }
+
+  /** Trains the run on `datasetId` from now on (an imported run has none until then); the images must fit its model. */
+  async chooseDataset(id: string, datasetId: string): Promise<RunRecord> {
+    const dataset = await this.datasets.get(datasetId)
+    const updated = await this.update(id, (record) => {
+      if (this.sessions.has(id)) throw new StudioError('bad_request', 'This run is training; stop it before choosing another dataset.')
+      if (dataset.size !== record.model.imageSize || dataset.channels !== record.model.channels) {
+        throw new StudioError(
+          'bad_request',
+          `The dataset "${dataset.name}" holds ${dataset.size} px ${dataset.channels === 1 ? 'grayscale' : 'colour'} images, but "${record.name}" makes ${record.model.imageSize} px ${record.model.channels === 1 ? 'grayscale' : 'colour'} ones. Import the images again at ${record.model.imageSize} px${record.model.channels === 1 ? ' as grayscale' : ''}.`
+        )
+      }
+      return { ...record, dataset: { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels } }
+    })
+    return updated as RunRecord
+  }
+
   async create(input: CreateRunParams): Promise<RunRecord> {
     const params = CreateRunSchema.parse(input)
     const dataset = await this.datasets.get(params.datasetId)
@@ -127,6 +189,9 @@ export class Runs {
     const latest = await this.store.latest(id).catch(() => null)
     if (latest && latest.step >= target) {
       throw new StudioError('bad_request', `Run "${record.name}" is already at step ${latest.step}; ask for more than ${target} steps to train further.`)
+    }
+    if (record.dataset === null) {
+      throw new StudioError('bad_request', `"${record.name}" was imported without a dataset; choose one to train it further (dcgan-studio resume ${id} --dataset ID, with images of ${record.model.imageSize} px and ${record.model.channels === 1 ? 'one channel' : 'three channels'}).`)
     }
     const datasetDir = this.datasets.folder(record.dataset.id)
     if (!fs.existsSync(datasetDir)) {
@@ -267,7 +332,7 @@ export class Runs {
 
   private datasetPresent(record: RunRecord): boolean {
     try {
-      return fs.existsSync(this.datasets.folder(record.dataset.id))
+      return record.dataset !== null && fs.existsSync(this.datasets.folder(record.dataset.id))
     } catch {
       return false
     }
@@ -338,4 +403,19 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
     default:
       return null
   }
+}
+
+const ImportModelSchema = z.object({
+  source: z.string().min(1),
+  format: ModelFormatChoice.default('auto'),
+  name: z.string().max(200).optional(),
+  /** main.py samples z from N(0, 1); a model trained on the paper's uniform noise needs uniform. */
+  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 })
+})
+export type ImportModelParams = z.input<typeof ImportModelSchema>
+
+/** "netG.pth 64px" style names: the file's folder and size, which is how a user tells imports apart. */
+function importedName(imported: ImportedFrom): string {
+  const source = path.basename(imported.source).replace(/\.[a-z]+$/i, '')
+  return `${source} (imported, ${imported.architecture.imageSize}px)`
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
-import type { ImportedFile, ModelFileFormat, NetName } from '../../shared/formats/model-import'
+import type { ImportedFile, ModelFileFormat, ModelFormatChoice, NetName } from '../../shared/formats/model-import'
 import type { DcganWeights, NetworkShape } from './dcgan-weights'
 import { MAX_MODEL_FILE_BYTES, ModelFileError } from './model-file-error'
 import { PickleDict, type PickleValue, describePickle } from './pickle'
@@ -17,8 +17,6 @@ import { isStoredTensor, looksLikeTorchFile, readTorchFile } from './torch-file'
  * folder main.py writes to, a studio export). Which network a file holds is read from its tensors, not its
  * name. What comes back is in the studio's layout, with the facts an import records.
  */
-
-export type ModelFormatChoice = ModelFileFormat | 'auto'
 
 export interface ReadModel {
   readonly format: ModelFileFormat

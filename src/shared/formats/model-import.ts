@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ImageSize } from './model'
+import { ImageSize, ModelConfig, NoiseSpec } from './model'
 
 /**
  * Models from elsewhere: where an imported run came from (kept in its run.json), the formats the studio reads
@@ -78,3 +78,43 @@ export function missingNetworkMessage(net: NetName, files: readonly string[] = [
   const other = net === 'G' ? 'netG.pth' : 'netD.pth'
   return `This model was imported without its ${name}${from}, and ${NEEDS[net]} need it. Import it again together with its ${other} (give the folder holding both) to use them.`
 }
+
+/** What `import-model --format` accepts: a format, or auto (read from the files themselves). */
+export const ModelFormatChoice = z.enum(['auto', ...ModelFileFormat.options])
+export type ModelFormatChoice = z.infer<typeof ModelFormatChoice>
+
+/**
+ * Engine: read a model file (or folder) and write it as step 0 of the run folder `runDir` (a staging folder
+ * the caller moves into place): the networks it holds, a fresh optimiser state, checkpoint.json, latest.json.
+ */
+export const EngineImportModelParams = z.object({
+  source: z.string().min(1),
+  format: ModelFormatChoice.default('auto'),
+  runDir: z.string().min(1),
+  /** The noise z is drawn from; main.py samples N(0, 1). */
+  noise: NoiseSpec,
+  /** Seeds the trainer's random stream when the run trains further. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+})
+export const EngineImportModelResult = z.object({
+  model: ModelConfig,
+  imported: ImportedFrom
+})
+export type EngineImportModelResult = z.infer<typeof EngineImportModelResult>
+
+/** Where a run's model goes and in which format (export-model, Runs → Export model…). */
+export const ExportModelParams = z.object({
+  runId: z.string().min(1),
+  step: z.number().int().min(0).nullable().default(null),
+  format: ModelFileFormat,
+  /** A folder (created if needed); the files are written into it. */
+  out: z.string().min(1)
+})
+export type ExportModelParams = z.input<typeof ExportModelParams>
+export const ExportModelResult = z.object({
+  format: ModelFileFormat,
+  step: z.number().int().min(0),
+  dir: z.string(),
+  files: z.array(z.string())
+})
+export type ExportModelResult = z.infer<typeof ExportModelResult>

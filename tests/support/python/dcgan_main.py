@@ -3,12 +3,16 @@
 Generator and Discriminator are main.py's, written for any of the studio's image sizes (main.py itself is
 64 px: 32 px has one block fewer, 128 one more, numbered the same way). Commands, each printing one JSON line:
 
-  save  OUT --size S --nz NZ --ngf G --ndf D --nc C --seed N [--steps K] [--samples M] [--prefix main.|none|module.main.]
+  save  OUT --size S --nz NZ --ngf G --ndf D --nc C --seed N [--steps K] [--samples M] [--init-std STD] [--prefix main.|none|module.main.]
         [--legacy] [--safetensors] [--only G|D]
         builds both nets with main.py's weights_init, trains them K steps on random images with main.py's losses
-        and Adam settings (so BatchNorm's running statistics are not their defaults), saves netG.pth and netD.pth
+        and Adam settings, sets BatchNorm's running statistics to the activations' own (a few batches in train
+        mode, as a long training leaves them, so that eval() images span [-1, 1] instead of staying near 0
+        and a wrong layout cannot hide in tiny numbers), saves netG.pth and netD.pth
         (or .safetensors), and writes outputs.json: M fixed z ~ N(0, 1), G(z) in eval() mode (NCHW), and D's
         outputs in eval() mode on those images and on M random images.
+  other FILE --size 32 --nz 1 --ngf 1 --ndf 1 --nc 1
+        saves the state dict of a network that is not a DCGAN (a small classifier) to FILE.
   check DIR --size S --nz NZ --ngf G --ndf D --nc C --z Z.json
         loads DIR/netG.pth and DIR/netD.pth into main.py's nets with load_state_dict (strict) and writes
         DIR/check.json: G(z) for the z in Z.json and D on those images, in eval() mode.
@@ -52,13 +56,16 @@ class Discriminator(nn.Module):
         return self.main(input).view(-1, 1).squeeze(1)
 
 
-def weights_init(m):
-    classname = m.__class__.__name__
-    if classname.find('Conv') != -1:
-        torch.nn.init.normal_(m.weight, 0.0, 0.02)
-    elif classname.find('BatchNorm') != -1:
-        torch.nn.init.normal_(m.weight, 1.0, 0.02)
-        torch.nn.init.zeros_(m.bias)
+def weights_init(std):
+    # main.py's, with its 0.02 as a parameter: tests use more, for images that use the whole range.
+    def init(m):
+        classname = m.__class__.__name__
+        if classname.find('Conv') != -1:
+            torch.nn.init.normal_(m.weight, 0.0, std)
+        elif classname.find('BatchNorm') != -1:
+            torch.nn.init.normal_(m.weight, 1.0, std)
+            torch.nn.init.normal_(m.bias, 0.0, std)
+    return init
 
 
 def train(netG, netD, args):
@@ -79,6 +86,20 @@ def train(netG, netD, args):
         errG = criterion(netD(fake), torch.full((batch,), 1.0))
         errG.backward()
         optimizerG.step()
+
+
+def calibrate_batch_norm(netG, netD, args):
+    bns = [m for m in list(netG.modules()) + list(netD.modules()) if isinstance(m, nn.BatchNorm2d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the batches below
+    with torch.no_grad():
+        for _ in range(4):
+            fake = netG(torch.randn(16, args.nz, 1, 1))
+            netD(fake)
+            netD(torch.rand(16, args.nc, args.size, args.size) * 2 - 1)
+    for m in bns:
+        m.momentum = 0.1
 
 
 def write_safetensors(state, path):
@@ -123,7 +144,7 @@ def outputs(netG, netD, z, args, extra=None):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('command', choices=['save', 'check'])
+    parser.add_argument('command', choices=['save', 'check', 'other'])
     parser.add_argument('dir')
     for name in ['size', 'nz', 'ngf', 'ndf', 'nc']:
         parser.add_argument('--' + name, type=int, required=True)
@@ -135,16 +156,23 @@ def main():
     parser.add_argument('--safetensors', action='store_true')
     parser.add_argument('--only', choices=['G', 'D'])
     parser.add_argument('--z')
+    parser.add_argument('--init-std', type=float, default=0.02)
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
     netG = Generator(args.nz, args.ngf, args.nc, args.size)
     netD = Discriminator(args.ndf, args.nc, args.size)
+    if args.command == 'other':
+        classifier = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 30 * 30, 10))
+        torch.save(classifier.state_dict(), args.dir)
+        print(json.dumps({'ok': True}))
+        return 0
     os.makedirs(args.dir, exist_ok=True)
     if args.command == 'save':
-        netG.apply(weights_init)
-        netD.apply(weights_init)
+        netG.apply(weights_init(args.init_std))
+        netD.apply(weights_init(args.init_std))
         train(netG, netD, args)
+        calibrate_batch_norm(netG, netD, args)
         for name, net in [('G', netG), ('D', netD)]:
             if args.only and args.only != name:
                 continue

@@ -85,7 +85,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
       </h2>
       <p className="muted">{d.record.statusMessage}</p>
       <p className="muted">
-        Dataset {d.record.dataset.name} · {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
+        {d.record.dataset ? `Dataset ${d.record.dataset.name}` : `Imported from ${d.record.imported?.files.map((f) => f.name).join(' and ') ?? 'elsewhere'}`} · {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
         {d.record.cost.backend ? ` on ${d.record.cost.backend}` : ''}
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
