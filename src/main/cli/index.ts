@@ -13,7 +13,7 @@ import { forgetCommand, forgetHelp } from './commands/forget'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
-import { importModelCommand, importModelHelp } from './commands/models'
+import { exportModelCommand, exportModelHelp, importModelCommand, importModelHelp } from './commands/models'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
 import { start, startHelp } from './commands/start'
@@ -47,6 +47,7 @@ const verbs: Record<string, Verb> = {
   'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
   'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
+  'export-model': { summary: "a run's model as PyTorch main.py state dicts, safetensors, or tfjs with an ml5 manifest", help: exportModelHelp, run: exportModelCommand },
   export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
 }
 

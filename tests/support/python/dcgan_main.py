@@ -14,7 +14,7 @@ Generator and Discriminator are main.py's, written for any of the studio's image
   other FILE --size 32 --nz 1 --ngf 1 --ndf 1 --nc 1
         saves the state dict of a network that is not a DCGAN (a small classifier) to FILE.
   check DIR --size S --nz NZ --ngf G --ndf D --nc C --z Z.json
-        loads DIR/netG.pth and DIR/netD.pth into main.py's nets with load_state_dict (strict) and writes
+        loads DIR/netG.pth and DIR/netD.pth (torch.load weights_only) into main.py's nets with load_state_dict (strict) and writes
         DIR/check.json: G(z) for the z in Z.json and D on those images, in eval() mode.
 """
 import argparse
@@ -186,8 +186,8 @@ def main():
         with open(os.path.join(args.dir, 'outputs.json'), 'w') as f:
             json.dump(outputs(netG, netD, z, args, extra), f)
     else:
-        netG.load_state_dict(torch.load(os.path.join(args.dir, 'netG.pth')))
-        netD.load_state_dict(torch.load(os.path.join(args.dir, 'netD.pth')))
+        netG.load_state_dict(torch.load(os.path.join(args.dir, 'netG.pth'), weights_only=True))
+        netD.load_state_dict(torch.load(os.path.join(args.dir, 'netD.pth'), weights_only=True))
         with open(args.z) as f:
             z = torch.tensor(json.load(f), dtype=torch.float32).view(-1, args.nz, 1, 1)
         with open(os.path.join(args.dir, 'check.json'), 'w') as f:

@@ -1,8 +1,9 @@
-import { ModelFormatChoice } from '../../../shared/formats/model-import'
+import { MODEL_FORMAT_LABELS, ModelFileFormat, ModelFormatChoice } from '../../../shared/formats/model-import'
+import { exportModel } from '../../services/model-export'
 import type { NoiseSpec } from '../../../shared/formats/model'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { withCliStudio } from '../studio-session'
+import { parseIntOption, withCliStudio } from '../studio-session'
 
 export const importModelHelp = `dcgan-studio import-model PATH [--format auto|pytorch|safetensors|tfjs] [--name N] [--noise normal|uniform] [--json]
   Makes a run of a DCGAN trained elsewhere, to explore, sample, export and train further here:
@@ -46,3 +47,28 @@ function noiseOption(value: string): NoiseSpec {
   throw new UsageError(`--noise must be normal (N(0, 1), main.py's) or uniform ([-1, 1], the paper's), not "${value}".`)
 }
 
+
+export const exportModelHelp = `dcgan-studio export-model RUN [--checkpoint STEP] --format pytorch|safetensors|tfjs --out DIR [--json]
+  Writes a run's model (the latest checkpoint, or STEP) into DIR for use elsewhere:
+  - pytorch: netG.pth and netD.pth, state dicts that pytorch/examples' dcgan/main.py loads unchanged
+    (python main.py --netG DIR/netG.pth --netD DIR/netD.pth --nz NZ --ngf NGF --ndf NDF … continues training);
+  - safetensors: the same tensors as netG.safetensors and netD.safetensors;
+  - tfjs: generator/ and discriminator/ as TensorFlow.js layers models, and manifest.json for ml5.DCGAN
+    (modelLatentDim, modelSize; model: generator/model.json).`
+
+export async function exportModelCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerbArgs(argv, { checkpoint: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, true)
+  const runId = positionals[0]
+  if (!runId || positionals.length > 1) throw new UsageError('Give the RUN id to export (see "dcgan-studio runs").')
+  const format = ModelFileFormat.safeParse(values.format)
+  if (!format.success) throw new UsageError(`--format must be one of ${ModelFileFormat.options.join(', ')}.`)
+  if (!values.out) throw new UsageError('--out DIR is required: the folder to write the model into.')
+  const out = makeOutput(values.json)
+  return withCliStudio(values.library, null, async (studio) => {
+    const result = await exportModel(studio.runs.store, { runId, step: parseIntOption('checkpoint', values.checkpoint) ?? null, format: format.data, out: values.out as string })
+    out.emit({ event: 'exported', runId, ...result })
+    out.say(`Exported run ${runId} at step ${result.step} as ${MODEL_FORMAT_LABELS[result.format]}:`)
+    for (const file of result.files) out.say(`  ${file}`)
+    return 0
+  })
+}
