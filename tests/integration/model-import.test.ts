@@ -7,7 +7,8 @@ import { RUN_FILES, RunRecord } from '../../src/shared/formats/run'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { type MainPyOutputs, type MainPyShape, nchwToNhwc, saveMainPyNets, saveOtherNetwork } from '../support/dcgan-main-py'
-import { tempDir } from '../support/fixtures'
+import { tempDir, writeDiscImages } from '../support/fixtures'
+import sharp from 'sharp'
 
 // A netG.pth/netD.pth pair saved by PyTorch (pytorch/examples' dcgan/main.py networks, trained a few steps so
 // BatchNorm's running statistics are real) imports as a run whose G renders what PyTorch renders for the same
@@ -115,5 +116,51 @@ describe('import-model: models trained with PyTorch', () => {
     expect((damaged.lines.at(-1)?.error as { message: string }).message).toMatch(/netG\.safetensors/)
     // Only the demo a new library starts with: no run, and no staging folder left behind.
     expect(fs.readdirSync(path.join(library, 'runs')).filter((name) => !name.startsWith('procedural-faces-demo'))).toEqual([])
+  })
+
+  it('an imported model renders given z vectors as one PNG per sample, and trains further on a dataset chosen then', async () => {
+    const shape: MainPyShape = { size: 32, nz: 8, ngf: 8, ndf: 8, nc: 3 }
+    const source = tempDir('mainpy-sample')
+    const expected = await saveMainPyNets(source, shape, { steps: 2, samples: 3, initStd: 0.1, seed: 3 })
+    const library = tempDir('sample-library')
+    const { runId } = await importModel(library, source)
+
+    const zFile = path.join(tempDir('z'), 'z.json')
+    fs.writeFileSync(zFile, JSON.stringify(expected.z))
+    const out = tempDir('individual')
+    const sampled = await runCli(['sample', '--run', runId, '--z', zFile, '--individual', '--out', out, '--library', library])
+    expect(sampled.code, sampled.stderr).toBe(0)
+    expect(fs.readdirSync(out).sort()).toEqual(['sample-0000.png', 'sample-0001.png', 'sample-0002.png'])
+    for (const [i, image] of expected.images.entries()) {
+      const { data, info } = await sharp(path.join(out, `sample-000${i}.png`)).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+      expect([info.width, info.height, info.channels]).toEqual([32, 32, 3])
+      // PyTorch's image as the studio quantises it, (x + 1) · 127.5 rounded: at most one level apart.
+      const theirs = nchwToNhwc(image, 3, 32).map((x) => Math.min(255, Math.max(0, Math.round((x + 1) * 127.5))))
+      expect(maxAbsDiff(data, theirs)).toBeLessThanOrEqual(1)
+    }
+    const wrongLength = path.join(tempDir('z-bad'), 'z.json')
+    fs.writeFileSync(wrongLength, JSON.stringify([[1, 2, 3]]))
+    const refused = await runCli(['sample', '--run', runId, '--z', wrongLength, '--individual', '--out', out, '--library', library])
+    expect(refused.code).toBe(2)
+    expect((refused.lines.at(-1)?.error as { message: string }).message).toContain("z vector 0 in")
+
+    const seeded = tempDir('seeded')
+    const bySeed = await runCli(['sample', '--run', runId, '--count', '2', '--seed', '9', '--individual', '--out', seeded, '--library', library])
+    expect(bySeed.code, bySeed.stderr).toBe(0)
+    expect(fs.readdirSync(seeded).sort()).toEqual(['sample-0000.png', 'sample-0001.png'])
+
+    // Training needs a dataset; the run has none until one is chosen, and says so.
+    const noData = await runCli(['resume', runId, '--steps', '2', '--library', library])
+    expect(noData.code).toBe(1)
+    expect((noData.lines.at(-1)?.error as { message: string }).message).toContain('imported without a dataset')
+    const images = tempDir('discs')
+    await writeDiscImages(images, 8)
+    const dataset = await runCli(['import', images, '--size', '32', '--library', library])
+    expect(dataset.code).toBe(0)
+    const trained = await runCli(['resume', runId, '--dataset', String(dataset.lines.at(-1)?.datasetId), '--steps', '2', '--library', library])
+    expect(trained.code, trained.stderr + JSON.stringify(trained.lines.at(-1))).toBe(0)
+    expect(trained.lines.at(-1)).toMatchObject({ event: 'done', step: 2 })
+    const started = trained.lines.find((line) => line.event === 'train' && line.kind === 'started')
+    expect(started).toMatchObject({ step: 0, resumedFrom: 0 })
   })
 })

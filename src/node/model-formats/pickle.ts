@@ -102,7 +102,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
   const popMark = (): PickleValue[] => {
     const mark = marks.pop()
     if (mark === undefined) fail(`is malformed: an opcode at byte ${at} needs a MARK that is not there.`)
-    const items = stack.splice(mark as number) as StackItem[]
+    const items = stack.splice(mark as number)
     items.shift()
     return items as PickleValue[]
   }

@@ -166,7 +166,7 @@ function discriminatorFrom(layers: Module[], prefix: string, file: string, notDc
 function sizeFor(blocks: number, what: string, notDcgan: (reason: string) => never): ImageSize {
   const size = 4 * 2 ** blocks
   if (size !== 32 && size !== 64 && size !== 128) notDcgan(`a ${what} of ${blocks + 1} convolutions makes ${size}×${size} images; the studio's DCGANs are 32, 64 or 128 px`)
-  return size as ImageSize
+  return size
 }
 
 function checkKernel(shape: readonly number[], name: string, notDcgan: (reason: string) => never): void {

@@ -31,8 +31,9 @@ const TORCH_FILE = /\.(pth|pt|pkl|bin|ckpt)$/i
 const SAFETENSORS_FILE = /\.safetensors$/i
 
 export async function readModel(source: string, choice: ModelFormatChoice = 'auto'): Promise<ReadModel> {
-  const stat = await fs.promises.stat(source).catch((error: NodeJS.ErrnoException) => {
-    throw new ModelFileError(source, error.code === 'ENOENT' ? `There is no file or folder ${source}.` : `Cannot read ${source}: ${error.message}`)
+  const stat = await fs.promises.stat(source).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException
+    throw new ModelFileError(source, code === 'ENOENT' ? `There is no file or folder ${source}.` : `Cannot read ${source}: ${message}`)
   })
   if (stat.isDirectory()) return readFolder(source, choice)
   if (path.basename(source) === MODEL_JSON) return readFolder(path.dirname(source), choice === 'auto' ? 'tfjs' : choice)

@@ -47,13 +47,11 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
   if (net === 'G') {
     const out = kernel('g_out/kernel')
     const project = kernel('g_project/kernel')
-    shape = { imageSize: size, channels: out[2] as 1 | 3, zDim: project[0] as number, kernelSize: out[0] as 4 | 5, width: out[3] as number }
+    shape = { imageSize: size, channels: channelsOf(out[2], fail), zDim: project[0] as number, kernelSize: kernelOf(out[0], fail), width: out[3] as number }
   } else {
     const first = kernel('d_conv0/kernel')
-    shape = { imageSize: size, channels: first[2] as 1 | 3, zDim: 0, kernelSize: first[0] as 4 | 5, width: first[3] as number }
+    shape = { imageSize: size, channels: channelsOf(first[2], fail), zDim: 0, kernelSize: kernelOf(first[0], fail), width: first[3] as number }
   }
-  if (shape.channels !== 1 && shape.channels !== 3) fail(`it has ${shape.channels} image channels, not 1 or 3`)
-  if (shape.kernelSize !== 4 && shape.kernelSize !== 5) fail(`its kernels are ${shape.kernelSize}×${shape.kernelSize}, not 4×4 or 5×5`)
   const expected = expectedLayers(net, blocksFor(size))
   if (layers.length !== expected.length) fail(`it has ${layers.length} layers where the studio's ${net === 'G' ? 'generator' : 'discriminator'} of this size has ${expected.length}`)
   let leakySlope: number | null = null
@@ -90,4 +88,12 @@ function expectedLayers(net: NetName, n: number): [string, string, string?][] {
   for (let i = 1; i < n; i++) layers.push([`d_conv${i}`, 'Conv2D', 'linear'], [`d_bn${i}`, 'BatchNormalization'], [`d_lrelu${i}`, 'LeakyReLU'])
   layers.push(['d_flatten', 'Flatten'], ['d_logit', 'Dense', 'linear'], ['d_sigmoid', 'Activation', 'sigmoid'])
   return layers
+}
+
+function channelsOf(value: number | undefined, fail: (reason: string) => never): 1 | 3 {
+  return value === 1 || value === 3 ? value : fail(`it has ${String(value)} image channels, not 1 or 3`)
+}
+
+function kernelOf(value: number | undefined, fail: (reason: string) => never): 4 | 5 {
+  return value === 4 || value === 5 ? value : fail(`its kernels are ${String(value)}×${String(value)}, not 4×4 or 5×5`)
 }

@@ -1,5 +1,5 @@
 import { ModelFileError } from './model-file-error'
-import { type AllowedGlobal, PickleDict, PickleGlobal, type PickleValue, PickleTuple, unpickle } from './pickle'
+import { type AllowedGlobal, describePickle, PickleDict, PickleGlobal, type PickleValue, PickleTuple, unpickle } from './pickle'
 import { DTYPE_BYTES, type StoredTensor, type TensorDtype, type WritableTensor, decodeValues, numel, readOne } from './tensor'
 import { looksLikeZip, writeZip, ZipArchive } from './zip'
 
@@ -94,7 +94,7 @@ function readLegacyFormat(bytes: Uint8Array, file: string): PickleValue {
   const magic = plain('the legacy header', 0)
   if (magic.value !== LEGACY_MAGIC) throw new ModelFileError(file, `${file} is a pickle, but not a file torch.save wrote (it has no torch header). Only PyTorch state dicts are read.`)
   const protocol = plain('the legacy header', magic.end)
-  if (protocol.value !== LEGACY_PROTOCOL) throw new ModelFileError(file, `${file} is a legacy torch file of protocol ${String(protocol.value)}; only ${LEGACY_PROTOCOL} is read.`)
+  if (protocol.value !== LEGACY_PROTOCOL) throw new ModelFileError(file, `${file} is a legacy torch file of protocol ${describePickle(protocol.value)}; only ${LEGACY_PROTOCOL} is read.`)
   const info = plain('the legacy system info', protocol.end)
   if (info.value instanceof PickleDict && info.value.entries.get('little_endian') === false) {
     throw new ModelFileError(file, `${file} was saved on a big-endian machine; load it in PyTorch and save it again there with torch.save.`)
@@ -172,7 +172,7 @@ function collectStorages(value: PickleValue, into: Map<string, StorageRef>, dept
   if (value instanceof TensorView) into.set(value.storage.key, value.storage)
   else if (value instanceof PickleDict) for (const child of value.entries.values()) collectStorages(child, into, depth + 1)
   else if (value instanceof PickleTuple) for (const child of value.items) collectStorages(child, into, depth + 1)
-  else if (Array.isArray(value)) for (const child of value) collectStorages(child, into, depth + 1)
+  else if (Array.isArray(value)) for (const child of value as PickleValue[]) collectStorages(child, into, depth + 1)
 }
 
 /** `value` with every tensor view replaced by its values (dicts, lists and tuples rebuilt; nested at most 16 deep). */
@@ -186,7 +186,7 @@ function resolveTensors(value: PickleValue, file: string, dataOf: (ref: StorageR
     return out
   }
   if (value instanceof PickleTuple) return new PickleTuple(value.items.map((child) => resolveTensors(child, file, dataOf, depth + 1)))
-  if (Array.isArray(value)) return value.map((child) => resolveTensors(child, file, dataOf, depth + 1))
+  if (Array.isArray(value)) return (value as PickleValue[]).map((child) => resolveTensors(child, file, dataOf, depth + 1))
   return value
 }
 

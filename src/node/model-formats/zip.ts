@@ -143,8 +143,14 @@ function zip64Fields(extra: ByteReader, wanted: { size: boolean; compressedSize:
     if (id === ZIP64_EXTRA) {
       const fields: { size?: number; compressedSize?: number; offset?: number } = {}
       let p = at + 4
-      if (wanted.size) (fields.size = extra.u64(p)), (p += 8)
-      if (wanted.compressedSize) (fields.compressedSize = extra.u64(p)), (p += 8)
+      if (wanted.size) {
+        fields.size = extra.u64(p)
+        p += 8
+      }
+      if (wanted.compressedSize) {
+        fields.compressedSize = extra.u64(p)
+        p += 8
+      }
       if (wanted.offset) fields.offset = extra.u64(p)
       return fields
     }

@@ -22,7 +22,7 @@ export async function importModelCommand(argv: string[]): Promise<number> {
   if (!source || positionals.length > 1) throw new UsageError('Give the PATH of one model file or of a folder holding netG and netD.')
   const format = ModelFormatChoice.safeParse(values.format)
   if (!format.success) throw new UsageError(`--format must be one of ${ModelFormatChoice.options.join(', ')}, not "${values.format}".`)
-  const noise = noiseOption(values.noise as string)
+  const noise = noiseOption(values.noise)
   const out = makeOutput(values.json)
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
     const record = await studio.runs.importModel({ source, format: format.data, noise, ...(values.name ? { name: values.name } : {}) })
@@ -32,8 +32,8 @@ export async function importModelCommand(argv: string[]): Promise<number> {
     out.say(`Imported ${imported?.files.map((f) => f.path).join(' and ')} as run ${record.id} ("${record.name}").`)
     out.say(
       `  ${m.imageSize}px, ${m.channels} channel(s), nz ${m.zDim}` +
-        `${imported?.architecture.genWidth ? `, ngf ${imported.architecture.genWidth}` : ', no generator'}` +
-        `${imported?.architecture.discWidth ? `, ndf ${imported.architecture.discWidth}` : ', no discriminator'}` +
+        (imported?.architecture.genWidth ? `, ngf ${imported.architecture.genWidth}` : ', no generator') +
+        (imported?.architecture.discWidth ? `, ndf ${imported.architecture.discWidth}` : ', no discriminator') +
         `; z ~ ${m.noise.kind === 'normal' ? `N(${m.noise.mean}, ${m.noise.std})` : `U[${m.noise.low}, ${m.noise.high}]`}.`
     )
     for (const note of imported?.notes ?? []) out.say(`  note: ${note}`)
