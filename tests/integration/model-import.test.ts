@@ -163,4 +163,23 @@ describe('import-model: models trained with PyTorch', () => {
     const started = trained.lines.find((line) => line.event === 'train' && line.kind === 'started')
     expect(started).toMatchObject({ step: 0, resumedFrom: 0 })
   })
+
+  it('imports netG.pth alone: it samples, and what needs D says that D was not imported', async () => {
+    const shape: MainPyShape = { size: 32, nz: 8, ngf: 4, ndf: 4, nc: 3 }
+    const source = tempDir('mainpy-only-g')
+    await saveMainPyNets(source, shape, { only: 'G', initStd: 0.1 })
+    const library = tempDir('only-g-library')
+    const { runId, record } = await importModel(library, path.join(source, 'netG.pth'))
+    expect(record.imported?.networks).toEqual(['G'])
+    const grid = path.join(tempDir('only-g-grid'), 'grid.png')
+    const sampled = await runCli(['sample', '--run', runId, '--count', '4', '--out', grid, '--library', library])
+    expect(sampled.code, sampled.stderr).toBe(0)
+    expect(fs.existsSync(grid)).toBe(true)
+    const features = await runCli(['features', '--run', runId, '--net', 'D', '--seed', '1', '--layer', '1', '--out', path.join(tempDir('only-g-features'), 'maps.png'), '--library', library])
+    expect(features.code).toBe(1)
+    expect((features.lines.at(-1)?.error as { message: string }).message).toContain('imported without its discriminator (D)')
+    const trained = await runCli(['resume', runId, '--steps', '2', '--library', library])
+    expect(trained.code).toBe(1)
+    expect((trained.lines.at(-1)?.error as { message: string }).message).toContain('imported without its discriminator (D) (from netG.pth alone)')
+  })
 })

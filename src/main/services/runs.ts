@@ -8,7 +8,7 @@ import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
 import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
-import { type ImportedFrom, MODEL_FORMAT_LABELS, ModelFormatChoice } from '../../shared/formats/model-import'
+import { type ImportedFrom, MODEL_FORMAT_LABELS, missingNetworkMessage, ModelFormatChoice, networksOf } from '../../shared/formats/model-import'
 import { NoiseSpec } from '../../shared/formats/model'
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
 import { writeJsonAtomic } from '../../node/atomic-files'
@@ -190,6 +190,8 @@ export class Runs {
     if (latest && latest.step >= target) {
       throw new StudioError('bad_request', `Run "${record.name}" is already at step ${latest.step}; ask for more than ${target} steps to train further.`)
     }
+    const missing = (['G', 'D'] as const).find((net) => !networksOf(record).includes(net))
+    if (missing) throw new StudioError('bad_request', missingNetworkMessage(missing, record.imported?.files.map((f) => f.name)))
     if (record.dataset === null) {
       throw new StudioError('bad_request', `"${record.name}" was imported without a dataset; choose one to train it further (dcgan-studio resume ${id} --dataset ID, with images of ${record.model.imageSize} px and ${record.model.channels === 1 ? 'one channel' : 'three channels'}).`)
     }
