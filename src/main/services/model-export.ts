@@ -25,11 +25,12 @@ import type { RunStore } from './run-store'
 const FILE_NAMES: Readonly<Record<NetName, string>> = { G: 'netG', D: 'netD' }
 const DIRS: Readonly<Record<NetName, string>> = { G: RUN_FILES.generator, D: RUN_FILES.discriminator }
 
-export async function exportModel(runs: RunStore, input: ExportModelParams): Promise<ExportModelResult> {
+/** `baseDir` is where a relative --out lands: the working folder for the CLI, the library's exports/ in the app. */
+export async function exportModel(runs: RunStore, input: ExportModelParams, baseDir: string): Promise<ExportModelResult> {
   const params = ExportModelParams.parse(input)
   const record = await runs.read(params.runId)
   const { dir: checkpoint, step } = await runs.completeCheckpoint(params.runId, params.step)
-  const out = path.resolve(params.out)
+  const out = path.resolve(baseDir, params.out)
   const networks: [NetName, TfjsNetwork][] = []
   for (const net of networksOf(record)) {
     try {

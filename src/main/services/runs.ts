@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { z } from 'zod'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError, fieldError } from '../../shared/api/errors'
 import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
 import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
-import { type ImportedFrom, MODEL_FORMAT_LABELS, missingNetworkMessage, ModelFormatChoice, networksOf } from '../../shared/formats/model-import'
-import { NoiseSpec } from '../../shared/formats/model'
+import { type ImportedFrom, ImportModelParams as ImportModelSchema, MODEL_FORMAT_LABELS, missingNetworkMessage, networksOf } from '../../shared/formats/model-import'
+import type { ImportModelParams } from '../../shared/formats/model-import'
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
 import { writeJsonAtomic } from '../../node/atomic-files'
 import type { TrainSessionResult } from '../../shared/engine-protocol'
@@ -115,7 +114,7 @@ export class Runs {
         model,
         train: TrainConfig.parse({}),
         status: 'stopped',
-        statusMessage: `Imported from ${imported.files.map((f) => f.name).join(' and ')} (${MODEL_FORMAT_LABELS[imported.format]}); no training history here. Choose a dataset to train it further.`,
+        statusMessage: `A model trained elsewhere, read from ${MODEL_FORMAT_LABELS[imported.format].replace(/ \(.*\)$/, '')}: it has no training history here.`,
         imported,
         warnings: [],
         cost: { backend: null, seconds: 0, steps: 0 }
@@ -407,14 +406,6 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
   }
 }
 
-const ImportModelSchema = z.object({
-  source: z.string().min(1),
-  format: ModelFormatChoice.default('auto'),
-  name: z.string().max(200).optional(),
-  /** main.py samples z from N(0, 1); a model trained on the paper's uniform noise needs uniform. */
-  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 })
-})
-export type ImportModelParams = z.input<typeof ImportModelSchema>
 
 /** "netG.pth 64px" style names: the file's folder and size, which is how a user tells imports apart. */
 function importedName(imported: ImportedFrom): string {

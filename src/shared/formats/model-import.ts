@@ -102,6 +102,16 @@ export const EngineImportModelResult = z.object({
 })
 export type EngineImportModelResult = z.infer<typeof EngineImportModelResult>
 
+/** Runs → Import a model… and import-model: the path (a file, or a folder holding G and D) and how to read it. */
+export const ImportModelParams = z.object({
+  source: z.string().trim().min(1, 'give the path of a model file or of a folder holding netG and netD'),
+  format: ModelFormatChoice.default('auto'),
+  name: z.string().max(200).optional(),
+  /** main.py samples z from N(0, 1); a model trained on the paper's uniform noise needs uniform. */
+  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 })
+})
+export type ImportModelParams = z.input<typeof ImportModelParams>
+
 /** Where a run's model goes and in which format (export-model, Runs → Export model…). */
 export const ExportModelParams = z.object({
   runId: z.string().min(1),

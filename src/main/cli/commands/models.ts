@@ -65,7 +65,7 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required: the folder to write the model into.')
   const out = makeOutput(values.json)
   return withCliStudio(values.library, null, async (studio) => {
-    const result = await exportModel(studio.runs.store, { runId, step: parseIntOption('checkpoint', values.checkpoint) ?? null, format: format.data, out: values.out as string })
+    const result = await exportModel(studio.runs.store, { runId, step: parseIntOption('checkpoint', values.checkpoint) ?? null, format: format.data, out: values.out as string }, process.cwd())
     out.emit({ event: 'exported', runId, ...result })
     out.say(`Exported run ${runId} at step ${result.step} as ${MODEL_FORMAT_LABELS[result.format]}:`)
     for (const file of result.files) out.say(`  ${file}`)
