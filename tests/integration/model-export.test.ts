@@ -7,7 +7,7 @@ import { readModel } from '../../src/node/model-formats/read-model'
 import { RUN_FILES } from '../../src/shared/formats/run'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
-import { checkMainPyNets, type MainPyShape, nchwToNhwc, saveMainPyNets } from '../support/dcgan-main-py'
+import { checkMainPyNets, type MainPyShape, maxAbsDiff, nchwToNhwc, saveMainPyNets } from '../support/dcgan-main-py'
 import { tempDir } from '../support/fixtures'
 import { trainTinyRun } from '../support/tiny-run'
 
@@ -24,13 +24,6 @@ async function exportModel(library: string, runId: string, format: string, extra
   expect(result.code, result.stderr + JSON.stringify(result.lines)).toBe(0)
   const last = result.lines.at(-1) as { step: number; files: string[] }
   return { dir: out, step: last.step, files: last.files }
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let max = 0
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)))
-  return max
 }
 
 /** G(z) of a tfjs model folder, NHWC flattened. */

@@ -6,7 +6,7 @@ import { loadModel } from '../../src/engine/model'
 import { RUN_FILES, RunRecord } from '../../src/shared/formats/run'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
-import { type MainPyOutputs, type MainPyShape, nchwToNhwc, saveMainPyNets, saveOtherNetwork } from '../support/dcgan-main-py'
+import { type MainPyOutputs, type MainPyShape, maxAbsDiff, nchwToNhwc, saveMainPyNets, saveOtherNetwork } from '../support/dcgan-main-py'
 import { tempDir, writeDiscImages } from '../support/fixtures'
 import sharp from 'sharp'
 
@@ -24,13 +24,6 @@ async function importModel(library: string, source: string, extra: string[] = []
   const runId = String(result.lines.at(-1)?.runId)
   const record = RunRecord.parse(JSON.parse(fs.readFileSync(path.join(library, 'runs', runId, RUN_FILES.record), 'utf8')))
   return { runId, record }
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let max = 0
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)))
-  return max
 }
 
 /** G and D of the run's step-0 checkpoint, run as the explorer runs them (predict: moving statistics). */

@@ -72,3 +72,11 @@ export function nchwToNhwc(values: readonly number[], channels: number, size: nu
   for (let c = 0; c < channels; c++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[(y * size + x) * channels + c] = values[(c * size + y) * size + x] as number
   return out
 }
+
+/** The largest absolute difference between two equally long arrays (the faithfulness tests' measure). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: ${a.length} values against ${b.length}`)
+  let max = 0
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)))
+  return max
+}

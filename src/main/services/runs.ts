@@ -102,23 +102,14 @@ export class Runs {
       await fs.promises.mkdir(staging, { recursive: true })
       await host.start()
       const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1 })
-      const name = params.name?.trim() || importedName(imported)
-      const now = new Date().toISOString()
-      const record: RunRecord = {
-        formatVersion: RUN_FORMAT_VERSION,
-        id: this.store.newId(name),
-        name,
-        createdAt: now,
-        updatedAt: now,
+      const record = this.newRecord(params.name?.trim() || importedName(imported), {
         dataset: null,
         model,
         train: TrainConfig.parse({}),
         status: 'stopped',
         statusMessage: `A model trained elsewhere, read from ${MODEL_FORMAT_LABELS[imported.format].replace(/ \(.*\)$/, '')}: it has no training history here.`,
-        imported,
-        warnings: [],
-        cost: { backend: null, seconds: 0, steps: 0 }
-      }
+        imported
+      })
       await writeJsonAtomic(path.join(staging, RUN_FILES.record), record)
       await fs.promises.rename(staging, this.store.folder(record.id))
       this.events.emit('runs.changed', record)
@@ -140,7 +131,7 @@ export class Runs {
           `The dataset "${dataset.name}" holds ${dataset.size} px ${dataset.channels === 1 ? 'grayscale' : 'colour'} images, but "${record.name}" makes ${record.model.imageSize} px ${record.model.channels === 1 ? 'grayscale' : 'colour'} ones. Import the images again at ${record.model.imageSize} px${record.model.channels === 1 ? ' as grayscale' : ''}.`
         )
       }
-      return { ...record, dataset: { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels } }
+      return { ...record, dataset: datasetRef(dataset) }
     })
     return updated as RunRecord
   }
@@ -159,25 +150,22 @@ export class Runs {
       const problem = width === undefined ? null : widthProblem(width, dataset.size)
       if (problem) throw fieldError(['model', key], problem, `The width ${width} ${problem}.`)
     }
-    const name = params.name?.trim() || `${dataset.name} ${dataset.size}px`
-    const now = new Date().toISOString()
-    const record: RunRecord = {
-      formatVersion: RUN_FORMAT_VERSION,
-      id: this.store.newId(name),
-      name,
-      createdAt: now,
-      updatedAt: now,
-      dataset: { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels },
+    const record = this.newRecord(params.name?.trim() || `${dataset.name} ${dataset.size}px`, {
+      dataset: datasetRef(dataset),
       model: ModelConfig.parse({ ...params.model, imageSize: dataset.size, channels: dataset.channels }),
       train: TrainConfig.parse(params.train),
       status: 'created',
-      statusMessage: 'Ready to train.',
-      warnings: [],
-      cost: { backend: null, seconds: 0, steps: 0 }
-    }
+      statusMessage: 'Ready to train.'
+    })
     const saved = await this.store.create(record)
     this.events.emit('runs.changed', saved)
     return saved
+  }
+
+  /** The record of a new run named `name`, with no history yet. */
+  private newRecord(name: string, fields: Pick<RunRecord, 'dataset' | 'model' | 'train' | 'status' | 'statusMessage'> & Partial<RunRecord>): RunRecord {
+    const now = new Date().toISOString()
+    return { formatVersion: RUN_FORMAT_VERSION, id: this.store.newId(name), name, createdAt: now, updatedAt: now, warnings: [], cost: { backend: null, seconds: 0, steps: 0 }, ...fields }
   }
 
   /** Starts (or resumes from its last checkpoint) training in a trainer engine of its own. */
@@ -411,4 +399,9 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
 function importedName(imported: ImportedFrom): string {
   const source = path.basename(imported.source).replace(/\.[a-z]+$/i, '')
   return `${source} (imported, ${imported.architecture.imageSize}px)`
+}
+
+/** What a run records of its dataset. */
+function datasetRef(dataset: { id: string; name: string; count: number; size: number; channels: 1 | 3 }): NonNullable<RunRecord['dataset']> {
+  return { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels }
 }
