@@ -18,6 +18,11 @@ export const SYSTEM_PACKAGES = [
     name: 'chromium-common',
     probe: '/usr/lib/chromium/vk_swiftshader_icd.json',
     why: "SwiftShader (Chromium's software Vulkan driver) and a Vulkan loader, for the WebGPU backend's tests"
+  },
+  {
+    name: 'python3-torch',
+    probe: '/usr/lib/python3/dist-packages/torch/__init__.py',
+    why: "PyTorch, to write and read back the model files of pytorch/examples' dcgan/main.py (model import and export)"
   }
 ]
 

@@ -18,6 +18,7 @@ import { probe } from './probe'
 import { project } from './project'
 import { fitErasure } from './forget'
 import { runCudaProbe } from './backend/cuda-probe'
+import { importModel } from './import-model'
 
 /** Context a handler gets: its cancellation signal and a way to report progress. */
 export interface RequestContext {
@@ -51,6 +52,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     project: (params, ctx) => project(models, params, ctx),
     forgetFit: (params, ctx) => fitErasure(models, params, ctx),
     cudaProbe: (params) => runCudaProbe(params),
+    importModel: (params) => importModel(params),
     memory: async () => {
       const memory = tf.memory()
       return { numTensors: memory.numTensors, numBytes: memory.numBytes }

@@ -24,6 +24,7 @@ import {
   RenderResult
 } from './api/explore'
 import { ModelConfig } from './formats/model'
+import { EngineImportModelParams, EngineImportModelResult } from './formats/model-import'
 import { TrainConfig, TrainEvent } from './formats/run'
 
 /**
@@ -96,6 +97,8 @@ export const engineMethods = {
     params: z.object({ timeoutMs: z.number().int().min(1000).max(1_800_000).default(300_000) }).strict().default({ timeoutMs: 300_000 }),
     result: CudaProbeResult
   },
+  /** A model trained elsewhere (PyTorch, safetensors, tfjs) written as step 0 of a run folder. */
+  importModel: { params: EngineImportModelParams, result: EngineImportModelResult },
   /** Live tensor count; tests use it to prove tensor discipline across processes. */
   memory: { params: z.object({}).strict().default({}), result: z.object({ numTensors: z.number(), numBytes: z.number() }) },
   /** Long-running: streams TrainEvents as 'event' messages until the session finishes. */

@@ -1,10 +1,12 @@
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import type { ErasureSpec, ModelSource } from '../../shared/api/explore'
 import { StudioError } from '../../shared/api/errors'
 import type { ModelConfig } from '../../shared/formats/model'
+import { missingNetworkMessage } from '../../shared/formats/model-import'
 import { RUN_FILES } from '../../shared/formats/run'
-import { buildDiscriminator, buildGenerator, describeLayers, type LayerSpec, loadModel, ModelFileError } from '../model'
+import { buildDiscriminator, buildGenerator, describeLayers, type LayerSpec, loadModel, MODEL_JSON, ModelFileError } from '../model'
 
 /**
  * The explorer's models: G and D of each `ModelSource`, built or loaded once and kept in a small LRU cache, so
@@ -149,6 +151,9 @@ async function createModel(source: ModelSource, net: NetName): Promise<tf.Layers
     return net === 'G' ? buildGenerator(source.model, source.weightSeed) : buildDiscriminator(source.model, source.weightSeed)
   }
   const dir = path.join(source.dir, net === 'G' ? RUN_FILES.generator : RUN_FILES.discriminator)
+  const other = path.join(source.dir, net === 'G' ? RUN_FILES.discriminator : RUN_FILES.generator)
+  // A model imported from one file (netG.pth alone) has only that network: say so, not "file missing".
+  if (!fs.existsSync(dir) && fs.existsSync(path.join(other, MODEL_JSON))) throw new StudioError('bad_request', missingNetworkMessage(net))
   let model: tf.LayersModel
   try {
     model = await loadModel(dir)

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
 import { syncDirectory, writeAndSync } from '../../node/atomic-files'
+import { ModelFileError } from '../../node/model-formats/model-file-error'
+import { MODEL_JSON, type ModelJsonFile, readTfjsModelFiles, WEIGHTS_BIN } from '../../node/model-formats/tfjs-files'
 
 /**
  * Saving and loading a LayersModel as a directory in the standard TensorFlow.js format: `model.json` (topology
@@ -11,47 +12,7 @@ import { syncDirectory, writeAndSync } from '../../node/atomic-files'
  * files ourselves because tfjs-node's file:// handler is not available on the wasm and cpu backends.
  */
 
-export const MODEL_JSON = 'model.json'
-export const WEIGHTS_BIN = 'weights.bin'
-
-/** A model file that is missing, unreadable or corrupt; `file` is its path, for messages and recovery. */
-export class ModelFileError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown }
-  ) {
-    super(message, options)
-    this.name = 'ModelFileError'
-  }
-}
-
-/** The parts of model.json we rely on; the rest is carried through untouched for tfjs to read. */
-const WeightEntry = z.object({
-  name: z.string().min(1),
-  shape: z.array(z.number().int().nonnegative()),
-  dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']),
-  group: z.enum(['model', 'optimizer']).optional(),
-  quantization: z
-    .object({
-      scale: z.number().optional(),
-      min: z.number().optional(),
-      dtype: z.enum(['uint16', 'uint8', 'float16'])
-    })
-    .optional()
-})
-
-const ModelJsonFile = z.object({
-  modelTopology: z.looseObject({ class_name: z.string(), config: z.record(z.string(), z.unknown()) }),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string().min(1)).min(1), weights: z.array(WeightEntry) })),
-  // Files saved before tfjs 1.0 have no format; anything else named here is a graph model, not ours to load.
-  format: z.literal('layers-model').optional(),
-  generatedBy: z.string().optional(),
-  convertedBy: z.string().nullable().optional(),
-  trainingConfig: z.record(z.string(), z.unknown()).optional(),
-  userDefinedMetadata: z.record(z.string(), z.unknown()).optional()
-})
-type ModelJsonFile = z.infer<typeof ModelJsonFile>
+export { MODEL_JSON, WEIGHTS_BIN, ModelFileError }
 
 /**
  * Writes `model` to `dir` (created if needed) as model.json + weights.bin, replacing any model already there.
@@ -122,17 +83,9 @@ async function writeFilesAtomically(dir: string, files: readonly (readonly [stri
   await syncDirectory(dir)
 }
 
-/** model.json parsed and validated, with its weight files read and checked against the manifest. */
+/** The tfjs artifacts of the model saved in `dir`. */
 async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
-  const jsonPath = path.join(dir, MODEL_JSON)
-  const json = await readModelJson(jsonPath)
-  const buffers: Uint8Array[] = []
-  for (const group of json.weightsManifest) {
-    for (const relative of group.paths) buffers.push(await readWeightsFile(dir, relative, jsonPath))
-  }
-  const weightSpecs = json.weightsManifest.flatMap((group) => group.weights)
-  const weightData = concatBytes(buffers)
-  checkWeightBytes(weightSpecs, weightData.byteLength, json, dir, jsonPath)
+  const { json, weightSpecs, weightData } = await readTfjsModelFiles(dir)
   return {
     modelTopology: json.modelTopology,
     weightSpecs,
@@ -143,102 +96,6 @@ async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
     ...(json.trainingConfig && { trainingConfig: json.trainingConfig as unknown as tf.io.TrainingConfig }),
     ...(json.userDefinedMetadata && { userDefinedMetadata: json.userDefinedMetadata as NonNullable<tf.io.ModelArtifacts['userDefinedMetadata']> })
   }
-}
-
-async function readModelJson(jsonPath: string): Promise<ModelJsonFile> {
-  let text: string
-  try {
-    text = await readFile(jsonPath, 'utf8')
-  } catch (error) {
-    const reason = isMissing(error) ? 'it does not exist' : messageOf(error)
-    throw new ModelFileError(jsonPath, `No model to load at ${jsonPath}: ${reason}`, { cause: error })
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    throw new ModelFileError(
-      jsonPath,
-      `${jsonPath} is corrupt (not valid JSON: ${messageOf(error)}). It may have been cut short; ` +
-        'load an earlier checkpoint instead.',
-      { cause: error }
-    )
-  }
-  const parsed = ModelJsonFile.safeParse(data)
-  if (!parsed.success) {
-    throw new ModelFileError(
-      jsonPath,
-      `${jsonPath} is not a TensorFlow.js layers model: ${z.prettifyError(parsed.error)}`,
-      { cause: parsed.error }
-    )
-  }
-  return parsed.data
-}
-
-/** One weights file named by the manifest. Paths must stay inside the model's directory. */
-async function readWeightsFile(dir: string, relative: string, jsonPath: string): Promise<Uint8Array> {
-  const file = path.resolve(dir, relative)
-  const fromDir = path.relative(path.resolve(dir), file)
-  if (fromDir === '' || fromDir.startsWith('..') || path.isAbsolute(fromDir)) {
-    throw new ModelFileError(jsonPath, `${jsonPath} names a weights file outside its directory: '${relative}'`)
-  }
-  try {
-    return await readFile(file)
-  } catch (error) {
-    const reason = isMissing(error) ? 'it does not exist' : messageOf(error)
-    throw new ModelFileError(file, `Cannot read weights file ${file} (listed in ${jsonPath}): ${reason}`, {
-      cause: error
-    })
-  }
-}
-
-/**
- * The weights must be exactly as long as the manifest says. A shorter file is truncated, a longer one belongs
- * to another save; either way tfjs would read garbage or fail with a message that names no file.
- */
-function checkWeightBytes(
-  specs: readonly z.infer<typeof WeightEntry>[],
-  actual: number,
-  json: ModelJsonFile,
-  dir: string,
-  jsonPath: string
-): void {
-  const expected = expectedWeightBytes(specs)
-  if (expected === undefined || expected === actual) return
-  const files = json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p)))
-  const named = files.join(', ')
-  throw new ModelFileError(
-    files[0] ?? jsonPath,
-    `${named} holds ${actual} bytes but ${jsonPath} describes ${expected} bytes of weights: ` +
-      `the weights file is ${actual < expected ? 'truncated' : 'from a different save'}. ` +
-      'Load an earlier checkpoint instead.'
-  )
-}
-
-/** Bytes the manifest's weights take, or undefined when it has string weights (their size is in the data). */
-function expectedWeightBytes(specs: readonly z.infer<typeof WeightEntry>[]): number | undefined {
-  const bytesPer = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 } as const
-  let total = 0
-  for (const spec of specs) {
-    const dtype = spec.quantization?.dtype ?? spec.dtype
-    if (dtype === 'string') return undefined
-    total += spec.shape.reduce((product, dim) => product * dim, 1) * bytesPer[dtype]
-  }
-  return total
-}
-
-function concatBytes(buffers: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0))
-  let offset = 0
-  for (const buffer of buffers) {
-    out.set(buffer, offset)
-    offset += buffer.byteLength
-  }
-  return out
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
 }
 
 function messageOf(error: unknown): string {

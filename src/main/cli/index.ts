@@ -13,6 +13,7 @@ import { forgetCommand, forgetHelp } from './commands/forget'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
+import { exportModelCommand, exportModelHelp, importModelCommand, importModelHelp } from './commands/models'
 import { runsCommand, runsHelp, sampleCommand, sampleHelp } from './commands/runs'
 import { serve, serveHelp } from './commands/serve'
 import { start, startHelp } from './commands/start'
@@ -30,6 +31,7 @@ const verbs: Record<string, Verb> = {
   serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
   start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start },
   import: { summary: 'import a folder of images or an IDX file as a dataset', help: importHelp, run: importCommand },
+  'import-model': { summary: 'make a run of a DCGAN trained elsewhere (PyTorch main.py, safetensors, a tfjs export)', help: importModelHelp, run: importModelCommand },
   'make-faces': { summary: 'draw a labelled set of procedural faces (PNG + labels.json) to import and train on', help: makeFacesHelp, run: makeFacesCommand },
   train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
   resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },
@@ -45,6 +47,7 @@ const verbs: Record<string, Verb> = {
   'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
   'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
+  'export-model': { summary: "a run's model as PyTorch main.py state dicts, safetensors, or tfjs with an ml5 manifest", help: exportModelHelp, run: exportModelCommand },
   export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
 }
 

@@ -13,7 +13,7 @@ describe('the shipped demo', () => {
     expect(manifest).not.toBeNull()
     const record = RunRecord.parse(JSON.parse(fs.readFileSync(path.join(demoDir(), 'runs', manifest?.runId ?? '', 'run.json'), 'utf8')))
     // README: `make-faces --count 12000 --size 32 --seed 1`, imported at 32 px.
-    expect(record.dataset.recipe).toEqual({ kind: 'procedural-faces', count: 12000, size: 32, seed: 1 })
+    expect(record.dataset?.recipe).toEqual({ kind: 'procedural-faces', count: 12000, size: 32, seed: 1 })
     expect(record.dataset).toMatchObject({ count: 12000, size: 32, channels: 3 })
   })
 
@@ -22,14 +22,14 @@ describe('the shipped demo', () => {
     const runId = await installDemoIfEmpty(library)
     const runs = new RunStore(library.path('runs'))
     const installed = await runs.read(runId ?? '')
-    const { recipe, ...withoutRecipe } = installed.dataset
+    const { recipe, ...withoutRecipe } = installed.dataset ?? {}
     const { classifier, ...withoutClassifier } = installed
     expect(recipe).toBeDefined()
     expect(classifier).toBe('demo-faces')
-    await runs.update(runId ?? '', () => ({ ...withoutClassifier, dataset: withoutRecipe, statusMessage: 'as an older studio left it' }))
+    await runs.update(runId ?? '', () => ({ ...withoutClassifier, dataset: withoutRecipe as typeof installed.dataset, statusMessage: 'as an older studio left it' }))
     expect(await upgradeInstalledDemo(runs, library)).toBe(true)
     const upgraded = await runs.read(runId ?? '')
-    expect(upgraded.dataset.recipe).toEqual(recipe)
+    expect(upgraded.dataset?.recipe).toEqual(recipe)
     expect(upgraded.classifier).toBe('demo-faces')
     expect(upgraded.statusMessage).toBe('as an older studio left it')
     expect(await upgradeInstalledDemo(runs, library)).toBe(false)

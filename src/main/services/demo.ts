@@ -57,13 +57,14 @@ export async function upgradeInstalledDemo(runs: RunStore, library: Library, dir
   if (!shipped.success) return false
   const classifierInstalled = fs.existsSync(library.path(CLASSIFIERS_DIR, DEMO_CLASSIFIER, 'classifier.json'))
   const updated = await runs.update(manifest.runId, (installed) => {
-    if (shipped.data.dataset.id !== installed.dataset.id) return null
-    const recipe = installed.dataset.recipe ?? shipped.data.dataset.recipe
+    const [was, is] = [shipped.data.dataset, installed.dataset]
+    if (!was || !is || was.id !== is.id) return null
+    const recipe = is.recipe ?? was.recipe
     const classifier = installed.classifier ?? (classifierInstalled ? shipped.data.classifier : undefined)
-    if (recipe === installed.dataset.recipe && classifier === installed.classifier) return null
+    if (recipe === is.recipe && classifier === installed.classifier) return null
     return {
       ...installed,
-      dataset: { ...installed.dataset, ...(recipe ? { recipe } : {}) },
+      dataset: { ...is, ...(recipe ? { recipe } : {}) },
       ...(classifier ? { classifier } : {})
     }
   })

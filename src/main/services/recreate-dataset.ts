@@ -19,11 +19,13 @@ const DRAWING = 0.75
  * Then, unless asked not to, training resumes from the run's last checkpoint.
  */
 export async function startRecreateDataset(deps: { runs: Runs; datasets: Datasets; jobs: Jobs }, runId: string, resume: boolean): Promise<{ job: Job; done: Promise<RecreatedDataset> }> {
-  const record = await deps.runs.store.read(runId)
-  const recipe = record.dataset.recipe
-  if (!recipe) {
-    throw new StudioError('bad_request', `The run "${record.name}" does not record how its dataset "${record.dataset.name}" was made; import those images again to train it further.`)
+  const run = await deps.runs.store.read(runId)
+  const recipe = run.dataset?.recipe
+  if (!run.dataset || !recipe) {
+    const which = run.dataset ? `its dataset "${run.dataset.name}"` : 'a dataset (it was imported without one)'
+    throw new StudioError('bad_request', `The run "${run.name}" does not record how ${which} was made; import those images again to train it further.`)
   }
+  const record = { ...run, dataset: run.dataset }
   const target = deps.datasets.folder(record.dataset.id)
   if (fs.existsSync(target)) throw new StudioError('bad_request', `The dataset "${record.dataset.name}" of this run is in the library already.`)
   if (deps.jobs.list().some((j) => j.kind === 'import' && j.target?.id === runId && !isFinished(j.state))) {

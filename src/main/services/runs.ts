@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError, fieldError } from '../../shared/api/errors'
 import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
 import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
-import { RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
+import { type ImportedFrom, ImportModelParams as ImportModelSchema, MODEL_FORMAT_LABELS, missingNetworkMessage, networksOf } from '../../shared/formats/model-import'
+import type { ImportModelParams } from '../../shared/formats/model-import'
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
+import { writeJsonAtomic } from '../../node/atomic-files'
 import type { TrainSessionResult } from '../../shared/engine-protocol'
 import type { Datasets } from './datasets'
 import { EngineHost } from './engine-host'
@@ -84,6 +89,53 @@ export class Runs {
     }
   }
 
+  /**
+   * A run holding a model trained elsewhere (src/engine/import-model.ts): read and written as step 0 in a
+   * staging folder by an engine of its own, then moved into place with its record. A file that is not a DCGAN
+   * the studio reads fails with what it holds, and leaves nothing in the library.
+   */
+  async importModel(input: ImportModelParams): Promise<RunRecord> {
+    const params = ImportModelSchema.parse(input)
+    const staging = path.join(this.store.dir, `.import-${randomBytes(4).toString('hex')}`)
+    const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })
+    try {
+      await fs.promises.mkdir(staging, { recursive: true })
+      await host.start()
+      const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1 })
+      const record = this.newRecord(params.name?.trim() || importedName(imported), {
+        dataset: null,
+        model,
+        train: TrainConfig.parse({}),
+        status: 'stopped',
+        statusMessage: `A model trained elsewhere, read from ${MODEL_FORMAT_LABELS[imported.format].replace(/ \(.*\)$/, '')}: it has no training history here.`,
+        imported
+      })
+      await writeJsonAtomic(path.join(staging, RUN_FILES.record), record)
+      await fs.promises.rename(staging, this.store.folder(record.id))
+      this.events.emit('runs.changed', record)
+      return record
+    } finally {
+      await host.stop()
+      await fs.promises.rm(staging, { recursive: true, force: true })
+    }
+  }
+
+  /** Trains the run on `datasetId` from now on (an imported run has none until then); the images must fit its model. */
+  async chooseDataset(id: string, datasetId: string): Promise<RunRecord> {
+    const dataset = await this.datasets.get(datasetId)
+    const updated = await this.update(id, (record) => {
+      if (this.sessions.has(id)) throw new StudioError('bad_request', 'This run is training; stop it before choosing another dataset.')
+      if (dataset.size !== record.model.imageSize || dataset.channels !== record.model.channels) {
+        throw new StudioError(
+          'bad_request',
+          `The dataset "${dataset.name}" holds ${dataset.size} px ${dataset.channels === 1 ? 'grayscale' : 'colour'} images, but "${record.name}" makes ${record.model.imageSize} px ${record.model.channels === 1 ? 'grayscale' : 'colour'} ones. Import the images again at ${record.model.imageSize} px${record.model.channels === 1 ? ' as grayscale' : ''}.`
+        )
+      }
+      return { ...record, dataset: datasetRef(dataset) }
+    })
+    return updated as RunRecord
+  }
+
   async create(input: CreateRunParams): Promise<RunRecord> {
     const params = CreateRunSchema.parse(input)
     const dataset = await this.datasets.get(params.datasetId)
@@ -98,25 +150,22 @@ export class Runs {
       const problem = width === undefined ? null : widthProblem(width, dataset.size)
       if (problem) throw fieldError(['model', key], problem, `The width ${width} ${problem}.`)
     }
-    const name = params.name?.trim() || `${dataset.name} ${dataset.size}px`
-    const now = new Date().toISOString()
-    const record: RunRecord = {
-      formatVersion: RUN_FORMAT_VERSION,
-      id: this.store.newId(name),
-      name,
-      createdAt: now,
-      updatedAt: now,
-      dataset: { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels },
+    const record = this.newRecord(params.name?.trim() || `${dataset.name} ${dataset.size}px`, {
+      dataset: datasetRef(dataset),
       model: ModelConfig.parse({ ...params.model, imageSize: dataset.size, channels: dataset.channels }),
       train: TrainConfig.parse(params.train),
       status: 'created',
-      statusMessage: 'Ready to train.',
-      warnings: [],
-      cost: { backend: null, seconds: 0, steps: 0 }
-    }
+      statusMessage: 'Ready to train.'
+    })
     const saved = await this.store.create(record)
     this.events.emit('runs.changed', saved)
     return saved
+  }
+
+  /** The record of a new run named `name`, with no history yet. */
+  private newRecord(name: string, fields: Pick<RunRecord, 'dataset' | 'model' | 'train' | 'status' | 'statusMessage'> & Partial<RunRecord>): RunRecord {
+    const now = new Date().toISOString()
+    return { formatVersion: RUN_FORMAT_VERSION, id: this.store.newId(name), name, createdAt: now, updatedAt: now, warnings: [], cost: { backend: null, seconds: 0, steps: 0 }, ...fields }
   }
 
   /** Starts (or resumes from its last checkpoint) training in a trainer engine of its own. */
@@ -127,6 +176,11 @@ export class Runs {
     const latest = await this.store.latest(id).catch(() => null)
     if (latest && latest.step >= target) {
       throw new StudioError('bad_request', `Run "${record.name}" is already at step ${latest.step}; ask for more than ${target} steps to train further.`)
+    }
+    const missing = (['G', 'D'] as const).find((net) => !networksOf(record).includes(net))
+    if (missing) throw new StudioError('bad_request', missingNetworkMessage(missing, record.imported?.files.map((f) => f.name)))
+    if (record.dataset === null) {
+      throw new StudioError('bad_request', `"${record.name}" was imported without a dataset; choose one to train it further (dcgan-studio resume ${id} --dataset ID, with images of ${record.model.imageSize} px and ${record.model.channels === 1 ? 'one channel' : 'three channels'}).`)
     }
     const datasetDir = this.datasets.folder(record.dataset.id)
     if (!fs.existsSync(datasetDir)) {
@@ -267,7 +321,7 @@ export class Runs {
 
   private datasetPresent(record: RunRecord): boolean {
     try {
-      return fs.existsSync(this.datasets.folder(record.dataset.id))
+      return record.dataset !== null && fs.existsSync(this.datasets.folder(record.dataset.id))
     } catch {
       return false
     }
@@ -338,4 +392,16 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
     default:
       return null
   }
+}
+
+
+/** "netG.pth 64px" style names: the file's folder and size, which is how a user tells imports apart. */
+function importedName(imported: ImportedFrom): string {
+  const source = path.basename(imported.source).replace(/\.[a-z]+$/i, '')
+  return `${source} (imported, ${imported.architecture.imageSize}px)`
+}
+
+/** What a run records of its dataset. */
+function datasetRef(dataset: { id: string; name: string; count: number; size: number; channels: 1 | 3 }): NonNullable<RunRecord['dataset']> {
+  return { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels }
 }

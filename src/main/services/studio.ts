@@ -3,6 +3,7 @@ import type { GenerateParams } from '../../shared/api/explore'
 import { Datasets } from './datasets'
 import { type StudioHandlers, dispatch } from './dispatch'
 import { EngineHost, explorerThreads } from './engine-host'
+import { exportModel } from './model-export'
 import type { EngineLauncher } from './engine-process'
 import { StudioEvents } from './events'
 import { Jobs } from './jobs'
@@ -164,6 +165,9 @@ export class Studio {
         return OK
       },
       'runs.branch': ({ id, step, name }) => this.runs.branch(id, step, name),
+      'runs.importModel': (params) => this.runs.importModel(params),
+      'runs.chooseDataset': ({ id, datasetId }) => this.runs.chooseDataset(id, datasetId),
+      'runs.exportModel': (params) => exportModel(this.runs.store, params, this.library.path('exports')),
       'runs.recreateDataset': async ({ id, resume }) => (await startRecreateDataset({ runs: this.runs, datasets: this.datasets, jobs: this.jobs }, id, resume)).job,
       'runs.delete': async ({ id }) => {
         await this.runs.delete(id)

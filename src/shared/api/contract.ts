@@ -44,6 +44,7 @@ import { Job } from './jobs'
 import { BranchRunParams, CreateRunParams, RecreateDatasetParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
 import { DatasetManifest } from '../formats/dataset'
 import { FavouriteSample, RunRecord } from '../formats/run'
+import { ExportModelParams, ExportModelResult, ImportModelParams } from '../formats/model-import'
 import { StudioSettings } from '../formats/settings'
 
 /**
@@ -116,6 +117,12 @@ export const studioMethods = {
   /** A run whose dataset is gone but recorded as a recipe (the demo): make it again (a job), then resume. */
   'runs.recreateDataset': { params: RecreateDatasetParams, result: Job },
   'runs.delete': { params: RunRef, result: ok },
+  /** A DCGAN trained elsewhere (PyTorch main.py, safetensors, a tfjs export) as a run with no training history. */
+  'runs.importModel': { params: ImportModelParams, result: RunRecord },
+  /** A run's model as PyTorch state dicts, safetensors or tfjs with an ml5 manifest, written into a folder. */
+  'runs.exportModel': { params: ExportModelParams, result: ExportModelResult },
+  /** Trains the run on this dataset from now on (an imported model has none until then). */
+  'runs.chooseDataset': { params: RunRef.extend({ datasetId: z.string().min(1) }), result: RunRecord },
   'runs.sample': { params: RunSampleParams, result: RunSample },
   /** The samples starred while exploring a run, kept in the run's folder (the same in every window and mode). */
   'runs.favourites': { params: RunRef, result: z.array(FavouriteSample) },

@@ -158,7 +158,7 @@ export const ExportRecord = z.object({
     id: z.string(),
     name: z.string(),
     checkpointStep: z.number().int(),
-    dataset: z.string(),
+    dataset: z.string().nullable(),
     model: ModelConfig,
     /** The feature maps G drew without (forgetting to draw), or null. */
     erasure: ErasureSpec.nullable().default(null)

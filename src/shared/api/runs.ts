@@ -31,6 +31,10 @@ export function runBadge(run: Pick<RunListing, 'record' | 'latestStep' | 'traini
   if (record.id === demoRunId && !busy) {
     return { label: `demo model · trained ${step.toLocaleString('en-US')} steps`, className: 'pill pill-demo', progress: `checkpoint step ${step.toLocaleString('en-US')}` }
   }
+  // A model trained elsewhere and not trained here yet is a finished model, not a stopped run.
+  if (record.imported && step === 0 && !busy) {
+    return { label: `imported · ${record.imported.format}`, className: 'pill pill-demo', progress: 'no training history here' }
+  }
   return { label: record.status, className: `pill pill-${record.status}`, progress: `step ${step}/${record.train.steps}` }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ModelConfig } from './model'
+import { ImportedFrom } from './model-import'
 
 /**
  * A training run on disk: `runs/<id>/` holding
@@ -96,7 +97,9 @@ export const RunRecord = z.object({
     channels: z.union([z.literal(1), z.literal(3)]),
     /** Set when the dataset is procedural and can be recreated exactly (the shipped demo). */
     recipe: DatasetRecipe.optional()
-  }),
+  })
+    // null for a model imported from elsewhere until a dataset is chosen to train it further.
+    .nullable(),
   /** The architecture, including the noise distribution z is drawn from. */
   model: ModelConfig,
   train: TrainConfig,
@@ -105,6 +108,8 @@ export const RunRecord = z.object({
   statusMessage: z.string().default(''),
   /** Set when the run was branched from another run's checkpoint. */
   branchedFrom: z.object({ runId: RunId, step: z.number().int().min(0) }).optional(),
+  /** Set when the run holds a model trained elsewhere (dcgan-studio import-model): its step 0 is that model. */
+  imported: ImportedFrom.optional(),
   /**
    * The face-attribute classifier (a folder under the library's classifiers/) that scores this run's samples
    * — smiling, masculine, glasses, pose — for Explore's attribute filter. Only a model of faces has one: the

@@ -10,8 +10,9 @@ export const trainHelp = `dcgan-studio train --dataset ID [--size S] [--width W]
   and trains it, printing progress. Ctrl+C stops after the current step with a checkpoint. --json prints one
   JSON object per event and a final one with the run id.`
 
-export const resumeHelp = `dcgan-studio resume RUN [--steps N] [--recreate-dataset] [--json]
+export const resumeHelp = `dcgan-studio resume RUN [--steps N] [--dataset ID] [--recreate-dataset] [--json]
   Continues a run from its last complete checkpoint (also after a crash), until N total steps.
+  --dataset trains it on that dataset from now on (a model imported from elsewhere has none until then).
   --recreate-dataset first makes the run's dataset again when it is not in the library but the run records
   how it was made (the demo's procedural faces: make-faces with its count, size and seed, then an import).`
 
@@ -61,17 +62,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, { steps: { type: 'string' }, 'recreate-dataset': { type: 'boolean', default: false } }, true)
+  const { values, positionals } = parseVerbArgs(argv, { steps: { type: 'string' }, dataset: { type: 'string' }, 'recreate-dataset': { type: 'boolean', default: false } }, true)
   const id = positionals[0]
   if (!id || positionals.length > 1) throw new UsageError('Give the RUN id to resume (see "dcgan-studio runs").')
   const out = makeOutput(values.json)
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
     const run = (await studio.runs.list()).find((r) => r.record.id === id)
-    if (run && !run.datasetPresent && run.record.dataset.recipe) {
+    if (values.dataset) await studio.runs.chooseDataset(id, values.dataset)
+    const dataset = run?.record.dataset
+    if (run && !run.datasetPresent && dataset?.recipe) {
       if (!values['recreate-dataset']) {
         throw new UsageError(
-          `The dataset "${run.record.dataset.name}" of run ${id} is not in this library, but the run records how it was made. ` +
-            `Run "dcgan-studio resume ${id} --recreate-dataset" to make it again first (${run.record.dataset.recipe.count} procedural faces; several minutes).`
+          `The dataset "${dataset.name}" of run ${id} is not in this library, but the run records how it was made. ` +
+            `Run "dcgan-studio resume ${id} --recreate-dataset" to make it again first (${dataset.recipe.count} procedural faces; several minutes).`
         )
       }
       const recreated = await recreateDataset(studio, id, out, interrupted)

@@ -41,7 +41,7 @@ export function exportRecord(fields: {
     file: path.basename(fields.file),
     createdAt: new Date().toISOString(),
     studioVersion: studioVersion(),
-    run: { id: fields.run.id, name: fields.run.name, checkpointStep: fields.step, dataset: fields.run.dataset.name, model: fields.run.model, erasure: fields.erase },
+    run: { id: fields.run.id, name: fields.run.name, checkpointStep: fields.step, dataset: fields.run.dataset?.name ?? null, model: fields.run.model, erasure: fields.erase },
     request: plainJson(fields.request),
     latent: plainJson(fields.latent),
     output: plainJson(fields.output),

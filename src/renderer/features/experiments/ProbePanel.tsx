@@ -19,7 +19,7 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
   const datasets = useStudioData(() => studio.call('datasets.list'), [])
   const labelled = (datasets.data ?? []).filter((d) => d.labelled)
   const run = useStudioData(() => studio.call('runs.get', { id: model.id }), [model.id])
-  const trainedOn = run.data?.record.dataset.id ?? ''
+  const trainedOn = run.data?.record.dataset?.id ?? ''
   const overlapOf = (d: (typeof labelled)[number]) => trainingOverlap(d, trainedOn, datasets.data ?? [])
   const [datasetId, setDatasetId] = useState('')
   const [perClass, setPerClass] = useState(100)

@@ -94,7 +94,7 @@ export function RunMonitor({ runId }: { runId: string }) {
         </span>
       </h2>
       <p className="muted">
-        {record.dataset.name} · {record.model.imageSize}px · batch {record.train.batchSize} · lr {record.train.learningRate} · β1 {record.train.beta1} ·{' '}
+        {record.dataset?.name ?? 'no dataset yet'} · {record.model.imageSize}px · batch {record.train.batchSize} · lr {record.train.learningRate} · β1 {record.train.beta1} ·{' '}
         {details.latestStep === null ? 'no checkpoint yet' : `last checkpoint: step ${details.latestStep}`}
       </p>
       {record.statusMessage && (

@@ -6,6 +6,7 @@ import { JobProgress } from '../../components/ProgressBar'
 import { useDialogs } from '../../components/dialogs'
 import { runBadge } from '../../../shared/api/runs'
 import { DatasetMissing } from './DatasetMissing'
+import { ExportModelDialog, ImportModelDialog } from './ModelFileDialogs'
 import { recreateJobOf, resumeRun } from './run-actions'
 
 /** Every run in the library: status, checkpoints, resume, branch from a checkpoint, delete. */
@@ -13,11 +14,26 @@ export function RunsScreen({ onOpen }: { onOpen: (runId: string) => void }) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const [selected, setSelected] = useState<string | null>(null)
   const demoRunId = useDemoRunId()
+  const [importing, setImporting] = useState(false)
   useStudioEvent('runs.changed', () => runs.reload())
   return (
     <div className="screen two-columns">
       <section className="card column">
         <h2>Runs</h2>
+        <div className="row">
+          <button type="button" onClick={() => setImporting(true)} data-testid="runs-import-model" title="A DCGAN trained elsewhere: PyTorch's dcgan/main.py, safetensors, or a tfjs export">
+            Import a model…
+          </button>
+        </div>
+        {importing && (
+          <ImportModelDialog
+            onClose={() => setImporting(false)}
+            onImported={(record) => {
+              runs.reload()
+              setSelected(record.id)
+            }}
+          />
+        )}
         {runs.error && <p className="error">{runs.error}</p>}
         {runs.data?.length === 0 && <p className="muted">No runs yet: create one under Train.</p>}
         <ul className="list" data-testid="run-list">
@@ -48,6 +64,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
   useStudioEvent('runs.changed', (record) => record.id === runId && details.reload())
   useStudioEvent('jobs.changed', (job) => job.target?.id === runId && isFinished(job.state) && details.reload())
   const [error, setError] = useState<string | null>(null)
+  const [exporting, setExporting] = useState(false)
   const dialogs = useDialogs()
   const d = details.data
   if (!d) return <section className="card grow">{details.error ? <p className="error">{details.error}</p> : 'Loading…'}</section>
@@ -85,7 +102,7 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
       </h2>
       <p className="muted">{d.record.statusMessage}</p>
       <p className="muted">
-        Dataset {d.record.dataset.name} · {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
+        {d.record.dataset ? `Dataset ${d.record.dataset.name}` : `Imported from ${d.record.imported?.files.map((f) => f.name).join(' and ') ?? 'elsewhere'}`} · {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
         {d.record.cost.backend ? ` on ${d.record.cost.backend}` : ''}
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
@@ -112,10 +129,14 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
             {resumeLabel}
           </button>
         )}
+        <button type="button" disabled={d.latestStep === null} onClick={() => setExporting(true)} data-testid="run-export-model" title="PyTorch state dicts, safetensors, or tfjs with an ml5 manifest">
+          Export model…
+        </button>
         <button type="button" className="danger" disabled={d.training} onClick={() => void remove()} data-testid="run-delete">
           Delete…
         </button>
       </div>
+      {exporting && <ExportModelDialog record={d.record} step={null} onClose={() => setExporting(false)} />}
       {recreating && <JobProgress job={recreating} onCancel={() => void studio.call('jobs.cancel', { id: recreating.id })} />}
       {error && <p className="error">{error}</p>}
       <h3>Checkpoints</h3>

@@ -16,12 +16,13 @@ export function recreateJobOf(jobs: Job[], runId: string): Job | undefined {
  */
 export async function resumeRun(run: Pick<RunListing, 'record' | 'datasetPresent' | 'latestStep'>, dialogs: Dialogs): Promise<Job | null> {
   const { record } = run
-  const recipe = record.dataset.recipe
-  if (run.datasetPresent || !recipe) return studio.call('runs.start', { id: record.id })
+  const dataset = record.dataset
+  const recipe = dataset?.recipe
+  if (run.datasetPresent || !dataset || !recipe) return studio.call('runs.start', { id: record.id })
   const sure = await dialogs.confirm({
     title: 'Recreate the dataset first?',
     message:
-      `This run trains on "${record.dataset.name}", which is not in this library. It can be made again exactly: ` +
+      `This run trains on "${dataset.name}", which is not in this library. It can be made again exactly: ` +
       `${recipe.count.toLocaleString('en-US')} procedural faces (${recipe.size} px, seed ${recipe.seed}), drawn and imported as ` +
       `dcgan-studio make-faces and import would (${recreateEstimate(recipe.count)}). Then training resumes from ${run.latestStep === null ? 'the start' : `its checkpoint at step ${run.latestStep.toLocaleString('en-US')}`}.`,
     confirmLabel: 'Recreate and resume'
