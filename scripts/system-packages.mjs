@@ -13,7 +13,9 @@ export const SYSTEM_PACKAGES = [
     name: 'dataset-fashion-mnist',
     probe: '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz',
     why: 'real labelled images for the IDX import and the linear probe'
-  }
+  },
+  { name: 'python3-numpy', probe: '/usr/lib/python3/dist-packages/numpy/__init__.py', why: 'writes .npy/.npz and CIFAR test files with numpy' },
+  { name: 'python3-scipy', probe: '/usr/lib/python3/dist-packages/scipy/__init__.py', why: 'writes SVHN-style MATLAB files with scipy.io.savemat' }
 ]
 
 export function systemPackage(name) {

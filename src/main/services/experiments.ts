@@ -138,7 +138,7 @@ export class Experiments {
     const read = await readSourceFile(file, DEFAULT_LIMITS.maxFileBytes)
     if (!read.ok) throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${read.reason}.`)
     const sniffed = sniffImage(read.bytes)
-    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP or TIFF file.`)
+    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM file.`)
     const pixels = await decodeToSquare(read.bytes, sniffed.format, DEFAULT_LIMITS, {
       size,
       channels: model.channels,
@@ -159,7 +159,7 @@ async function checkImageFile(file: string): Promise<void> {
     if (info.code === 'ENOENT') throw fieldError(where, `There is no file ${file}. Check the path: it is a path on the machine running the studio.`)
     return // Unreadable for another reason: readSourceFile says which.
   }
-  if (info.isDirectory()) throw fieldError(where, `${file} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP or TIFF).`)
+  if (info.isDirectory()) throw fieldError(where, `${file} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM).`)
 }
 
 function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {

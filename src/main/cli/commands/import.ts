@@ -7,7 +7,7 @@ import { parseIntOption, withCliStudio } from '../studio-session'
 
 export const importHelp = `dcgan-studio import FOLDER --size 64 [--name N] [--grayscale] [--fit crop|pad] [--class-folders] [--json]
 dcgan-studio import --idx FILE [--labels FILE] [--size 32] [--limit N] [--name N] [--json]
-  Imports a folder of images (recursively: JPEG, PNG, WebP, GIF, BMP, TIFF) or an MNIST-style IDX file into
+  Imports a folder of images (recursively: JPEG, PNG, WebP, GIF, BMP, TIFF, PGM/PPM/PBM) or an MNIST-style IDX file into
   the library. Files that cannot be used are skipped and listed with the reason; duplicates are reported.
   The source is never modified. --class-folders labels the images by folder: each subfolder of FOLDER is a
   class named by the folder (sorted by name), for the linear probe. --json prints progress lines and ends
