@@ -75,7 +75,7 @@ describe('importNpy', () => {
 
   it("finds an .npz's images and its labels by shape (np.savez, grayscale N×H×W)", async () => {
     const { manifest, dir } = await importNpy({ path: path.join(work, 'mnist-like.npz'), datasetsDir: lib() })
-    expect(manifest).toMatchObject({ name: 'mnist-like x_train', channels: 1, count: 10, source: { imagesKey: 'x_train', labelsKey: 'y_train', layout: 'nhw' } })
+    expect(manifest).toMatchObject({ name: 'mnist-like', channels: 1, count: 10, source: { imagesKey: 'x_train', labelsKey: 'y_train', layout: 'nhw' } })
     const back = await readBack(dir, 10)
     expect(back.images).toEqual(await expected('gray.u8'))
     expect(back.labels).toEqual(await expected('labels.u8'))

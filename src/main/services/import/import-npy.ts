@@ -96,7 +96,7 @@ export async function importNpy(options: ImportNpyOptions): Promise<ImportResult
         }
       },
       options,
-      { source, defaultName: path.basename(file).replace(/\.np[yz]$/i, '') + (arrays.length > 1 ? ` ${images.key}` : ''), what: `The images in ${file}` }
+      { source, defaultName: path.basename(file).replace(/\.np[yz]$/i, '') + (options.imagesKey ? ` ${images.key}` : ''), what: `The images in ${file}` }
     )
   } finally {
     stream.close()
