@@ -15,8 +15,8 @@ const KINDS: { kind: Kind; label: string; title: string }[] = [
   { kind: 'folder', label: 'Folder', title: 'A folder of image files (JPEG, PNG, WebP, GIF, BMP, TIFF, PGM/PPM/PBM)' },
   { kind: 'idx', label: 'IDX (MNIST)', title: 'An MNIST-style IDX images file, with its labels file' },
   { kind: 'cifar', label: 'CIFAR', title: 'CIFAR-10 or CIFAR-100 binary batches, with their labels' },
-  { kind: 'svhn', label: 'SVHN .mat', title: "SVHN's cropped digits (train_32x32.mat …), with their labels" },
-  { kind: 'npy', label: 'numpy', title: 'A numpy .npy or .npz image array, with labels if it holds them' }
+  { kind: 'svhn', label: 'SVHN', title: "SVHN's cropped digits (train_32x32.mat …), with their labels" },
+  { kind: 'npy', label: 'NumPy', title: 'A numpy .npy or .npz image array, with labels if it holds them' }
 ]
 
 /** Import a folder of images (any mix of formats and sizes) or an image array: IDX, CIFAR, SVHN or numpy. */
