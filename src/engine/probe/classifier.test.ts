@@ -89,7 +89,7 @@ describe('the probe classifier', () => {
     for (const form of ['weights', 'gram'] as const) {
       const fitter = new LinearFitter(examples, 3, form, 'squaredHinge')
       const model = await fitter.fit({ weightDecay, iterations: 400 })
-      const [gradW, gradB, weights] = tf.tidy(() => {
+      const [gradW, gradB, weights] = tf.tidy((): tf.Tensor[] => {
         const y = tf.oneHot(data.labels, 3).toFloat().mul(2).sub(1)
         const z = x.matMul(model.weights).add(model.bias)
         const residual = y.mul(tf.relu(tf.sub(1, y.mul(z)))).mul(-2).div(24)

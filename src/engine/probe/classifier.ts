@@ -58,7 +58,7 @@ export function fitStandardiser(x: tf.Tensor2D): Standardiser {
  */
 export function fitCentring(x: tf.Tensor2D): Standardiser {
   return tf.tidy(() => {
-    const mean = x.mean(0) as tf.Tensor1D
+    const mean = x.mean<tf.Tensor1D>(0)
     return { mean, scale: tf.onesLike(mean) }
   })
 }

@@ -200,7 +200,7 @@ async function fitDraw(
       previous = fitted
       trainAccuracy = (await countCorrect(fitted, examples)) / n
       // x·W + b on centred features is x·W + (b − μ·W) on raw ones.
-      out.push({ weights: fitted.weights.clone(), bias: tf.tidy(() => fitted.bias.sub(centring.mean.reshape([1, dims]).matMul(fitted.weights).reshape([-1]))) as tf.Tensor1D })
+      out.push({ weights: fitted.weights.clone(), bias: tf.tidy(() => fitted.bias.sub<tf.Tensor1D>(centring.mean.reshape([1, dims]).matMul(fitted.weights).reshape<tf.Tensor1D>([-1]))) })
     }
     return { models: out, features: dims, trainAccuracy }
   } catch (error) {

@@ -60,7 +60,7 @@ export async function selectCifarFiles(paths: readonly string[], split: CifarSpl
   const variants = new Set<CifarVariant>()
   for (const given of paths) {
     const file = path.resolve(given)
-    const info = await fs.stat(file).catch((error: NodeJS.ErrnoException) => error)
+    const info = await fs.stat(file).catch((error: unknown) => error as NodeJS.ErrnoException)
     if (info instanceof Error) {
       if (info.code === 'ENOENT') throw new ImportError('SOURCE_NOT_FOUND', `${file} does not exist. Choose the CIFAR batch files or the folder that holds them (e.g. cifar-10-batches-bin/).`)
       throw new ImportError('SOURCE_UNREADABLE', `${file} cannot be opened (${info.code ?? info.message}).`)

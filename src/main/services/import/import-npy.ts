@@ -73,7 +73,7 @@ export async function importNpy(options: ImportNpyOptions): Promise<ImportResult
       {
         count,
         side,
-        channels: channels as 1 | 3,
+        channels,
         labelled: labels !== null,
         read: async (n) => {
           const raw = await stream.take(n * perImage * header.bytes)
