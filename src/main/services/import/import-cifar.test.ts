@@ -2,10 +2,9 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runPython } from '../../../../tests/support/python'
-import { openDataset } from '../../../node/dataset-files'
 import { DatasetManifest } from '../../../shared/formats/dataset'
 import { importCifar } from './import-cifar'
-import { makeTempDir, removeDir, writeFile } from './test-support'
+import { makeTempDir, readBack, removeDir, writeFile } from './test-support'
 
 /**
  * CIFAR batches written with numpy as the binary archives lay them out (label byte(s), then the red, green
@@ -50,14 +49,6 @@ afterAll(async () => {
   await removeDir(work)
 })
 
-async function readBack(dir: string, count: number): Promise<{ images: Buffer; labels: Buffer }> {
-  const dataset = await openDataset(dir)
-  try {
-    return { images: Buffer.from(dataset.readImages(0, count)), labels: Buffer.from(dataset.readLabels(0, count)) }
-  } finally {
-    dataset.close()
-  }
-}
 
 describe('importCifar', () => {
   it("imports a folder's CIFAR-10 training batches in order, with the class names from batches.meta.txt", async () => {

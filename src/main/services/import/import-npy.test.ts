@@ -2,10 +2,9 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runPython } from '../../../../tests/support/python'
-import { openDataset } from '../../../node/dataset-files'
 import { DatasetManifest } from '../../../shared/formats/dataset'
 import { importNpy } from './import-npy'
-import { makeTempDir, removeDir, writeFile } from './test-support'
+import { makeTempDir, readBack, removeDir, writeFile } from './test-support'
 
 /**
  * numpy image arrays as people save them (np.save, np.savez, np.savez_compressed; uint8, float in 0–1 and
@@ -53,14 +52,6 @@ afterAll(async () => {
   await removeDir(work)
 })
 
-async function readBack(dir: string, count: number, labelled = true): Promise<{ images: Buffer; labels: Buffer | null }> {
-  const dataset = await openDataset(dir)
-  try {
-    return { images: Buffer.from(dataset.readImages(0, count)), labels: labelled ? Buffer.from(dataset.readLabels(0, count)) : null }
-  } finally {
-    dataset.close()
-  }
-}
 
 describe('importNpy', () => {
   it('imports a uint8 N×H×W×3 .npy with labels from a .npy of their own', async () => {
@@ -91,7 +82,7 @@ describe('importNpy', () => {
     expect(tanh.manifest).toMatchObject({ size: 16, channels: 1, count: 4, source: { layout: 'nhwc', range: '-1-1' } })
     expect(tanh.manifest.labels).toBeUndefined()
     const atNative = await importNpy({ path: path.join(work, 'tanh.npy'), datasetsDir: lib() })
-    expect((await readBack(atNative.dir, 4, false)).images).toEqual(await expected('tanh.u8'))
+    expect((await readBack(atNative.dir, 4)).images).toEqual(await expected('tanh.u8'))
   })
 
   describe('refuses arrays that are not images, saying what they hold, and writes nothing', () => {
