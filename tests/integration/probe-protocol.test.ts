@@ -36,6 +36,21 @@ write('train_32x32.mat', 0, 1500)
 write('test_32x32.mat', 1500, 2000)
 `
 
+/** The same images as CIFAR-10 binary batches (label byte, then the red, green and blue planes), 500 to train and 300 to test. */
+const WRITE_CIFAR_FORMAT = String.raw`
+import sys, os, gzip, numpy as np
+src, out = sys.argv[1], sys.argv[2]
+images = np.frombuffer(gzip.open(src + '/t10k-images-idx3-ubyte.gz').read(), np.uint8, offset=16).reshape(-1, 28, 28)
+labels = np.frombuffer(gzip.open(src + '/t10k-labels-idx1-ubyte.gz').read(), np.uint8, offset=8)
+os.makedirs(out)
+def write(name, lo, hi):
+    x = np.pad(images[lo:hi], ((0, 0), (2, 2), (2, 2))).reshape(hi - lo, 1, 1024)
+    records = np.concatenate([labels[lo:hi, None], np.repeat(x, 3, axis=1).reshape(hi - lo, -1)], axis=1)
+    open(out + '/' + name, 'wb').write(records.astype(np.uint8).tobytes())
+write('data_batch_1.bin', 2000, 2500)
+write('test_batch.bin', 2500, 2800)
+`
+
 describe('dcgan-studio probe --protocol svhn', () => {
   const work = tempDir('probe-protocol')
   const library = path.join(work, 'library')
@@ -97,6 +112,29 @@ describe('dcgan-studio probe --protocol svhn', () => {
     expect(result.stdout).toMatch(/Test error over 2 draws \(mean ± 1\.96σ\): ours \d+\.\d\d% ± \d+\.\d\d {3}the paper: 22\.48% test error \(the same architecture trained supervised: 28\.87%\)\./)
     expect(result.stdout).toMatch(/C = 0\.0001 +\d+\.\d\d%/)
     expect(result.stdout).toContain('← chosen')
+  })
+
+  it('the cifar10 preset trains one SVM on as many training images as fit, after the validation split', async () => {
+    const cifar = path.join(work, 'cifar-10-batches-bin')
+    runPython(WRITE_CIFAR_FORMAT, ['/usr/share/datasets/fashion-mnist', cifar])
+    const result = await runCli(['probe', '--protocol', 'cifar10', '--run', RUN, '--data', cifar, '--validation', '300', '--library', library])
+    expect(result.code, `${result.stderr}\n${JSON.stringify(result.lines.at(-1))}`).toBe(0)
+    const cifarReport = result.lines.at(-1) as unknown as ProtocolProbeReport
+    expect(cifarReport).toMatchObject({
+      protocol: 'cifar10',
+      train: { name: 'CIFAR-10 data_batch_1' },
+      test: { name: 'CIFAR-10 test_batch' },
+      counts: { pool: 200, validation: 300, test: 300 },
+      draws: { selection: 1, test: 1 },
+      paper: { metric: 'accuracy', value: 0.828 },
+      departures: ['300 validation images (the preset: 5,000)']
+    })
+    // All of the 200 left after validation that every class can give as many of: the smallest class sets the count.
+    expect(cifarReport.counts.perDraw % 10).toBe(0)
+    expect(cifarReport.counts.perDraw).toBeGreaterThanOrEqual(80)
+    expect(cifarReport.counts.perDraw).toBeLessThanOrEqual(200)
+    expect(cifarReport.testAccuracy).toEqual({ mean: expect.any(Number), halfWidth: 0 })
+    expect(cifarReport.testAccuracy.mean).toBeGreaterThan(0.5)
   })
 
   it('refuses a test set that is the training set, and flags that belong to the other probe', async () => {
