@@ -23,7 +23,9 @@ export const SYSTEM_PACKAGES = [
     name: 'python3-torch',
     probe: '/usr/lib/python3/dist-packages/torch/__init__.py',
     why: "PyTorch, to write and read back the model files of pytorch/examples' dcgan/main.py (model import and export)"
-  }
+  },
+  { name: 'python3-numpy', probe: '/usr/lib/python3/dist-packages/numpy/__init__.py', why: 'writes .npy/.npz and CIFAR test files with numpy' },
+  { name: 'python3-scipy', probe: '/usr/lib/python3/dist-packages/scipy/__init__.py', why: 'writes SVHN-style MATLAB files with scipy.io.savemat' }
 ]
 
 export function systemPackage(name) {

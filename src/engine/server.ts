@@ -14,7 +14,7 @@ import type { HostPort } from './host-port'
 import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
 import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
-import { probe } from './probe'
+import { probe, probeProtocol } from './probe'
 import { project } from './project'
 import { fitErasure } from './forget'
 import { runCudaProbe } from './backend/cuda-probe'
@@ -49,6 +49,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     classifySamples: (params, ctx) => faces.classifySamples(params, ctx),
     trainClassifier: (params, ctx) => faces.trainClassifier(params, ctx),
     probe: (params, ctx) => probe(models, params, ctx),
+    probeProtocol: (params, ctx) => probeProtocol(models, params, ctx),
     project: (params, ctx) => project(models, params, ctx),
     forgetFit: (params, ctx) => fitErasure(models, params, ctx),
     cudaProbe: (params) => runCudaProbe(params),

@@ -3,7 +3,7 @@ import { CudaProbeResult, CudaReport } from './api/cuda-doctor'
 import { BackendAttempt, BackendName, WebGpuAdapter } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
-import { EngineProbeParams, EngineProjectParams, ProbeResult, ProjectResult } from './api/experiments'
+import { EngineProbeParams, EngineProjectParams, EngineProtocolProbeParams, ProbeResult, ProjectResult, ProtocolProbeResult } from './api/experiments'
 import { EngineForgetFitParams, ForgetFitResult } from './api/forget'
 import {
   ClassifySamplesResult,
@@ -88,6 +88,8 @@ export const engineMethods = {
   trainClassifier: { params: EngineTrainClassifierParams, result: TrainClassifierResult },
   /** Linear probe (paper Section 5): D features vs pixels vs random-init D on a labelled dataset (progress messages). */
   probe: { params: EngineProbeParams, result: ProbeResult },
+  /** The paper's probe protocols (CIFAR-10, SVHN): an L2-SVM on D's features over label draws (progress messages). */
+  probeProtocol: { params: EngineProtocolProbeParams, result: ProtocolProbeResult },
   /** Projection: the z whose sample best matches an image, Adam from several starts (progress messages). */
   project: { params: EngineProjectParams, result: ProjectResult },
   /** Forgetting to draw (paper Fig. 6): weigh G's feature maps by how they fire inside boxes (progress messages). */

@@ -114,7 +114,7 @@ describe('forms mark the field that is wrong and say what is allowed', () => {
     expect(await page.getByTestId('projection-start').isDisabled()).toBe(true)
     await page.getByTestId('projection-starts').fill('8')
     await page.getByTestId('projection-start').click()
-    await expect.poll(async () => (await fieldState(page, 'projection-image')).message).toBe(`${idxFolder} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP or TIFF).`)
+    await expect.poll(async () => (await fieldState(page, 'projection-image')).message).toBe(`${idxFolder} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM).`)
     expect(studio.problems).toEqual([])
   })
 })

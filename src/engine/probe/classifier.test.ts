@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Rng } from '../../shared/latent/random'
 import { selectBackend } from '../backend/select'
-import { countCorrect, disposeModel, fitStandardiser, LinearFitter, standardise } from './classifier'
+import { countCorrect, disposeModel, fitCentring, fitStandardiser, LinearFitter, standardise } from './classifier'
 
 beforeAll(async () => {
   await selectBackend('wasm')
@@ -77,6 +77,32 @@ describe('the probe classifier', () => {
     for (let i = 0; i < byWeights.length; i++) expect(Math.abs(byWeights[i]! - byGram[i]!)).toBeLessThan(1e-3 * scale)
     models.forEach((m) => disposeModel(m))
     tf.dispose([data.x, data.labels, s.mean, s.scale, examples.x])
+  })
+
+  it("the L2-SVM (one-vs-rest squared hinge) converges to its optimum on centred raw features, by weights or Gram matrix", async () => {
+    const data = blobs(3, 8, 30, 1.5, 4)
+    const c = fitCentring(data.x)
+    const x = standardise(data.x, c)
+    const examples = { x, labels: data.labels }
+    // LinearSVC's C = 0.01 for 24 examples: λ = 1/(C·n).
+    const weightDecay = 1 / (0.01 * 24)
+    for (const form of ['weights', 'gram'] as const) {
+      const fitter = await LinearFitter.create(examples, 3, form, 'squaredHinge')
+      const model = await fitter.fit({ weightDecay, iterations: 400 })
+      const [gradW, gradB, weights] = tf.tidy((): tf.Tensor[] => {
+        const y = tf.oneHot(data.labels, 3).toFloat().mul(2).sub(1)
+        const z = x.matMul(model.weights).add(model.bias)
+        const residual = y.mul(tf.relu(tf.sub(1, y.mul(z)))).mul(-2).div(24)
+        return [tf.matMul(x, residual, true, false).add(model.weights.mul(weightDecay)).norm(), residual.sum(0).norm(), model.weights.norm()]
+      }) as [tf.Tensor, tf.Tensor, tf.Tensor]
+      expect(gradW.dataSync()[0]!).toBeLessThan(1e-4 * weightDecay * weights.dataSync()[0]!)
+      expect(gradB.dataSync()[0]!).toBeLessThan(1e-5)
+      expect(await countCorrect(model, examples)).toBeGreaterThanOrEqual(22)
+      disposeModel(model)
+      fitter.dispose()
+      tf.dispose([gradW, gradB, weights])
+    }
+    tf.dispose([data.x, data.labels, c.mean, c.scale, x])
   })
 
   it('keeps smaller weights under a stronger penalty, and leaves no tensors behind', async () => {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs'
 import { yieldAndCheck } from './cancel'
 
 /**
- * The probe's classifier: multinomial logistic regression with an L2 penalty (the paper used an L2-SVM; both
- * are regularised linear classifiers, and this one needs no one-vs-rest wrapper for ten classes).
+ * The probe's classifiers: multinomial logistic regression with an L2 penalty, and the paper's L2-SVM
+ * (one-vs-rest squared hinge with an L2 penalty, liblinear's LinearSVC), for the paper's protocols.
  *
  * - Features are standardised on the training set, then scaled so an example's squared length is about 1
  *   (each dimension gets variance 1/d). The weight-decay grid then means the same for 784 pixels and for
@@ -14,7 +14,13 @@ import { yieldAndCheck } from './cancel'
  *   iterations, and the bias (features are centred) by 2. Deterministic: the same data give the same numbers.
  * - Weight decays are tried strongest first, each fit starting from the previous solution (a regularisation
  *   path), which is already close.
+ * - The L2-SVM minimises mean over examples of Σₖ max(0, 1 − yₖ·zₖ)² (yₖ = ±1, one-vs-rest) + λ/2 ‖W‖²; that is
+ *   LinearSVC's ½‖w‖² + C·Σ loss divided by C·n, so λ = 1/(C·n). Its gradient's curvature bound is
+ *   2 λmax(XᵀX/n) per class, and the bias's 2, so they step by 1/(2 λmax + λ) and ½.
  */
+
+/** Which loss a fit minimises. */
+export type LinearLoss = 'logistic' | 'squaredHinge'
 
 export interface Standardiser {
   /** [d] training means. */
@@ -51,6 +57,17 @@ export async function fitStandardiser(x: tf.Tensor2D): Promise<Standardiser> {
   } finally {
     tf.dispose([std, alive])
   }
+}
+
+/**
+ * Centring only, for the L2-SVM: its C is the paper's (LinearSVC on raw features), which scaling would change.
+ * Centred features let the unpenalised bias take its own step.
+ */
+export function fitCentring(x: tf.Tensor2D): Standardiser {
+  return tf.tidy(() => {
+    const mean = x.mean<tf.Tensor1D>(0)
+    return { mean, scale: tf.onesLike(mean) }
+  })
 }
 
 export function standardise(x: tf.Tensor2D, s: Standardiser): tf.Tensor2D {
@@ -112,18 +129,23 @@ export class LinearFitter {
   readonly curvature: number
 
   /** `form` picks the iteration; by default the cheaper one (the Gram form when there are more features than examples). */
-  static async create(train: Examples, classes: number, form: 'auto' | 'weights' | 'gram' = 'auto'): Promise<LinearFitter> {
-    return new LinearFitter(train, classes, form, await largestEigenvalue(train.x))
+  static async create(train: Examples, classes: number, form: 'auto' | 'weights' | 'gram' = 'auto', loss: LinearLoss = 'logistic'): Promise<LinearFitter> {
+    return new LinearFitter(train, classes, form, loss, await largestEigenvalue(train.x))
   }
 
   private constructor(
     private readonly train: Examples,
     private readonly classes: number,
     form: 'auto' | 'weights' | 'gram',
+    private readonly loss: LinearLoss,
     curvature: number
   ) {
     const [n, d] = train.x.shape
-    this.targets = tf.tidy(() => tf.oneHot(train.labels.toInt(), classes).toFloat() as tf.Tensor2D)
+    // Logistic: one-hot targets; squared hinge: ±1 per class (one-vs-rest).
+    this.targets = tf.tidy(() => {
+      const oneHot = tf.oneHot(train.labels.toInt(), classes).toFloat() as tf.Tensor2D
+      return loss === 'logistic' ? oneHot : oneHot.mul(2).sub<tf.Tensor2D>(1)
+    })
     const useGram = form === 'gram' || (form === 'auto' && d > n)
     this.gram = useGram ? tf.tidy(() => tf.matMul(train.x, train.x, false, true)) : null
     this.curvature = curvature
@@ -140,8 +162,9 @@ export class LinearFitter {
     const n = x.shape[0]
     const gram = this.gram
     const rows = gram ? n : x.shape[1]
-    const weightStep = 1 / (0.5 * this.curvature + weightDecay)
-    const biasStep = 2
+    const hinge = this.loss === 'squaredHinge'
+    const weightStep = 1 / ((hinge ? 2 : 0.5) * this.curvature + weightDecay)
+    const biasStep = hinge ? 0.5 : 2
     // Nesterov's constant momentum for a μ-strongly convex function with L-Lipschitz gradient (μ = λ).
     const ratio = Math.sqrt(weightDecay * weightStep)
     const momentum = (1 - ratio) / (1 + ratio)
@@ -154,7 +177,8 @@ export class LinearFitter {
           const c = current.c.add<tf.Tensor2D>(current.c.sub(previous.c).mul(momentum))
           const b = current.b.add<tf.Tensor1D>(current.b.sub(previous.b).mul(momentum))
           const logits = (gram ? gram.matMul(c) : x.matMul(c)).add(b)
-          const residual = tf.softmax(logits).sub(this.targets).div<tf.Tensor2D>(n)
+          // ∂loss/∂logits: softmax − one-hot, or −2y·max(0, 1 − y·z) for the squared hinge.
+          const residual = (hinge ? this.targets.mul(tf.relu(tf.sub(1, this.targets.mul(logits)))).mul(-2) : tf.softmax(logits).sub(this.targets)).div<tf.Tensor2D>(n)
           // ∂/∂W = XᵀR + λW; with W = XᵀA that is Xᵀ(R + λA), a step on A.
           const gradient = (gram ? residual : tf.matMul(x, residual, true, false)).add(c.mul(weightDecay))
           return { c: c.sub<tf.Tensor2D>(gradient.mul(weightStep)), b: b.sub<tf.Tensor1D>(residual.sum(0).mul(biasStep)) }

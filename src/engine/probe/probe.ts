@@ -33,7 +33,7 @@ interface Representation {
 
 export async function probe(models: ModelCache, params: EngineProbeParams, ctx: ProbeContext = {}): Promise<ProbeResult> {
   const started = performance.now()
-  const dataset = await open(params.datasetDir)
+  const dataset = await openProbeDataset(params.datasetDir)
   try {
     const model = params.models.model
     const split = labelledSplit(dataset, params)
@@ -71,7 +71,7 @@ export async function probe(models: ModelCache, params: EngineProbeParams, ctx: 
   }
 }
 
-async function open(dir: string): Promise<OpenedDataset> {
+export async function openProbeDataset(dir: string): Promise<OpenedDataset> {
   try {
     return await openDataset(dir)
   } catch (error) {
@@ -107,7 +107,7 @@ function classNames(dataset: OpenedDataset, split: ProbeSplit): string[] | null 
 }
 
 /** Training and validation features are held in memory (twice while they become tensors); keep that sane. */
-const MAX_FEATURE_BYTES = 1024 ** 3
+export const MAX_FEATURE_BYTES = 1024 ** 3
 
 function checkMemory(split: ProbeSplit, model: ModelConfig): void {
   const examples = split.train.length + split.validation.length

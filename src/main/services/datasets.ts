@@ -10,7 +10,13 @@ import {
   type ImportResult,
   ImportError,
   checkIdxPath,
+  checkNpyPath,
+  checkSvhnPath,
+  importCifar,
   importFolder,
+  importNpy,
+  importSvhn,
+  selectCifarFiles,
   resolveSourceFolder,
   importIdx,
   openDataset,
@@ -19,6 +25,47 @@ import {
 } from './import'
 import type { Jobs } from './jobs'
 import type { Library } from './library'
+
+/** The file or folder an import reads (the first, for CIFAR's batches), for its job's title. */
+function importedPath(request: ImportRequest): string {
+  switch (request.kind) {
+    case 'idx':
+      return request.imagesPath
+    case 'cifar':
+      return request.paths[0] as string
+    default:
+      return request.path
+  }
+}
+
+type Common = { datasetsDir: string; signal: AbortSignal; onProgress: (p: { done: number; total: number; message: string }) => void }
+
+/** The options each importer takes, from the request: only what the request says, so defaults stay the importer's. */
+function runImport(request: ImportRequest, common: Common): Promise<ImportResult> {
+  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>))
+  const shared = { ...common, ...optional('size', request.size), ...optional('name', request.name) }
+  switch (request.kind) {
+    case 'folder':
+      return importFolder({ source: request.path, grayscale: request.grayscale, fit: request.fit, classFolders: request.classFolders, ...shared, size: request.size })
+    case 'idx':
+      return importIdx({ imagesPath: request.imagesPath, ...optional('labelsPath', request.labelsPath), ...optional('limit', request.limit), ...shared })
+    case 'cifar':
+      return importCifar({ paths: request.paths, split: request.split, labels: request.labels, ...optional('variant', request.variant), ...optional('limit', request.limit), ...shared })
+    case 'svhn':
+      return importSvhn({ path: request.path, ...optional('limit', request.limit), ...shared })
+    case 'npy':
+      return importNpy({
+        path: request.path,
+        ...optional('imagesKey', request.imagesKey),
+        ...optional('labelsKey', request.labelsKey),
+        ...optional('labelsPath', request.labelsPath),
+        ...optional('layout', request.layout),
+        ...optional('range', request.range),
+        ...optional('limit', request.limit),
+        ...shared
+      })
+  }
+}
 
 /** Datasets in the library: listing, importing (as jobs), previewing and deleting. */
 export class Datasets {
@@ -83,45 +130,33 @@ export class Datasets {
         throw err
       }
     }
-    if (request.kind === 'folder') return check('path', () => resolveSourceFolder(path.resolve(request.path)))
-    await check('imagesPath', () => checkIdxPath(path.resolve(request.imagesPath), 'images'))
-    if (request.labelsPath) await check('labelsPath', () => checkIdxPath(path.resolve(request.labelsPath as string), 'labels'))
+    switch (request.kind) {
+      case 'folder':
+        return check('path', () => resolveSourceFolder(path.resolve(request.path)))
+      case 'idx':
+        await check('imagesPath', () => checkIdxPath(path.resolve(request.imagesPath), 'images'))
+        if (request.labelsPath) await check('labelsPath', () => checkIdxPath(path.resolve(request.labelsPath as string), 'labels'))
+        return
+      case 'cifar':
+        return check('paths', () => selectCifarFiles(request.paths, request.split, request.variant))
+      case 'svhn':
+        return check('path', () => checkSvhnPath(path.resolve(request.path)))
+      case 'npy':
+        await check('path', () => checkNpyPath(path.resolve(request.path)))
+        if (request.labelsPath) await check('labelsPath', () => checkNpyPath(path.resolve(request.labelsPath as string)))
+    }
   }
 
   /** Starts an import job; the dataset appears in the library when it completes. */
   startImport(request: ImportRequest): { job: Job; done: Promise<ImportResult> } {
-    const title = request.kind === 'folder' ? `Import ${path.basename(request.path)}` : `Import ${path.basename(request.imagesPath)}`
     return this.jobs.start({
       kind: 'import',
-      title,
+      title: `Import ${path.basename(importedPath(request))}`,
       run: async ({ signal, report }) => {
         await removeAbandonedDrafts(this.dir).catch(() => [])
         const onProgress = (p: { done: number; total: number; message: string }): void =>
           report(p.total > 0 ? Math.min(1, p.done / p.total) : null, p.message)
-        return translate(() =>
-          request.kind === 'folder'
-            ? importFolder({
-                source: request.path,
-                datasetsDir: this.dir,
-                size: request.size,
-                grayscale: request.grayscale,
-                fit: request.fit,
-                classFolders: request.classFolders,
-                ...(request.name ? { name: request.name } : {}),
-                signal,
-                onProgress
-              })
-            : importIdx({
-                imagesPath: request.imagesPath,
-                datasetsDir: this.dir,
-                ...(request.labelsPath ? { labelsPath: request.labelsPath } : {}),
-                ...(request.size ? { size: request.size } : {}),
-                ...(request.name ? { name: request.name } : {}),
-                ...(request.limit ? { limit: request.limit } : {}),
-                signal,
-                onProgress
-              })
-        )
+        return translate(() => runImport(request, { datasetsDir: this.dir, signal, onProgress }))
       },
       doneMessage: ({ manifest }) => {
         const { imported, skipped, duplicate } = manifest.summary

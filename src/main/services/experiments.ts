@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import type { z } from 'zod'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError, fieldError } from '../../shared/api/errors'
-import type { ProbeParams, ProbeReport, ProjectImageSource, ProjectParams, ProjectReport } from '../../shared/api/experiments'
+import { PROBE_PROTOCOLS, type ProbeParams, type ProbeReport, type ProjectImageSource, type ProjectParams, type ProjectReport, type ProtocolProbeParams, type ProtocolProbeReport } from '../../shared/api/experiments'
 import type { RgbaImage } from '../../shared/api/image'
 import type { Job, JobKind } from '../../shared/api/jobs'
 import type { ModelConfig } from '../../shared/formats/model'
@@ -77,6 +77,59 @@ export class Experiments {
     })
   }
 
+  /**
+   * One of the paper's probe protocols (CIFAR-10's Table 1, SVHN's Table 2) as a job: the preset's counts, unless
+   * overridden, on a training and a test dataset from the library; the report carries the paper's number.
+   */
+  async startProtocolProbe(params: z.output<typeof ProtocolProbeParams>): Promise<{ job: Job; done: Promise<ProtocolProbeReport> }> {
+    const { source, step } = await this.deps.exploration.models(params.run)
+    const preset = PROBE_PROTOCOLS[params.protocol]
+    const train = await this.deps.datasets.get(params.trainDatasetId)
+    const test = await this.deps.datasets.get(params.testDatasetId)
+    for (const [field, m] of [['trainDatasetId', train], ['testDatasetId', test]] as const) {
+      if (!m.labels) throw fieldError([field], `The dataset "${m.name}" has no labels; the ${preset.title} protocol needs labelled images.`)
+    }
+    if (train.id === test.id) throw fieldError(['testDatasetId'], `"${train.name}" is the training set; choose its test set (e.g. CIFAR-10's test_batch.bin, SVHN's test_32x32.mat) as the test dataset.`)
+    const counts = {
+      validation: params.validation ?? preset.validation,
+      perClass: params.perClass ?? preset.perClass,
+      selectionDraws: params.selectionDraws ?? preset.selectionDraws,
+      testDraws: params.testDraws ?? preset.testDraws
+    }
+    const departures = [
+      counts.validation !== preset.validation && `${counts.validation.toLocaleString('en-US')} validation images (the preset: ${preset.validation.toLocaleString('en-US')})`,
+      counts.perClass !== preset.perClass && `${counts.perClass} labels per class (the preset: ${preset.perClass ?? 'as many as fit'})`,
+      counts.selectionDraws !== preset.selectionDraws && `${counts.selectionDraws} draw${counts.selectionDraws === 1 ? '' : 's'} per C (the preset: ${preset.selectionDraws})`,
+      counts.testDraws !== preset.testDraws && `${counts.testDraws} test draw${counts.testDraws === 1 ? '' : 's'} (the preset: ${preset.testDraws})`
+    ].filter((d): d is string => typeof d === 'string')
+    return this.deps.jobs.start({
+      kind: EXPERIMENT_JOB,
+      title: `${preset.title} probe of ${params.run.id}`,
+      target: { kind: 'run', id: params.run.id },
+      run: async (ctx) => {
+        const result = await this.inEngine(ctx, 'probeProtocol', {
+          models: source,
+          trainDir: this.deps.datasets.folder(train.id),
+          testDir: this.deps.datasets.folder(test.id),
+          ...counts,
+          cs: [...preset.cs],
+          seed: params.seed
+        })
+        return {
+          ...result,
+          protocol: params.protocol,
+          run: params.run.id,
+          step,
+          train: { id: train.id, name: train.name },
+          test: { id: test.id, name: test.name },
+          paper: preset.paper,
+          departures
+        }
+      },
+      doneMessage: (r) => `${preset.title}: test error ${percent(r.testError.mean)} ± ${percent(r.testError.halfWidth)} (the paper: ${preset.paper.text}).`
+    })
+  }
+
   /** Loads the image at the model's size, then projects it as a job; the job's result is a ProjectReport. */
   async startProject(params: z.output<typeof ProjectParams>): Promise<{ job: Job; done: Promise<ProjectReport> }> {
     const { source, model, step } = await this.deps.exploration.models(params.run)
@@ -102,7 +155,7 @@ export class Experiments {
   }
 
   /** Runs one request in a fresh engine, with the job's progress, ETA and cancel. */
-  private async inEngine<M extends 'probe' | 'project'>(ctx: JobContext, method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
+  private async inEngine<M extends 'probe' | 'probeProtocol' | 'project'>(ctx: JobContext, method: M, params: EngineParams<M>): Promise<EngineResult<M>> {
     const engine = new EngineHost({ launcher: this.deps.launcher, backend: this.deps.backend(), maxRestarts: 0 })
     const started = Date.now()
     try {
@@ -138,7 +191,7 @@ export class Experiments {
     const read = await readSourceFile(file, DEFAULT_LIMITS.maxFileBytes)
     if (!read.ok) throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${read.reason}.`)
     const sniffed = sniffImage(read.bytes)
-    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP or TIFF file.`)
+    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM file.`)
     const pixels = await decodeToSquare(read.bytes, sniffed.format, DEFAULT_LIMITS, {
       size,
       channels: model.channels,
@@ -159,7 +212,7 @@ async function checkImageFile(file: string): Promise<void> {
     if (info.code === 'ENOENT') throw fieldError(where, `There is no file ${file}. Check the path: it is a path on the machine running the studio.`)
     return // Unreadable for another reason: readSourceFile says which.
   }
-  if (info.isDirectory()) throw fieldError(where, `${file} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP or TIFF).`)
+  if (info.isDirectory()) throw fieldError(where, `${file} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM).`)
 }
 
 function toRgba(pixels: Uint8Array, size: number, channels: 1 | 3): RgbaImage {

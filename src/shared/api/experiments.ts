@@ -108,6 +108,123 @@ export const ProbeReport = ProbeResult.extend({
 })
 export type ProbeReport = z.infer<typeof ProbeReport>
 
+// ——— The paper's probe protocols ———
+
+/** LinearSVC's C grid of the authors' SVHN script (svhn_semisup_analysis.py). */
+export const PAPER_SVM_CS = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2] as const
+
+export const ProbeProtocolName = z.enum(['cifar10', 'svhn'])
+export type ProbeProtocolName = z.infer<typeof ProbeProtocolName>
+
+/**
+ * The paper's two probe experiments as presets: an L2-SVM on D's features (every layer max-pooled to 4×4),
+ * C chosen on a validation split of the training set, scored on the test set.
+ */
+export interface ProbeProtocol {
+  title: string
+  /** The paper's result, and how it is stated. */
+  paper: { metric: 'accuracy' | 'error'; value: number; text: string }
+  /** Training images set aside to choose C. */
+  validation: number
+  /** Labelled training images per class in each draw; null: as many as memory allows (the paper: all). */
+  perClass: number | null
+  /** Random label draws per C when choosing it, and on the test set (mean ± 1.96σ over them). */
+  selectionDraws: number
+  testDraws: number
+  cs: readonly number[]
+  /** What the preset does differently from the paper, or assumes where it is silent. */
+  notes: string
+}
+
+export const PROBE_PROTOCOLS: Record<ProbeProtocolName, ProbeProtocol> = {
+  cifar10: {
+    title: 'CIFAR-10 (Table 1)',
+    paper: { metric: 'accuracy', value: PAPER_PROBE_REFERENCE.cifar10Accuracy, text: '82.8% (±0.1%) accuracy, D trained on Imagenet-1k, 28,672 features' },
+    validation: 5000,
+    perClass: null,
+    selectionDraws: 1,
+    testDraws: 1,
+    cs: PAPER_SVM_CS,
+    notes: 'The paper gives neither its validation split nor its C grid: 5,000 training images validate and C is swept as in the SVHN script.'
+  },
+  svhn: {
+    title: 'SVHN, 1,000 labels (Table 2)',
+    paper: { metric: 'error', value: PAPER_PROBE_REFERENCE.svhn1000Error, text: '22.48% test error (the same architecture trained supervised: 28.87%)' },
+    validation: 10_000,
+    perClass: 100,
+    selectionDraws: 10,
+    testDraws: 100,
+    cs: PAPER_SVM_CS,
+    notes: 'As the authors\' script: 10 label draws per C to choose it on validation, then 100 draws scored on the test set.'
+  }
+}
+
+export const EngineProtocolProbeParams = z.object({
+  models: ModelSource,
+  /** Labelled datasets in the library: training images (validation and label draws come from them), and test images. */
+  trainDir: z.string().min(1),
+  testDir: z.string().min(1),
+  validation: z.number().int().min(1).max(1_000_000),
+  /** null: as many per class as memory allows. */
+  perClass: z.number().int().min(1).max(100_000).nullable(),
+  selectionDraws: z.number().int().min(1).max(1000),
+  testDraws: z.number().int().min(1).max(1000),
+  cs: z.array(z.number().positive()).min(1).max(32),
+  seed: Seed.default(0),
+  /** Nesterov iterations per fit. */
+  iterations: z.number().int().min(10).max(20_000).default(500)
+})
+export type EngineProtocolProbeParams = z.infer<typeof EngineProtocolProbeParams>
+
+/** A mean over label draws and its 95% half-width (1.96σ), as the authors report. */
+export const DrawStat = z.object({ mean: z.number(), halfWidth: z.number().min(0) })
+export type DrawStat = z.infer<typeof DrawStat>
+
+export const ProtocolProbeResult = z.object({
+  features: z.number().int().min(1),
+  classes: z.number().int().min(2),
+  classNames: z.array(z.string()).nullable(),
+  counts: z.object({ pool: z.number().int(), validation: z.number().int(), perDraw: z.number().int(), test: z.number().int() }),
+  /** Validation accuracy of each C, over the selection draws. */
+  validation: z.array(z.object({ c: z.number(), accuracy: DrawStat })),
+  chosenC: z.number(),
+  /** Over the test draws: accuracy, error (1 − accuracy) and training accuracy. */
+  testAccuracy: DrawStat,
+  testError: DrawStat,
+  trainAccuracy: DrawStat,
+  draws: z.object({ selection: z.number().int(), test: z.number().int() }),
+  adapted: z.string().nullable(),
+  seconds: z.number().min(0)
+})
+export type ProtocolProbeResult = z.infer<typeof ProtocolProbeResult>
+
+/** Studio API: one of the paper's protocols on a run's D, with training and test datasets from the library. */
+export const ProtocolProbeParams = z.object({
+  run: RunCheckpointRef,
+  protocol: ProbeProtocolName,
+  trainDatasetId: z.string().min(1, 'choose the labelled training dataset'),
+  testDatasetId: z.string().min(1, 'choose the labelled test dataset'),
+  /** Overrides of the preset, for a quicker look (the report says they differ from the paper). */
+  perClass: z.number().int().min(1).max(100_000).optional(),
+  validation: z.number().int().min(1).max(1_000_000).optional(),
+  selectionDraws: z.number().int().min(1).max(1000).optional(),
+  testDraws: z.number().int().min(1).max(1000).optional(),
+  seed: Seed.default(0)
+})
+export type ProtocolProbeParams = z.input<typeof ProtocolProbeParams>
+
+export const ProtocolProbeReport = ProtocolProbeResult.extend({
+  protocol: ProbeProtocolName,
+  run: z.string(),
+  step: z.number().int(),
+  train: z.object({ id: z.string(), name: z.string() }),
+  test: z.object({ id: z.string(), name: z.string() }),
+  paper: z.object({ metric: z.enum(['accuracy', 'error']), value: z.number(), text: z.string() }),
+  /** Where this run departs from the preset (overridden counts), in words; empty when it follows it. */
+  departures: z.array(z.string())
+})
+export type ProtocolProbeReport = z.infer<typeof ProtocolProbeReport>
+
 // ——— Projection ———
 
 export const EngineProjectParams = z.object({

@@ -53,9 +53,47 @@ export const DatasetSource = z.discriminatedUnion('kind', [
     /** Labelled folder-per-class: each top-level subfolder is a class, named by the folder (see DatasetLabels.names). */
     classFolders: z.literal(true).optional()
   }),
-  z.object({ kind: z.literal('idx'), imagesPath: z.string().min(1), labelsPath: z.string().min(1).optional() })
+  z.object({ kind: z.literal('idx'), imagesPath: z.string().min(1), labelsPath: z.string().min(1).optional() }),
+  z.object({
+    kind: z.literal('cifar'),
+    /** The binary batch files, in the order their records were packed. */
+    paths: z.array(z.string().min(1)).min(1),
+    variant: z.enum(['cifar10', 'cifar100']),
+    /** CIFAR-100's fine (100 classes) or coarse (20 superclasses) labels; CIFAR-10 has one kind. */
+    labels: z.enum(['fine', 'coarse'])
+  }),
+  /** SVHN's cropped digits (train_32x32.mat, …): MATLAB arrays X and y, y's 10 meaning the digit 0. */
+  z.object({ kind: z.literal('svhn'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('npy'),
+    /** A .npy file, or a .npz archive of them. */
+    path: z.string().min(1),
+    /** The array of images inside a .npz. */
+    imagesKey: z.string().min(1).optional(),
+    /** Labels: an array inside the .npz, or a .npy file of their own. */
+    labelsKey: z.string().min(1).optional(),
+    labelsPath: z.string().min(1).optional(),
+    /** How the array's axes were read: images × height × width (× channels), or channels first. */
+    layout: z.enum(['nhw', 'nhwc', 'nchw']),
+    /** How values became bytes: uint8 as they are, or floats from this range. */
+    range: z.enum(['uint8', '0-1', '0-255', '-1-1'])
+  })
 ])
 export type DatasetSource = z.infer<typeof DatasetSource>
+
+/** Where a dataset was imported from, for people: the folder, or the file(s). */
+export function sourceLocation(source: DatasetSource): string {
+  switch (source.kind) {
+    case 'folder':
+    case 'svhn':
+    case 'npy':
+      return source.path
+    case 'idx':
+      return source.imagesPath
+    case 'cifar':
+      return source.paths.join(', ')
+  }
+}
 
 /** What happened to one file of a folder import. Every regular file the importer saw gets one entry. */
 export const FileOutcome = z.discriminatedUnion('status', [

@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
 import { describeZodError, StudioError } from '../../../shared/api/errors'
-import { PAPER_PROBE_REFERENCE, type ProbeReport, ProbeParams, type ProjectReport, ProjectParams } from '../../../shared/api/experiments'
+import { ImportRequest } from '../../../shared/api/datasets'
+import { PAPER_PROBE_REFERENCE, PROBE_PROTOCOLS, type ProbeProtocolName, ProbeProtocolName as ProtocolName, type ProbeReport, ProbeParams, type ProjectReport, ProjectParams, type ProtocolProbeReport, ProtocolProbeParams } from '../../../shared/api/experiments'
 import type { Job } from '../../../shared/api/jobs'
 import { writeFileAtomic } from '../../../node/atomic-files'
 import { writePng } from '../../services/image-files'
@@ -22,7 +23,23 @@ export const probeHelp = `dcgan-studio probe --run R --labelled DATASET_ID|DIR|I
   library at the model's size and channels, and the id printed, to probe it again. --per-class is the
   training examples per class (the authors' SVHN script: 100); validation takes as many unless told. The
   test set is a random sample of the rest (--test, default 2000). --json ends with { accuracy,
-  pixelsAccuracy, randomDAccuracy, features, … }. Ctrl+C cancels.`
+  pixelsAccuracy, randomDAccuracy, features, … }. Ctrl+C cancels.
+
+dcgan-studio probe --protocol cifar10|svhn --run R (--data PATH | --labelled TRAIN_ID --test-set TEST_ID)
+                   [--per-class N] [--validation N] [--draws N] [--test-draws N] [--seed S] [--checkpoint STEP] [--json]
+  The paper's own probe experiments, with the paper's number printed beside ours: an L2-SVM (LinearSVC's
+  squared hinge, one-vs-rest) on the trained D's features, C chosen from 1e-4 … 1e-2 on a validation split
+  of the training set, scored on the test set.
+    cifar10 (Table 1): 5,000 validation images; the SVM trains on as many of the other training images as
+      memory allows; one fit, scored on the 10,000 test images. --data is the cifar-10-batches-bin folder.
+    svhn (Table 2): 1,000 labels (100 per class), 10,000 validation images, 10 random label draws per C to
+      choose it, then 100 fresh draws scored on the test set: mean ± 1.96σ of the test error, as the authors'
+      script. --data is the folder holding train_32x32.mat and test_32x32.mat.
+  --data imports the training and test sets into the library first (their ids are printed, to pass as
+  --labelled and --test-set next time). --per-class, --validation, --draws and --test-draws override the
+  preset for a quicker look; the report lists every departure. With the authors' SVHN D imported
+  (import-model), the svhn protocol is the paper's own experiment. --json ends with { testError,
+  testAccuracy, chosenC, validation, paper, … }.`
 
 export const projectHelp = `dcgan-studio project --run R --image FILE --out z.json [--starts 8] [--steps 300] [--lr 0.05] [--seed S]
                      [--reconstruction FILE.png] [--checkpoint STEP] [--json]
@@ -43,10 +60,20 @@ export async function probeCommand(argv: string[]): Promise<number> {
     'per-class': { type: 'string' },
     'validation-per-class': { type: 'string' },
     test: { type: 'string' },
-    seed: { type: 'string' }
+    seed: { type: 'string' },
+    protocol: { type: 'string' },
+    data: { type: 'string' },
+    'test-set': { type: 'string' },
+    validation: { type: 'string' },
+    draws: { type: 'string' },
+    'test-draws': { type: 'string' }
   })
   const out = makeOutput(values.json)
   if (!values.run) throw new UsageError('--run RUN is required (see "dcgan-studio runs").')
+  if (values.protocol !== undefined) return protocolProbe(values, out)
+  for (const flag of ['data', 'test-set', 'validation', 'draws', 'test-draws'] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --protocol cifar10|svhn.`)
+  }
   if (!values.labelled) throw new UsageError('--labelled is required: a labelled dataset id, a folder with one subfolder per class, or an IDX images file with --labels.')
   const run = { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: null }
   const kind = pathKind(values.labelled)
@@ -123,6 +150,119 @@ export async function probeCommand(argv: string[]): Promise<number> {
       throw err
     }
   })
+}
+
+type ProbeValues = Partial<Record<'run' | 'checkpoint' | 'labelled' | 'labels' | 'limit' | 'per-class' | 'validation-per-class' | 'test' | 'seed' | 'protocol' | 'data' | 'test-set' | 'validation' | 'draws' | 'test-draws' | 'library' | 'backend', string>>
+
+/** `probe --protocol`: the paper's CIFAR-10 or SVHN experiment, importing the data first when given as files. */
+async function protocolProbe(values: ProbeValues, out: Output): Promise<number> {
+  const name = ProtocolName.safeParse(values.protocol)
+  if (!name.success) throw new UsageError(`--protocol must be cifar10 or svhn (got "${values.protocol}").`)
+  const protocol = name.data
+  for (const flag of ['labels', 'limit', 'validation-per-class', 'test'] as const) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} is not an option of --protocol; the preset fixes the split (see dcgan-studio help probe).`)
+  }
+  if (Boolean(values.data) === Boolean(values.labelled || values['test-set'])) {
+    throw new UsageError(`Give the data either as --data PATH (${protocol === 'cifar10' ? 'the cifar-10-batches-bin folder' : 'the folder holding train_32x32.mat and test_32x32.mat'}) or as --labelled TRAIN_ID --test-set TEST_ID.`)
+  }
+  if (!values.data && !(values.labelled && values['test-set'])) throw new UsageError('--labelled TRAIN_ID and --test-set TEST_ID go together.')
+  const option = (flag: 'per-class' | 'validation' | 'draws' | 'test-draws'): { [k: string]: number } => {
+    const value = parseIntOption(flag, values[flag])
+    return value === undefined ? {} : { [{ 'per-class': 'perClass', validation: 'validation', draws: 'selectionDraws', 'test-draws': 'testDraws' }[flag]]: value }
+  }
+  const request = {
+    run: { id: values.run as string, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: null },
+    protocol,
+    trainDatasetId: values.labelled ?? 'imported',
+    testDatasetId: values['test-set'] ?? 'imported-test',
+    ...option('per-class'),
+    ...option('validation'),
+    ...option('draws'),
+    ...option('test-draws'),
+    seed: parseIntOption('seed', values.seed) ?? 0
+  }
+  const checkedRequest = (): z.output<typeof ProtocolProbeParams> => {
+    const parsed = ProtocolProbeParams.safeParse(request)
+    if (!parsed.success) throw new UsageError(describeZodError(parsed.error, 'probe options'))
+    return parsed.data
+  }
+  checkedRequest()
+  return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
+    const jobs: Job[] = []
+    const cancelled = new AbortController()
+    void interrupted.then(() => {
+      cancelled.abort()
+      for (const job of jobs) void studio.jobs.cancel(job.id)
+    })
+    try {
+      if (values.data) {
+        for (const [key, source] of protocolSources(protocol, path.resolve(values.data))) {
+          const { job, done } = studio.datasets.startImport(ImportRequest.parse(source))
+          jobs.push(job)
+          const off = followJob(studio, job, out)
+          try {
+            const { manifest } = await done
+            request[key] = manifest.id
+            out.emit({ event: 'imported', datasetId: manifest.id, name: manifest.name, count: manifest.count })
+            out.say(`Imported "${manifest.name}" (${manifest.count.toLocaleString('en-US')} images) as dataset ${manifest.id}.`)
+          } finally {
+            off()
+          }
+          if (cancelled.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
+        }
+        out.say(`Next time: --labelled ${request.trainDatasetId} --test-set ${request.testDatasetId}.`)
+      }
+      const { job, done } = await studio.experiments.startProtocolProbe(checkedRequest())
+      jobs.push(job)
+      if (cancelled.signal.aborted) void studio.jobs.cancel(job.id)
+      const off = followJob(studio, job, out)
+      try {
+        const report = await done
+        out.emit({ event: 'done', ...report })
+        sayProtocol(out, report)
+        return 0
+      } finally {
+        off()
+      }
+    } catch (err) {
+      return exitCodeIfCancelled(err, out)
+    }
+  })
+}
+
+/** What --data names for each protocol: the import of its training set and of its test set. */
+function protocolSources(protocol: ProbeProtocolName, data: string): [('trainDatasetId' | 'testDatasetId'), unknown][] {
+  if (protocol === 'cifar10') {
+    return [
+      ['trainDatasetId', { kind: 'cifar', paths: [data], split: 'train', variant: 'cifar10' }],
+      ['testDatasetId', { kind: 'cifar', paths: [data], split: 'test', variant: 'cifar10' }]
+    ]
+  }
+  if (!fs.statSync(data, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--data for the svhn protocol is the folder holding train_32x32.mat and test_32x32.mat; ${data} is not a folder.`)
+  }
+  return [
+    ['trainDatasetId', { kind: 'svhn', path: path.join(data, 'train_32x32.mat') }],
+    ['testDatasetId', { kind: 'svhn', path: path.join(data, 'test_32x32.mat') }]
+  ]
+}
+
+function sayProtocol(out: Output, r: ProtocolProbeReport): void {
+  const preset = PROBE_PROTOCOLS[r.protocol]
+  const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`
+  const pm = (s: { mean: number; halfWidth: number }, draws: number): string => (draws > 1 ? `${pct(s.mean)} ± ${(s.halfWidth * 100).toFixed(2)}` : pct(s.mean))
+  out.say(`${preset.title} probe of run ${r.run} (step ${r.step}): an L2-SVM on D's ${r.features.toLocaleString('en-US')} features${r.adapted ? ` (images ${r.adapted})` : ''}.`)
+  out.say(
+    `  Training set "${r.train.name}": ${r.counts.validation.toLocaleString('en-US')} validation images; each draw takes ${r.counts.perDraw.toLocaleString('en-US')} ` +
+      `labelled images from the other ${r.counts.pool.toLocaleString('en-US')}. Test set "${r.test.name}": ${r.counts.test.toLocaleString('en-US')} images, ${r.classes} classes.`
+  )
+  out.say(`  Validation accuracy by C (${r.draws.selection > 1 ? `mean ± 1.96σ over ${r.draws.selection} draws` : 'one draw'}):`)
+  for (const v of r.validation) out.say(`    C = ${String(v.c).padEnd(7)} ${pm(v.accuracy, r.draws.selection)}${v.c === r.chosenC ? '   ← chosen' : ''}`)
+  const ours = r.paper.metric === 'error' ? r.testError : r.testAccuracy
+  const what = r.paper.metric === 'error' ? 'Test error' : 'Test accuracy'
+  out.say(`  ${what}${r.draws.test > 1 ? ` over ${r.draws.test} draws (mean ± 1.96σ)` : ''}: ours ${pm(ours, r.draws.test)}   the paper: ${r.paper.text}.`)
+  if (r.departures.length > 0) out.say(`  Departs from the preset: ${r.departures.join('; ')}.`)
+  out.say(`  ${preset.notes}`)
 }
 
 export async function projectCommand(argv: string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import sharp from 'sharp'
 import { BmpError, decodeBmp, readBmpHeader } from './decode-bmp'
+import { decodeNetpbm, NetpbmError, netpbmKind, readNetpbmHeader } from './decode-netpbm'
 import { FORMAT_NAMES, type ImageFormat } from './sniff-image'
 import { squarePixels, type PixelSource, type SquareOptions } from './square-pixels'
 
@@ -31,6 +32,13 @@ export async function decodeToSquare(bytes: Buffer, format: ImageFormat, limits:
       if (width * height > limits.maxPixels) return overPixelLimit(width, height, limits.maxPixels)
       const decoded = decodeBmp(bytes, header)
       source = { kind: 'raw', data: decoded.data, width, height, channels: decoded.channels }
+    } else if (format === 'netpbm') {
+      const header = readNetpbmHeader(bytes)
+      width = header.width
+      height = header.height
+      if (width * height > limits.maxPixels) return overPixelLimit(width, height, limits.maxPixels)
+      const decoded = decodeNetpbm(bytes, header)
+      source = { kind: 'raw', data: decoded.data, width, height, channels: decoded.channels }
     } else {
       // Header only, so no pixel limit is needed to read it; the limit is applied below with a better message.
       const meta = await sharp(bytes, { limitInputPixels: false }).metadata()
@@ -43,6 +51,7 @@ export async function decodeToSquare(bytes: Buffer, format: ImageFormat, limits:
     }
     return await squarePixels(source, { width, height }, square)
   } catch (error) {
+    if (error instanceof NetpbmError) return `truncated or corrupt ${netpbmKind(bytes)}: ${error.message}`
     if (error instanceof BmpError) {
       return error.problem === 'unsupported' ? `unsupported BMP variant (${error.message})` : `truncated or corrupt BMP: ${error.message}`
     }
@@ -77,6 +86,7 @@ function endsEarly(bytes: Buffer, format: ImageFormat): boolean {
       return bytes.length < 8 + bytes.readUInt32LE(4)
     case 'tiff':
     case 'bmp':
+    case 'netpbm':
       return false
   }
 }

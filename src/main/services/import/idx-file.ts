@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs'
 import * as fs from 'node:fs/promises'
-import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
+import { ByteStream } from './byte-stream'
 import { ImportError } from './import-error'
+import { checkSourceFile } from './source-file'
 
 /** IDX data type 0x08: unsigned bytes, the only type image and label files use. */
 const IDX_UBYTE = 0x08
@@ -18,27 +18,23 @@ export type IdxKind = 'images' | 'labels'
  * read, so a truncated or padded file is reported with what the header promised and what was found.
  */
 export class IdxFile {
-  private readonly chunks: Buffer[] = []
-  private buffered = 0
-  private ended = false
-  private dataRead = 0
+  /** dims[0] is the item count; images add rows and columns. */
+  dims: number[] = []
+  private dataStart = 0
 
   private constructor(
     readonly file: string,
     readonly kind: IdxKind,
-    private readonly stream: Readable,
-    private readonly iterator: AsyncIterator<Buffer>,
-    /** dims[0] is the item count; images add rows and columns. */
-    public dims: number[] = []
+    private readonly bytes: ByteStream
   ) {}
 
   static async open(file: string, kind: IdxKind): Promise<IdxFile> {
     await checkIdxPath(file, kind)
     const gzipped = await startsWith(file, GZIP_MAGIC)
-    const raw = createReadStream(file)
-    // pipeline() forwards a read error to the gunzip stream, so the iterator below sees it.
-    const stream: Readable = gzipped ? pipeline(raw, createGunzip(), () => undefined) : raw
-    const idx = new IdxFile(file, kind, stream, stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>)
+    const bytes = ByteStream.ofFile(file, gzipped ? { through: createGunzip() } : {}, (error) =>
+      idxInvalid(file, kind, `cannot be read: ${error.message}. It may be truncated or not really gzipped; download it again`)
+    )
+    const idx = new IdxFile(file, kind, bytes)
     try {
       await idx.readHeader()
     } catch (error) {
@@ -59,12 +55,12 @@ export class IdxFile {
 
   /** Reads exactly `n` bytes of data, or fails saying the file is truncated. */
   async read(n: number): Promise<Buffer> {
-    const bytes = await this.take(n)
+    const bytes = await this.bytes.take(n)
     if (bytes.length < n) {
       const expected = this.count * this.itemBytes
       throw this.invalid(
         `is truncated: its header promises ${this.describe()} (${expected.toLocaleString('en-US')} bytes of data) ` +
-          `but the data ends after ${this.dataRead.toLocaleString('en-US')} bytes`
+          `but the data ends after ${(this.bytes.position - this.dataStart).toLocaleString('en-US')} bytes`
       )
     }
     return bytes
@@ -72,16 +68,15 @@ export class IdxFile {
 
   /** After reading every item: fails if the file holds more than its header says. */
   async expectEnd(): Promise<void> {
-    const extra = await this.take(1)
-    if (extra.length > 0) throw this.invalid(`holds more data than the ${this.describe()} its header describes; the header or the file is damaged`)
+    if (!(await this.bytes.atEnd())) throw this.invalid(`holds more data than the ${this.describe()} its header describes; the header or the file is damaged`)
   }
 
   close(): void {
-    this.stream.destroy()
+    this.bytes.close()
   }
 
   private async readHeader(): Promise<void> {
-    const magic = await this.take(4)
+    const magic = await this.bytes.take(4)
     if (magic.length < 4) throw this.invalid('is too short to be an IDX file')
     if (magic[0] !== 0 || magic[1] !== 0) {
       throw this.invalid(`is not an IDX file (it starts with ${[...magic].map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not 00 00)`)
@@ -95,10 +90,10 @@ export class IdxFile {
       const hint = this.kind === 'images' && rank === 1 ? '. It looks like a labels file' : this.kind === 'labels' && rank === 3 ? '. It looks like an images file' : ''
       throw this.invalid(`has ${rank} dimension(s); an IDX ${this.kind} file has ${wanted} (${this.kind === 'images' ? 'count, rows, columns' : 'count'})${hint}`)
     }
-    const dimBytes = await this.take(rank * 4)
+    const dimBytes = await this.bytes.take(rank * 4)
     if (dimBytes.length < rank * 4) throw this.invalid('ends inside its header')
     this.dims = Array.from({ length: rank }, (_, i) => dimBytes.readUInt32BE(i * 4))
-    this.dataRead = 0
+    this.dataStart = this.bytes.position
     if (this.count === 0) throw this.invalid(`says it holds no ${this.kind}`)
     if (this.kind === 'images') {
       const [, rows, cols] = this.dims as [number, number, number]
@@ -113,60 +108,19 @@ export class IdxFile {
       : `${this.count.toLocaleString('en-US')} labels`
   }
 
-  /** Up to `n` bytes; fewer only at the end of the data. */
-  private async take(n: number): Promise<Buffer> {
-    while (this.buffered < n && !this.ended) {
-      let next: IteratorResult<Buffer>
-      try {
-        next = await this.iterator.next()
-      } catch (error) {
-        throw this.invalid(`cannot be read: ${(error as Error).message}. It may be truncated or not really gzipped; download it again`)
-      }
-      if (next.done) {
-        this.ended = true
-      } else {
-        this.chunks.push(next.value)
-        this.buffered += next.value.length
-      }
-    }
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
-    const out = all.subarray(0, Math.min(n, all.length))
-    const rest = all.subarray(out.length)
-    this.chunks.length = 0
-    if (rest.length > 0) this.chunks.push(rest)
-    this.buffered = rest.length
-    this.dataRead += out.length
-    return out
-  }
-
   private invalid(what: string): ImportError {
-    return new ImportError('IDX_INVALID', `The IDX ${this.kind} file ${this.file} ${what}.`)
+    return idxInvalid(this.file, this.kind, what)
   }
 }
 
-/**
- * The path names a regular file, or the error says what it names instead and which file to choose: a folder
- * (e.g. /usr/share/datasets/fashion-mnist) is the usual slip, and its IDX files are listed.
- */
+function idxInvalid(file: string, kind: IdxKind, what: string): ImportError {
+  return new ImportError('IDX_INVALID', `The IDX ${kind} file ${file} ${what}.`)
+}
+
+/** The path names a regular file, or the error says what it names instead (a folder: its IDX files are listed). */
 export async function checkIdxPath(file: string, kind: IdxKind): Promise<void> {
-  let info
-  try {
-    info = await fs.stat(file)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') {
-      throw new ImportError('SOURCE_NOT_FOUND', `The IDX ${kind} file ${file} does not exist. Check the path (e.g. /usr/share/datasets/fashion-mnist/train-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte.gz).`)
-    }
-    throw new ImportError('SOURCE_UNREADABLE', `The IDX ${kind} file ${file} cannot be opened (${code ?? (error as Error).message}).`)
-  }
-  if (info.isFile()) return
   const example = `train-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte.gz`
-  if (info.isDirectory()) {
-    const inside = (await fs.readdir(file).catch(() => [] as string[])).filter((name) => /idx\d-ubyte/.test(name)).sort()
-    const listed = inside.length > 0 ? ` It holds ${inside.slice(0, 6).join(', ')}${inside.length > 6 ? ', …' : ''}.` : ''
-    throw new ImportError('SOURCE_NOT_A_FILE', `${file} is a folder; choose the IDX ${kind} file in it (e.g. ${example}).${listed}`)
-  }
-  throw new ImportError('SOURCE_NOT_A_FILE', `${file} is not a regular file; choose the IDX ${kind} file itself (e.g. ${example}).`)
+  await checkSourceFile(file, { what: `IDX ${kind} file`, example, examplePath: `/usr/share/datasets/fashion-mnist/${example}`, names: /idx\d-ubyte/ })
 }
 
 async function startsWith(file: string, signature: readonly number[]): Promise<boolean> {

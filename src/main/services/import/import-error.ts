@@ -12,6 +12,10 @@ export type ImportErrorCode =
   | 'NO_CLASSES'
   | 'IDX_INVALID'
   | 'IDX_MISMATCH'
+  /** A CIFAR batch, MATLAB or numpy file that is damaged or not what it should be. */
+  | 'FILE_INVALID'
+  /** Labels that do not belong to the images (another count). */
+  | 'LABELS_MISMATCH'
 
 export class ImportError extends Error {
   override readonly name = 'ImportError'

@@ -268,7 +268,7 @@ function noImagesError(root: string, files: readonly FileOutcome[], hiddenIgnore
       : `none of its ${files.length} files could be used: ${top.join('; ')}`
   return new ImportError(
     'NO_IMAGES',
-    `No images were imported from ${root}: ${what}. Choose a folder with JPEG, PNG, WebP, GIF, TIFF or BMP images.`,
+    `No images were imported from ${root}: ${what}. Choose a folder with JPEG, PNG, WebP, GIF, TIFF, BMP or PGM/PPM/PBM images.`,
     { files: files.slice(0, 100) }
   )
 }

@@ -1,9 +1,13 @@
-// Dataset import (folders of images, IDX files) and reading packed datasets. See README.md.
+// Dataset import (folders of images, IDX files, CIFAR batches, SVHN .mat, numpy arrays) and reading packed datasets. See README.md.
 export { importFolder, resolveSourceFolder, DEFAULT_LIMITS, IMPORT_BACKGROUND } from './import-folder'
 export { checkIdxPath } from './idx-file'
 export type { ImportFolderOptions, ImportLimits, ImportResult } from './import-folder'
 export { importIdx } from './import-idx'
 export type { ImportIdxOptions } from './import-idx'
+export { importCifar } from './import-cifar'
+export { selectCifarFiles } from './cifar-batches'
+export { checkSvhnPath, importSvhn } from './import-svhn'
+export { checkNpyPath, importNpy } from './import-npy'
 // Reading packed datasets is shared with the trainer engines, so it lives in src/node/dataset-files.ts.
 export { DatasetFileError, openDataset, readDatasetManifest } from '../../../node/dataset-files'
 export type { OpenedDataset } from '../../../node/dataset-files'

@@ -1,5 +1,7 @@
-/** The formats we import. sharp decodes all but BMP, which `decode-bmp` handles. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp'
+import { isNetpbm } from './decode-netpbm'
+
+/** The formats we import. sharp decodes all but BMP and Netpbm, which `decode-bmp` and `decode-netpbm` handle. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp' | 'netpbm'
 
 export type Sniffed = { kind: 'image'; format: ImageFormat } | { kind: 'other'; reason: string }
 
@@ -9,7 +11,8 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
   webp: 'WebP',
   gif: 'GIF',
   tiff: 'TIFF',
-  bmp: 'BMP'
+  bmp: 'BMP',
+  netpbm: 'PGM/PPM/PBM'
 }
 
 /**
@@ -30,6 +33,10 @@ export function sniffImage(bytes: Uint8Array): Sniffed {
   if (starts([0x49, 0x49, 0x2a, 0x00]) || starts([0x4d, 0x4d, 0x00, 0x2a])) return image('tiff')
   if (starts([0x49, 0x49, 0x2b, 0x00]) || starts([0x4d, 0x4d, 0x00, 0x2b])) return image('tiff')
   if (ascii(0, 'BM') && bytes.length >= 26) return image('bmp')
+  // Before the text check: plain (ASCII) PGM/PPM/PBM files are text.
+  if (isNetpbm(bytes)) return image('netpbm')
+  if (ascii(0, 'P7') && isSpaceAt(bytes, 2)) return unsupported('PAM')
+  if ((ascii(0, 'PF') || ascii(0, 'Pf')) && isSpaceAt(bytes, 2)) return unsupported('PFM')
 
   if (ascii(4, 'ftyp')) {
     const brand = String.fromCharCode(...bytes.subarray(8, 12))
@@ -50,6 +57,10 @@ export function sniffImage(bytes: Uint8Array): Sniffed {
     return other('not an image (text file)')
   }
   return other('not an image (unrecognised content)')
+}
+
+function isSpaceAt(bytes: Uint8Array, at: number): boolean {
+  return [0x20, 0x09, 0x0a, 0x0d].includes(bytes[at] ?? 0)
 }
 
 function image(format: ImageFormat): Sniffed {

@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import sharp from 'sharp'
+import { openDataset } from '../../../node/dataset-files'
 
 export async function makeTempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `dcgan-${prefix}-`))
@@ -139,4 +140,14 @@ export function idxFixture(count: number, side: number): { images: Buffer; label
   for (let i = 0; i < count; i++) images.fill((i * 3) % 256, i * side * side, (i + 1) * side * side)
   const labels = Buffer.from(Array.from({ length: count }, (_, i) => i % 10))
   return { images, labels }
+}
+
+/** A dataset's first `count` images and (if it has them) labels, read back from the library as the trainers read them. */
+export async function readBack(dir: string, count: number): Promise<{ images: Buffer; labels: Buffer | null }> {
+  const dataset = await openDataset(dir)
+  try {
+    return { images: Buffer.from(dataset.readImages(0, count)), labels: dataset.manifest.labels ? Buffer.from(dataset.readLabels(0, count)) : null }
+  } finally {
+    dataset.close()
+  }
 }

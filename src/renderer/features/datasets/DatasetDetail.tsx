@@ -3,6 +3,14 @@ import { studio } from '../../api/client'
 import { errorText, useStudioData } from '../../api/hooks'
 import { ImageGrid } from '../../components/ImageGrid'
 import { useDialogs } from '../../components/dialogs'
+import { sourceLocation } from '../../../shared/formats/dataset'
+
+/** CIFAR-100 has 100 class names: the first ones say what the labels are without filling the card. */
+const NAMES_SHOWN = 20
+
+function namesShown(names: readonly string[]): string {
+  return names.length > NAMES_SHOWN ? `${names.slice(0, NAMES_SHOWN).join(', ')}, … ${names.length - NAMES_SHOWN} more` : names.join(', ')
+}
 
 /** One dataset: its thumbnails, counts, and the report of every file that was skipped or a duplicate. */
 export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted: () => void }) {
@@ -36,8 +44,8 @@ export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted: () => 
       <h2>{m.name}</h2>
       <p className="muted">
         {m.count} images · {m.size}×{m.size} · {m.channels === 1 ? 'grayscale' : 'RGB'} ·{' '}
-        {m.source.kind === 'folder' ? m.source.path : m.source.imagesPath}
-        {m.labels ? ` · ${m.labels.classes} classes${m.labels.names ? ` (${m.labels.names.join(', ')})` : ''}` : ''}
+        {sourceLocation(m.source)}
+        {m.labels ? ` · ${m.labels.classes} classes${m.labels.names ? ` (${namesShown(m.labels.names)})` : ''}` : ''}
       </p>
       <p>
         Seen {m.summary.seen} · imported {m.summary.imported} · skipped {m.summary.skipped} · duplicates {m.summary.duplicate}

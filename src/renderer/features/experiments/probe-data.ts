@@ -1,4 +1,5 @@
 import type { DatasetListing } from '../../../shared/api/datasets'
+import { sourceLocation } from '../../../shared/formats/dataset'
 
 /**
  * Whether a labelled dataset holds the GAN's own training images: the very dataset the run trained on, or
@@ -16,7 +17,7 @@ export function trainingOverlap(labelled: DatasetListing, trainedOn: string, dat
 }
 
 function sourceKey(d: DatasetListing): string {
-  return d.source.kind === 'folder' ? `folder:${d.source.path}` : `idx:${d.source.imagesPath}`
+  return `${d.source.kind}:${sourceLocation(d.source)}`
 }
 
 /** The warning the probe panel shows for an overlap (null: none). */
