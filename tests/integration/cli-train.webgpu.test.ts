@@ -24,7 +24,7 @@ async function train(library: string, datasetId: string, backend: 'wasm' | 'webg
   const events = result.lines.filter((l) => l.event === 'train').map((l) => TrainEvent.parse(l))
   const metrics = events.flatMap((e) => (e.kind === 'progress' ? [e.metrics] : []))
   const started = events.find((e) => e.kind === 'started') as { backend?: string } | undefined
-  return { metrics, done: result.lines.at(-1) ?? {}, backendUsed: String(started?.backend ?? '') }
+  return { metrics, done: result.lines.at(-1) ?? {}, backendUsed: started?.backend ?? '' }
 }
 
 describe('dcgan-studio train --backend webgpu', () => {

@@ -85,10 +85,10 @@ export async function largestEigenvalue(x: tf.Tensor2D, iterations = 30): Promis
   let norm: tf.Scalar = tf.scalar(0)
   for (let i = 0; i < iterations; i++) {
     const [nextV, nextNorm] = tf.tidy(() => {
-      const next = tf.matMul(x, tf.matMul(x, v), true, false).div(n) as tf.Tensor2D
+      const next = tf.matMul(x, tf.matMul(x, v), true, false).div<tf.Tensor2D>(n)
       const length = next.norm() as tf.Scalar
       // A zero iterate stays zero (instead of 0/0), so the eigenvalue comes out 0 as it should.
-      return [next.div(length.maximum(1e-30)) as tf.Tensor2D, length] as const
+      return [next.div<tf.Tensor2D>(length.maximum(1e-30)), length] as const
     })
     tf.dispose([v, norm])
     v = nextV

@@ -76,7 +76,7 @@ describe("the studio's webgpu convolution gradients", () => {
     const layer = LAYERS[1]!
     const expected = await gradients('cpu', layer)
     await selectBackend('webgpu')
-    const ours = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')!
+    const ours = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')
     // One tap of this layer is 3·8·8·16 floats (12 KiB): a 40 KiB budget makes groups of 3 of its 25 taps.
     tf.unregisterKernel(tf.Conv2DBackpropFilter, 'webgpu')
     tf.registerKernel({ ...ours, kernelFunc: createConv2DBackpropFilter(ours.kernelFunc, 40 * 1024) })

@@ -51,6 +51,7 @@ export function installDawn(): DawnGpu | string {
     try {
       // Loaded on this rung only (a 21 MB addon), from node_modules: the build keeps optional dependencies out
       // of the bundle, and dawn.node must stay a file on disk (outside any asar archive) to be loaded.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional native addon, loaded by name on this rung only
       loaded = require('webgpu') as DawnPackage
     } catch (err) {
       return explainLoadFailure(err)
@@ -87,13 +88,13 @@ function installGlobals(gpu: DawnGpu, globals: Record<string, unknown>): () => v
     Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true, writable: true })
     return () => {
       delete (navigator as { gpu?: unknown }).gpu
-      for (const key of added) delete scope[key]
+      for (const key of added) Reflect.deleteProperty(scope, key)
     }
   }
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
   return () => {
     delete scope['navigator']
-    for (const key of added) delete scope[key]
+    for (const key of added) Reflect.deleteProperty(scope, key)
   }
 }
 

@@ -35,7 +35,8 @@ export async function startWebGpuBackend({ forced }: { forced: boolean }): Promi
     return { ok: false, reason: `not tried: ${explainMissingAdapter(realSystem)}`, adapter: null }
   }
   // Started already (the ladder runs once per engine; tests switch backends): the same adapter and device.
-  if (running && tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) return running
+  // findBackend's type says it always finds one; it returns null when the backend is not registered.
+  if (running && (tf.findBackend('webgpu') as tf.KernelBackend | null) !== null && (await tf.setBackend('webgpu'))) return running
   const gpu = installDawn()
   if (typeof gpu === 'string') return { ok: false, reason: gpu, adapter: null }
   const fail = (reason: string, adapter: WebGpuAdapter | null): WebGpuStart => {
@@ -88,10 +89,13 @@ export function releaseWebGpu(): void {
 
 /** Loads tfjs-backend-webgpu once `navigator.gpu` is there (it registers its backend only then); null when it loaded. */
 function loadTfjsWebGpu(): string | null {
-  if (!tf.findBackendFactory('webgpu')) {
+  // As findBackend: the factory is null until tfjs-backend-webgpu has registered it.
+  const factoryOf = (): (() => tf.KernelBackend | Promise<tf.KernelBackend>) | null => tf.findBackendFactory('webgpu')
+  if (!factoryOf()) {
     try {
       // Optional like `webgpu`, loaded only on this rung, and external to the bundle (it must share
       // node_modules' @tensorflow/tfjs-core with the engine).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional package, loaded by name on this rung only
       require('@tensorflow/tfjs-backend-webgpu')
     } catch (err) {
       const message = err instanceof Error ? err.message.split('\n')[0] : String(err)
@@ -99,7 +103,7 @@ function loadTfjsWebGpu(): string | null {
         ? '@tensorflow/tfjs-backend-webgpu is not installed (an optional dependency; reinstall without --omit=optional to get it)'
         : `@tensorflow/tfjs-backend-webgpu failed to load: ${message}`
     }
-    const registered = tf.findBackendFactory('webgpu')
+    const registered = factoryOf()
     if (registered) webgpuFactory = registered
     else if (webgpuFactory) tf.registerBackend('webgpu', webgpuFactory, 3)
     else return '@tensorflow/tfjs-backend-webgpu loaded but registered no backend (navigator.gpu was not set before it loaded)'

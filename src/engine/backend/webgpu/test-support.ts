@@ -78,10 +78,12 @@ function record(calls: Map<string, KernelCall>, kernelName: string, args: Parame
     known.calls += 1
     return
   }
+  // The backend the kernel runs on (a plain object to the types): only its synchronous read is used here.
+  const backend = args.backend as unknown as { readSync(dataId: tf.DataId): tf.BackendValues }
   const read = (info: tf.TensorInfo): RecordedTensor => ({
     shape: [...info.shape],
     dtype: info.dtype,
-    values: ((args.backend as tf.KernelBackend).readSync(info.dataId) as tf.TypedArray).slice()
+    values: (backend.readSync(info.dataId) as tf.TypedArray).slice()
   })
   calls.set(signature, {
     kernelName,
@@ -131,10 +133,10 @@ export async function replayKernelCall(call: KernelCall): Promise<Array<{ values
   const inputs = call.inputs.map((input) => tf.tensor(input.values, input.shape, input.dtype))
   try {
     const map = call.list ? inputs : Object.fromEntries(call.inputs.map((input, i) => [input.name, inputs[i]]))
-    const result = tf.engine().runKernel(call.kernelName, map as unknown as tf.NamedTensorMap, call.attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[]
+    const result = tf.engine().runKernel<tf.Tensor | tf.Tensor[]>(call.kernelName, map as unknown as tf.NamedTensorMap, call.attrs as tf.NamedAttrMap)
     const outputs = Array.isArray(result) ? result : [result]
     try {
-      return await Promise.all(outputs.map(async (output) => ({ values: (await output.data()) as tf.TypedArray, dtype: output.dtype })))
+      return await Promise.all(outputs.map(async (output) => ({ values: await output.data(), dtype: output.dtype })))
     } finally {
       tf.dispose(outputs)
     }

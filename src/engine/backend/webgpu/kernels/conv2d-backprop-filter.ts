@@ -52,7 +52,8 @@ export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?
     const tapsPerGroup = Math.min(filterHeight * filterWidth, Math.floor(budget / (positions * inChannels * 4)))
     if (tapsPerGroup < 1) return original(args)
     const run = (name: string, inputs: tf.NamedTensorInfoMap, kernelAttrs: Record<string, unknown>): tf.TensorInfo => {
-      const kernel = tf.getKernel(name, 'webgpu')
+      // getKernel's type says it always finds one; it returns undefined when none is registered.
+      const kernel = tf.getKernel(name, 'webgpu') as tf.KernelConfig | undefined
       if (!kernel) throw new Error(`tfjs-backend-webgpu has no ${name} kernel`)
       return kernel.kernelFunc({ inputs, backend: args.backend, attrs: kernelAttrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo
     }

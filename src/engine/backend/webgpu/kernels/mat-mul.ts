@@ -27,7 +27,7 @@ export function createMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const batch = tf.util.sizeFromShape(b.shape.slice(0, -2))
     if (!attrs.transposeB || inner < SPLIT_K_INNER || batch !== 1) return original(args)
     const backend = args.backend as unknown as WebGpuBackendLike
-    const transpose = tf.getKernel(tf.Transpose, 'webgpu')
+    const transpose = tf.getKernel(tf.Transpose, 'webgpu') as tf.KernelConfig | undefined
     if (!transpose) return original(args)
     const perm = [...Array(rank).keys()]
     perm[rank - 2] = rank - 1
