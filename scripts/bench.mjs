@@ -27,7 +27,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const referenceScript = path.resolve(root, '..', 'shared', 'bench', 'torch-reference.sh')
 
 function parseArgs(argv) {
-  const options = { quick: false, json: false, backend: 'wasm', only: null, reference: true, profile: null, tfjsKernels: false, threads: undefined, referenceThreads: undefined }
+  const options = {
+    quick: false,
+    json: false,
+    backend: 'wasm',
+    only: null,
+    reference: true,
+    profile: null,
+    tfjsKernels: false,
+    threads: undefined,
+    referenceThreads: undefined
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -48,8 +58,7 @@ function parseArgs(argv) {
     } else if (arg === '--threads') {
       options.threads = Number(value())
       if (!Number.isInteger(options.threads) || options.threads < 1) fail('--threads needs a whole number, 1 or more.')
-    }
-    else if (arg === '--help' || arg === '-h') {
+    } else if (arg === '--help' || arg === '-h') {
       // The usage is this file's opening comment, up to the paragraph on how it works.
       const header = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
       const usage = header.slice(0, header.findIndex((line) => line.startsWith('// The engine code')) - 1)
@@ -114,7 +123,11 @@ function runReference(config, policyArgs, threads) {
   if (result.status !== 0) {
     throw new Error(`The reference failed for ${config.name} (bash ${args.join(' ')} exited with ${result.status ?? result.signal}):\n${result.stderr}`)
   }
-  const line = result.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()
+  const line = result.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop()
   if (!line) throw new Error(`The reference printed no result for ${config.name}:\n${result.stdout}\n${result.stderr}`)
   const record = JSON.parse(line)
   return config.unit === 'ms/frame' ? record.ms_per_call / config.batch : config.kind === 'train' ? record.img_per_s : record.fps

@@ -55,12 +55,40 @@ let runId = args.run ?? null
 const options = { steps: number('steps', 3000), width: number('width', 32), batch: number('batch', 64), seed: number('seed', 1) }
 if (!runId) {
   library = path.resolve(args.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'probe-fixture-')))
-  const imported = studio('import', '--idx', path.join(FASHION, 'train-images-idx3-ubyte.gz'), '--labels', path.join(FASHION, 'train-labels-idx1-ubyte.gz'), '--size', '32', '--library', library)
+  const imported = studio(
+    'import',
+    '--idx',
+    path.join(FASHION, 'train-images-idx3-ubyte.gz'),
+    '--labels',
+    path.join(FASHION, 'train-labels-idx1-ubyte.gz'),
+    '--size',
+    '32',
+    '--library',
+    library
+  )
   // lr and β1 are the paper's; batch 64 rather than 128 gives twice the updates for the same compute.
   const trained = studio(
-    'train', '--dataset', imported.datasetId, '--size', '32', '--width', String(options.width), '--batch', String(options.batch),
-    '--steps', String(options.steps), '--checkpoint-every', '500', '--sample-every', '500', '--seed', String(options.seed),
-    '--name', 'fashion-mnist-probe', '--library', library
+    'train',
+    '--dataset',
+    imported.datasetId,
+    '--size',
+    '32',
+    '--width',
+    String(options.width),
+    '--batch',
+    String(options.batch),
+    '--steps',
+    String(options.steps),
+    '--checkpoint-every',
+    '500',
+    '--sample-every',
+    '500',
+    '--seed',
+    String(options.seed),
+    '--name',
+    'fashion-mnist-probe',
+    '--library',
+    library
   )
   runId = trained.runId
 } else if (!library) {
@@ -90,7 +118,10 @@ const shipped = {
 }
 fs.writeFileSync(path.join(target, 'run.json'), `${JSON.stringify(shipped, null, 2)}\n`)
 fs.writeFileSync(path.join(target, 'latest.json'), `${JSON.stringify({ step, dir: stepDir, writtenAt: new Date().toISOString() }, null, 2)}\n`)
-const metrics = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((line) => line && JSON.parse(line).step <= step)
+const metrics = fs
+  .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line && JSON.parse(line).step <= step)
 const every = Math.ceil(metrics.length / MAX_METRICS)
 const kept = metrics.filter((_, i) => i % every === 0 || i === metrics.length - 1)
 fs.writeFileSync(path.join(target, 'metrics.jsonl'), kept.map((line) => `${line}\n`).join(''))
@@ -104,10 +135,34 @@ for (const part of ['checkpoint.json', 'generator', 'discriminator']) {
 // Measure what the test asserts, on the packed files: the t10k images, which training never saw.
 const probeLibrary = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-fixture-check-'))
 fs.cpSync(path.join(staging, 'runs'), path.join(probeLibrary, 'runs'), { recursive: true })
-const testSet = studio('import', '--idx', path.join(FASHION, 't10k-images-idx3-ubyte.gz'), '--labels', path.join(FASHION, 't10k-labels-idx1-ubyte.gz'), '--size', '32', '--library', probeLibrary)
+const testSet = studio(
+  'import',
+  '--idx',
+  path.join(FASHION, 't10k-images-idx3-ubyte.gz'),
+  '--labels',
+  path.join(FASHION, 't10k-labels-idx1-ubyte.gz'),
+  '--size',
+  '32',
+  '--library',
+  probeLibrary
+)
 const probes = []
 for (const seed of [0, 1, 2, 3, 4]) {
-  const r = studio('probe', '--run', runId, '--labelled', testSet.datasetId, '--per-class', '100', '--test', '2000', '--seed', String(seed), '--library', probeLibrary)
+  const r = studio(
+    'probe',
+    '--run',
+    runId,
+    '--labelled',
+    testSet.datasetId,
+    '--per-class',
+    '100',
+    '--test',
+    '2000',
+    '--seed',
+    String(seed),
+    '--library',
+    probeLibrary
+  )
   probes.push({ seed, accuracy: r.accuracy, randomDAccuracy: r.randomDAccuracy, pixelsAccuracy: r.pixelsAccuracy })
   console.log(`split seed ${seed}: trained D ${pct(r.accuracy)}, random-init D ${pct(r.randomDAccuracy)}, pixels ${pct(r.pixelsAccuracy)}`)
 }

@@ -53,7 +53,10 @@ if (step !== recorded.step) {
 }
 fs.writeFileSync(path.join(target, 'run.json'), `${JSON.stringify(shipped, null, 2)}\n`)
 fs.writeFileSync(path.join(target, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`)
-const metrics = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((line) => line && JSON.parse(line).step <= step)
+const metrics = fs
+  .readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line && JSON.parse(line).step <= step)
 fs.writeFileSync(path.join(target, 'metrics.jsonl'), metrics.map((line) => `${line}\n`).join(''))
 fs.mkdirSync(path.join(target, 'samples'))
 for (const name of fs.readdirSync(path.join(runDir, 'samples'))) {

@@ -23,16 +23,17 @@ try {
 }
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-test-')), 'results.json')
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs')
-const result = spawnSync(
-  process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit' }
-)
+const result = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit'
+})
 let summary = null
 try {
   const data = JSON.parse(fs.readFileSync(report, 'utf8'))
   // A test file that fails to load has no failed tests of its own; count it, so a red run never reads "0 failed".
-  const brokenFiles = (data.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).every((t) => t.status !== 'failed')).length
+  const brokenFiles = (data.testResults ?? []).filter(
+    (file) => file.status === 'failed' && (file.assertionResults ?? []).every((t) => t.status !== 'failed')
+  ).length
   summary = { passed: data.numPassedTests, failed: data.numFailedTests + brokenFiles, skipped: data.numPendingTests + data.numTodoTests }
 } catch {
   // No report: vitest itself failed before running tests; its own output says why.

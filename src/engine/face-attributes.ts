@@ -52,7 +52,8 @@ export class FaceAttributes {
       signal: ctx.signal,
       onProgress: (p) => {
         if (p.phase === 'drawing') ctx.progress(0.1 * (p.done / Math.max(1, p.total)), `Drawing faces ${p.done}/${p.total}`)
-        else if (p.phase === 'training') ctx.progress(0.1 + 0.85 * ((p.epoch * p.steps + p.step) / (p.epochs * p.steps)), `Epoch ${p.epoch + 1}/${p.epochs} · loss ${p.loss.toFixed(4)}`)
+        else if (p.phase === 'training')
+          ctx.progress(0.1 + 0.85 * ((p.epoch * p.steps + p.step) / (p.epochs * p.steps)), `Epoch ${p.epoch + 1}/${p.epochs} · loss ${p.loss.toFixed(4)}`)
         else ctx.progress(0.97, 'Measuring accuracy on held-out faces')
       }
     })
@@ -76,7 +77,11 @@ export class FaceAttributes {
   }
 
   dispose(): void {
-    for (const model of this.classifiers.values()) void model.then((m) => m.dispose(), () => undefined)
+    for (const model of this.classifiers.values())
+      void model.then(
+        (m) => m.dispose(),
+        () => undefined
+      )
     this.classifiers.clear()
   }
 }

@@ -95,7 +95,10 @@ function withWeights(model: tf.LayersModel, stored: ReadonlyMap<string, StoredTe
     const tensor = stored.get(variable.originalName)
     if (!tensor || tensor.shape.join() !== variable.shape.join()) {
       model.dispose()
-      throw new StudioError('internal', `The imported weights have ${tensor ? `[${tensor.shape.join(', ')}]` : 'nothing'} for ${variable.originalName} [${variable.shape.join(', ')}]; please report this with the file.`)
+      throw new StudioError(
+        'internal',
+        `The imported weights have ${tensor ? `[${tensor.shape.join(', ')}]` : 'nothing'} for ${variable.originalName} [${variable.shape.join(', ')}]; please report this with the file.`
+      )
     }
   }
   const values = model.weights.map((variable) => {

@@ -99,8 +99,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
       }
       const ctx: RequestContext = {
         signal: controller.signal,
-        progress: (fraction, text) =>
-          port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'progress', id, progress: clamp01(fraction), message: text }),
+        progress: (fraction, text) => port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'progress', id, progress: clamp01(fraction), message: text }),
         emit: (event) => port.send({ v: ENGINE_PROTOCOL_VERSION, type: 'event', id, event })
       }
       const handler = handlers[name] as (p: unknown, c: RequestContext) => Promise<unknown>

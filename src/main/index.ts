@@ -22,9 +22,7 @@ const RENDERER_ORIGIN = `${SCHEME}://${HOST}`
 const EXTERNAL_ALLOWLIST = [/^https:\/\/arxiv\.org\//, /^https:\/\/github\.com\//]
 
 // Must happen before 'ready': a standard, secure scheme gets a real origin and works with fetch.
-protocol.registerSchemesAsPrivileged([
-  { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
-])
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(app.isPackaged ? 1 : 2),
@@ -89,51 +87,68 @@ app.on('web-contents-created', (_event, contents) => {
   })
 })
 
-app.whenReady().then(async () => {
-  // Only what the renderer uses (clipboard writes for "Copy z"), only for our own page; see security/permissions.ts.
-  const ourOrigin = { scheme: SCHEME, host: HOST }
-  session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) =>
-    callback(allowPermission({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, fromAppWindow: appContents.has(contents.id) }, ourOrigin))
-  )
-  session.defaultSession.setPermissionCheckHandler((contents, permission, requestingOrigin, details) =>
-    allowPermission({ permission, requestingOrigin, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, fromAppWindow: contents !== null && appContents.has(contents.id) }, ourOrigin)
-  )
-  protocol.handle(SCHEME, (request) => serveRenderer(request))
-  // The renderer needs nothing from the network; refuse anything that is not our own scheme or devtools.
-  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith(`${SCHEME}:`) || details.url.startsWith('devtools:')
-    callback({ cancel: !allowed })
-  })
+app
+  .whenReady()
+  .then(async () => {
+    // Only what the renderer uses (clipboard writes for "Copy z"), only for our own page; see security/permissions.ts.
+    const ourOrigin = { scheme: SCHEME, host: HOST }
+    session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) =>
+      callback(
+        allowPermission(
+          { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame, fromAppWindow: appContents.has(contents.id) },
+          ourOrigin
+        )
+      )
+    )
+    session.defaultSession.setPermissionCheckHandler((contents, permission, requestingOrigin, details) =>
+      allowPermission(
+        {
+          permission,
+          requestingOrigin,
+          requestingUrl: details.requestingUrl,
+          isMainFrame: details.isMainFrame,
+          fromAppWindow: contents !== null && appContents.has(contents.id)
+        },
+        ourOrigin
+      )
+    )
+    protocol.handle(SCHEME, (request) => serveRenderer(request))
+    // The renderer needs nothing from the network; refuse anything that is not our own scheme or devtools.
+    session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+      const allowed = details.url.startsWith(`${SCHEME}:`) || details.url.startsWith('devtools:')
+      callback({ cancel: !allowed })
+    })
 
-  const backend = typeof flags.backend === 'string' ? BackendName.parse(flags.backend) : null
-  const library = resolveLibrary({
-    flag: typeof flags.library === 'string' ? flags.library : undefined,
-    electronUserData: app.getPath('userData')
-  })
-  studio = await Studio.open({
-    libraryRoot: library.root,
-    launcher: launchUtilityEngine,
-    backend,
-    pickPath: async (kind, title, defaultPath) => {
-      const window = BrowserWindow.getFocusedWindow()
-      if (kind === 'save') {
-        const options: Electron.SaveDialogOptions = { title, ...(defaultPath ? { defaultPath } : {}) }
-        const saved = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
-        return saved.canceled ? null : saved.filePath
+    const backend = typeof flags.backend === 'string' ? BackendName.parse(flags.backend) : null
+    const library = resolveLibrary({
+      flag: typeof flags.library === 'string' ? flags.library : undefined,
+      electronUserData: app.getPath('userData')
+    })
+    studio = await Studio.open({
+      libraryRoot: library.root,
+      launcher: launchUtilityEngine,
+      backend,
+      pickPath: async (kind, title, defaultPath) => {
+        const window = BrowserWindow.getFocusedWindow()
+        if (kind === 'save') {
+          const options: Electron.SaveDialogOptions = { title, ...(defaultPath ? { defaultPath } : {}) }
+          const saved = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
+          return saved.canceled ? null : saved.filePath
+        }
+        const options: Electron.OpenDialogOptions = { title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] }
+        const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : (result.filePaths[0] ?? null)
       }
-      const options: Electron.OpenDialogOptions = { title, properties: [kind === 'folder' ? 'openDirectory' : 'openFile'] }
-      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
-      return result.canceled ? null : (result.filePaths[0] ?? null)
-    }
+    })
+    registerStudioIpc(studio, isTrustedUrl)
+    void studio.explorer.start().catch(() => undefined)
+    createWindow()
   })
-  registerStudioIpc(studio, isTrustedUrl)
-  void studio.explorer.start().catch(() => undefined)
-  createWindow()
-}).catch((err: unknown) => {
-  // Without a window nothing else would say why the app did not open (an unusable library, say).
-  dialog.showErrorBox('DCGAN Studio could not start', err instanceof Error ? err.message : String(err))
-  app.quit()
-})
+  .catch((err: unknown) => {
+    // Without a window nothing else would say why the app did not open (an unusable library, say).
+    dialog.showErrorBox('DCGAN Studio could not start', err instanceof Error ? err.message : String(err))
+    app.quit()
+  })
 
 app.on('window-all-closed', () => app.quit())
 

@@ -128,7 +128,9 @@ describe('dataset errors name the file and say what to do', () => {
       manifest.channels = 2
     })
     const error = await failure(readDatasetManifest(dir))
-    expect(error.message).toMatch(new RegExp(`^${escape(manifestFile)} is not a valid dataset manifest; the dataset is damaged\\. Import the images again\\.\\n[^]*channels`))
+    expect(error.message).toMatch(
+      new RegExp(`^${escape(manifestFile)} is not a valid dataset manifest; the dataset is damaged\\. Import the images again\\.\\n[^]*channels`)
+    )
   })
 
   it('when the dataset comes from a newer studio', async () => {

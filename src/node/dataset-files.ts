@@ -3,14 +3,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { z } from 'zod'
-import {
-  DATASET_FILES,
-  DATASET_FORMAT_VERSION,
-  DatasetManifest,
-  datasetByteLength,
-  imageByteLength,
-  imageOffset
-} from '../shared/formats/dataset'
+import { DATASET_FILES, DATASET_FORMAT_VERSION, DatasetManifest, datasetByteLength, imageByteLength, imageOffset } from '../shared/formats/dataset'
 
 /**
  * Reading a packed dataset (`manifest.json` + `images.u8` [+ `labels.u8`], format in

@@ -13,13 +13,7 @@ import { DATASET_FILES, DATASET_FORMAT_VERSION, DatasetManifest, type DatasetCha
  */
 export async function writeDataset(
   dir: string,
-  {
-    size,
-    channels,
-    images,
-    labels,
-    name = 'generated'
-  }: { size: number; channels: DatasetChannels; images: Uint8Array; labels?: Uint8Array; name?: string }
+  { size, channels, images, labels, name = 'generated' }: { size: number; channels: DatasetChannels; images: Uint8Array; labels?: Uint8Array; name?: string }
 ): Promise<DatasetManifest> {
   const count = images.length / (size * size * channels)
   if (!Number.isInteger(count) || count < 1) throw new Error(`${images.length} bytes are not whole ${size}×${size}×${channels} images`)
@@ -27,7 +21,12 @@ export async function writeDataset(
   const { rows: _rows, ...thumbs } = thumbLayout(count, size)
   const manifest = DatasetManifest.parse({
     formatVersion: DATASET_FORMAT_VERSION,
-    id: path.basename(dir).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '') || 'generated',
+    id:
+      path
+        .basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .replace(/^-+/, '') || 'generated',
     name,
     createdAt: new Date().toISOString(),
     source: { kind: 'idx', imagesPath: 'generated' },

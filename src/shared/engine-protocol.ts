@@ -96,7 +96,10 @@ export const engineMethods = {
   forgetFit: { params: EngineForgetFitParams, result: ForgetFitResult },
   /** The CUDA doctor's one-op probe: a MatMul in tfjs-node-gpu, proven on GPU:0 by libtensorflow's placement log. */
   cudaProbe: {
-    params: z.object({ timeoutMs: z.number().int().min(1000).max(1_800_000).default(300_000) }).strict().default({ timeoutMs: 300_000 }),
+    params: z
+      .object({ timeoutMs: z.number().int().min(1000).max(1_800_000).default(300_000) })
+      .strict()
+      .default({ timeoutMs: 300_000 }),
     result: CudaProbeResult
   },
   /** A model trained elsewhere (PyTorch, safetensors, tfjs) written as step 0 of a run folder. */

@@ -34,7 +34,7 @@ describe('copying a z out and pasting it back', () => {
 
   const readClipboard = (): Promise<string> => page.evaluate<string>('navigator.clipboard.readText()')
 
-  it('copies the selected sample\'s z with the Clipboard API', async () => {
+  it("copies the selected sample's z with the Clipboard API", async () => {
     await page.evaluate('navigator.clipboard.writeText("")')
     await selectFirstSample(page)
     await page.getByTestId('selection-tray').getByRole('button', { name: 'z', exact: true }).first().click()

@@ -11,7 +11,11 @@ beforeAll(() => ensureBuilt(), 300_000)
 /** The RGBA pixels a canvas shows, to compare what the panel drew. */
 function canvasPixels(canvas: Locator): Promise<number[]> {
   return canvas.evaluate((element) => {
-    const c = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
+    const c = element as unknown as {
+      width: number
+      height: number
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } }
+    }
     return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
   })
 }
@@ -39,7 +43,11 @@ describe('concepts from the arithmetic panel', () => {
     await page.getByTestId('explore-generate').click()
     const samples = page.getByTestId('explore-samples').getByRole('button')
     await samples.nth(15).waitFor()
-    for (const [slot, first] of [['a', 0], ['b', 3], ['c', 6]] as const) {
+    for (const [slot, first] of [
+      ['a', 0],
+      ['b', 3],
+      ['c', 6]
+    ] as const) {
       for (let i = first; i < first + 3; i++) await samples.nth(i).click()
       await page.getByTestId(`add-${slot}`).click()
     }
@@ -84,7 +92,9 @@ describe('concepts from the arithmetic panel', () => {
     await dialog.getByTestId('dialog-input').fill('glow')
     await dialog.getByTestId('dialog-ok').click()
     await dialog.waitFor({ state: 'detached' })
-    await expect.poll(() => page.getByTestId('concept-select').locator('option').allTextContents()).toEqual(expect.arrayContaining(['bright disc (point)', 'glow (direction)']))
+    await expect
+      .poll(() => page.getByTestId('concept-select').locator('option').allTextContents())
+      .toEqual(expect.arrayContaining(['bright disc (point)', 'glow (direction)']))
     expect(await page.getByTestId('concept-select').locator('option').count()).toBe(2)
   })
 
@@ -127,7 +137,7 @@ describe('concepts from the arithmetic panel', () => {
     expect(vector).toHaveLength(100)
   })
 
-  it('deletes a concept after the app\'s own confirmation, Cancel first', async () => {
+  it("deletes a concept after the app's own confirmation, Cancel first", async () => {
     const select = page.getByTestId('concept-select')
     await select.selectOption({ label: 'bright disc (point)' })
     await page.getByTestId('concepts-panel').getByRole('button', { name: 'Delete' }).click()

@@ -47,7 +47,9 @@ describe('the Engine card when the GPU rung failed', () => {
       await page.goto(server.urlWithToken)
       const findings = page.getByTestId('cuda-findings')
       await findings.waitFor()
-      expect(await page.getByTestId('engine-gpu').textContent()).toBe('not used — the tensorflow-gpu rung is not ready; the checks below say why and what to do')
+      expect(await page.getByTestId('engine-gpu').textContent()).toBe(
+        'not used — the tensorflow-gpu rung is not ready; the checks below say why and what to do'
+      )
       // The ladder's attempt gives the doctor's summary as its reason.
       expect(await page.locator('.attempts li').first().textContent()).toMatch(/✗ tensorflow-gpu: .*CUDA 12 \/ cuDNN 9 found, needs 11\.x \/ 8\.x/)
 
@@ -60,7 +62,8 @@ describe('the Engine card when the GPU rung failed', () => {
       expect(await byId('cuda')).toMatch(/CUDA 11 libraries missing: libcudart\.so\.11\.0/)
       expect(await byId('cudnn')).toMatch(/cuDNN 8 missing \(libcudnn\.so\.8\)/)
       expect(await byId('capability-0')).toMatch(/NVIDIA H200\) is sm_90: .*compiles its kernels from PTX for minutes/)
-      if (!installed('@tensorflow/tfjs-node-gpu')) expect(await byId('package')).toMatch(/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/)
+      if (!installed('@tensorflow/tfjs-node-gpu'))
+        expect(await byId('package')).toMatch(/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/)
       for (const problem of await open.and(page.locator('[data-level="problem"]')).all()) {
         expect(await problem.locator('.finding-action').textContent()).toMatch(/\w/)
       }
@@ -73,7 +76,9 @@ describe('the Engine card when the GPU rung failed', () => {
       expect(await passed.locator('[data-id="driver"]').textContent()).toMatch(/NVIDIA driver 550\.54\.15/)
 
       // Nothing spills out of the card at either width.
-      const overflow = await page.getByTestId('engine-status').evaluate((card: { scrollWidth: number; clientWidth: number }) => card.scrollWidth - card.clientWidth)
+      const overflow = await page
+        .getByTestId('engine-status')
+        .evaluate((card: { scrollWidth: number; clientWidth: number }) => card.scrollWidth - card.clientWidth)
       expect(overflow).toBeLessThanOrEqual(0)
       await page.getByTestId('engine-status').screenshot({ path: `${server.library}/engine-cuda-${width}.png` })
       expect(problems).toEqual([])

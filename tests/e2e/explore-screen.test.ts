@@ -37,7 +37,10 @@ interface PageElement {
 }
 
 const inside = (inner: Box, outer: Box): boolean =>
-  inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5
+  inner.x >= outer.x - 0.5 &&
+  inner.y >= outer.y - 0.5 &&
+  inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+  inner.y + inner.height <= outer.y + outer.height + 0.5
 const overlap = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 
 /** Draws a grid of `count` samples of seed 0 and waits for it (and, on the demo, for its attribute scores). */
@@ -82,7 +85,7 @@ describe('the Explore screen', () => {
     await studio?.close()
   })
 
-  it('shows the model\'s samples as soon as it is opened, without asking', async () => {
+  it("shows the model's samples as soon as it is opened, without asking", async () => {
     await expect.poll(() => page.getByTestId('explore-samples').getAttribute('data-count')).toBe('16')
   })
 
@@ -142,7 +145,8 @@ describe('the Explore screen', () => {
   it('filters and sorts the samples by what the face classifier sees in them', async () => {
     const grid = await showSamples(page, 64)
     const cells = grid.locator('.sample-cell')
-    const scores = (attribute: string): Promise<number[]> => cells.evaluateAll((els: PageElement[], a: string) => els.map((el) => Number(el.getAttribute(`data-${a}`))), attribute)
+    const scores = (attribute: string): Promise<number[]> =>
+      cells.evaluateAll((els: PageElement[], a: string) => els.map((el) => Number(el.getAttribute(`data-${a}`))), attribute)
     const smiling = await scores('smiling')
     expect(smiling).toHaveLength(64)
     const expected = smiling.filter((p) => p > 0.5).length
@@ -178,7 +182,10 @@ describe('the Explore screen', () => {
   it('keeps the selection, slots, walk and results when another screen is visited, per run', async () => {
     const grid = page.getByTestId('explore-samples')
     const tiles = grid.getByRole('button')
-    for (const [slot, first] of [['b', 10], ['c', 20]] as const) {
+    for (const [slot, first] of [
+      ['b', 10],
+      ['c', 20]
+    ] as const) {
       for (let i = first; i < first + 3; i++) await tiles.nth(i).click()
       await page.getByTestId(`add-${slot}`).click()
     }
@@ -252,7 +259,10 @@ describe('the Explore screen', () => {
     expect(await page.getByTestId('lerp-slerp-note').textContent()).toMatch(/100-dimensional z are nearly orthogonal.*lerp \d\.\d\d×, slerp 1\.00×/)
 
     // The selected samples' buttons stay with their sample: the trays' items do not touch.
-    const items = await page.getByTestId('selection-tray').locator('.tray-item').evaluateAll((els: PageElement[]) => els.map((el) => el.getBoundingClientRect().toJSON()))
+    const items = await page
+      .getByTestId('selection-tray')
+      .locator('.tray-item')
+      .evaluateAll((els: PageElement[]) => els.map((el) => el.getBoundingClientRect().toJSON()))
     for (let i = 1; i < items.length; i++) expect(overlap(items[i - 1] as Box, items[i] as Box)).toBe(false)
   })
 
@@ -314,9 +324,13 @@ describe('the Explore screen', () => {
         await expect.poll(async () => Number(await stack.getAttribute('data-frames'))).toBeGreaterThan(0)
         await page.waitForTimeout(300)
         const view = await boxOf(stack)
-        const labels = await stack.locator('div').evaluateAll((els: PageElement[]) =>
-          els.filter((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility === 'visible').map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() }))
-        )
+        const labels = await stack
+          .locator('div')
+          .evaluateAll((els: PageElement[]) =>
+            els
+              .filter((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).visibility === 'visible')
+              .map((el) => ({ text: el.textContent, box: el.getBoundingClientRect().toJSON() }))
+          )
         // Every layer's label shows (none hidden for want of room), none overlaps another, all inside the view.
         expect(labels.length, JSON.stringify(labels.map((l) => l.text))).toBe(net === 'G' ? 12 : 11)
         for (const [i, a] of labels.entries()) {
@@ -341,7 +355,12 @@ describe('the Explore screen', () => {
           const background = [pixels[0], pixels[1], pixels[2]]
           const differs = (x: number, y: number): boolean => {
             const i = (y * w + x) * 4
-            return Math.abs((pixels[i] as number) - (background[0] as number)) + Math.abs((pixels[i + 1] as number) - (background[1] as number)) + Math.abs((pixels[i + 2] as number) - (background[2] as number)) > 6
+            return (
+              Math.abs((pixels[i] as number) - (background[0] as number)) +
+                Math.abs((pixels[i + 1] as number) - (background[1] as number)) +
+                Math.abs((pixels[i + 2] as number) - (background[2] as number)) >
+              6
+            )
           }
           let drawn = 0
           let onEdge = 0

@@ -31,7 +31,11 @@ describe('exploring a trained model in the UI', () => {
     await page.getByTestId('explore-generate').click()
     const samples = page.getByTestId('explore-samples').getByRole('button')
     await expect.poll(() => samples.count()).toBe(16)
-    for (const [slot, first] of [['a', 0], ['b', 3], ['c', 6]] as const) {
+    for (const [slot, first] of [
+      ['a', 0],
+      ['b', 3],
+      ['c', 6]
+    ] as const) {
       for (let i = first; i < first + 3; i++) await samples.nth(i).click()
       await page.getByTestId(`add-${slot}`).click()
     }
@@ -57,7 +61,7 @@ describe('exploring a trained model in the UI', () => {
     await page.getByTestId('walk-scrub-image').waitFor()
   })
 
-  it('shows D\'s filters, feature maps and guided backprop of the trained vs a random D for the selected sample', async () => {
+  it("shows D's filters, feature maps and guided backprop of the trained vs a random D for the selected sample", async () => {
     await page.getByTestId('explore-tab-features').click()
     const panel = page.getByTestId('features-panel')
     await panel.getByRole('button', { name: "D's first-layer filters" }).click()
@@ -100,5 +104,4 @@ describe('exploring a trained model in the UI', () => {
     await page.getByTestId('nav-explore').click()
     await expect.poll(() => page.getByTestId('favourites').getAttribute('data-count')).toBe('1')
   })
-
 })

@@ -89,7 +89,11 @@ describe('exporting from the UI', () => {
 
   it('saves the arithmetic result as a Fig. 7 figure', async () => {
     const samples = page.getByTestId('explore-samples').getByRole('button')
-    for (const [slot, index] of [['a', 0], ['b', 1], ['c', 3]] as const) {
+    for (const [slot, index] of [
+      ['a', 0],
+      ['b', 1],
+      ['c', 3]
+    ] as const) {
       await samples.nth(index).click()
       await page.getByTestId(`add-${slot}`).click()
     }

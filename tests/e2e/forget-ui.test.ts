@@ -100,7 +100,8 @@ describe('forgetting to draw in the UI', () => {
     )
 
     const compare = result.getByTestId('forget-compare')
-    const rendered = async (): Promise<number> => ((await compare.getAttribute('data-state')) === 'ready' ? ((await compare.getAttribute('data-channels')) ?? '').split(',').filter(Boolean).length : -1)
+    const rendered = async (): Promise<number> =>
+      (await compare.getAttribute('data-state')) === 'ready' ? ((await compare.getAttribute('data-channels')) ?? '').split(',').filter(Boolean).length : -1
     await expect.poll(rendered).toBe(4)
     // The paper's rule is one click away (the button is off when it is what is shown already).
     if (paper !== 4) {
@@ -122,7 +123,11 @@ describe('forgetting to draw in the UI', () => {
     await result.getByTestId('save-figure').click()
     await expect.poll(() => result.getByTestId('figure-saved').count()).toBe(1)
     const figure = path.join(studio.server.library, 'exports', 'glasses-figure.png')
-    const record = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { operation: string; run: { erasure: { layer: string; channels: number[] } }; output: { width: number; height: number } }
+    const record = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as {
+      operation: string
+      run: { erasure: { layer: string; channels: number[] } }
+      output: { width: number; height: number }
+    }
     expect(record.operation).toBe('erasure')
     expect(record.run.erasure.layer).toBe('g_relu2')
     expect(record.run.erasure.channels).toHaveLength(4)
@@ -187,11 +192,14 @@ describe('forgetting to draw in the UI', () => {
     expect(studio.problems).toEqual([])
   })
 
-  it("deletes a run with its erasures (after confirmation), leaving exports made with them", async () => {
+  it('deletes a run with its erasures (after confirmation), leaving exports made with them', async () => {
     const library = studio.server.library
     expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toHaveLength(2)
     await page.getByTestId('nav-runs').click()
-    await page.getByTestId('run-list').getByRole('button', { name: /Procedural faces/ }).click()
+    await page
+      .getByTestId('run-list')
+      .getByRole('button', { name: /Procedural faces/ })
+      .click()
     await page.getByTestId('run-delete').click()
     // The app's own confirmation (no window.confirm, which blocks the page), Cancel focused.
     const dialog = page.getByRole('dialog', { name: 'Delete this run?' })

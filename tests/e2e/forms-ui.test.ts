@@ -49,17 +49,19 @@ describe('forms mark the field that is wrong and say what is allowed', () => {
     await page.getByTestId('import-kind-idx').click()
     await page.getByTestId('import-path').fill(idxFolder)
     await page.getByTestId('import-button').click()
-    await expect.poll(() => fieldState(page, 'import-path')).toEqual({
-      invalid: 'true',
-      message: `${idxFolder} is a folder; choose the IDX images file in it (e.g. train-images-idx3-ubyte.gz). It holds train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz.`
-    })
+    await expect
+      .poll(() => fieldState(page, 'import-path'))
+      .toEqual({
+        invalid: 'true',
+        message: `${idxFolder} is a folder; choose the IDX images file in it (e.g. train-images-idx3-ubyte.gz). It holds train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz.`
+      })
     expect(await page.locator('body').textContent()).not.toMatch(/EISDIR/)
     // Editing the path clears the mark.
     await page.getByTestId('import-path').fill(path.join(idxFolder, 'train-images-idx3-ubyte.gz'))
     expect((await fieldState(page, 'import-path')).invalid).toBeNull()
   })
 
-  it('the new-run form checks every value against the API\'s own rules as it is typed, and starts nothing while one is wrong', async () => {
+  it("the new-run form checks every value against the API's own rules as it is typed, and starts nothing while one is wrong", async () => {
     await page.getByTestId('nav-train').click()
     await page.getByTestId('run-dataset').selectOption(datasetId)
     await page.getByTestId('run-learning-rate').fill('5')
@@ -102,10 +104,12 @@ describe('forms mark the field that is wrong and say what is allowed', () => {
     const missing = path.join(idxFolder, 'no-such-face.png')
     await page.getByTestId('projection-image').fill(missing)
     await page.getByTestId('projection-start').click()
-    await expect.poll(() => fieldState(page, 'projection-image')).toEqual({
-      invalid: 'true',
-      message: `There is no file ${missing}. Check the path: it is a path on the machine running the studio.`
-    })
+    await expect
+      .poll(() => fieldState(page, 'projection-image'))
+      .toEqual({
+        invalid: 'true',
+        message: `There is no file ${missing}. Check the path: it is a path on the machine running the studio.`
+      })
     expect(await page.getByTestId('projection-panel').textContent()).not.toMatch(/disappeared/)
     await page.getByTestId('projection-image').fill(idxFolder)
     // Its numbers are checked against the API's limits as they are typed.
@@ -114,7 +118,9 @@ describe('forms mark the field that is wrong and say what is allowed', () => {
     expect(await page.getByTestId('projection-start').isDisabled()).toBe(true)
     await page.getByTestId('projection-starts').fill('8')
     await page.getByTestId('projection-start').click()
-    await expect.poll(async () => (await fieldState(page, 'projection-image')).message).toBe(`${idxFolder} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM).`)
+    await expect
+      .poll(async () => (await fieldState(page, 'projection-image')).message)
+      .toBe(`${idxFolder} is a folder; choose an image file in it (JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM).`)
     expect(studio.problems).toEqual([])
   })
 })

@@ -40,7 +40,10 @@ describe('importing CIFAR and SVHN from the Datasets screen', () => {
 
   const importDone = async (count: number): Promise<string> => {
     await page.getByTestId('import-button').click()
-    await page.locator(`[data-testid="job"][data-job-kind="import"][data-job-state="done"]`).nth(count - 1).waitFor()
+    await page
+      .locator(`[data-testid="job"][data-job-kind="import"][data-job-state="done"]`)
+      .nth(count - 1)
+      .waitFor()
     const detail = page.getByTestId('dataset-detail')
     await detail.waitFor()
     return (await detail.textContent()) ?? ''
@@ -63,7 +66,9 @@ describe('importing CIFAR and SVHN from the Datasets screen', () => {
     await page.getByTestId('import-button').click()
     await expect.poll(() => page.getByTestId('import-path').getAttribute('aria-invalid')).toBe('true')
     const describedBy = await page.getByTestId('import-path').getAttribute('aria-describedby')
-    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(`${data} is a folder; choose the SVHN .mat file in it (e.g. train_32x32.mat). It holds train_32x32.mat.`)
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(
+      `${data} is a folder; choose the SVHN .mat file in it (e.g. train_32x32.mat). It holds train_32x32.mat.`
+    )
     await page.getByTestId('import-path').fill(path.join(data, 'train_32x32.mat'))
     await page.getByTestId('import-size').selectOption('64')
     const text = await importDone(2)

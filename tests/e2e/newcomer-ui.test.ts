@@ -50,7 +50,9 @@ describe('a first start, at a wide and a narrow window', () => {
 
   it("Home shows the demo model's samples, says so, and its grid fits the page", async () => {
     // Shown as soon as Home opens, without asking.
-    await expect.poll(() => page.getByTestId('generate-panel').getByTestId('generate-info').textContent()).toMatch(/^16 samples of Procedural faces \(demo\) at step 5500/)
+    await expect
+      .poll(() => page.getByTestId('generate-panel').getByTestId('generate-info').textContent())
+      .toMatch(/^16 samples of Procedural faces \(demo\) at step 5500/)
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
       await page.getByTestId('nav-home').click()
@@ -89,7 +91,11 @@ describe('a first start, at a wide and a narrow window', () => {
           await control.waitFor()
           const [a, b] = [await tour.boundingBox(), await control.boundingBox()]
           expect(a && b && !overlaps(a, b), `step ${step + 1} covers ${target} at ${width} px`).toBe(true)
-          expect(await control.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle)).toBe('solid')
+          expect(
+            await control.evaluate(
+              (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle
+            )
+          ).toBe('solid')
         }
       }
       await tour.getByRole('button', { name: 'Done' }).click()
@@ -158,7 +164,25 @@ describe('the probe, on a model trained on a labelled dataset', () => {
     await writeDiscImages(path.join(labelled, 'right'), 8, 2)
     const imported = await runCli(['import', labelled, '--class-folders', '--size', '32', '--name', 'discs by side', '--library', library])
     expect(imported.code).toBe(0)
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '8', '--steps', '2', '--checkpoint-every', '2', '--sample-every', '2', '--name', 'discs', '--library', library])
+    const trained = await runCli([
+      'train',
+      '--dataset',
+      String(imported.lines.at(-1)?.datasetId),
+      '--width',
+      '8',
+      '--batch',
+      '8',
+      '--steps',
+      '2',
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '2',
+      '--name',
+      'discs',
+      '--library',
+      library
+    ])
     expect(trained.code).toBe(0)
     studio = await openStudioPage(library, { width: 1400, height: 900 })
     page = studio.page
@@ -172,7 +196,9 @@ describe('the probe, on a model trained on a labelled dataset', () => {
     await page.getByTestId('nav-experiments').click()
     await page.getByTestId('explore-run').selectOption({ label: 'discs (step 2)' })
     const panel = page.getByTestId('probe-panel')
-    await expect.poll(() => panel.getByTestId('probe-training-data').textContent()).toMatch(/“discs by side” is the dataset this GAN was trained on: .*held-out data/)
+    await expect
+      .poll(() => panel.getByTestId('probe-training-data').textContent())
+      .toMatch(/“discs by side” is the dataset this GAN was trained on: .*held-out data/)
     expect(await panel.getByTestId('probe-dataset').locator('option').first().textContent()).toMatch(/— the GAN’s training data$/)
     // Another labelled set, never trained on: it is chosen first, and the warning goes.
     const heldOut = tempDir('probe-held-out')

@@ -73,7 +73,10 @@ describe('runs in the UI', () => {
   })
 
   it('recreates a missing dataset from its recipe as a job, then resumes training on it', async () => {
-    await page.getByTestId('run-list').getByRole('button', { name: /faces 24/ }).click()
+    await page
+      .getByTestId('run-list')
+      .getByRole('button', { name: /faces 24/ })
+      .click()
     expect(await page.getByTestId('run-dataset-missing').textContent()).toMatch(/“faces 24” is not in this library/)
     await page.getByTestId('run-resume').click()
     const dialog = page.getByRole('dialog', { name: 'Recreate the dataset first?' })
@@ -83,7 +86,11 @@ describe('runs in the UI', () => {
     await expect.poll(() => page.locator('[data-testid="job"][data-job-kind="import"]').count()).toBe(1)
     const latestStep = (): number => (JSON.parse(fs.readFileSync(path.join(library, 'runs', facesRun, 'latest.json'), 'utf8')) as { step: number }).step
     await expect.poll(latestStep).toBe(8)
-    const manifest = JSON.parse(fs.readFileSync(path.join(library, 'datasets', facesDataset, 'manifest.json'), 'utf8')) as { id: string; name: string; count: number }
+    const manifest = JSON.parse(fs.readFileSync(path.join(library, 'datasets', facesDataset, 'manifest.json'), 'utf8')) as {
+      id: string
+      name: string
+      count: number
+    }
     expect(manifest).toMatchObject({ id: facesDataset, name: 'faces 24', count: 24 })
     // The same images, byte for byte, as the ones the run was trained on.
     expect(fs.readFileSync(path.join(library, 'datasets', facesDataset, 'images.u8')).equals(facesBytes)).toBe(true)

@@ -67,7 +67,9 @@ describe('importing and training from the UI', () => {
     expect(late).toBeGreaterThan(early)
     expect(late).toBeGreaterThanOrEqual(6)
     // The newest grid is shown, decoded from the PNG the trainer wrote.
-    await expect.poll(() => monitor.getByTestId('timeline-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(32)
+    await expect
+      .poll(() => monitor.getByTestId('timeline-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(32)
     // Scrub back to the first grid.
     await monitor.getByTestId('timeline-slider').fill('0')
     expect(await timeline.textContent()).toMatch(/step 0|step 5/)

@@ -56,7 +56,7 @@ describe('web mode', () => {
     })
     expect(distinct).toBeGreaterThan(100)
     await page.screenshot({ path: `${server.library}/home.png`, fullPage: true })
-    expect(problems.join("\n")).toBe("")
+    expect(problems.join('\n')).toBe('')
     await page.close()
   })
 

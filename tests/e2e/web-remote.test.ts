@@ -163,7 +163,9 @@ describe('web mode on one address', () => {
   }
 
   it('admits no localhost names for an address that is not loopback', async (ctx) => {
-    const external = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && !a.internal && a.family === 'IPv4')
     if (!external) return ctx.skip('this machine has loopback only: no other address to listen on')
     const server = await serveOn(external.address, { token: TOKEN })
     expect(server.urlsWithToken).toEqual([`http://${external.address}:${server.port}/?token=${TOKEN}`])

@@ -32,7 +32,23 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
   it('walks between seeds: a strip, every frame on disk, changing smoothly', async () => {
     const strip = path.join(out, 'strip.png')
     const frames = path.join(out, 'frames')
-    const result = await runCli(['walk', '--run', runId, '--seeds', '1,2', '--steps', '16', '--mode', 'slerp', '--out', strip, '--frames', frames, '--library', library])
+    const result = await runCli([
+      'walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2',
+      '--steps',
+      '16',
+      '--mode',
+      'slerp',
+      '--out',
+      strip,
+      '--frames',
+      frames,
+      '--library',
+      library
+    ])
     expect(result.code).toBe(0)
     expect(result.lines.at(-1)).toMatchObject({ frames: 17 })
     const files = fs.readdirSync(frames).sort()
@@ -48,7 +64,24 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
   })
 
   it('does the same seed, the same z: a loop walk starts where an open one does', async () => {
-    const loop = await runCli(['walk', '--run', runId, '--seeds', '1,2,3', '--steps', '4', '--loop', '--mode', 'lerp', '--out', path.join(out, 'loop.png'), '--frames', path.join(out, 'loop'), '--library', library])
+    const loop = await runCli([
+      'walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2,3',
+      '--steps',
+      '4',
+      '--loop',
+      '--mode',
+      'lerp',
+      '--out',
+      path.join(out, 'loop.png'),
+      '--frames',
+      path.join(out, 'loop'),
+      '--library',
+      library
+    ])
     expect(loop.lines.at(-1)).toMatchObject({ frames: 12 })
     const a = await pixels(path.join(out, 'loop', 'frame-0000.png'))
     const b = await pixels(path.join(out, 'frames', 'frame-0000.png'))
@@ -57,7 +90,23 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
 
   it('computes A − B + C with 8 neighbours and reports the vectors with --json', async () => {
     const file = path.join(out, 'result.png')
-    const result = await runCli(['arithmetic', '--run', runId, '--a', '1,2,3', '--b', '4,5,6', '--c', '7,8,9', '--noise', '0.25', '--out', file, '--library', library])
+    const result = await runCli([
+      'arithmetic',
+      '--run',
+      runId,
+      '--a',
+      '1,2,3',
+      '--b',
+      '4,5,6',
+      '--c',
+      '7,8,9',
+      '--noise',
+      '0.25',
+      '--out',
+      file,
+      '--library',
+      library
+    ])
     expect(result.code).toBe(0)
     const line = result.lines.at(-1) as { result: number[]; means: { a: number[]; b: number[]; c: number[] }; neighbours: number[][] }
     expect(line.result).toHaveLength(100)
@@ -65,13 +114,28 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
       expect(line.result[i]).toBeCloseTo((line.means.a[i] as number) - (line.means.b[i] as number) + (line.means.c[i] as number), 5)
     }
     expect(line.neighbours).toHaveLength(8)
-    for (const n of line.neighbours) for (let i = 0; i < 100; i++) expect(Math.abs((n[i] as number) - (line.result[i] as number))).toBeLessThanOrEqual(0.25 + 1e-6)
+    for (const n of line.neighbours)
+      for (let i = 0; i < 100; i++) expect(Math.abs((n[i] as number) - (line.result[i] as number))).toBeLessThanOrEqual(0.25 + 1e-6)
     const meta = await sharp(file).metadata()
     expect(meta.width).toBe(3 * 32 + 2 * 2)
   })
 
   it('writes feature maps of a layer and guided backprop beside the random-init D', async () => {
-    const maps = await runCli(['features', '--run', runId, '--seed', '3', '--net', 'D', '--layer', '1', '--out', path.join(out, 'maps.png'), '--library', library])
+    const maps = await runCli([
+      'features',
+      '--run',
+      runId,
+      '--seed',
+      '3',
+      '--net',
+      'D',
+      '--layer',
+      '1',
+      '--out',
+      path.join(out, 'maps.png'),
+      '--library',
+      library
+    ])
     expect(maps.code).toBe(0)
     const layer = maps.lines.at(-1) as { layer: string; shape: number[]; maps: { strength: number }[] }
     expect(layer.layer).toBe('d_lrelu1')

@@ -49,12 +49,24 @@ describe('dcgan-studio import of research datasets', () => {
 
   it('imports CIFAR-10 training batches or the test batch from their folder, with the class names', async () => {
     const folder = path.join(work, 'cifar-10-batches-bin')
-    expect(await done(['--cifar', folder])).toMatchObject({ event: 'done', name: 'CIFAR-10 data_batch_1', count: 12, size: 32, channels: 3, classes: expect.arrayContaining(['airplane', 'truck']) })
+    expect(await done(['--cifar', folder])).toMatchObject({
+      event: 'done',
+      name: 'CIFAR-10 data_batch_1',
+      count: 12,
+      size: 32,
+      channels: 3,
+      classes: expect.arrayContaining(['airplane', 'truck'])
+    })
     expect(await done(['--cifar', folder, '--split', 'test', '--size', '16', '--name', 'cifar test'])).toMatchObject({ name: 'cifar test', count: 5, size: 16 })
   })
 
   it('imports SVHN digits and a numpy .npz with its labels', async () => {
-    expect(await done(['--svhn', path.join(work, 'train_32x32.mat'), '--limit', '4'])).toMatchObject({ name: 'SVHN train', count: 4, channels: 3, classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] })
+    expect(await done(['--svhn', path.join(work, 'train_32x32.mat'), '--limit', '4'])).toMatchObject({
+      name: 'SVHN train',
+      count: 4,
+      channels: 3,
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+    })
     expect(await done(['--npy', path.join(work, 'faces.npz')])).toMatchObject({ name: 'faces', count: 6, size: 16, channels: 1, classes: null })
   })
 

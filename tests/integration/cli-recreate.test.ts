@@ -33,7 +33,9 @@ describe('dcgan-studio runs and resume on a run without its dataset', () => {
   it('says how to make the dataset again instead of failing on it, and makes it again when asked', async () => {
     const refused = await runCli(['resume', runId, '--steps', '6', '--library', library])
     expect(refused.code).toBe(2)
-    expect((refused.lines.at(-1)?.error as { message: string }).message).toMatch(new RegExp(`not in this library.*dcgan-studio resume ${runId} --recreate-dataset`))
+    expect((refused.lines.at(-1)?.error as { message: string }).message).toMatch(
+      new RegExp(`not in this library.*dcgan-studio resume ${runId} --recreate-dataset`)
+    )
     expect(fs.existsSync(path.join(library, 'datasets', datasetId))).toBe(false)
 
     const resumed = await runCli(['resume', runId, '--steps', '6', '--recreate-dataset', '--library', library])

@@ -11,14 +11,35 @@ import { requireSwiftShader } from '../support/swiftshader'
 // lead over 150 more.)
 
 const STEPS = 8
-const RUN = ['--width', '8', '--batch', '8', '--kernel', '4', '--lr', '0.001', '--seed', '4', '--steps', String(STEPS), '--checkpoint-every', String(STEPS), '--sample-every', String(STEPS)]
+const RUN = [
+  '--width',
+  '8',
+  '--batch',
+  '8',
+  '--kernel',
+  '4',
+  '--lr',
+  '0.001',
+  '--seed',
+  '4',
+  '--steps',
+  String(STEPS),
+  '--checkpoint-every',
+  String(STEPS),
+  '--sample-every',
+  String(STEPS)
+]
 
 beforeAll(() => {
   requireSwiftShader()
   ensureBuilt()
 }, 300_000)
 
-async function train(library: string, datasetId: string, backend: 'wasm' | 'webgpu'): Promise<{ metrics: MetricsLine[]; done: Record<string, unknown>; backendUsed: string }> {
+async function train(
+  library: string,
+  datasetId: string,
+  backend: 'wasm' | 'webgpu'
+): Promise<{ metrics: MetricsLine[]; done: Record<string, unknown>; backendUsed: string }> {
   const result = await runCli(['train', '--dataset', datasetId, ...RUN, '--backend', backend, '--library', library])
   expect(result.code, result.stderr.slice(-2000)).toBe(0)
   const events = result.lines.filter((l) => l.event === 'train').map((l) => TrainEvent.parse(l))
@@ -50,7 +71,13 @@ describe('dcgan-studio train --backend webgpu', () => {
     const wasm = await train(library, datasetId, 'wasm')
     expect(wasm.backendUsed).toBe('wasm')
     if (process.env['REPORT_ERRORS']) {
-      for (const [i, m] of webgpu.metrics.entries()) console.log(m.step, m.dLoss, m.dReal - m.dFake, Math.max(...(['dLoss', 'gLoss', 'dReal', 'dFake'] as const).map((k) => Math.abs(m[k] - wasm.metrics[i]![k]))))
+      for (const [i, m] of webgpu.metrics.entries())
+        console.log(
+          m.step,
+          m.dLoss,
+          m.dReal - m.dFake,
+          Math.max(...(['dLoss', 'gLoss', 'dReal', 'dFake'] as const).map((k) => Math.abs(m[k] - wasm.metrics[i]![k])))
+        )
     }
     // The same seed, data order and weights: the backends differ only by float32 rounding, which eight steps of
     // Adam carry along without amplifying past 1e-3.

@@ -11,7 +11,6 @@ import { ensureBuilt } from '../support/build'
 // it, train a tiny model, kill it with SIGKILL mid-run, resume, and sample from the result.
 const TINY = ['--width', '8', '--batch', '8', '--kernel', '4']
 
-
 beforeAll(() => ensureBuilt(), 300_000)
 
 describe('dcgan-studio import, train, resume, sample', () => {
@@ -29,7 +28,13 @@ describe('dcgan-studio import, train, resume, sample', () => {
     const result = await runCli(['import', source, '--size', '32', '--name', 'discs', '--library', library])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const done = result.lines.at(-1) as { event: string; datasetId: string; count: number; summary: Record<string, number>; skipped: { path: string; reason: string }[] }
+    const done = result.lines.at(-1) as {
+      event: string
+      datasetId: string
+      count: number
+      summary: Record<string, number>
+      skipped: { path: string; reason: string }[]
+    }
     expect(done.event).toBe('done')
     expect(done.count).toBe(24)
     expect(done.summary).toMatchObject({ imported: 24, skipped: 3, duplicate: 1 })
@@ -44,7 +49,20 @@ describe('dcgan-studio import, train, resume, sample', () => {
   })
 
   it('trains a run with progress events, sample grids and checkpoints, ending with the run id', async () => {
-    const result = await runCli(['train', '--dataset', datasetId, ...TINY, '--steps', '12', '--checkpoint-every', '4', '--sample-every', '4', '--library', library])
+    const result = await runCli([
+      'train',
+      '--dataset',
+      datasetId,
+      ...TINY,
+      '--steps',
+      '12',
+      '--checkpoint-every',
+      '4',
+      '--sample-every',
+      '4',
+      '--library',
+      library
+    ])
     expect(result.code).toBe(0)
     const events = result.lines.filter((l) => l.event === 'train').map((l) => TrainEvent.parse(l))
     expect(events[0]).toMatchObject({ kind: 'started', step: 0, resumedFrom: null, batchSize: 8 })
@@ -61,16 +79,19 @@ describe('dcgan-studio import, train, resume, sample', () => {
   it('resumes from the last complete checkpoint after the trainer is killed with SIGKILL', async () => {
     let runId = ''
     let killedAfter = 0
-    const killed = await runCli(['train', '--dataset', datasetId, ...TINY, '--steps', '400', '--checkpoint-every', '3', '--sample-every', '50', '--library', library], {
-      onLine: (line, child) => {
-        if (line.event === 'train' && line.kind === 'started') runId = (line as { runId: string }).runId
-        // Kill in the middle of the run, a little after a checkpoint (so the next one may be half-written).
-        if (line.event === 'train' && line.kind === 'checkpoint' && Number(line.step) >= 9 && killedAfter === 0) {
-          killedAfter = Number(line.step)
-          setTimeout(() => child.kill('SIGKILL'), 150)
+    const killed = await runCli(
+      ['train', '--dataset', datasetId, ...TINY, '--steps', '400', '--checkpoint-every', '3', '--sample-every', '50', '--library', library],
+      {
+        onLine: (line, child) => {
+          if (line.event === 'train' && line.kind === 'started') runId = (line as { runId: string }).runId
+          // Kill in the middle of the run, a little after a checkpoint (so the next one may be half-written).
+          if (line.event === 'train' && line.kind === 'checkpoint' && Number(line.step) >= 9 && killedAfter === 0) {
+            killedAfter = Number(line.step)
+            setTimeout(() => child.kill('SIGKILL'), 150)
+          }
         }
       }
-    })
+    )
     expect(killed.code).toBeNull()
     expect(killedAfter).toBeGreaterThanOrEqual(9)
     const runDir = path.join(library, 'runs', runId)

@@ -103,11 +103,23 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     const applied = await call<RenderedSamples>('explore.applyConcept', { run: { id: runId }, z: base, conceptId: direction.id, strengths: [0, 0.75, -1.5] })
     expect(applied.samples).toHaveLength(3)
     const vector = Float32Array.from(direction.vector)
-    const [zero, forward, backward] = applied.samples as [RenderedSamples['samples'][number], RenderedSamples['samples'][number], RenderedSamples['samples'][number]]
+    const [zero, forward, backward] = applied.samples as [
+      RenderedSamples['samples'][number],
+      RenderedSamples['samples'][number],
+      RenderedSamples['samples'][number]
+    ]
     expect(maxAbsDiff(zero.z, original.z)).toBe(0)
     expect(maxAbsDiff(zero.image.data, original.image.data)).toBe(0)
-    for (const [sample, strength] of [[forward, 0.75], [backward, -1.5]] as const) {
-      expect(maxAbsDiff(sample.z, original.z.map((v, i) => v + strength * (vector[i] as number)))).toBeLessThan(1e-5)
+    for (const [sample, strength] of [
+      [forward, 0.75],
+      [backward, -1.5]
+    ] as const) {
+      expect(
+        maxAbsDiff(
+          sample.z,
+          original.z.map((v, i) => v + strength * (vector[i] as number))
+        )
+      ).toBeLessThan(1e-5)
       // The image is the moved z's own image, and it is not the original's.
       expect(maxAbsDiff(sample.image.data, (await render(sample.z)).image.data)).toBeLessThanOrEqual(1)
       expect(meanAbsDiff(sample.image.data, original.image.data)).toBeGreaterThan(0.5)
@@ -116,7 +128,12 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     // A point concept pulls the sample towards the point: strength 1 lands on it, 0.5 halfway.
     const towards = await call<RenderedSamples>('explore.applyConcept', { run: { id: runId }, z: base, conceptId: point.id, strengths: [1, 0.5] })
     expect(maxAbsDiff(towards.samples[0]!.z, point.vector)).toBeLessThan(1e-5)
-    expect(maxAbsDiff(towards.samples[1]!.z, original.z.map((v, i) => (v + (point.vector[i] as number)) / 2))).toBeLessThan(1e-5)
+    expect(
+      maxAbsDiff(
+        towards.samples[1]!.z,
+        original.z.map((v, i) => (v + (point.vector[i] as number)) / 2)
+      )
+    ).toBeLessThan(1e-5)
   })
 
   it('sweeps along a direction: frames step evenly along it from −2 to +2, the image changing more the further along', async () => {
@@ -125,10 +142,22 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     const sweep = await call<RenderedSamples>('explore.applyConcept', { run: { id: runId }, z: base, conceptId: direction.id, strengths })
     const vector = Float32Array.from(direction.vector)
     const origin = sweep.samples[4]!.z
-    const along = sweep.samples.map((s) => dot(s.z.map((v, i) => v - (origin[i] as number)), vector) / dot(vector, vector))
+    const along = sweep.samples.map(
+      (s) =>
+        dot(
+          s.z.map((v, i) => v - (origin[i] as number)),
+          vector
+        ) / dot(vector, vector)
+    )
     along.forEach((t, i) => expect(t).toBeCloseTo(strengths[i] as number, 4))
     // Nothing but the direction changes: what is left after removing the step along it is the original z.
-    for (const [i, s] of sweep.samples.entries()) expect(maxAbsDiff(s.z.map((v, k) => v - (strengths[i] as number) * (vector[k] as number)), origin)).toBeLessThan(1e-5)
+    for (const [i, s] of sweep.samples.entries())
+      expect(
+        maxAbsDiff(
+          s.z.map((v, k) => v - (strengths[i] as number) * (vector[k] as number)),
+          origin
+        )
+      ).toBeLessThan(1e-5)
     const middle = sweep.samples[4]!.image.data
     const change = sweep.samples.map((s) => meanAbsDiff(s.image.data, middle))
     console.log(`concept sweep: mean |image change| from strength 0 at ${strengths.join(', ')}: ${change.map((c) => c.toFixed(1)).join(', ')}`)
@@ -161,14 +190,28 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
     const unknown = await refused('explore.applyConcept', { run: { id: runId }, z: base, conceptId: 'no-such-concept-000000', strengths: [1] })
     expect(unknown.code).toBe('not_found')
     expect(unknown.message).toMatch(/There is no concept at .*no-such-concept-000000\.json/)
-    expect((await refused('explore.applyConcept', { run: { id: runId }, z: base, conceptId: '../run', strengths: [1] })).message).toMatch(/"\.\.\/run" is not a concept id/)
+    expect((await refused('explore.applyConcept', { run: { id: runId }, z: base, conceptId: '../run', strengths: [1] })).message).toMatch(
+      /"\.\.\/run" is not a concept id/
+    )
     expect((await refused('explore.applyConcept', { run: { id: runId }, z: base, conceptId: direction.id, strengths: [11] })).message).toMatch(/strengths/)
 
     // Saving: the vector must fit the run's z, and the run must exist.
-    const short = await refused('concepts.save', { name: 'short', kind: 'direction', runId, vector: new Float32Array(7), provenance: { operation: 'test', details: {} } })
+    const short = await refused('concepts.save', {
+      name: 'short',
+      kind: 'direction',
+      runId,
+      vector: new Float32Array(7),
+      provenance: { operation: 'test', details: {} }
+    })
     expect(short.code).toBe('bad_request')
     expect(short.message).toMatch(/"short" has 7 dimensions, but the z of run ".*" has 100/)
-    const orphan = await refused('concepts.save', { name: 'orphan', kind: 'direction', runId: 'no-such-run-000000', vector: new Float32Array(100), provenance: { operation: 'test', details: {} } })
+    const orphan = await refused('concepts.save', {
+      name: 'orphan',
+      kind: 'direction',
+      runId: 'no-such-run-000000',
+      vector: new Float32Array(100),
+      provenance: { operation: 'test', details: {} }
+    })
     expect(orphan.code).toBe('not_found')
     expect(orphan.message).toMatch(/no run no-such-run-000000/i)
     expect((await call<ConceptRecord[]>('concepts.list', { runId })).map((c) => c.name).sort()).toEqual(['Smiling man', 'smile'])

@@ -44,7 +44,9 @@ describe('verify-demo on the shipped demo', () => {
     const result = await runCli(['verify-demo'])
     code = result.code
     report = result.lines.at(-1) as unknown as DemoReport
-    console.log(`verify-demo on the shipped demo: ${((Date.now() - started) / 1000).toFixed(0)} s; ${JSON.stringify(Object.fromEntries(Object.entries(report.cases).map(([k, c]) => [k, Object.fromEntries(MEASURES.map((m) => [m, c.measures[m].counts.join(' ')]))])))}`)
+    console.log(
+      `verify-demo on the shipped demo: ${((Date.now() - started) / 1000).toFixed(0)} s; ${JSON.stringify(Object.fromEntries(Object.entries(report.cases).map(([k, c]) => [k, Object.fromEntries(MEASURES.map((m) => [m, c.measures[m].counts.join(' ')]))])))}`
+    )
   }, 600_000)
 
   it('measures 20 draws of the shipped checkpoint on seeds that did not choose it', () => {
@@ -91,16 +93,60 @@ describe('verify-demo on a small fixture model', () => {
     expect((await runCli(['make-faces', '--count', '200', '--size', '32', '--seed', '4', '--out', faces])).code).toBe(0)
     const imported = await runCli(['import', faces, '--size', '32', '--library', library])
     expect(imported.code).toBe(0)
-    const trained = await runCli(['train', '--dataset', String(imported.lines.at(-1)?.datasetId), '--width', '8', '--batch', '16', '--steps', '30', '--checkpoint-every', '30', '--sample-every', '30', '--library', library])
+    const trained = await runCli([
+      'train',
+      '--dataset',
+      String(imported.lines.at(-1)?.datasetId),
+      '--width',
+      '8',
+      '--batch',
+      '16',
+      '--steps',
+      '30',
+      '--checkpoint-every',
+      '30',
+      '--sample-every',
+      '30',
+      '--library',
+      library
+    ])
     expect(trained.code).toBe(0)
     runId = String(trained.lines.at(-1)?.runId)
-    const cls = await runCli(['train-classifier', '--size', '32', '--train', '800', '--test', '200', '--epochs', '4', '--out', classifier, '--library', library])
+    const cls = await runCli([
+      'train-classifier',
+      '--size',
+      '32',
+      '--train',
+      '800',
+      '--test',
+      '200',
+      '--epochs',
+      '4',
+      '--out',
+      classifier,
+      '--library',
+      library
+    ])
     expect(cls.code).toBe(0)
     expect(cls.lines.at(-1)).toMatchObject({ event: 'done', dir: classifier })
   })
 
   it('reports every measure per draw with its summary, walk smoothness and the classifier accuracy', async () => {
-    const result = await runCli(['verify-demo', '--run', runId, '--classifier', classifier, '--samples', '120', '--draws', '3', '--seed', '7', '--library', library])
+    const result = await runCli([
+      'verify-demo',
+      '--run',
+      runId,
+      '--classifier',
+      classifier,
+      '--samples',
+      '120',
+      '--draws',
+      '3',
+      '--seed',
+      '7',
+      '--library',
+      library
+    ])
     const report = result.lines.at(-1) as unknown as DemoReport
     expect(report).toMatchObject({ run: runId, step: 30, samples: 120, draws: 3 })
     expectConsistent(report)

@@ -48,7 +48,11 @@ describe('the engine on webgpu', () => {
   })
 
   it('exits by itself when its host goes away', async () => {
-    const child = fork(builtPaths.engine(), [], { env: { ...process.env, DCGAN_STUDIO_BACKEND: 'webgpu' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    const child = fork(builtPaths.engine(), [], {
+      env: { ...process.env, DCGAN_STUDIO_BACKEND: 'webgpu' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced'
+    })
     const ready = await new Promise<EngineToHost>((resolve) => child.once('message', (message) => resolve(EngineToHost.parse(message))))
     expect(ready).toMatchObject({ v: ENGINE_PROTOCOL_VERSION, type: 'ready', info: { backend: 'webgpu' } })
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
@@ -63,7 +67,10 @@ describe('dcgan-studio doctor and WebGPU', () => {
   it('describes the adapter, its limits and that it is software, when webgpu is forced', async () => {
     const result = await runCli(['doctor', '--backend', 'webgpu'])
     expect(result.code).toBe(0)
-    const report = result.lines.at(-1) as { engine: { backend: string; webgpuAdapter: { description: string; software: string | null; limits: Record<string, number> } }; tfjs: Record<string, string | null> }
+    const report = result.lines.at(-1) as {
+      engine: { backend: string; webgpuAdapter: { description: string; software: string | null; limits: Record<string, number> } }
+      tfjs: Record<string, string | null>
+    }
     expect(report.engine.backend).toBe('webgpu')
     expect(report.engine.webgpuAdapter.description).toMatch(/SwiftShader/)
     expect(report.engine.webgpuAdapter.software).toMatch(/CPU/)
@@ -77,9 +84,14 @@ describe('dcgan-studio doctor and WebGPU', () => {
     try {
       const result = await runCli(['doctor'])
       expect(result.code).toBe(0)
-      const report = result.lines.at(-1) as { engine: { backend: string; attempts: Array<{ backend: string; ok: boolean; reason: string }>; webgpuAdapter: { software: string | null } | null } }
+      const report = result.lines.at(-1) as {
+        engine: { backend: string; attempts: Array<{ backend: string; ok: boolean; reason: string }>; webgpuAdapter: { software: string | null } | null }
+      }
       expect(report.engine.backend).not.toBe('webgpu')
-      expect(report.engine.attempts.find((a) => a.backend === 'webgpu')).toMatchObject({ ok: false, reason: expect.stringMatching(/software adapter.*slower than wasm/) })
+      expect(report.engine.attempts.find((a) => a.backend === 'webgpu')).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/software adapter.*slower than wasm/)
+      })
       expect(report.engine.webgpuAdapter?.software).toMatch(/SwiftShader/)
     } finally {
       process.env.DCGAN_STUDIO_BACKEND = forced

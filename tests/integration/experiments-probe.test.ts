@@ -129,7 +129,23 @@ describe('dcgan-studio probe on Fashion-MNIST', () => {
   })
 
   it('imports an IDX file given directly (with its labels) at the model size, then probes it', async () => {
-    const result = await runCli(['probe', '--run', runId, '--labelled', TEST_IMAGES, '--labels', TEST_LABELS, '--limit', '600', '--per-class', '10', '--test', '200', '--library', library])
+    const result = await runCli([
+      'probe',
+      '--run',
+      runId,
+      '--labelled',
+      TEST_IMAGES,
+      '--labels',
+      TEST_LABELS,
+      '--limit',
+      '600',
+      '--per-class',
+      '10',
+      '--test',
+      '200',
+      '--library',
+      library
+    ])
     expect(result.code, result.stderr).toBe(0)
     const imported = result.lines.find((l) => l.event === 'imported')
     expect(imported).toMatchObject({ count: 600, classes: null })
@@ -163,7 +179,9 @@ async function writeClassFolders(dir: string, wanted: Map<number, string>, perCl
     expect(CLASS_NAMES[label]).toBe(name)
     fs.mkdirSync(path.join(dir, name), { recursive: true })
     const pixels = images.subarray(i * 28 * 28, (i + 1) * 28 * 28)
-    await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path.join(dir, name, `${n}.png`))
+    await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(path.join(dir, name, `${n}.png`))
     written.set(label, n + 1)
   }
 }

@@ -48,7 +48,10 @@ describe('dcgan-studio project', () => {
   it('reconstructs a sample of a known z with a small pixel error, far below a random z', async () => {
     const target = path.join(out, 'target.png')
     const other = path.join(out, 'other.png')
-    for (const [seed, file] of [['4242', target], ['99', other]] as const) {
+    for (const [seed, file] of [
+      ['4242', target],
+      ['99', other]
+    ] as const) {
       const exported = await runCli(['export', 'image', '--run', runId, '--seed', seed, '--scale', '1', '--out', file, '--library', library])
       expect(exported.code).toBe(0)
     }
@@ -72,7 +75,9 @@ describe('dcgan-studio project', () => {
     const away = meanAbsDiff(await gray(target), await gray(other))
     expect(away).toBeGreaterThan(1)
     expect(meanAbsDiff(await gray(target), await gray(reconstruction))).toBeLessThan(away / 5)
-    console.log(`projection: error ${done.error.toFixed(6)} vs random ${done.randomError.toFixed(6)}; mean abs diff to target ${meanAbsDiff(await gray(target), await gray(reconstruction)).toFixed(2)} vs another sample ${away.toFixed(2)}; ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    console.log(
+      `projection: error ${done.error.toFixed(6)} vs random ${done.randomError.toFixed(6)}; mean abs diff to target ${meanAbsDiff(await gray(target), await gray(reconstruction)).toFixed(2)} vs another sample ${away.toFixed(2)}; ${((Date.now() - started) / 1000).toFixed(1)} s`
+    )
   })
 
   describe('through the Studio API', () => {
@@ -87,7 +92,12 @@ describe('dcgan-studio project', () => {
     })
 
     it('runs as a job whose z renders the reconstruction again as a { kind: "z" } sample', async () => {
-      const outcome = await studio.call('experiments.project', { run: { id: runId }, image: { kind: 'file', path: path.join(out, 'target.png') }, starts: 4, steps: 100 })
+      const outcome = await studio.call('experiments.project', {
+        run: { id: runId },
+        image: { kind: 'file', path: path.join(out, 'target.png') },
+        starts: 4,
+        steps: 100
+      })
       expect(outcome.ok).toBe(true)
       const job = outcome.ok ? (outcome.result as Job) : null
       const ended = await finished(studio, job as Job)
@@ -101,7 +111,12 @@ describe('dcgan-studio project', () => {
     })
 
     it('can be cancelled', async () => {
-      const outcome = await studio.call('experiments.project', { run: { id: runId }, image: { kind: 'file', path: path.join(out, 'target.png') }, starts: 8, steps: 5000 })
+      const outcome = await studio.call('experiments.project', {
+        run: { id: runId },
+        image: { kind: 'file', path: path.join(out, 'target.png') },
+        starts: 8,
+        steps: 5000
+      })
       const job = outcome.ok ? (outcome.result as Job) : null
       const ended = finished(studio, job as Job)
       await new Promise((resolve) => setTimeout(resolve, 3000))

@@ -52,7 +52,12 @@ describe('what an export leaves at its destination', () => {
     })
     const params = ExportWalkParams.parse({
       run: { id: runId },
-      walks: [[{ kind: 'seed', seed: 1 }, { kind: 'seed', seed: 2 }]],
+      walks: [
+        [
+          { kind: 'seed', seed: 1 },
+          { kind: 'seed', seed: 2 }
+        ]
+      ],
       timing: { kind: 'frames-per-segment', frames: 4 },
       size: 32,
       format: options.format ?? 'mp4',
@@ -92,13 +97,13 @@ describe('what an export leaves at its destination', () => {
     const message = await failure(
       (
         await walk(frames, {
-        overwrite: false,
-        format: 'png',
-        whileRunning: () => {
-          fs.mkdirSync(frames)
-          fs.writeFileSync(path.join(frames, 'notes.txt'), 'mine')
-        }
-      })
+          overwrite: false,
+          format: 'png',
+          whileRunning: () => {
+            fs.mkdirSync(frames)
+            fs.writeFileSync(path.join(frames, 'notes.txt'), 'mine')
+          }
+        })
       ).done
     )
     expect(message).toContain(`The folder ${frames} already holds other files.`)
@@ -109,7 +114,9 @@ describe('what an export leaves at its destination', () => {
   it('keeps the earlier video when its record cannot be written, and replaces both when it can', async () => {
     const dir = tempDir('commit-walk')
     const file = path.join(dir, 'walk.mp4')
-    await (await walk(file, { overwrite: false })).done
+    await (
+      await walk(file, { overwrite: false })
+    ).done
     const earlier = fs.readFileSync(file)
     const earlierRecord = recordOf(`${file}.json`)
     // The record's name turns into a folder while the new export runs: the new video must not stay either.
@@ -124,13 +131,17 @@ describe('what an export leaves at its destination', () => {
         })
       ).done
     )
-    expect(message).toBe(`${file}.json is a folder, so the record of walk.mp4 cannot be written there. Move the folder or choose another name. Nothing was written; the earlier walk.mp4 is as it was.`)
+    expect(message).toBe(
+      `${file}.json is a folder, so the record of walk.mp4 cannot be written there. Move the folder or choose another name. Nothing was written; the earlier walk.mp4 is as it was.`
+    )
     expect(fs.readFileSync(file).equals(earlier)).toBe(true)
     expect(fs.readdirSync(dir).sort()).toEqual(['walk.mp4', 'walk.mp4.json'])
 
     fs.rmdirSync(`${file}.json`)
     fs.writeFileSync(`${file}.json`, JSON.stringify(earlierRecord))
-    await (await walk(file, { overwrite: true })).done
+    await (
+      await walk(file, { overwrite: true })
+    ).done
     expect(recordOf(`${file}.json`).createdAt).not.toBe(earlierRecord.createdAt)
     expect(fs.readdirSync(dir).sort()).toEqual(['walk.mp4', 'walk.mp4.json'])
   })
@@ -138,7 +149,8 @@ describe('what an export leaves at its destination', () => {
   it('saves a figure only where its record may go too, and replaces both when asked', async () => {
     const dir = tempDir('commit-figure')
     const file = path.join(dir, 'grid.png')
-    const samples = (overwrite: boolean) => studio.exports.samples(ExportSamplesParams.parse({ run: { id: runId }, seed: 3, count: 4, scale: 1, out: file, overwrite }))
+    const samples = (overwrite: boolean) =>
+      studio.exports.samples(ExportSamplesParams.parse({ run: { id: runId }, seed: 3, count: 4, scale: 1, out: file, overwrite }))
     // Someone's notes under the record's name: not replaced without asking, and no figure without its record.
     fs.writeFileSync(`${file}.json`, 'notes of mine')
     expect(await failure(samples(false))).toBe(`${file}.json, where the record of grid.png goes, already exists; tick "replace" or choose another name.`)
@@ -162,7 +174,8 @@ describe('what an export leaves at its destination', () => {
     const dir = tempDir('commit-vectors')
     const file = path.join(dir, 'z.json')
     fs.writeFileSync(file, 'mine')
-    const vectors = (overwrite: boolean) => studio.exports.vectors(ExportVectorsParams.parse({ run: { id: runId }, z: [{ kind: 'seed', seed: 1 }], out: file, overwrite }))
+    const vectors = (overwrite: boolean) =>
+      studio.exports.vectors(ExportVectorsParams.parse({ run: { id: runId }, z: [{ kind: 'seed', seed: 1 }], out: file, overwrite }))
     expect(await failure(vectors(false))).toBe(`${file} already exists; tick "replace" or choose another name.`)
     expect(read(file)).toBe('mine')
     await vectors(true)

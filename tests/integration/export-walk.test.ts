@@ -48,7 +48,9 @@ function probe(file: string): Probe {
 
 /** The first frame, decoded to RGB. */
 function firstFrame(file: string): Buffer {
-  const result = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 })
+  const result = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 64 << 20
+  })
   return result.stdout
 }
 
@@ -78,13 +80,45 @@ describe('dcgan-studio export-walk', () => {
   beforeAll(async () => {
     ;({ library, runId } = await trainTinyRun({ images: 24, seed: 7, steps: 30, batch: 12, extra: ['--lr', '0.001'] }))
     // The reference: the walk's frames as the explorer renders them (frame 0 is the first keyframe).
-    const walk = await runCli(['walk', '--run', runId, '--seeds', '1,2,3', '--steps', '10', '--mode', 'slerp', '--out', path.join(out, 'strip.png'), '--frames', path.join(out, 'reference'), ...lib()])
+    const walk = await runCli([
+      'walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2,3',
+      '--steps',
+      '10',
+      '--mode',
+      'slerp',
+      '--out',
+      path.join(out, 'strip.png'),
+      '--frames',
+      path.join(out, 'reference'),
+      ...lib()
+    ])
     expect(walk.code).toBe(0)
   })
 
   it('writes an MP4 (H.264, yuv420p) with the requested frames, size, rate and duration, starting on the first keyframe', async () => {
     const file = path.join(out, 'walk.mp4')
-    const result = await runCli(['export-walk', '--run', runId, '--seeds', '1,2,3', '--steps', '10', '--fps', '30', '--size', '128', '--mode', 'slerp', '--out', file, ...lib()])
+    const result = await runCli([
+      'export-walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2,3',
+      '--steps',
+      '10',
+      '--fps',
+      '30',
+      '--size',
+      '128',
+      '--mode',
+      'slerp',
+      '--out',
+      file,
+      ...lib()
+    ])
     expect(result.code).toBe(0)
     const progress = result.lines.filter((l) => l.event === 'progress')
     expect(progress.length).toBeGreaterThan(0)
@@ -103,7 +137,13 @@ describe('dcgan-studio export-walk', () => {
     expect(sidecar).toMatchObject({ operation: 'walk', file: 'walk.mp4', run: { id: runId, checkpointStep: 30 } })
     expect(sidecar.request).toMatchObject({
       run: { id: runId, step: 30 },
-      walks: [[{ kind: 'seed', seed: 1 }, { kind: 'seed', seed: 2 }, { kind: 'seed', seed: 3 }]],
+      walks: [
+        [
+          { kind: 'seed', seed: 1 },
+          { kind: 'seed', seed: 2 },
+          { kind: 'seed', seed: 3 }
+        ]
+      ],
       mode: 'slerp',
       timing: { kind: 'frames-per-segment', frames: 10 },
       fps: 30,
@@ -120,7 +160,25 @@ describe('dcgan-studio export-walk', () => {
 
   it('writes a seamless WebM (VP9) loop with lanczos upscaling: no frame repeats at the wrap', async () => {
     const file = path.join(out, 'loop.webm')
-    const result = await runCli(['export-walk', '--run', runId, '--seeds', '1,2,3', '--loop', '--steps', '6', '--fps', '24', '--size', '96', '--upscale', 'lanczos', '--out', file, ...lib()])
+    const result = await runCli([
+      'export-walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2,3',
+      '--loop',
+      '--steps',
+      '6',
+      '--fps',
+      '24',
+      '--size',
+      '96',
+      '--upscale',
+      'lanczos',
+      '--out',
+      file,
+      ...lib()
+    ])
     expect(result.code).toBe(0)
     // Three segments back to the start, six frames each, and not the first keyframe again at the end.
     expect(result.lines.at(-1)).toMatchObject({ frames: 18, width: 96, height: 96 })
@@ -131,7 +189,24 @@ describe('dcgan-studio export-walk', () => {
 
   it('writes a palette GIF of two walks side by side, with the total duration asked for', async () => {
     const file = path.join(out, 'grid.gif')
-    const result = await runCli(['export-walk', '--run', runId, '--seeds', '1,2', '--seeds', '3,4,5', '--duration', '1', '--fps', '25', '--size', '64', '--out', file, ...lib()])
+    const result = await runCli([
+      'export-walk',
+      '--run',
+      runId,
+      '--seeds',
+      '1,2',
+      '--seeds',
+      '3,4,5',
+      '--duration',
+      '1',
+      '--fps',
+      '25',
+      '--size',
+      '64',
+      '--out',
+      file,
+      ...lib()
+    ])
     expect(result.code).toBe(0)
     // Two columns of 32 px images 1 px apart, all scaled ×2.
     expect(result.lines.at(-1)).toMatchObject({ format: 'gif', frames: 25, width: 130, height: 64 })
@@ -141,7 +216,7 @@ describe('dcgan-studio export-walk', () => {
     expect(record(`${file}.json`).output).toMatchObject({ grid: { walks: 2, columns: 2, rows: 1 } })
   })
 
-  it('writes PNG frames that are exactly the explorer\'s frames, and renders them again from the record', async () => {
+  it("writes PNG frames that are exactly the explorer's frames, and renders them again from the record", async () => {
     const dir = path.join(out, 'frames')
     const result = await runCli(['export-walk', '--run', runId, '--seeds', '1,2,3', '--steps', '10', '--size', '32', '--format', 'png', '--out', dir, ...lib()])
     expect(result.code).toBe(0)
@@ -208,9 +283,26 @@ describe('dcgan-studio export (figures, vectors)', () => {
     ;({ library, runId } = await trainTinyRun({ images: 16, seed: 9 }))
   })
 
-  it('lays out A − B + C as the paper\'s Fig. 7 in one PNG, with every part located in its record', async () => {
+  it("lays out A − B + C as the paper's Fig. 7 in one PNG, with every part located in its record", async () => {
     const file = path.join(out, 'fig7.png')
-    const result = await runCli(['export', 'arithmetic', '--run', runId, '--a', '1,2,3', '--b', '4,5,6', '--c', '7,8,9', '--scale', '2', '--out', file, '--library', library])
+    const result = await runCli([
+      'export',
+      'arithmetic',
+      '--run',
+      runId,
+      '--a',
+      '1,2,3',
+      '--b',
+      '4,5,6',
+      '--c',
+      '7,8,9',
+      '--scale',
+      '2',
+      '--out',
+      file,
+      '--library',
+      library
+    ])
     expect(result.code).toBe(0)
     const meta = await sharp(file).metadata()
     expect(result.lines.at(-1)).toMatchObject({ event: 'done', width: meta.width, height: meta.height })
@@ -223,18 +315,55 @@ describe('dcgan-studio export (figures, vectors)', () => {
     // Each part of the figure is the image the explorer renders for it: the result cell is mean(A) − mean(B) + mean(C).
     const result3x3 = cells.find((c) => c.label === 'result') as { x: number; y: number; width: number; height: number }
     expect(result3x3.width).toBe(64)
-    const arithmetic = await runCli(['arithmetic', '--run', runId, '--a', '1,2,3', '--b', '4,5,6', '--c', '7,8,9', '--out', path.join(out, 'plain.png'), '--library', library])
+    const arithmetic = await runCli([
+      'arithmetic',
+      '--run',
+      runId,
+      '--a',
+      '1,2,3',
+      '--b',
+      '4,5,6',
+      '--c',
+      '7,8,9',
+      '--out',
+      path.join(out, 'plain.png'),
+      '--library',
+      library
+    ])
     const crop = await sharp(file).extract({ left: result3x3.x, top: result3x3.y, width: 64, height: 64 }).removeAlpha().raw().toBuffer()
     // The plain arithmetic grid is 3×3 of 32 px with 2 px gaps: its centre is at (34, 34).
-    const centre = await sharp(path.join(out, 'plain.png')).extract({ left: 34, top: 34, width: 32, height: 32 }).resize(64, 64, { kernel: 'nearest' }).removeAlpha().raw().toBuffer()
+    const centre = await sharp(path.join(out, 'plain.png'))
+      .extract({ left: 34, top: 34, width: 32, height: 32 })
+      .resize(64, 64, { kernel: 'nearest' })
+      .removeAlpha()
+      .raw()
+      .toBuffer()
     expect(arithmetic.code).toBe(0)
     expect(meanAbsDiff(crop, centre)).toBe(0)
     const latent = sidecar.latent as { result: number[]; means: { a: number[]; b: number[]; c: number[] } }
-    for (let i = 0; i < 100; i += 17) expect(latent.result[i]).toBeCloseTo((latent.means.a[i] as number) - (latent.means.b[i] as number) + (latent.means.c[i] as number), 5)
+    for (let i = 0; i < 100; i += 17)
+      expect(latent.result[i]).toBeCloseTo((latent.means.a[i] as number) - (latent.means.b[i] as number) + (latent.means.c[i] as number), 5)
   })
 
   it('writes a sample grid and a single image at a chosen scale, and z vectors as JSON', async () => {
-    const grid = await runCli(['export', 'samples', '--run', runId, '--seed', '7', '--count', '6', '--columns', '3', '--scale', '3', '--out', path.join(out, 'grid.png'), '--library', library])
+    const grid = await runCli([
+      'export',
+      'samples',
+      '--run',
+      runId,
+      '--seed',
+      '7',
+      '--count',
+      '6',
+      '--columns',
+      '3',
+      '--scale',
+      '3',
+      '--out',
+      path.join(out, 'grid.png'),
+      '--library',
+      library
+    ])
     expect(grid.code).toBe(0)
     expect(await sharp(path.join(out, 'grid.png')).metadata()).toMatchObject({ width: (3 * 32 + 2 * 2) * 3, height: (2 * 32 + 2) * 3 })
     expect(record(path.join(out, 'grid.png.json')).request).toMatchObject({ seed: 7, count: 6, scale: 3 })
@@ -244,13 +373,31 @@ describe('dcgan-studio export (figures, vectors)', () => {
     // Seed 7 is sample 0 of grid seed 7: the single image is the grid's first cell.
     const first = await sharp(path.join(out, 'grid.png')).extract({ left: 0, top: 0, width: 96, height: 96 }).removeAlpha().raw().toBuffer()
     expect(meanAbsDiff(first, await rgb(path.join(out, 'one.png')))).toBe(0)
-    const smooth = await runCli(['export', 'image', '--run', runId, '--seed', '7', '--scale', '4', '--upscale', 'lanczos', '--out', path.join(out, 'smooth.png'), '--library', library])
+    const smooth = await runCli([
+      'export',
+      'image',
+      '--run',
+      runId,
+      '--seed',
+      '7',
+      '--scale',
+      '4',
+      '--upscale',
+      'lanczos',
+      '--out',
+      path.join(out, 'smooth.png'),
+      '--library',
+      library
+    ])
     expect(smooth.lines.at(-1)).toMatchObject({ width: 128, height: 128 })
     const vectors = await runCli(['export', 'vectors', '--run', runId, '--seeds', '7,8', '--out', path.join(out, 'z.json'), '--library', library])
     expect(vectors.code).toBe(0)
     const document = JSON.parse(fs.readFileSync(path.join(out, 'z.json'), 'utf8')) as { zDim: number; vectors: { from: unknown; z: number[] }[] }
     expect(document.zDim).toBe(100)
-    expect(document.vectors.map((v) => v.from)).toEqual([{ seed: 7, index: 0 }, { seed: 8, index: 0 }])
+    expect(document.vectors.map((v) => v.from)).toEqual([
+      { seed: 7, index: 0 },
+      { seed: 8, index: 0 }
+    ])
     expect(document.vectors[0]?.z).toHaveLength(100)
   })
 })

@@ -72,7 +72,27 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
 
   it('fits the maps from the boxes, writes the comparison and the erasure, and lists the dropped maps', async () => {
     const out = path.join(work, 'erased')
-    const result = await runCli(['forget', '--run', RUN_ID, '--boxes', boxesFile, '--out', out, '--negatives', 'matched', '--drop', '4', '--save', 'glasses', '--checkpoint', '4250', '--compare-count', '8', '--library', library])
+    const result = await runCli([
+      'forget',
+      '--run',
+      RUN_ID,
+      '--boxes',
+      boxesFile,
+      '--out',
+      out,
+      '--negatives',
+      'matched',
+      '--drop',
+      '4',
+      '--save',
+      'glasses',
+      '--checkpoint',
+      '4250',
+      '--compare-count',
+      '8',
+      '--library',
+      library
+    ])
     expect(result.code, result.stderr).toBe(0)
     const done = result.lines.at(-1) as {
       layer: string
@@ -112,7 +132,9 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const glassesAfter = mean(withGlasses.map((i) => after[i]!.glasses))
     const moved = (pick: (p: (typeof before)[number]) => number): number => mean(before.map((p, i) => Math.abs(pick(p) - pick(after[i]!))))
     const unrelated = { smiling: moved((p) => p.smiling), masculine: moved((p) => p.masculine), frontal: moved((p) => p.pose.frontal) }
-    console.log(`forget glasses: glasses ${glassesBefore.toFixed(3)} → ${glassesAfter.toFixed(3)} on ${withGlasses.length} samples; mean |change| ${JSON.stringify(unrelated)}`)
+    console.log(
+      `forget glasses: glasses ${glassesBefore.toFixed(3)} → ${glassesAfter.toFixed(3)} on ${withGlasses.length} samples; mean |change| ${JSON.stringify(unrelated)}`
+    )
     expect(glassesBefore - glassesAfter).toBeGreaterThan(0.15)
     for (const change of Object.values(unrelated)) {
       expect(change).toBeLessThan(0.1)
@@ -127,7 +149,15 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     const byMagnitude = [...others].sort((x, y) => Math.abs(x.weight) - Math.abs(y.weight))
     const rng = new Rng(12)
     const controls: { name: string; channels: number[] }[] = [
-      ...Array.from({ length: 5 }, (_, k) => ({ name: `random ${k + 1}`, channels: Array.from(shuffleInPlace(Int32Array.from(others, (m) => m.channel), rng).slice(0, 4)) })),
+      ...Array.from({ length: 5 }, (_, k) => ({
+        name: `random ${k + 1}`,
+        channels: Array.from(
+          shuffleInPlace(
+            Int32Array.from(others, (m) => m.channel),
+            rng
+          ).slice(0, 4)
+        )
+      })),
       { name: 'least weight', channels: byMagnitude.slice(0, 4).map((m) => m.channel) },
       { name: 'lowest weight', channels: others.slice(-4).map((m) => m.channel) }
     ]
@@ -137,7 +167,9 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
       const dropped = await attributes(2, 300, { layer: 'g_relu2', channels: control.channels })
       controlDrops[control.name] = glassesBefore - mean(withGlasses.map((i) => dropped[i]!.glasses))
     }
-    console.log(`forget control: fitted maps drop glasses by ${fittedDrop.toFixed(3)}; other maps: ${JSON.stringify(Object.fromEntries(Object.entries(controlDrops).map(([k, v]) => [k, Number(v.toFixed(3))])))}`)
+    console.log(
+      `forget control: fitted maps drop glasses by ${fittedDrop.toFixed(3)}; other maps: ${JSON.stringify(Object.fromEntries(Object.entries(controlDrops).map(([k, v]) => [k, Number(v.toFixed(3))])))}`
+    )
     // Measured: the fitted maps 0.236; the controls −0.020…0.060.
     for (const drop of Object.values(controlDrops)) {
       expect(Math.abs(drop)).toBeLessThan(0.1)
@@ -156,15 +188,48 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
 
     // An export drawn without the maps records them, so its record re-renders it even if the erasure is deleted.
     const figure = path.join(work, 'figure.png')
-    const exported = await runCli(['export', 'image', '--run', RUN_ID, '--erasure', done.erasureId, '--seed', '3', '--scale', '1', '--out', figure, '--library', library])
+    const exported = await runCli([
+      'export',
+      'image',
+      '--run',
+      RUN_ID,
+      '--erasure',
+      done.erasureId,
+      '--seed',
+      '3',
+      '--scale',
+      '1',
+      '--out',
+      figure,
+      '--library',
+      library
+    ])
     expect(exported.code, exported.stderr).toBe(0)
-    const sidecar = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as { run: { erasure: ErasureSpec; checkpointStep: number }; request: { run: unknown } }
+    const sidecar = JSON.parse(fs.readFileSync(`${figure}.json`, 'utf8')) as {
+      run: { erasure: ErasureSpec; checkpointStep: number }
+      request: { run: unknown }
+    }
     expect(sidecar.run).toMatchObject({ checkpointStep: 4250, erasure: record.erase })
     expect(sidecar.request.run).toEqual({ id: RUN_ID, step: 4250, erasure: record.erase })
 
     // The Fig. 6 figure from the command line: three seeds' samples over the same samples drawn without the maps.
     const pair = path.join(work, 'pair.png')
-    const pairResult = await runCli(['export', 'erasure', '--run', RUN_ID, '--erasure', done.erasureId, '--seeds', '4,5,6', '--scale', '1', '--out', pair, '--library', library])
+    const pairResult = await runCli([
+      'export',
+      'erasure',
+      '--run',
+      RUN_ID,
+      '--erasure',
+      done.erasureId,
+      '--seeds',
+      '4,5,6',
+      '--scale',
+      '1',
+      '--out',
+      pair,
+      '--library',
+      library
+    ])
     expect(pairResult.code, pairResult.stderr).toBe(0)
     const pairPng = await sharp(pair).metadata()
     expect([pairPng.width, pairPng.height]).toEqual([3 * 32 + 2 * 2, 2 * 32 + 2])
@@ -182,13 +247,27 @@ describe('dcgan-studio forget on the demo faces: erase glasses', () => {
     expect(errorOf(result)).toMatch(/x1 > x0/)
     const none = path.join(work, 'none.json')
     fs.writeFileSync(none, JSON.stringify({ formatVersion: 1, samples: [{ z: { kind: 'seed', seed: 1 }, boxes: [] }] }))
-    expect(errorOf(await runCli(['forget', '--run', RUN_ID, '--boxes', none, '--out', path.join(work, 'none'), '--library', library]))).toMatch(/at least one box/)
+    expect(errorOf(await runCli(['forget', '--run', RUN_ID, '--boxes', none, '--out', path.join(work, 'none'), '--library', library]))).toMatch(
+      /at least one box/
+    )
 
     const missing = await runCli(['sample', '--run', RUN_ID, '--erasure', 'no-such-erasure', '--out', path.join(work, 'x.png'), '--library', library])
     expect(missing.code).toBe(1)
     expect(errorOf(missing)).toMatch(/no erasure/i)
     const [saved] = fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))
-    const otherStep = await runCli(['sample', '--run', RUN_ID, '--checkpoint', '4000', '--erasure', path.basename(saved!, '.json'), '--out', path.join(work, 'x.png'), '--library', library])
+    const otherStep = await runCli([
+      'sample',
+      '--run',
+      RUN_ID,
+      '--checkpoint',
+      '4000',
+      '--erasure',
+      path.basename(saved!, '.json'),
+      '--out',
+      path.join(work, 'x.png'),
+      '--library',
+      library
+    ])
     expect(otherStep.code).toBe(1)
     expect(errorOf(otherStep)).toMatch(/fitted on checkpoint 4250.*cannot be applied to checkpoint 4000/)
   })

@@ -65,7 +65,8 @@ describe('export-model', () => {
     const fromSafetensors = await readModel(safetensors.dir)
     expect(fromSafetensors.format).toBe('safetensors')
     for (const net of ['generator', 'discriminator'] as const) {
-      for (const [name, tensor] of fromPth.weights[net] ?? []) expect(Array.from(fromSafetensors.weights[net]?.get(name)?.values ?? []), name).toEqual(Array.from(tensor.values))
+      for (const [name, tensor] of fromPth.weights[net] ?? [])
+        expect(Array.from(fromSafetensors.weights[net]?.get(name)?.values ?? []), name).toEqual(Array.from(tensor.values))
     }
 
     // tfjs: loads in TensorFlow.js, renders the same images; the manifest tells ml5 the latent size and image size.
@@ -77,7 +78,10 @@ describe('export-model', () => {
     // … and imports again as a model of the same shape.
     const again = await runCli(['import-model', tfjs.dir, '--library', library])
     expect(again.code, again.stderr).toBe(0)
-    expect(again.lines.at(-1)).toMatchObject({ model: { imageSize: 32, zDim: 10, genWidth: 8, discWidth: 6 }, imported: { format: 'tfjs', networks: ['G', 'D'] } })
+    expect(again.lines.at(-1)).toMatchObject({
+      model: { imageSize: 32, zDim: 10, genWidth: 8, discWidth: 6 },
+      imported: { format: 'tfjs', networks: ['G', 'D'] }
+    })
   })
 
   it('a model trained in the studio exports as state dicts main.py loads, rendering what the studio renders', async () => {

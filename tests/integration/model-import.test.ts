@@ -43,7 +43,10 @@ async function compareWithPyTorch(library: string, runId: string, shape: MainPyS
     expected.images.forEach((image, i) => theirs.set(nchwToNhwc(image, shape.nc, shape.size), i * pixels))
     expect(maxAbsDiff(ours, theirs)).toBeLessThanOrEqual(TOLERANCE)
     // D on PyTorch's own images and on random ones.
-    for (const [inputs, outputs] of [[expected.images, expected.dOnImages], [expected.random ?? [], expected.dOnRandom ?? []]] as const) {
+    for (const [inputs, outputs] of [
+      [expected.images, expected.dOnImages],
+      [expected.random ?? [], expected.dOnRandom ?? []]
+    ] as const) {
       const batch = new Float32Array(inputs.length * pixels)
       inputs.forEach((image, i) => batch.set(nchwToNhwc(image, shape.nc, shape.size), i * pixels))
       const x = tf.tensor4d(batch, [inputs.length, shape.size, shape.size, shape.nc])
@@ -66,7 +69,15 @@ describe('import-model: models trained with PyTorch', () => {
     const expected = await saveMainPyNets(source, shape, { steps: 4, samples: 5, initStd: 0.1 })
     const library = tempDir('import-library')
     const { runId, record } = await importModel(library, source)
-    expect(record.model).toMatchObject({ imageSize: 32, channels: 3, zDim: 10, genWidth: 8, discWidth: 6, kernelSize: 4, noise: { kind: 'normal', mean: 0, std: 1 } })
+    expect(record.model).toMatchObject({
+      imageSize: 32,
+      channels: 3,
+      zDim: 10,
+      genWidth: 8,
+      discWidth: 6,
+      kernelSize: 4,
+      noise: { kind: 'normal', mean: 0, std: 1 }
+    })
     expect(record.dataset).toBeNull()
     expect(record.imported?.format).toBe('pytorch')
     expect(record.imported?.networks).toEqual(['G', 'D'])
@@ -125,7 +136,10 @@ describe('import-model: models trained with PyTorch', () => {
     expect(sampled.code, sampled.stderr).toBe(0)
     expect(fs.readdirSync(out).sort()).toEqual(['sample-0000.png', 'sample-0001.png', 'sample-0002.png'])
     for (const [i, image] of expected.images.entries()) {
-      const { data, info } = await sharp(path.join(out, `sample-000${i}.png`)).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+      const { data, info } = await sharp(path.join(out, `sample-000${i}.png`))
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
       expect([info.width, info.height, info.channels]).toEqual([32, 32, 3])
       // PyTorch's image as the studio quantises it, (x + 1) · 127.5 rounded: at most one level apart.
       const theirs = nchwToNhwc(image, 3, 32).map((x) => Math.min(255, Math.max(0, Math.round((x + 1) * 127.5))))
@@ -135,7 +149,7 @@ describe('import-model: models trained with PyTorch', () => {
     fs.writeFileSync(wrongLength, JSON.stringify([[1, 2, 3]]))
     const refused = await runCli(['sample', '--run', runId, '--z', wrongLength, '--individual', '--out', out, '--library', library])
     expect(refused.code).toBe(2)
-    expect((refused.lines.at(-1)?.error as { message: string }).message).toContain("z vector 0 in")
+    expect((refused.lines.at(-1)?.error as { message: string }).message).toContain('z vector 0 in')
 
     const seeded = tempDir('seeded')
     const bySeed = await runCli(['sample', '--run', runId, '--count', '2', '--seed', '9', '--individual', '--out', seeded, '--library', library])
@@ -168,7 +182,21 @@ describe('import-model: models trained with PyTorch', () => {
     const sampled = await runCli(['sample', '--run', runId, '--count', '4', '--out', grid, '--library', library])
     expect(sampled.code, sampled.stderr).toBe(0)
     expect(fs.existsSync(grid)).toBe(true)
-    const features = await runCli(['features', '--run', runId, '--net', 'D', '--seed', '1', '--layer', '1', '--out', path.join(tempDir('only-g-features'), 'maps.png'), '--library', library])
+    const features = await runCli([
+      'features',
+      '--run',
+      runId,
+      '--net',
+      'D',
+      '--seed',
+      '1',
+      '--layer',
+      '1',
+      '--out',
+      path.join(tempDir('only-g-features'), 'maps.png'),
+      '--library',
+      library
+    ])
     expect(features.code).toBe(1)
     expect((features.lines.at(-1)?.error as { message: string }).message).toContain('imported without its discriminator (D)')
     const trained = await runCli(['resume', runId, '--steps', '2', '--library', library])

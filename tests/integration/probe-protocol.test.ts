@@ -64,7 +64,25 @@ describe('dcgan-studio probe --protocol svhn', () => {
     runPython(WRITE_SVHN_FORMAT, ['/usr/share/datasets/fashion-mnist', data], ['numpy', 'scipy'])
     fs.cpSync(path.join(FIXTURE, 'runs', RUN), path.join(library, 'runs', RUN), { recursive: true })
     // A quick look at the protocol: 20 labels per class, 300 validation images, 1 draw per C, 3 test draws.
-    const result = await runCli(['probe', '--protocol', 'svhn', '--run', RUN, '--data', data, '--per-class', '20', '--validation', '300', '--draws', '1', '--test-draws', '3', '--library', library])
+    const result = await runCli([
+      'probe',
+      '--protocol',
+      'svhn',
+      '--run',
+      RUN,
+      '--data',
+      data,
+      '--per-class',
+      '20',
+      '--validation',
+      '300',
+      '--draws',
+      '1',
+      '--test-draws',
+      '3',
+      '--library',
+      library
+    ])
     expect(result.code, `${result.stderr}\n${JSON.stringify(result.lines.at(-1))}`).toBe(0)
     imported = result.lines.filter((l) => l.event === 'imported').map((l) => String(l.datasetId))
     report = result.lines.at(-1) as unknown as ProtocolProbeReport
@@ -102,14 +120,37 @@ describe('dcgan-studio probe --protocol svhn', () => {
     ])
   })
 
-  it('prints the paper\'s number beside ours, on datasets already in the library', () => {
+  it("prints the paper's number beside ours, on datasets already in the library", () => {
     const result = spawnSync(
       process.execPath,
-      [builtPaths.cli(), 'probe', '--protocol', 'svhn', '--run', RUN, '--labelled', imported[0]!, '--test-set', imported[1]!, '--per-class', '10', '--validation', '300', '--draws', '1', '--test-draws', '2', '--library', library],
+      [
+        builtPaths.cli(),
+        'probe',
+        '--protocol',
+        'svhn',
+        '--run',
+        RUN,
+        '--labelled',
+        imported[0]!,
+        '--test-set',
+        imported[1]!,
+        '--per-class',
+        '10',
+        '--validation',
+        '300',
+        '--draws',
+        '1',
+        '--test-draws',
+        '2',
+        '--library',
+        library
+      ],
       { encoding: 'utf8' }
     )
     expect(result.status, result.stderr).toBe(0)
-    expect(result.stdout).toMatch(/Test error over 2 draws \(mean ± 1\.96σ\): ours \d+\.\d\d% ± \d+\.\d\d {3}the paper: 22\.48% test error \(the same architecture trained supervised: 28\.87%\)\./)
+    expect(result.stdout).toMatch(
+      /Test error over 2 draws \(mean ± 1\.96σ\): ours \d+\.\d\d% ± \d+\.\d\d {3}the paper: 22\.48% test error \(the same architecture trained supervised: 28\.87%\)\./
+    )
     expect(result.stdout).toMatch(/C = 0\.0001 +\d+\.\d\d%/)
     expect(result.stdout).toContain('← chosen')
   })

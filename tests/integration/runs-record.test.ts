@@ -33,7 +33,11 @@ describe("a training run's record", () => {
   })
 
   it('follows the trainer in order through pause and resume, keeps its warning, and ends on the final status', async () => {
-    const run = await studio.runs.create({ datasetId, model: { genWidth: 8, discWidth: 8 }, train: { batchSize: 8, steps: 12, checkpointEvery: 12, sampleEvery: 12, sampleCount: 4 } })
+    const run = await studio.runs.create({
+      datasetId,
+      model: { genWidth: 8, discWidth: 8 },
+      train: { batchSize: 8, steps: 12, checkpointEvery: 12, sampleEvery: 12, sampleCount: 4 }
+    })
     const saved: RunRecord[] = []
     const events: TrainEvent[] = []
     let paused = false
@@ -87,8 +91,15 @@ describe("a training run's record", () => {
     expect(applyTrainEvent(completed, { kind: 'paused', step: 40 }, false, 40)).toBeNull()
     expect(applyTrainEvent(completed, { kind: 'resumed', step: 40 }, false, 40)).toBeNull()
     const warned = applyTrainEvent(completed, { kind: 'warning', step: 40, code: 'diversity-collapse', message: 'late' }, false, 40)
-    expect(warned).toMatchObject({ status: 'completed', statusMessage: 'Trained to step 40.', warnings: [{ step: 40, code: 'diversity-collapse', message: 'late' }] })
+    expect(warned).toMatchObject({
+      status: 'completed',
+      statusMessage: 'Trained to step 40.',
+      warnings: [{ step: 40, code: 'diversity-collapse', message: 'late' }]
+    })
     // While the session is live, pause and resume are what the status says.
-    expect(applyTrainEvent({ ...completed, status: 'running' }, { kind: 'paused', step: 12 }, true, 40)).toMatchObject({ status: 'paused', statusMessage: 'Paused at step 12.' })
+    expect(applyTrainEvent({ ...completed, status: 'running' }, { kind: 'paused', step: 12 }, true, 40)).toMatchObject({
+      status: 'paused',
+      statusMessage: 'Paused at step 12.'
+    })
   })
 })

@@ -29,7 +29,10 @@ function areaOf(file: string, specifier: string): string | null {
 }
 
 const rules: Record<string, { areas: string[]; packages: RegExp[] }> = {
-  shared: { areas: ['node', 'engine', 'main', 'preload', 'renderer'], packages: [/^node:/, /^electron$/, /^react/, /^@tensorflow\//, /^ws$/, /^sharp$/, /^three/] },
+  shared: {
+    areas: ['node', 'engine', 'main', 'preload', 'renderer'],
+    packages: [/^node:/, /^electron$/, /^react/, /^@tensorflow\//, /^ws$/, /^sharp$/, /^three/]
+  },
   node: { areas: ['engine', 'main', 'preload', 'renderer'], packages: [/^electron$/, /^react/, /^three/, /^@tensorflow\//, /^ws$/] },
   engine: { areas: ['main', 'preload', 'renderer'], packages: [/^electron$/, /^react/, /^three/, /^ws$/] },
   renderer: { areas: ['node', 'engine', 'main', 'preload'], packages: [/^node:/, /^electron$/, /^@tensorflow\//, /^ws$/, /^sharp$/] },

@@ -34,10 +34,18 @@ interface FileIndex {
 }
 
 function listFiles(): FileIndex {
-  const ours = fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name)
+  const ours = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
   for (const dir of SCANNED) ours.push(...filesUnder(path.join(root, dir), `${dir}/`))
   const known = [...ours, ...(fs.existsSync(shared) ? filesUnder(shared, '../shared/') : [])]
-  const folders = known.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/')))
+  const folders = known.flatMap((f) =>
+    f
+      .split('/')
+      .slice(0, -1)
+      .map((_, i, parts) => parts.slice(0, i + 1).join('/'))
+  )
   return { ours, all: known, known: new Set(known), folders: new Set(folders) }
 }
 
@@ -104,7 +112,9 @@ describe('file references', () => {
     const lines = fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n')
     // A blank line before a table of its own (a header, then its `| --- |` row) ends one table and starts the next.
     const delimiterRow = /^\|(\s*:?-+:?\s*\|)+\s*$/
-    const splits = lines.flatMap((line, i) => (line === '' && lines[i - 1]?.startsWith('|') && lines[i + 1]?.startsWith('|') && !delimiterRow.test(lines[i + 2] ?? '') ? [`README.md:${i + 1}`] : []))
+    const splits = lines.flatMap((line, i) =>
+      line === '' && lines[i - 1]?.startsWith('|') && lines[i + 1]?.startsWith('|') && !delimiterRow.test(lines[i + 2] ?? '') ? [`README.md:${i + 1}`] : []
+    )
     expect(splits).toEqual([])
   })
 })

@@ -35,15 +35,45 @@ async function run(args: string[]): Promise<void> {
   await promisify(execFile)(PYTHON, [SCRIPT, ...args], { maxBuffer: 64 * 1024 * 1024 })
 }
 
-const shapeArgs = (s: MainPyShape): string[] => ['--size', String(s.size), '--nz', String(s.nz), '--ngf', String(s.ngf), '--ndf', String(s.ndf), '--nc', String(s.nc)]
+const shapeArgs = (s: MainPyShape): string[] => [
+  '--size',
+  String(s.size),
+  '--nz',
+  String(s.nz),
+  '--ngf',
+  String(s.ngf),
+  '--ndf',
+  String(s.ndf),
+  '--nc',
+  String(s.nc)
+]
 
 /** Trains main.py's nets `steps` steps and saves them into `dir` as netG.pth/netD.pth (or as the options say). */
 export async function saveMainPyNets(
   dir: string,
   shape: MainPyShape,
-  options: { seed?: number; steps?: number; samples?: number; initStd?: number; prefix?: 'main.' | 'none' | 'module.main.'; legacy?: boolean; safetensors?: boolean; only?: 'G' | 'D' } = {}
+  options: {
+    seed?: number
+    steps?: number
+    samples?: number
+    initStd?: number
+    prefix?: 'main.' | 'none' | 'module.main.'
+    legacy?: boolean
+    safetensors?: boolean
+    only?: 'G' | 'D'
+  } = {}
 ): Promise<MainPyOutputs> {
-  const args = ['save', dir, ...shapeArgs(shape), '--seed', String(options.seed ?? 1), '--steps', String(options.steps ?? 3), '--samples', String(options.samples ?? 4)]
+  const args = [
+    'save',
+    dir,
+    ...shapeArgs(shape),
+    '--seed',
+    String(options.seed ?? 1),
+    '--steps',
+    String(options.steps ?? 3),
+    '--samples',
+    String(options.samples ?? 4)
+  ]
   if (options.initStd) args.push('--init-std', String(options.initStd))
   if (options.prefix) args.push('--prefix', options.prefix)
   if (options.legacy) args.push('--legacy')
@@ -69,7 +99,8 @@ export async function checkMainPyNets(dir: string, shape: MainPyShape, z: number
 /** NCHW (PyTorch) to NHWC (the studio), one sample's flat values. */
 export function nchwToNhwc(values: readonly number[], channels: number, size: number): Float32Array {
   const out = new Float32Array(values.length)
-  for (let c = 0; c < channels; c++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[(y * size + x) * channels + c] = values[(c * size + y) * size + x] as number
+  for (let c = 0; c < channels; c++)
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[(y * size + x) * channels + c] = values[(c * size + y) * size + x] as number
   return out
 }
 

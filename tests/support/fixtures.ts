@@ -48,7 +48,9 @@ export async function writeDiscImages(dir: string, count: number, seed = 1): Pro
 
 /** Files every importer must survive: a truncated JPEG, text named .png, an empty file and a duplicate. */
 export async function writeBadFiles(dir: string, goodFile: string): Promise<void> {
-  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 10, b: 10 } } }).jpeg().toBuffer()
+  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .jpeg()
+    .toBuffer()
   fs.writeFileSync(path.join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)))
   fs.writeFileSync(path.join(dir, 'notes.png'), 'this is not an image\n')
   fs.writeFileSync(path.join(dir, 'empty.jpg'), '')

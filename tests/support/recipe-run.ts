@@ -21,7 +21,23 @@ export async function trainedRunWithoutItsDataset(library: string, steps = 8): P
   expect((await runCli(['make-faces', '--count', '24', '--size', '32', '--seed', '3', '--out', faces])).code).toBe(0)
   const imported = await runCli(['import', faces, '--size', '32', '--name', 'faces 24', '--library', library])
   const datasetId = String(imported.lines.at(-1)?.datasetId)
-  const trained = await runCli(['train', '--dataset', datasetId, '--width', '8', '--batch', '8', '--steps', '4', '--checkpoint-every', '4', '--sample-every', '4', '--library', library])
+  const trained = await runCli([
+    'train',
+    '--dataset',
+    datasetId,
+    '--width',
+    '8',
+    '--batch',
+    '8',
+    '--steps',
+    '4',
+    '--checkpoint-every',
+    '4',
+    '--sample-every',
+    '4',
+    '--library',
+    library
+  ])
   expect(trained.code).toBe(0)
   const runId = String(trained.lines.at(-1)?.runId)
   const recordFile = path.join(library, 'runs', runId, 'run.json')

@@ -9,7 +9,9 @@ import { UI_WAIT_MS } from './timeouts'
 export function requireSystemPackage(name: string): string {
   const pkg = systemPackage(name)
   if (!isInstalled(pkg)) {
-    throw new Error(`This test needs the Debian package ${pkg.name} (${pkg.probe} is missing). "npm test" installs it when run as root; otherwise run "${installHint(pkg)}".`)
+    throw new Error(
+      `This test needs the Debian package ${pkg.name} (${pkg.probe} is missing). "npm test" installs it when run as root; otherwise run "${installHint(pkg)}".`
+    )
   }
   return pkg.probe
 }

@@ -122,14 +122,18 @@ describe('Studio API over an in-memory channel', () => {
 
   it('names each refused field and its rule in the error details, so a form can mark the field', async () => {
     const client = createStudioClient(inMemoryBridge(handlers(), new StudioEvents()))
-    const error = (await client.call('runs.create', { datasetId: 'd', model: { genWidth: 3 }, train: { learningRate: 5, batchSize: 2.5 } }).catch((e: unknown) => e)) as StudioError
+    const error = (await client
+      .call('runs.create', { datasetId: 'd', model: { genWidth: 3 }, train: { learningRate: 5, batchSize: 2.5 } })
+      .catch((e: unknown) => e)) as StudioError
     expect(error.code).toBe('bad_request')
     expect(fieldIssuesIn(error.details)).toEqual([
       { path: ['model', 'genWidth'], message: 'must be at least 8' },
       { path: ['train', 'batchSize'], message: 'must be a whole number' },
       { path: ['train', 'learningRate'], message: 'must be at most 1' }
     ])
-    expect(error.message).toBe('Invalid parameters of runs.create — model.genWidth: must be at least 8; train.batchSize: must be a whole number; train.learningRate: must be at most 1')
+    expect(error.message).toBe(
+      'Invalid parameters of runs.create — model.genWidth: must be at least 8; train.batchSize: must be a whole number; train.learningRate: must be at most 1'
+    )
   })
 
   it('refuses unknown methods', async () => {

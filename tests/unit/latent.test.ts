@@ -20,7 +20,12 @@ describe('interpolation', () => {
       expect(maxAbsDiff(f(a, b, 0), a)).toBeLessThan(1e-6)
       expect(maxAbsDiff(f(a, b, 1), b)).toBeLessThan(1e-6)
     }
-    expect(maxAbsDiff(lerp(a, b, 0.5), a.map((v, i) => (v + (b[i] as number)) / 2))).toBeLessThan(1e-6)
+    expect(
+      maxAbsDiff(
+        lerp(a, b, 0.5),
+        a.map((v, i) => (v + (b[i] as number)) / 2)
+      )
+    ).toBeLessThan(1e-6)
   })
 
   it('slerp keeps the norm between equal-norm vectors where lerp shrinks it', () => {
@@ -33,7 +38,15 @@ describe('interpolation', () => {
 
   it('falls back to lerp for parallel vectors', () => {
     const a = new Float32Array([1, 2, 3])
-    expect(Array.from(slerp(a, a.map((v) => v * 2), 0.5))).toEqual([1.5, 3, 4.5])
+    expect(
+      Array.from(
+        slerp(
+          a,
+          a.map((v) => v * 2),
+          0.5
+        )
+      )
+    ).toEqual([1.5, 3, 4.5])
   })
 
   it('eases monotonically from 0 to 1', () => {
@@ -46,7 +59,7 @@ describe('interpolation', () => {
 })
 
 describe('keyframe paths', () => {
-  it('makes the paper\'s 9 images between two points, ending on the last keyframe', () => {
+  it("makes the paper's 9 images between two points, ending on the last keyframe", () => {
     const frames = keyframePath([z(1), z(2)], { mode: 'lerp', stepsPerSegment: 8, loop: false, easing: 'linear' })
     expect(frames).toHaveLength(9)
     expect(maxAbsDiff(frames[0]?.z as Float32Array, z(1))).toBe(0)
@@ -115,7 +128,10 @@ describe('random walk over many steps', () => {
   const radius = (v: Float32Array, centre: number): number => norm(v.map((x) => x - centre))
 
   it('stays in [low, high] for uniform noise, spread through the box rather than piled at its walls', () => {
-    for (const range of [{ low: -1, high: 1 }, { low: 0, high: 3 }]) {
+    for (const range of [
+      { low: -1, high: 1 },
+      { low: 0, high: 3 }
+    ]) {
       const uniform = { kind: 'uniform', ...range } as const
       for (const stepSize of [0.15, 2]) {
         const frames = randomWalk(noiseForSeed(4, 0, d, uniform), 600, stepSize, uniform, 8)
@@ -132,7 +148,10 @@ describe('random walk over many steps', () => {
   })
 
   it('stays on the typical shell |z − mean| = std·√d for normal noise, however long it walks', () => {
-    for (const normal of [{ kind: 'normal', mean: 0, std: 1 }, { kind: 'normal', mean: 0.5, std: 0.2 }] as const) {
+    for (const normal of [
+      { kind: 'normal', mean: 0, std: 1 },
+      { kind: 'normal', mean: 0.5, std: 0.2 }
+    ] as const) {
       const shell = normal.std * Math.sqrt(d)
       const start = noiseForSeed(2, 0, d, normal)
       const stepSize = 0.15 * normal.std

@@ -53,7 +53,10 @@ export async function selectBackend(requested: BackendName | null): Promise<Back
           ? `chosen by the user (--backend ${requested} or DCGAN_STUDIO_BACKEND)`
           : attempts.length === 1
             ? 'the first rung of the ladder'
-            : `the first rung of the ladder that loaded (${attempts.filter((a) => !a.ok).map((a) => a.backend).join(', ')} did not)`
+            : `the first rung of the ladder that loaded (${attempts
+                .filter((a) => !a.ok)
+                .map((a) => a.backend)
+                .join(', ')} did not)`
       return { backend, reason: why, attempts, gpu, cuda: cudaRung?.report ?? null, webgpuAdapter: webGpuAdapterSeen() }
     }
   }
@@ -124,7 +127,7 @@ async function tryBackend(backend: BackendName, requested: BackendName | null): 
         return assertNeverBackend(backend)
     }
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err)
+    return err instanceof Error ? (err.message.split('\n')[0] ?? String(err)) : String(err)
   }
 }
 

@@ -40,13 +40,7 @@ function generate(imageSize: 32 | 64, width: number, batch: number): BenchConfig
   }
 }
 
-export const BENCH_CONFIGS: readonly BenchConfig[] = [
-  train(32, 16, 64),
-  train(32, 64, 64),
-  train(64, 64, 64),
-  generate(64, 64, 1),
-  generate(64, 64, 64)
-]
+export const BENCH_CONFIGS: readonly BenchConfig[] = [train(32, 16, 64), train(32, 64, 64), train(64, 64, 64), generate(64, 64, 1), generate(64, 64, 64)]
 
 /** How long to measure: iterations after warm-up until both minimums are met (as the reference does). */
 export interface MeasurePolicy {
@@ -62,9 +56,13 @@ export const QUICK_RUN: MeasurePolicy = { warmup: 1, minIterations: 3, minSecond
 /** The reference's flags for the same policy (torch_dcgan.py's --warmup, --min-iters, …). */
 export function referencePolicyArgs(policy: MeasurePolicy): string[] {
   return [
-    '--warmup', String(policy.warmup),
-    '--min-iters', String(policy.minIterations),
-    '--min-seconds', String(policy.minSeconds),
-    '--max-iters', String(policy.maxIterations)
+    '--warmup',
+    String(policy.warmup),
+    '--min-iters',
+    String(policy.minIterations),
+    '--min-seconds',
+    String(policy.minSeconds),
+    '--max-iters',
+    String(policy.maxIterations)
   ]
 }

@@ -9,10 +9,7 @@ export async function timeCalls(run: () => Promise<void>, policy: MeasurePolicy,
   check?.('warm')
   const seconds: number[] = []
   const started = performance.now()
-  while (
-    seconds.length < policy.minIterations ||
-    ((performance.now() - started) / 1000 < policy.minSeconds && seconds.length < policy.maxIterations)
-  ) {
+  while (seconds.length < policy.minIterations || ((performance.now() - started) / 1000 < policy.minSeconds && seconds.length < policy.maxIterations)) {
     const t0 = performance.now()
     await run()
     seconds.push((performance.now() - t0) / 1000)

@@ -29,12 +29,7 @@ export async function measureSpeed(config: BenchConfig, policy: MeasurePolicy): 
 async function timeTraining(config: BenchConfig, policy: MeasurePolicy): Promise<number[]> {
   const { pair, dispose } = buildGanPair(config)
   const model = benchModelConfig(config)
-  const real = tf.tensor4d(uniformNoise(config.batch * config.imageSize * config.imageSize * 3), [
-    config.batch,
-    config.imageSize,
-    config.imageSize,
-    3
-  ])
+  const real = tf.tensor4d(uniformNoise(config.batch * config.imageSize * config.imageSize * 3), [config.batch, config.imageSize, config.imageSize, 3])
   try {
     let tensors = 0
     const seconds = await timeCalls(
@@ -68,7 +63,9 @@ async function timeGeneration(config: BenchConfig, policy: MeasurePolicy): Promi
   const generator = buildGenerator(model, 1)
   try {
     return await timeCalls(async () => {
-      const images = tf.tidy(() => generator.apply(tf.tensor2d(uniformNoise(config.batch * model.zDim), [config.batch, model.zDim]), { training: false }) as tf.Tensor)
+      const images = tf.tidy(
+        () => generator.apply(tf.tensor2d(uniformNoise(config.batch * model.zDim), [config.batch, model.zDim]), { training: false }) as tf.Tensor
+      )
       await images.data()
       images.dispose()
     }, policy)

@@ -42,7 +42,11 @@ describe('face attribute classifier', () => {
 
   it('keeps the tensor count flat across classify calls', async () => {
     const examples = await renderExamples(99, 0, 70, 32)
-    const { images, attributes, poses } = batchOf(examples, Array.from({ length: 70 }, (_, i) => i), 3)
+    const { images, attributes, poses } = batchOf(
+      examples,
+      Array.from({ length: 70 }, (_, i) => i),
+      3
+    )
     tf.dispose([attributes, poses])
     await classify(trained.model, images)
     const before = tf.memory().numTensors
@@ -62,7 +66,11 @@ describe('face attribute classifier', () => {
     const loaded = await loadClassifier(dir)
     expect(loaded.info).toEqual(trained.info)
     const examples = await renderExamples(5, 0, 16, 32)
-    const { images, attributes, poses } = batchOf(examples, Array.from({ length: 16 }, (_, i) => i), 3)
+    const { images, attributes, poses } = batchOf(
+      examples,
+      Array.from({ length: 16 }, (_, i) => i),
+      3
+    )
     expect(await classify(loaded.model, images)).toEqual(await classify(trained.model, images))
     tf.dispose([images, attributes, poses])
     loaded.model.dispose()
@@ -82,6 +90,8 @@ describe('face attribute classifier', () => {
   it('stops when cancelled', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(trainClassifier({ size: 32, trainCount: 64, testCount: 8, seed: 1, epochs: 1, batchSize: 8, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' })
+    await expect(
+      trainClassifier({ size: 32, trainCount: 64, testCount: 8, seed: 1, epochs: 1, batchSize: 8, signal: controller.signal })
+    ).rejects.toMatchObject({ code: 'cancelled' })
   })
 })

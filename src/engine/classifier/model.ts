@@ -27,10 +27,14 @@ export function buildClassifier(size: number, channels: 1 | 3 = 3, seed = 1): tf
   let layer = 0
   const init = (): ReturnType<typeof tf.initializers.heNormal> => tf.initializers.heNormal({ seed: seed * 1000 + layer++ })
   const input = tf.input({ shape: [size, size, channels], name: 'c_image' })
-  let x = tf.layers.conv2d({ name: 'c_conv0', filters: WIDTHS[0] as number, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(input) as tf.SymbolicTensor
+  let x = tf.layers
+    .conv2d({ name: 'c_conv0', filters: WIDTHS[0] as number, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() })
+    .apply(input) as tf.SymbolicTensor
   for (let i = 1; i <= strided; i++) {
     const filters = WIDTHS[Math.min(i, WIDTHS.length - 1)] as number
-    x = tf.layers.conv2d({ name: `c_conv${i}`, filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor
+    x = tf.layers
+      .conv2d({ name: `c_conv${i}`, filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init() })
+      .apply(x) as tf.SymbolicTensor
   }
   x = tf.layers.flatten({ name: 'c_flatten' }).apply(x) as tf.SymbolicTensor
   x = tf.layers.dense({ name: 'c_hidden', units: HIDDEN, activation: 'relu', kernelInitializer: init() }).apply(x) as tf.SymbolicTensor

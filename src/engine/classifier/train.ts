@@ -68,7 +68,18 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       attributes: [...BINARY_ATTRIBUTES],
       poses: [...POSES],
       accuracy,
-      training: { trainCount, testCount, seed, epochs, batchSize, learningRate, steps, seconds: (Date.now() - started) / 1000, backend: tf.getBackend(), finalLoss }
+      training: {
+        trainCount,
+        testCount,
+        seed,
+        epochs,
+        batchSize,
+        learningRate,
+        steps,
+        seconds: (Date.now() - started) / 1000,
+        backend: tf.getBackend(),
+        finalLoss
+      }
     }
     return { model, accuracy, info }
   } catch (error) {
@@ -80,7 +91,15 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 async function fit(
   model: tf.LayersModel,
   examples: FaceExamples,
-  options: { channels: 1 | 3; epochs: number; batchSize: number; learningRate: number; seed: number; onProgress?: TrainClassifierOptions['onProgress']; signal?: AbortSignal }
+  options: {
+    channels: 1 | 3
+    epochs: number
+    batchSize: number
+    learningRate: number
+    seed: number
+    onProgress?: TrainClassifierOptions['onProgress']
+    signal?: AbortSignal
+  }
 ): Promise<{ steps: number; finalLoss: number }> {
   const { channels, epochs, batchSize, onProgress, signal } = options
   const logits = logitsOf(model)
@@ -91,7 +110,11 @@ async function fit(
   // Every face seen mirrored half the time and shifted by up to a pixel at 32 px (two at 64): more than that
   // and the small network spends its capacity on placement the faces' own variety already covers.
   const reach = Math.max(1, Math.round(examples.size / 32))
-  const vary = (): Variation => ({ mirror: rng.next() < 0.5, dx: Math.floor(rng.next() * (2 * reach + 1)) - reach, dy: Math.floor(rng.next() * (2 * reach + 1)) - reach })
+  const vary = (): Variation => ({
+    mirror: rng.next() < 0.5,
+    dx: Math.floor(rng.next() * (2 * reach + 1)) - reach,
+    dy: Math.floor(rng.next() * (2 * reach + 1)) - reach
+  })
   let steps = 0
   let loss = Number.NaN
   try {
@@ -146,7 +169,9 @@ function shuffled(n: number, rng: Rng): Int32Array {
 function checkOptions({ size, trainCount, testCount, epochs, batchSize, seed }: TrainClassifierOptions): void {
   const whole = (value: number, min: number): boolean => Number.isInteger(value) && value >= min
   if (![8, 16, 32, 64, 128].includes(size)) throw new StudioError('bad_request', `The classifier's image size must be 8, 16, 32, 64 or 128 px, got ${size}.`)
-  if (!whole(trainCount, 1) || !whole(testCount, 1)) throw new StudioError('bad_request', `trainCount and testCount must be whole numbers of at least 1, got ${trainCount} and ${testCount}.`)
-  if (!whole(epochs, 1) || !whole(batchSize, 1)) throw new StudioError('bad_request', `epochs and batchSize must be whole numbers of at least 1, got ${epochs} and ${batchSize}.`)
+  if (!whole(trainCount, 1) || !whole(testCount, 1))
+    throw new StudioError('bad_request', `trainCount and testCount must be whole numbers of at least 1, got ${trainCount} and ${testCount}.`)
+  if (!whole(epochs, 1) || !whole(batchSize, 1))
+    throw new StudioError('bad_request', `epochs and batchSize must be whole numbers of at least 1, got ${epochs} and ${batchSize}.`)
   if (!whole(seed, 0) || seed > 0xffffffff) throw new StudioError('bad_request', `The seed must be a whole number from 0 to 4294967295, got ${seed}.`)
 }

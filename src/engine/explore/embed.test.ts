@@ -31,7 +31,11 @@ describe('embed', () => {
   it('places samples by the PCA of z, with a thumbnail each', async () => {
     const count = 80
     const progress: number[] = []
-    const result = await embed(models, { models: source, z: zBatch(RGB, 41, count), count, projection: 'z', thumbSize: 16 }, { progress: (f) => progress.push(f) })
+    const result = await embed(
+      models,
+      { models: source, z: zBatch(RGB, 41, count), count, projection: 'z', thumbSize: 16 },
+      { progress: (f) => progress.push(f) }
+    )
     expectUnitScalePoints(result.points, count)
     expect(result.explained).toBeGreaterThan(0)
     expect(result.explained).toBeLessThanOrEqual(1)

@@ -88,7 +88,13 @@ describe('features', () => {
 
   it('takes an image as D input and shows it back as D saw it', async () => {
     const rendered = await render(models, { generator: source, z, count: 1 })
-    const fromImage = await features(models, { models: source, net: 'D', input: { kind: 'image', image: rendered.images[0]! }, layer: 'd_conv0', maxMapsPerLayer: 8 })
+    const fromImage = await features(models, {
+      models: source,
+      net: 'D',
+      input: { kind: 'image', image: rendered.images[0]! },
+      layer: 'd_conv0',
+      maxMapsPerLayer: 8
+    })
     expect(fromImage.image.data).toEqual(rendered.images[0]!.data)
     expect(fromImage.layers.map((l) => l.name)).toEqual(['d_conv0'])
     expectRankedMaps(fromImage.layers[0]!, 8)
@@ -101,11 +107,15 @@ describe('features', () => {
   })
 
   it('refuses an unknown layer, an image input for G and an image of the wrong size', async () => {
-    await expect(features(models, { models: source, net: 'D', input: { kind: 'z', z }, layer: 'g_relu1', maxMapsPerLayer: 2 })).rejects.toThrow(/D has no layer 'g_relu1'.*d_conv0/)
+    await expect(features(models, { models: source, net: 'D', input: { kind: 'z', z }, layer: 'g_relu1', maxMapsPerLayer: 2 })).rejects.toThrow(
+      /D has no layer 'g_relu1'.*d_conv0/
+    )
     const image = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 4) }
     await expect(features(models, { models: source, net: 'G', input: { kind: 'image', image }, layer: null, maxMapsPerLayer: 2 })).rejects.toThrow(/z vector/)
     const small = { width: 16, height: 16, data: new Uint8Array(16 * 16 * 4) }
-    await expect(features(models, { models: source, net: 'D', input: { kind: 'image', image: small }, layer: null, maxMapsPerLayer: 2 })).rejects.toThrow(/16×16.*32×32/)
+    await expect(features(models, { models: source, net: 'D', input: { kind: 'image', image: small }, layer: null, maxMapsPerLayer: 2 })).rejects.toThrow(
+      /16×16.*32×32/
+    )
   })
 
   it('keeps the tensor count flat', async () => {

@@ -77,14 +77,22 @@ describe('guided backpropagation', () => {
 
   it('works on an image input', async () => {
     const ranked = await features(models, { models: checkpoint, net: 'D', input: { kind: 'z', z }, layer: 'd_conv0', maxMapsPerLayer: 1 })
-    const fromImage = await guided(models, { models: checkpoint, randomSeed: 1, input: { kind: 'image', image: ranked.image }, layer: 'd_conv2', channel: null })
+    const fromImage = await guided(models, {
+      models: checkpoint,
+      randomSeed: 1,
+      input: { kind: 'image', image: ranked.image },
+      layer: 'd_conv2',
+      channel: null
+    })
     const fromZ = await guided(models, { models: checkpoint, randomSeed: 1, input: { kind: 'z', z }, layer: 'd_conv2', channel: null })
     // The same pixels, so the same explanation (up to the 8-bit rounding of the image).
     expect(correlation(fromImage.trained, fromZ.trained)).toBeGreaterThan(0.95)
   })
 
   it('refuses a layer without feature maps and a channel the layer does not have', async () => {
-    await expect(guided(models, { models: checkpoint, randomSeed: 1, input: { kind: 'z', z }, layer: 'd_logit', channel: null })).rejects.toThrow(/d_conv0, d_conv1, d_conv2/)
+    await expect(guided(models, { models: checkpoint, randomSeed: 1, input: { kind: 'z', z }, layer: 'd_logit', channel: null })).rejects.toThrow(
+      /d_conv0, d_conv1, d_conv2/
+    )
     await expect(guided(models, { models: checkpoint, randomSeed: 1, input: { kind: 'z', z }, layer: 'd_conv0', channel: 8 })).rejects.toThrow(/8 feature maps/)
   })
 

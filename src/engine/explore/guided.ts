@@ -85,13 +85,7 @@ export async function strongestChannel(discriminator: Network, image: tf.Tensor,
 }
 
 /** d(Σ relu(map c of `layer`)) / d(image), through D with the given activation override (none: plain). */
-function featureGradient(
-  discriminator: Network,
-  image: tf.Tensor,
-  layer: string,
-  channel: number,
-  activation: ActivationOverride | undefined
-): tf.Tensor {
+function featureGradient(discriminator: Network, image: tf.Tensor, layer: string, channel: number, activation: ActivationOverride | undefined): tf.Tensor {
   return tf.grad((x: tf.Tensor) => {
     const map = forwardOutput(discriminator, x, { upTo: layer, activation, freeIntermediates: false })
     const [batch, height, width] = map.shape as [number, number, number, number]

@@ -59,7 +59,11 @@ export async function pca(data: Float32Array, rows: number, cols: number, k: num
   const centredT = tf.tidy(() => tf.transpose(centred))
   try {
     const rng = new Rng(0x5ca1ab1e)
-    let basis: Float64Array = orthonormalise(Float64Array.from({ length: cols * block }, () => rng.normal()), cols, block)
+    let basis: Float64Array = orthonormalise(
+      Float64Array.from({ length: cols * block }, () => rng.normal()),
+      cols,
+      block
+    )
     let projected: Float64Array = new Float64Array(rows * block)
     let ritz: Eigen = { values: new Float64Array(block), vectors: new Float64Array(block * block) }
     let previous: Float64Array | null = null

@@ -129,7 +129,11 @@ describe('forgetting to draw: drawing without the maps', () => {
   })
 
   it('refuses maps or layers the generator does not have, naming them', async () => {
-    await expect(render(models, { generator: { ...source, erase: { layer: 'g_relu2', channels: [16] } }, z: four.subarray(0, GRAY.zDim), count: 1 })).rejects.toThrow(/map 16 of g_relu2, which has only 16 maps/)
-    await expect(render(models, { generator: { ...source, erase: { layer: 'g_relu9', channels: [0] } }, z: four.subarray(0, GRAY.zDim), count: 1 })).rejects.toThrow(/no layer 'g_relu9'.*g_relu0, g_relu1, g_relu2/)
+    await expect(
+      render(models, { generator: { ...source, erase: { layer: 'g_relu2', channels: [16] } }, z: four.subarray(0, GRAY.zDim), count: 1 })
+    ).rejects.toThrow(/map 16 of g_relu2, which has only 16 maps/)
+    await expect(
+      render(models, { generator: { ...source, erase: { layer: 'g_relu9', channels: [0] } }, z: four.subarray(0, GRAY.zDim), count: 1 })
+    ).rejects.toThrow(/no layer 'g_relu9'.*g_relu0, g_relu1, g_relu2/)
   })
 })

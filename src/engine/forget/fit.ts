@@ -31,7 +31,10 @@ export function erasableLayers(plan: readonly LayerSpec[]): LayerSpec[] {
 
 export async function fitErasure(models: ModelCache, params: EngineForgetFitParams, ctx: ForgetContext = {}): Promise<ForgetFitResult> {
   if (params.boxes.length !== params.count) {
-    throw new StudioError('bad_request', `forget got boxes for ${params.boxes.length} samples but ${params.count} z vectors; give one list of boxes per sample.`)
+    throw new StudioError(
+      'bad_request',
+      `forget got boxes for ${params.boxes.length} samples but ${params.count} z vectors; give one list of boxes per sample.`
+    )
   }
   const zDim = params.generator.model.zDim
   if (params.z.length !== params.count * zDim) {
@@ -72,7 +75,12 @@ export async function fitErasure(models: ModelCache, params: EngineForgetFitPara
       const model = await fitter.fit({ weightDecay: params.weightDecay, iterations: params.iterations, ...(ctx.signal ? { signal: ctx.signal } : {}) })
       try {
         // Two-class softmax is logistic regression on the difference of the classes' weights.
-        const difference = tf.tidy(() => model.weights.slice([0, 1], [-1, 1]).sub(model.weights.slice([0, 0], [-1, 1])).reshape([-1]))
+        const difference = tf.tidy(() =>
+          model.weights
+            .slice([0, 1], [-1, 1])
+            .sub(model.weights.slice([0, 0], [-1, 1]))
+            .reshape([-1])
+        )
         const weights = await difference.data()
         difference.dispose()
         const correct = await countCorrect(model, examples)

@@ -54,12 +54,7 @@ function layerFor(spec: LayerSpec, config: ModelConfig, seed: number | undefined
 }
 
 /** A functional model running the plan's layers in order from its input layer. */
-export function buildFromPlan(
-  plan: readonly LayerSpec[],
-  config: ModelConfig,
-  seed: number | undefined,
-  modelName: string
-): tf.LayersModel {
+export function buildFromPlan(plan: readonly LayerSpec[], config: ModelConfig, seed: number | undefined, modelName: string): tf.LayersModel {
   const [input, ...rest] = plan
   if (input?.kind !== 'input') throw new Error(`Layer plan error: '${modelName}' must start with an input layer`)
   const inputTensor = tf.input({ name: input.name, shape: [...input.outputShape] })

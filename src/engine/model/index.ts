@@ -1,14 +1,7 @@
 /** The paper's generator and discriminator, their layer plans, and saving/loading them in tfjs format. */
 export { buildGenerator } from './generator'
 export { buildDiscriminator } from './discriminator'
-export {
-  BASE_SIZE,
-  countTrainableParams,
-  describeDiscriminator,
-  describeGenerator,
-  describeLayers,
-  doublings
-} from './layers'
+export { BASE_SIZE, countTrainableParams, describeDiscriminator, describeGenerator, describeLayers, doublings } from './layers'
 export type { LayerKind, LayerSpec, ModelLayers } from './layers'
 export { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './init'
 export { loadModel, MODEL_JSON, ModelFileError, saveModel, WEIGHTS_BIN } from './io'

@@ -26,7 +26,7 @@ export function layerSeed(seed: number, layerName: string): number {
     hash ^= char.charCodeAt(0)
     hash = Math.imul(hash, 0x01000193)
   }
-  return (hash >>> 0) || 1
+  return hash >>> 0 || 1
 }
 
 /** The seed a layer's initialiser gets: derived when the model is seeded, none (random) otherwise. */
@@ -35,11 +35,7 @@ function seedFor(seed: number | undefined, layerName: string): number | undefine
 }
 
 /** N(0, initStd) for the kernel of a conv, deconv or dense layer. */
-export function kernelInit(
-  config: ModelConfig,
-  seed: number | undefined,
-  layerName: string
-): ReturnType<typeof tf.initializers.randomNormal> {
+export function kernelInit(config: ModelConfig, seed: number | undefined, layerName: string): ReturnType<typeof tf.initializers.randomNormal> {
   return tf.initializers.randomNormal({ mean: 0, stddev: config.initStd, seed: seedFor(seed, layerName) })
 }
 

@@ -8,18 +8,7 @@ import type { ModelConfig } from '../../shared/formats/model'
  */
 
 /** What a layer does. Activations are layers of their own so their outputs can be read by name. */
-export type LayerKind =
-  | 'input'
-  | 'dense'
-  | 'reshape'
-  | 'batchNorm'
-  | 'relu'
-  | 'leakyRelu'
-  | 'tanh'
-  | 'sigmoid'
-  | 'conv'
-  | 'deconv'
-  | 'flatten'
+export type LayerKind = 'input' | 'dense' | 'reshape' | 'batchNorm' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'conv' | 'deconv' | 'flatten'
 
 export interface LayerSpec {
   /** Stable name, also the tfjs layer name: `g_deconv2`, `d_lrelu1`, … */
@@ -70,10 +59,7 @@ export function describeGenerator(config: ModelConfig): LayerSpec[] {
     )
   }
   const image = [config.imageSize, config.imageSize, config.channels]
-  layers.push(
-    { name: 'g_out', kind: 'deconv', outputShape: image },
-    { name: 'g_tanh', kind: 'tanh', outputShape: image }
-  )
+  layers.push({ name: 'g_out', kind: 'deconv', outputShape: image }, { name: 'g_tanh', kind: 'tanh', outputShape: image })
   return layers
 }
 

@@ -21,9 +21,7 @@ import type { LayerSpec } from './index'
 const SIZES = [32, 64, 128] as const
 const KERNELS = [4, 5] as const
 const CHANNELS = [1, 3] as const
-const GRID = SIZES.flatMap((imageSize) =>
-  KERNELS.flatMap((kernelSize) => CHANNELS.map((channels) => ({ imageSize, kernelSize, channels })))
-)
+const GRID = SIZES.flatMap((imageSize) => KERNELS.flatMap((kernelSize) => CHANNELS.map((channels) => ({ imageSize, kernelSize, channels }))))
 
 /** A narrow model of the given shape: every layer is there, but it builds and runs in milliseconds. */
 function smallConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
@@ -244,9 +242,7 @@ describe('saving and loading', () => {
   })
 
   /** A saved 32×32 generator and discriminator pair in a fresh directory under the test root. */
-  async function savedPair(
-    name: string
-  ): Promise<{ dir: string; generator: tf.LayersModel; discriminator: tf.LayersModel }> {
+  async function savedPair(name: string): Promise<{ dir: string; generator: tf.LayersModel; discriminator: tf.LayersModel }> {
     const generator = buildGenerator(config, 3)
     const discriminator = buildDiscriminator(config, 3)
     const dir = path.join(root, name)

@@ -79,7 +79,7 @@ describe('the probe classifier', () => {
     tf.dispose([data.x, data.labels, s.mean, s.scale, examples.x])
   })
 
-  it("the L2-SVM (one-vs-rest squared hinge) converges to its optimum on centred raw features, by weights or Gram matrix", async () => {
+  it('the L2-SVM (one-vs-rest squared hinge) converges to its optimum on centred raw features, by weights or Gram matrix', async () => {
     const data = blobs(3, 8, 30, 1.5, 4)
     const c = fitCentring(data.x)
     const x = standardise(data.x, c)
@@ -92,7 +92,10 @@ describe('the probe classifier', () => {
       const [gradW, gradB, weights] = tf.tidy((): tf.Tensor[] => {
         const y = tf.oneHot(data.labels, 3).toFloat().mul(2).sub(1)
         const z = x.matMul(model.weights).add(model.bias)
-        const residual = y.mul(tf.relu(tf.sub(1, y.mul(z)))).mul(-2).div(24)
+        const residual = y
+          .mul(tf.relu(tf.sub(1, y.mul(z))))
+          .mul(-2)
+          .div(24)
         return [tf.matMul(x, residual, true, false).add(model.weights.mul(weightDecay)).norm(), residual.sum(0).norm(), model.weights.norm()]
       }) as [tf.Tensor, tf.Tensor, tf.Tensor]
       expect(gradW.dataSync()[0]!).toBeLessThan(1e-4 * weightDecay * weights.dataSync()[0]!)

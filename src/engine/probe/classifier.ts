@@ -169,7 +169,9 @@ export class LinearFitter {
     const ratio = Math.sqrt(weightDecay * weightStep)
     const momentum = (1 - ratio) / (1 + ratio)
     type State = { c: tf.Tensor2D; b: tf.Tensor1D }
-    let current: State = options.from ? { c: options.from.coefficients.clone(), b: options.from.bias.clone() } : { c: tf.zeros([rows, this.classes]), b: tf.zeros([this.classes]) }
+    let current: State = options.from
+      ? { c: options.from.coefficients.clone(), b: options.from.bias.clone() }
+      : { c: tf.zeros([rows, this.classes]), b: tf.zeros([this.classes]) }
     let previous: State = { c: current.c.clone(), b: current.b.clone() }
     try {
       for (let i = 0; i < iterations; i++) {
@@ -178,7 +180,9 @@ export class LinearFitter {
           const b = current.b.add<tf.Tensor1D>(current.b.sub(previous.b).mul(momentum))
           const logits = (gram ? gram.matMul(c) : x.matMul(c)).add(b)
           // ∂loss/∂logits: softmax − one-hot, or −2y·max(0, 1 − y·z) for the squared hinge.
-          const residual = (hinge ? this.targets.mul(tf.relu(tf.sub(1, this.targets.mul(logits)))).mul(-2) : tf.softmax(logits).sub(this.targets)).div<tf.Tensor2D>(n)
+          const residual = (
+            hinge ? this.targets.mul(tf.relu(tf.sub(1, this.targets.mul(logits)))).mul(-2) : tf.softmax(logits).sub(this.targets)
+          ).div<tf.Tensor2D>(n)
           // ∂/∂W = XᵀR + λW; with W = XᵀA that is Xᵀ(R + λA), a step on A.
           const gradient = (gram ? residual : tf.matMul(x, residual, true, false)).add(c.mul(weightDecay))
           return { c: c.sub<tf.Tensor2D>(gradient.mul(weightStep)), b: b.sub<tf.Tensor1D>(residual.sum(0).mul(biasStep)) }

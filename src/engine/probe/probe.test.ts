@@ -27,7 +27,7 @@ async function thirdsDataset(dir: string, count: number, size: number): Promise<
   for (let n = 0; n < count; n++) {
     const label = n % 3
     const radius = size * (0.1 + 0.05 * rng.next())
-    const cx = size * (label + 0.2 + 0.6 * rng.next()) / 3
+    const cx = (size * (label + 0.2 + 0.6 * rng.next())) / 3
     const cy = radius + (size - 2 * radius) * rng.next()
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
@@ -100,7 +100,11 @@ describe('probe', () => {
 
   it('stops when cancelled', async () => {
     const controller = new AbortController()
-    const run = probe(models, { models: source, datasetDir: path.join(root, 'thirds'), ...small, iterations: 5000 }, { signal: controller.signal, progress: () => controller.abort() })
+    const run = probe(
+      models,
+      { models: source, datasetDir: path.join(root, 'thirds'), ...small, iterations: 5000 },
+      { signal: controller.signal, progress: () => controller.abort() }
+    )
     await expect(run).rejects.toMatchObject({ code: 'cancelled' })
   })
 })

@@ -8,7 +8,17 @@ import { discriminatorFeatures } from '../explore/embed'
 import { describeDiscriminator } from '../model'
 import type { ModelCache } from '../explore/models'
 import { stopIfCancelled } from './cancel'
-import { countCorrect, disposeModel, type Examples, type FittedModel, fitStandardiser, LinearFitter, type LinearModel, standardise, type Standardiser } from './classifier'
+import {
+  countCorrect,
+  disposeModel,
+  type Examples,
+  type FittedModel,
+  fitStandardiser,
+  LinearFitter,
+  type LinearModel,
+  standardise,
+  type Standardiser
+} from './classifier'
 import { extractFeatures, type FeatureFn, adaptation, featureChunks } from './features'
 import { type ProbeSplit, splitByClass } from './split'
 
@@ -146,7 +156,11 @@ async function probeRepresentation(
   params: EngineProbeParams,
   step: Step
 ): Promise<ProbeScore> {
-  const labelsOf = (indices: Int32Array): tf.Tensor1D => tf.tensor1d(Array.from(indices, (i) => split.classOf[i] as number), 'int32')
+  const labelsOf = (indices: Int32Array): tf.Tensor1D =>
+    tf.tensor1d(
+      Array.from(indices, (i) => split.classOf[i] as number),
+      'int32'
+    )
   const known = split.train.length + split.validation.length
   const features = async (indices: Int32Array, before: number): Promise<{ values: Float32Array; dims: number }> =>
     extractFeatures(dataset, indices, model, represent, {

@@ -59,9 +59,19 @@ export async function probeProtocol(models: ModelCache, params: EngineProtocolPr
           done += 1
           report(`choosing C: fitted draw ${r + 1} of ${selectionDraws} for ${cs.length} values of C`)
         }
-        const correct = await scoreAll(train, split.validation, split.trainClass, split.classList.length, model, represent, selection.flat(), ctx.signal, (n) => {
-          report(`choosing C: validation ${n} of ${split.validation.length} images`)
-        })
+        const correct = await scoreAll(
+          train,
+          split.validation,
+          split.trainClass,
+          split.classList.length,
+          model,
+          represent,
+          selection.flat(),
+          ctx.signal,
+          (n) => {
+            report(`choosing C: validation ${n} of ${split.validation.length} images`)
+          }
+        )
         done += split.validation.length / (split.perClass * split.classList.length)
         const validation = cs.map((c, k) => ({ c, accuracy: stat(selection.map((_, r) => (correct[r * cs.length + k] as number) / split.validation.length)) }))
         // Ties keep the smaller C: the stronger penalty, the simpler model.
@@ -79,7 +89,9 @@ export async function probeProtocol(models: ModelCache, params: EngineProtocolPr
             done += 1
             report(`C = ${best.c}: fitted test draw ${r + 1} of ${testDraws}`)
           }
-          const testCorrect = await scoreAll(testSet, split.test, split.testClass, split.classList.length, model, represent, scored, ctx.signal, (n) => report(`testing: ${n} of ${split.test.length} images`))
+          const testCorrect = await scoreAll(testSet, split.test, split.testClass, split.classList.length, model, represent, scored, ctx.signal, (n) =>
+            report(`testing: ${n} of ${split.test.length} images`)
+          )
           const accuracies = testCorrect.map((n) => n / split.test.length)
           return {
             features,
@@ -123,15 +135,25 @@ interface ProtocolSplit {
 
 function protocolSplit(train: OpenedDataset, test: OpenedDataset, params: EngineProtocolProbeParams, dims: number): ProtocolSplit {
   for (const d of [train, test]) {
-    if (!d.manifest.labels) throw new StudioError('bad_request', `The dataset "${d.manifest.name}" has no labels; the probe protocols need labelled training and test sets (e.g. CIFAR-10's batches, SVHN's .mat files).`)
+    if (!d.manifest.labels)
+      throw new StudioError(
+        'bad_request',
+        `The dataset "${d.manifest.name}" has no labels; the probe protocols need labelled training and test sets (e.g. CIFAR-10's batches, SVHN's .mat files).`
+      )
   }
   const count = train.manifest.count
   if (params.validation >= count) {
-    throw new StudioError('bad_request', `The training set "${train.manifest.name}" has ${count} images; the protocol sets ${params.validation} aside for validation and needs more to draw labels from.`)
+    throw new StudioError(
+      'bad_request',
+      `The training set "${train.manifest.name}" has ${count} images; the protocol sets ${params.validation} aside for validation and needs more to draw labels from.`
+    )
   }
   const labels = train.readLabels(0, count)
   const rng = new Rng(params.seed)
-  const order = shuffleInPlace(Int32Array.from({ length: count }, (_, i) => i), rng)
+  const order = shuffleInPlace(
+    Int32Array.from({ length: count }, (_, i) => i),
+    rng
+  )
   const validation = Int32Array.from(order.subarray(0, params.validation)).sort()
   const byLabel = new Map<number, number[]>()
   for (const i of order.subarray(params.validation)) {
@@ -141,20 +163,27 @@ function protocolSplit(train: OpenedDataset, test: OpenedDataset, params: Engine
     else byLabel.set(label, [i])
   }
   const classList = [...new Set(labels)].sort((a, b) => a - b)
-  if (classList.length < 2) throw new StudioError('bad_request', `The training set "${train.manifest.name}" has ${classList.length} class; a probe needs at least two.`)
+  if (classList.length < 2)
+    throw new StudioError('bad_request', `The training set "${train.manifest.name}" has ${classList.length} class; a probe needs at least two.`)
   const position = new Map(classList.map((label, k) => [label, k]))
   const fewest = Math.min(...classList.map((label) => byLabel.get(label)?.length ?? 0))
   // "As many as memory allows": one draw's features are held twice while they become a tensor.
   const fits = Math.max(1, Math.floor(MAX_FEATURE_BYTES / (2 * 4 * dims * classList.length)))
   const perClass = params.perClass ?? Math.min(fewest, fits)
   if (perClass > fewest) {
-    throw new StudioError('bad_request', `After the ${params.validation.toLocaleString('en-US')} validation images, a class of "${train.manifest.name}" has only ${fewest} images left, but each draw takes ${perClass} per class. Lower the labels per class or the validation count.`)
+    throw new StudioError(
+      'bad_request',
+      `After the ${params.validation.toLocaleString('en-US')} validation images, a class of "${train.manifest.name}" has only ${fewest} images left, but each draw takes ${perClass} per class. Lower the labels per class or the validation count.`
+    )
   }
   const testLabels = test.readLabels(0, test.manifest.count)
   const testClass = Int32Array.from(testLabels, (label) => position.get(label) ?? -1)
   const stray = testClass.indexOf(-1)
   if (stray >= 0) {
-    throw new StudioError('bad_request', `The test set "${test.manifest.name}" has label ${testLabels[stray]} (image ${stray}), which no training image has: choose the test set that belongs to "${train.manifest.name}".`)
+    throw new StudioError(
+      'bad_request',
+      `The test set "${test.manifest.name}" has label ${testLabels[stray]} (image ${stray}), which no training image has: choose the test set that belongs to "${train.manifest.name}".`
+    )
   }
   return {
     validation,
@@ -187,7 +216,13 @@ async function fitDraw(
   const n = indices.length
   const raw = tf.tensor2d(values, [n, dims])
   const centring = fitCentring(raw)
-  const examples = { x: standardise(raw, centring), labels: tf.tensor1d(Array.from(indices, (i) => split.trainClass[i] as number), 'int32') }
+  const examples = {
+    x: standardise(raw, centring),
+    labels: tf.tensor1d(
+      Array.from(indices, (i) => split.trainClass[i] as number),
+      'int32'
+    )
+  }
   raw.dispose()
   const fitter = await LinearFitter.create(examples, split.classList.length, 'auto', 'squaredHinge')
   const out: Affine[] = []
@@ -200,7 +235,10 @@ async function fitDraw(
       previous = fitted
       trainAccuracy = (await countCorrect(fitted, examples)) / n
       // x·W + b on centred features is x·W + (b − μ·W) on raw ones.
-      out.push({ weights: fitted.weights.clone(), bias: tf.tidy(() => fitted.bias.sub<tf.Tensor1D>(centring.mean.reshape([1, dims]).matMul(fitted.weights).reshape<tf.Tensor1D>([-1]))) })
+      out.push({
+        weights: fitted.weights.clone(),
+        bias: tf.tidy(() => fitted.bias.sub<tf.Tensor1D>(centring.mean.reshape([1, dims]).matMul(fitted.weights).reshape<tf.Tensor1D>([-1])))
+      })
     }
     return { models: out, features: dims, trainAccuracy }
   } catch (error) {
@@ -227,7 +265,10 @@ async function scoreAll(
   onChunk: (done: number) => void
 ): Promise<number[]> {
   const m = classifiers.length
-  const weights = tf.concat(classifiers.map((c) => c.weights), 1)
+  const weights = tf.concat(
+    classifiers.map((c) => c.weights),
+    1
+  )
   const bias = tf.concat(classifiers.map((c) => c.bias))
   const correct = new Array<number>(m).fill(0)
   try {
@@ -235,7 +276,11 @@ async function scoreAll(
       const chunk = indices.subarray(start, start + features.shape[0])
       const hits = tf.tidy(() => {
         const predicted = features.matMul(weights).add(bias).reshape([chunk.length, m, k]).argMax(2)
-        const truth = tf.tensor2d(Array.from(chunk, (i) => classOf[i] as number), [chunk.length, 1], 'int32')
+        const truth = tf.tensor2d(
+          Array.from(chunk, (i) => classOf[i] as number),
+          [chunk.length, 1],
+          'int32'
+        )
         return predicted.equal(truth).sum(0)
       })
       features.dispose()

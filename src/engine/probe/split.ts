@@ -33,7 +33,10 @@ export function splitByClass(
   })
   const classList = [...byLabel.keys()].sort((a, b) => a - b)
   if (classList.length < 2) {
-    throw new StudioError('bad_request', `The dataset's labels name ${classList.length} class${classList.length === 1 ? '' : 'es'}; a probe needs at least two.`)
+    throw new StudioError(
+      'bad_request',
+      `The dataset's labels name ${classList.length} class${classList.length === 1 ? '' : 'es'}; a probe needs at least two.`
+    )
   }
   const needed = perClass + validationPerClass + 1
   const short = classList.filter((label) => (byLabel.get(label) as number[]).length < needed)

@@ -36,10 +36,14 @@ async function sampleOf(seed: number): Promise<{ z: Float32Array; image: RgbaIma
 }
 
 describe('project', () => {
-  it("finds a z that reconstructs a sample of a known z, far better than the random starts", async () => {
+  it('finds a z that reconstructs a sample of a known z, far better than the random starts', async () => {
     const { image } = await sampleOf(12345)
     const progress: number[] = []
-    const result = await project(models, { generator: source, image, starts: 8, steps: 200, learningRate: 0.05, seed: 0 }, { progress: (f) => progress.push(f) })
+    const result = await project(
+      models,
+      { generator: source, image, starts: 8, steps: 200, learningRate: 0.05, seed: 0 },
+      { progress: (f) => progress.push(f) }
+    )
     expect(result.z).toHaveLength(GRAY.zDim)
     expect(result.errors).toHaveLength(8)
     expect(result.initialErrors).toHaveLength(8)
@@ -76,7 +80,11 @@ describe('project', () => {
   it('stops when cancelled', async () => {
     const { image } = await sampleOf(10)
     const controller = new AbortController()
-    const run = project(models, { generator: source, image, starts: 2, steps: 5000, learningRate: 0.05, seed: 0 }, { signal: controller.signal, progress: () => controller.abort() })
+    const run = project(
+      models,
+      { generator: source, image, starts: 2, steps: 5000, learningRate: 0.05, seed: 0 },
+      { signal: controller.signal, progress: () => controller.abort() }
+    )
     await expect(run).rejects.toMatchObject({ code: 'cancelled' })
   })
 })

@@ -30,7 +30,10 @@ const REPORT_EVERY = 10
 export async function project(models: ModelCache, params: EngineProjectParams, ctx: ProjectContext = {}): Promise<ProjectResult> {
   const started = performance.now()
   if (params.generator.kind === 'untrained') {
-    throw new StudioError('bad_request', 'Projection needs a trained checkpoint: an untrained generator normalises each batch by itself, so its images depend on the batch.')
+    throw new StudioError(
+      'bad_request',
+      'Projection needs a trained checkpoint: an untrained generator normalises each batch by itself, so its images depend on the batch.'
+    )
   }
   const { zDim, noise, imageSize, channels } = params.generator.model
   return models.use(params.generator, async (pair) => {

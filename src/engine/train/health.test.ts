@@ -56,7 +56,14 @@ describe('DiversityWatch', () => {
   it('warns once when the samples become far more alike than at their best, ignoring step 0', () => {
     const watch = new DiversityWatch()
     // Step 0 (random weights) is very diverse but is not the benchmark.
-    const series: [number, number][] = [[0, 2], [100, 0.2], [200, 0.5], [300, 0.4], [400, 0.14], [500, 0.1]]
+    const series: [number, number][] = [
+      [0, 2],
+      [100, 0.2],
+      [200, 0.5],
+      [300, 0.4],
+      [400, 0.14],
+      [500, 0.1]
+    ]
     const warnings = series.map(([step, d]) => watch.observe(step, d)).filter((w) => w !== null)
     expect(warnings).toEqual([expect.objectContaining({ code: 'diversity-collapse', step: 400 })])
     expect(warnings[0]?.message).toMatch(/28% of the best/)

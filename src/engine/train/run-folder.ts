@@ -87,7 +87,10 @@ export async function recoverRun(runDir: string): Promise<RecoveredRun> {
  * best truth there is: adopt it rather than starting over and deleting the user's checkpoints.
  */
 async function adoptNewestComplete(paths: ReturnType<typeof runPaths>): Promise<LatestCheckpoint | null> {
-  const names = (await readdir(paths.checkpoints)).filter((name) => CHECKPOINT_FOLDER.test(name)).sort().reverse()
+  const names = (await readdir(paths.checkpoints))
+    .filter((name) => CHECKPOINT_FOLDER.test(name))
+    .sort()
+    .reverse()
   for (const name of names) {
     if (!(await isComplete(path.join(paths.checkpoints, name)))) continue
     const latest: LatestCheckpoint = { step: Number(name), dir: stepName(Number(name)), writtenAt: new Date().toISOString() }
@@ -102,11 +105,7 @@ async function adoptNewestComplete(paths: ReturnType<typeof runPaths>): Promise<
  * goes in last, the folder is renamed into place and latest.json is moved to it. A crash at any point leaves
  * latest.json on the previous checkpoint and a temporary or newer folder that `recoverRun` removes.
  */
-export async function publishCheckpoint(
-  runDir: string,
-  meta: CheckpointMeta,
-  fill: (dir: string) => Promise<void>
-): Promise<LatestCheckpoint> {
+export async function publishCheckpoint(runDir: string, meta: CheckpointMeta, fill: (dir: string) => Promise<void>): Promise<LatestCheckpoint> {
   const paths = runPaths(runDir)
   const temp = path.join(paths.checkpoints, `${TEMP_PREFIX}${stepName(meta.step)}`)
   const final = paths.checkpoint(meta.step)
@@ -149,8 +148,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : messageOf(error)
     throw new Error(
-      `The checkpoint ${dir} that latest.json names is incomplete: cannot read ${file} (${reason}). ` +
-        'Branch a new run from an earlier checkpoint.',
+      `The checkpoint ${dir} that latest.json names is incomplete: cannot read ${file} (${reason}). ` + 'Branch a new run from an earlier checkpoint.',
       { cause: error }
     )
   }

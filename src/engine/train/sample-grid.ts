@@ -62,7 +62,13 @@ export async function sampleDiversity(images: tf.Tensor4D): Promise<number | nul
     // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b for every pair at once; clipped because rounding can make it slightly negative.
     const squares = flat.square().sum(1)
     const gram = tf.matMul(flat, flat, false, true)
-    const distances = squares.reshape([count, 1]).add(squares.reshape([1, count])).sub(gram.mul(2)).clipByValue(0, Infinity).div(values).sqrt()
+    const distances = squares
+      .reshape([count, 1])
+      .add(squares.reshape([1, count]))
+      .sub(gram.mul(2))
+      .clipByValue(0, Infinity)
+      .div(values)
+      .sqrt()
     // The diagonal (each sample against itself) is zero; average over the count·(count−1) other pairs.
     return distances.sum().div(count * (count - 1))
   })

@@ -69,7 +69,10 @@ describe('Trainer', () => {
     expect(meta.metrics?.dLoss).toBeGreaterThan(0)
     expect(LatestCheckpoint.parse(await readJson(path.join(runDir, 'latest.json')))).toMatchObject({ step: 3, dir: '00000003' })
     const index = OptimizerStateIndex.parse(await readJson(path.join(dir, 'optimizers.json')))
-    expect(index.networks.map((n) => [n.network, n.iterations])).toEqual([['generator', 3], ['discriminator', 3]])
+    expect(index.networks.map((n) => [n.network, n.iterations])).toEqual([
+      ['generator', 3],
+      ['discriminator', 3]
+    ])
     // Moments are named by the weights' own names, without the _N suffixes tfjs adds per process.
     expect(index.networks[0]?.moments.map((m) => m.weight)).toEqual(trainer.generator.trainableWeights.map((w) => w.originalName))
     expect(index.networks[0]?.moments[0]?.weight).toBe('g_project/kernel')

@@ -137,9 +137,7 @@ export class Trainer {
       const checkpointDir = meta ? paths.checkpoint(meta.step) : null
       const generator = checkpointDir ? await loadModel(path.join(checkpointDir, RUN_FILES.generator)) : buildGenerator(model, train.seed)
       models.push(generator)
-      const discriminator = checkpointDir
-        ? await loadModel(path.join(checkpointDir, RUN_FILES.discriminator))
-        : buildDiscriminator(model, train.seed)
+      const discriminator = checkpointDir ? await loadModel(path.join(checkpointDir, RUN_FILES.discriminator)) : buildDiscriminator(model, train.seed)
       models.push(discriminator)
       if (checkpointDir) checkArchitecture(checkpointDir, model, generator, discriminator)
       const generatorOptimizer = tf.train.adam(train.learningRate, train.beta1, train.beta2, ADAM_EPSILON)

@@ -12,7 +12,9 @@ export const COMMON_OPTIONS = {
 export class UsageError extends Error {}
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>
-type Parsed<O extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: boolean; strict: true }>>
+type Parsed<O extends OptionSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: boolean; strict: true }>
+>
 
 /** Parses a verb's arguments strictly: an unknown flag is a usage error that names it. */
 export function parseVerbArgs<O extends OptionSpec>(argv: string[], options: O, allowPositionals = false): Parsed<O> {

@@ -31,7 +31,11 @@ const verbs: Record<string, Verb> = {
   serve: { summary: 'web mode: serve the studio to your browser (loopback, secret token)', help: serveHelp, run: (a) => serve(a) },
   start: { summary: 'start the app (Electron when possible, else web mode) — what npm start runs', help: startHelp, run: start },
   import: { summary: 'import a folder of images, or an IDX, CIFAR, SVHN or NumPy file, as a dataset', help: importHelp, run: importCommand },
-  'import-model': { summary: 'make a run of a DCGAN trained elsewhere (PyTorch main.py, safetensors, a tfjs export)', help: importModelHelp, run: importModelCommand },
+  'import-model': {
+    summary: 'make a run of a DCGAN trained elsewhere (PyTorch main.py, safetensors, a tfjs export)',
+    help: importModelHelp,
+    run: importModelCommand
+  },
   'make-faces': { summary: 'draw a labelled set of procedural faces (PNG + labels.json) to import and train on', help: makeFacesHelp, run: makeFacesCommand },
   train: { summary: 'create a run on a dataset and train it (paper defaults)', help: trainHelp, run: trainCommand },
   resume: { summary: 'continue a run from its last checkpoint', help: resumeHelp, run: resumeCommand },
@@ -41,13 +45,21 @@ const verbs: Record<string, Verb> = {
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
   features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
   guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
-  probe: { summary: "linear probe on D's features vs pixels and a random-init D, or the paper's CIFAR-10/SVHN protocols (Section 5)", help: probeHelp, run: probeCommand },
+  probe: {
+    summary: "linear probe on D's features vs pixels and a random-init D, or the paper's CIFAR-10/SVHN protocols (Section 5)",
+    help: probeHelp,
+    run: probeCommand
+  },
   project: { summary: 'find the z whose sample best matches an image; writes it as JSON', help: projectHelp, run: projectCommand },
-  forget: { summary: "erase an object G draws: fit its maps from boxes, draw without them (paper Fig. 6)", help: forgetHelp, run: forgetCommand },
+  forget: { summary: 'erase an object G draws: fit its maps from boxes, draw without them (paper Fig. 6)', help: forgetHelp, run: forgetCommand },
   'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
   'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
-  'export-model': { summary: "a run's model as PyTorch main.py state dicts, safetensors, or tfjs with an ml5 manifest", help: exportModelHelp, run: exportModelCommand },
+  'export-model': {
+    summary: "a run's model as PyTorch main.py state dicts, safetensors, or tfjs with an ml5 manifest",
+    help: exportModelHelp,
+    run: exportModelCommand
+  },
   export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
 }
 

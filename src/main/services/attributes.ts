@@ -58,7 +58,12 @@ export class Attributes {
     const { source, model, step } = await this.exploration.models(params.run)
     const flat = new Float32Array(params.z.length * model.zDim)
     params.z.forEach((spec, i) => flat.set(this.exploration.resolveZ(spec, model), i * model.zDim))
-    const { probabilities } = await this.engine.request('classifySamples', { generator: source, classifierDir: classifier.dir, z: flat, count: params.z.length })
+    const { probabilities } = await this.engine.request('classifySamples', {
+      generator: source,
+      classifierDir: classifier.dir,
+      z: flat,
+      count: params.z.length
+    })
     return { classifier: classifier.id, probabilities, step }
   }
 }

@@ -17,7 +17,10 @@ export class Concepts extends RecordStore<ConceptRecord> {
   async save(params: z.output<typeof SaveConceptParams>): Promise<ConceptRecord> {
     const run = await this.runs.read(params.runId)
     if (params.vector.length !== run.model.zDim) {
-      throw new StudioError('bad_request', `The concept "${params.name}" has ${params.vector.length} dimensions, but the z of run "${run.name}" has ${run.model.zDim}: save a vector made from this run's samples.`)
+      throw new StudioError(
+        'bad_request',
+        `The concept "${params.name}" has ${params.vector.length} dimensions, but the z of run "${run.name}" has ${run.model.zDim}: save a vector made from this run's samples.`
+      )
     }
     return this.put({
       formatVersion: 1,

@@ -42,15 +42,30 @@ type Common = { datasetsDir: string; signal: AbortSignal; onProgress: (p: { done
 
 /** The options each importer takes, from the request: only what the request says, so defaults stay the importer's. */
 function runImport(request: ImportRequest, common: Common): Promise<ImportResult> {
-  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>))
+  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>)
   const shared = { ...common, ...optional('size', request.size), ...optional('name', request.name) }
   switch (request.kind) {
     case 'folder':
-      return importFolder({ source: request.path, grayscale: request.grayscale, fit: request.fit, classFolders: request.classFolders, ...shared, size: request.size })
+      return importFolder({
+        source: request.path,
+        grayscale: request.grayscale,
+        fit: request.fit,
+        classFolders: request.classFolders,
+        ...shared,
+        size: request.size
+      })
     case 'idx':
       return importIdx({ imagesPath: request.imagesPath, ...optional('labelsPath', request.labelsPath), ...optional('limit', request.limit), ...shared })
     case 'cifar':
-      return importCifar({ paths: request.paths, split: request.split, labels: request.labels, ...optional('variant', request.variant), ...optional('limit', request.limit), ...shared })
+      return importCifar({
+        paths: request.paths,
+        split: request.split,
+        labels: request.labels,
+        ...optional('variant', request.variant),
+        ...optional('limit', request.limit),
+        ...shared
+      })
     case 'svhn':
       return importSvhn({ path: request.path, ...optional('limit', request.limit), ...shared })
     case 'npy':
@@ -154,8 +169,7 @@ export class Datasets {
       title: `Import ${path.basename(importedPath(request))}`,
       run: async ({ signal, report }) => {
         await removeAbandonedDrafts(this.dir).catch(() => [])
-        const onProgress = (p: { done: number; total: number; message: string }): void =>
-          report(p.total > 0 ? Math.min(1, p.done / p.total) : null, p.message)
+        const onProgress = (p: { done: number; total: number; message: string }): void => report(p.total > 0 ? Math.min(1, p.done / p.total) : null, p.message)
         return translate(() => runImport(request, { datasetsDir: this.dir, signal, onProgress }))
       },
       doneMessage: ({ manifest }) => {

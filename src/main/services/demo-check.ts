@@ -106,8 +106,14 @@ export interface DemoReport {
 const smiling = (p: FaceProbabilitiesData): number => p.smiling
 const masculine = (p: FaceProbabilitiesData): number => p.masculine
 const glasses = (p: FaceProbabilitiesData): number => p.glasses
-const not = (f: Score): Score => (p) => 1 - f(p)
-const all = (...fs: Score[]): Score => (p) => fs.reduce((product, f) => product * f(p), 1)
+const not =
+  (f: Score): Score =>
+  (p) =>
+    1 - f(p)
+const all =
+  (...fs: Score[]): Score =>
+  (p) =>
+    fs.reduce((product, f) => product * f(p), 1)
 
 interface CaseSpec {
   key: keyof DemoReport['cases']
@@ -165,7 +171,8 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
   const walkCount = options.walks ?? 6
   if (!Number.isInteger(drawCount) || drawCount < 1) throw new RangeError(`The check needs at least one draw (--draws), not ${drawCount}.`)
   // 9 distinct exemplars per case, and two samples per walk.
-  if (samples < Math.max(9, 2 * walkCount)) throw new RangeError(`The check needs at least ${Math.max(9, 2 * walkCount)} samples per draw (--samples), not ${samples}.`)
+  if (samples < Math.max(9, 2 * walkCount))
+    throw new RangeError(`The check needs at least ${Math.max(9, 2 * walkCount)} samples per draw (--samples), not ${samples}.`)
   const info = ClassifierInfo.parse(JSON.parse(fs.readFileSync(path.join(options.classifierDir, CLASSIFIER_FILE), 'utf8')))
   const { source, model, step } = await studio.exploration.models({ id: options.runId, step: options.step ?? null, erasure: null })
   if (info.size !== model.imageSize) {
@@ -203,7 +210,11 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
   for (let w = 0; w < walkCount; w++) {
     const keys = [firstPool[2 * w] as Float32Array, firstPool[2 * w + 1] as Float32Array]
     const frames = keyframePath(keys, { mode: 'slerp', stepsPerSegment: framesPerSegment, loop: false, easing: 'linear' })
-    const images = await studio.exploration.renderVectors(source, frames.map((f) => f.z), model.zDim)
+    const images = await studio.exploration.renderVectors(
+      source,
+      frames.map((f) => f.z),
+      model.zDim
+    )
     let steps = 0
     for (let i = 1; i < images.length; i++) steps += meanAbsDifference(images[i - 1] as RgbaImage, images[i] as RgbaImage)
     stepChange += steps / (images.length - 1)
@@ -227,7 +238,13 @@ export async function checkDemo(studio: Studio, options: DemoCheckOptions): Prom
       masculine: seen.filter((p) => p.masculine > 0.5).length / seen.length,
       glasses: seen.filter((p) => p.glasses > 0.5).length / seen.length
     },
-    walkSmoothness: { meanStepChange, meanEndpointChange, ratio: meanStepChange / Math.max(1e-9, meanEndpointChange), walks: walkCount, framesPerWalk: framesPerSegment + 1 },
+    walkSmoothness: {
+      meanStepChange,
+      meanEndpointChange,
+      ratio: meanStepChange / Math.max(1e-9, meanEndpointChange),
+      walks: walkCount,
+      framesPerWalk: framesPerSegment + 1
+    },
     passed: failures.length === 0
   }
 }
@@ -296,12 +313,16 @@ function caseFailures(spec: CaseSpec, report: Pick<CaseReport, 'measures'>): str
   const failures: string[] = []
   const { arithmetic } = report.measures
   if (arithmetic.mean < DEMO_CRITERIA.arithmeticMean) {
-    failures.push(`${spec.operation}: A − B + C gives ${arithmetic.mean.toFixed(1)} of 9 ${spec.expected} on average; at least ${DEMO_CRITERIA.arithmeticMean} are needed.`)
+    failures.push(
+      `${spec.operation}: A − B + C gives ${arithmetic.mean.toFixed(1)} of 9 ${spec.expected} on average; at least ${DEMO_CRITERIA.arithmeticMean} are needed.`
+    )
   }
   for (const m of MEASURES.filter((x) => x !== 'arithmetic')) {
     const { mean } = report.measures[m]
     if (mean > DEMO_CRITERIA.baselineMean) {
-      failures.push(`${spec.operation}: ${MEASURE_NAMES[m]} gives ${mean.toFixed(1)} of 9 ${spec.expected} on average; a baseline may give at most ${DEMO_CRITERIA.baselineMean}.`)
+      failures.push(
+        `${spec.operation}: ${MEASURE_NAMES[m]} gives ${mean.toFixed(1)} of 9 ${spec.expected} on average; a baseline may give at most ${DEMO_CRITERIA.baselineMean}.`
+      )
     }
   }
   return failures

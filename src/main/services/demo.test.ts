@@ -26,7 +26,11 @@ describe('the shipped demo', () => {
     const { classifier, ...withoutClassifier } = installed
     expect(recipe).toBeDefined()
     expect(classifier).toBe('demo-faces')
-    await runs.update(runId ?? '', () => ({ ...withoutClassifier, dataset: withoutRecipe as typeof installed.dataset, statusMessage: 'as an older studio left it' }))
+    await runs.update(runId ?? '', () => ({
+      ...withoutClassifier,
+      dataset: withoutRecipe as typeof installed.dataset,
+      statusMessage: 'as an older studio left it'
+    }))
     expect(await upgradeInstalledDemo(runs, library)).toBe(true)
     const upgraded = await runs.read(runId ?? '')
     expect(upgraded.dataset?.recipe).toEqual(recipe)

@@ -1,11 +1,4 @@
-import {
-  type CallOutcome,
-  type MethodParamsParsed,
-  type MethodResult,
-  type StudioMethod,
-  isStudioMethod,
-  studioMethods
-} from '../../shared/api/contract'
+import { type CallOutcome, type MethodParamsParsed, type MethodResult, type StudioMethod, isStudioMethod, studioMethods } from '../../shared/api/contract'
 import { StudioError, describeZodError, fieldIssuesOf, toErrorData } from '../../shared/api/errors'
 
 export type StudioHandlers = {

@@ -105,11 +105,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
     return this.starting
   }
 
-  async request<M extends EngineMethod>(
-    method: M,
-    params: EngineParams<M>,
-    options: RequestOptions<M> = {}
-  ): Promise<EngineResult<M>> {
+  async request<M extends EngineMethod>(method: M, params: EngineParams<M>, options: RequestOptions<M> = {}): Promise<EngineResult<M>> {
     if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled.')
     await this.start()
     if (options.signal?.aborted) throw new StudioError('cancelled', 'Cancelled.')
@@ -188,10 +184,7 @@ export class EngineHost extends EventEmitter<{ status: [EngineStatus] }> {
         this.setState(this.stopping ? 'stopped' : 'crashed')
         reject(new StudioError('engine_unavailable', message))
       }
-      const timer = setTimeout(
-        () => fail(`The engine did not start within ${Math.round(this.options.readyTimeoutMs / 1000)} s.`),
-        this.options.readyTimeoutMs
-      )
+      const timer = setTimeout(() => fail(`The engine did not start within ${Math.round(this.options.readyTimeoutMs / 1000)} s.`), this.options.readyTimeoutMs)
       child.onMessage((raw) => {
         const version = (raw as { v?: unknown } | null)?.v
         if (version !== ENGINE_PROTOCOL_VERSION) {

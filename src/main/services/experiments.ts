@@ -4,7 +4,16 @@ import sharp from 'sharp'
 import type { z } from 'zod'
 import type { BackendName } from '../../shared/api/engine'
 import { StudioError, fieldError } from '../../shared/api/errors'
-import { PROBE_PROTOCOLS, type ProbeParams, type ProbeReport, type ProjectImageSource, type ProjectParams, type ProjectReport, type ProtocolProbeParams, type ProtocolProbeReport } from '../../shared/api/experiments'
+import {
+  PROBE_PROTOCOLS,
+  type ProbeParams,
+  type ProbeReport,
+  type ProjectImageSource,
+  type ProjectParams,
+  type ProjectReport,
+  type ProtocolProbeParams,
+  type ProtocolProbeReport
+} from '../../shared/api/experiments'
 import type { RgbaImage } from '../../shared/api/image'
 import type { Job, JobKind } from '../../shared/api/jobs'
 import type { ModelConfig } from '../../shared/formats/model'
@@ -43,7 +52,10 @@ export class Experiments {
     const { source, step } = await this.deps.exploration.models(params.run)
     const manifest = await this.deps.datasets.get(params.datasetId)
     if (!manifest.labels) {
-      throw new StudioError('bad_request', `The dataset "${manifest.name}" has no labels. A probe needs labelled images: import a folder with one subfolder per class, or an IDX file with its labels file.`)
+      throw new StudioError(
+        'bad_request',
+        `The dataset "${manifest.name}" has no labels. A probe needs labelled images: import a folder with one subfolder per class, or an IDX file with its labels file.`
+      )
     }
     const datasetDir = this.deps.datasets.folder(params.datasetId)
     const perClass = params.perClass
@@ -86,10 +98,17 @@ export class Experiments {
     const preset = PROBE_PROTOCOLS[params.protocol]
     const train = await this.deps.datasets.get(params.trainDatasetId)
     const test = await this.deps.datasets.get(params.testDatasetId)
-    for (const [field, m] of [['trainDatasetId', train], ['testDatasetId', test]] as const) {
+    for (const [field, m] of [
+      ['trainDatasetId', train],
+      ['testDatasetId', test]
+    ] as const) {
       if (!m.labels) throw fieldError([field], `The dataset "${m.name}" has no labels; the ${preset.title} protocol needs labelled images.`)
     }
-    if (train.id === test.id) throw fieldError(['testDatasetId'], `"${train.name}" is the training set; choose its test set (e.g. CIFAR-10's test_batch.bin, SVHN's test_32x32.mat) as the test dataset.`)
+    if (train.id === test.id)
+      throw fieldError(
+        ['testDatasetId'],
+        `"${train.name}" is the training set; choose its test set (e.g. CIFAR-10's test_batch.bin, SVHN's test_32x32.mat) as the test dataset.`
+      )
     const counts = {
       validation: params.validation ?? preset.validation,
       perClass: params.perClass ?? preset.perClass,
@@ -97,9 +116,11 @@ export class Experiments {
       testDraws: params.testDraws ?? preset.testDraws
     }
     const departures = [
-      counts.validation !== preset.validation && `${counts.validation.toLocaleString('en-US')} validation images (the preset: ${preset.validation.toLocaleString('en-US')})`,
+      counts.validation !== preset.validation &&
+        `${counts.validation.toLocaleString('en-US')} validation images (the preset: ${preset.validation.toLocaleString('en-US')})`,
       counts.perClass !== preset.perClass && `${counts.perClass} labels per class (the preset: ${preset.perClass ?? 'as many as fit'})`,
-      counts.selectionDraws !== preset.selectionDraws && `${counts.selectionDraws} draw${counts.selectionDraws === 1 ? '' : 's'} per C (the preset: ${preset.selectionDraws})`,
+      counts.selectionDraws !== preset.selectionDraws &&
+        `${counts.selectionDraws} draw${counts.selectionDraws === 1 ? '' : 's'} per C (the preset: ${preset.selectionDraws})`,
       counts.testDraws !== preset.testDraws && `${counts.testDraws} test draw${counts.testDraws === 1 ? '' : 's'} (the preset: ${preset.testDraws})`
     ].filter((d): d is string => typeof d === 'string')
     return this.deps.jobs.start({
@@ -150,7 +171,8 @@ export class Experiments {
         })
         return { ...result, run: params.run.id, step, image: name }
       },
-      doneMessage: (r) => `Best of ${r.errors.length} starts: pixel error ${r.error.toExponential(2)} (a random z: ${Math.min(...r.initialErrors).toExponential(2)}).`
+      doneMessage: (r) =>
+        `Best of ${r.errors.length} starts: pixel error ${r.error.toExponential(2)} (a random z: ${Math.min(...r.initialErrors).toExponential(2)}).`
     })
   }
 
@@ -183,7 +205,10 @@ export class Experiments {
         throw new StudioError('not_found', `The dataset ${source.datasetId} has no image ${source.index} (it holds ${preview.total}).`)
       }
       if (image.width === size) return image
-      const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } }).resize(size, size, { fit: 'fill' }).raw().toBuffer()
+      const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
+        .resize(size, size, { fit: 'fill' })
+        .raw()
+        .toBuffer()
       return { width: size, height: size, data: new Uint8Array(data) }
     }
     const file = path.resolve(source.path)
@@ -191,7 +216,11 @@ export class Experiments {
     const read = await readSourceFile(file, DEFAULT_LIMITS.maxFileBytes)
     if (!read.ok) throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${read.reason}.`)
     const sniffed = sniffImage(read.bytes)
-    if (sniffed.kind !== 'image') throw new StudioError('bad_request', `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM file.`)
+    if (sniffed.kind !== 'image')
+      throw new StudioError(
+        'bad_request',
+        `Cannot use ${file} as the image to project: ${sniffed.reason}. Pick a JPEG, PNG, WebP, GIF, BMP, TIFF or PGM/PPM/PBM file.`
+      )
     const pixels = await decodeToSquare(read.bytes, sniffed.format, DEFAULT_LIMITS, {
       size,
       channels: model.channels,

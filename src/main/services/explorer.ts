@@ -116,7 +116,11 @@ export class Explorer {
     const { source, model, step } = await this.models(params.run)
     const keys = params.keyframes.map((spec) => this.resolveZ(spec, model))
     const path = keyframePath(keys, { mode: params.mode, stepsPerSegment: params.stepsPerSegment, loop: params.loop, easing: params.easing })
-    const images = await this.renderVectors(source, path.map((f) => f.z), model.zDim)
+    const images = await this.renderVectors(
+      source,
+      path.map((f) => f.z),
+      model.zDim
+    )
     return { frames: path.map((f, i) => ({ t: f.t, z: f.z as Float32Array<ArrayBuffer>, image: images[i] as RgbaImage })), step }
   }
 
@@ -176,8 +180,15 @@ export class Explorer {
   async features(params: Parsed<typeof FeaturesParams>): Promise<FeaturesResult & { step: number }> {
     const { source, model, step } = await this.models(params.run)
     const input = await this.featureInput(params.input, model)
-    if (params.net === 'G' && input.kind !== 'z') throw new StudioError('bad_request', "G's features start from a z: pick a generated sample, not a dataset image.")
-    const result = await this.engine.request('features', { models: source, net: params.net, input, layer: params.layer, maxMapsPerLayer: params.maxMapsPerLayer })
+    if (params.net === 'G' && input.kind !== 'z')
+      throw new StudioError('bad_request', "G's features start from a z: pick a generated sample, not a dataset image.")
+    const result = await this.engine.request('features', {
+      models: source,
+      net: params.net,
+      input,
+      layer: params.layer,
+      maxMapsPerLayer: params.maxMapsPerLayer
+    })
     return { ...result, step }
   }
 
@@ -197,7 +208,13 @@ export class Explorer {
     const { source, model, step } = await this.models(params.run)
     const flat = new Float32Array(params.count * model.zDim)
     for (let i = 0; i < params.count; i++) flat.set(noiseForSeed(params.seed, i, model.zDim, model.noise), i * model.zDim)
-    const embedded = await this.engine.request('embed', { models: source, z: flat, count: params.count, projection: params.projection, thumbSize: Math.min(32, model.imageSize) })
+    const embedded = await this.engine.request('embed', {
+      models: source,
+      z: flat,
+      count: params.count,
+      projection: params.projection,
+      thumbSize: Math.min(32, model.imageSize)
+    })
     return { ...embedded, seed: params.seed, z: flat, zDim: model.zDim, step }
   }
 
@@ -205,7 +222,8 @@ export class Explorer {
     const started = performance.now()
     const { source, model, step } = await this.models(params.run)
     const concept = await this.concepts.get(params.conceptId)
-    if (concept.zDim !== model.zDim) throw new StudioError('bad_request', `The concept "${concept.name}" has ${concept.zDim} dimensions; this model's z has ${model.zDim}.`)
+    if (concept.zDim !== model.zDim)
+      throw new StudioError('bad_request', `The concept "${concept.name}" has ${concept.zDim} dimensions; this model's z has ${model.zDim}.`)
     const base = this.resolveZ(params.z, model)
     const direction = new Float32Array(concept.vector)
     // A point concept is applied as the direction from the sample towards it.
@@ -219,7 +237,10 @@ export class Explorer {
     if (input.kind === 'sample') return { kind: 'z', z: this.resolveZ(input.z, model) }
     const manifest = await this.datasets.get(input.datasetId)
     if (manifest.size !== model.imageSize || manifest.channels !== model.channels) {
-      throw new StudioError('bad_request', `The dataset "${manifest.name}" holds ${manifest.size}px ${manifest.channels === 1 ? 'grayscale' : 'RGB'} images; this model sees ${model.imageSize}px ${model.channels === 1 ? 'grayscale' : 'RGB'} images.`)
+      throw new StudioError(
+        'bad_request',
+        `The dataset "${manifest.name}" holds ${manifest.size}px ${manifest.channels === 1 ? 'grayscale' : 'RGB'} images; this model sees ${model.imageSize}px ${model.channels === 1 ? 'grayscale' : 'RGB'} images.`
+      )
     }
     const preview = await this.datasets.preview(input.datasetId, input.index, 1)
     const image = preview.images[0]

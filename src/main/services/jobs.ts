@@ -83,7 +83,10 @@ export class Jobs {
       (err: unknown) => {
         const error = toErrorData(err)
         const cancelled = error.code === 'cancelled' || controller.signal.aborted
-        this.finish(job.id, cancelled ? { state: 'cancelled', message: 'Cancelled.', etaSeconds: null } : { state: 'failed', message: error.message, error, etaSeconds: null })
+        this.finish(
+          job.id,
+          cancelled ? { state: 'cancelled', message: 'Cancelled.', etaSeconds: null } : { state: 'failed', message: error.message, error, etaSeconds: null }
+        )
         throw err
       }
     )

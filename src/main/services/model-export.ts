@@ -78,6 +78,14 @@ export async function exportModel(runs: RunStore, input: ExportModelParams, base
 /** main.py's networks are 4×4 kernels with LeakyReLU 0.2; a studio run with others has no main.py equivalent. */
 function checkMainPyCompatible(record: RunRecord): void {
   const { kernelSize, leakySlope } = record.model
-  if (kernelSize !== 4) throw new StudioError('bad_request', `Run ${record.id} uses ${kernelSize}×${kernelSize} kernels; pytorch/examples' dcgan/main.py's networks have 4×4 ones, so its weights would not load there. Export it as tfjs instead.`)
-  if (leakySlope !== 0.2) throw new StudioError('bad_request', `Run ${record.id}'s discriminator uses LeakyReLU ${leakySlope}; main.py's uses 0.2, so its D would judge differently there. Export it as tfjs instead.`)
+  if (kernelSize !== 4)
+    throw new StudioError(
+      'bad_request',
+      `Run ${record.id} uses ${kernelSize}×${kernelSize} kernels; pytorch/examples' dcgan/main.py's networks have 4×4 ones, so its weights would not load there. Export it as tfjs instead.`
+    )
+  if (leakySlope !== 0.2)
+    throw new StudioError(
+      'bad_request',
+      `Run ${record.id}'s discriminator uses LeakyReLU ${leakySlope}; main.py's uses 0.2, so its D would judge differently there. Export it as tfjs instead.`
+    )
 }

@@ -36,7 +36,10 @@ describe('library records (erasures, concepts)', () => {
     // What it was fitted from is kept as plain JSON (a z as numbers), with the counts the lists show.
     expect(glasses.boxes).toEqual({ samples: 2, boxes: 1 })
     expect(glasses.fittedFrom.samples[1]?.z).toEqual({ kind: 'z', z: [0.25, -0.5] })
-    expect((JSON.parse(fs.readFileSync(path.join(root, 'a', `${glasses.id}.json`), 'utf8')) as { fittedFrom: { settings: { negatives: string } } }).fittedFrom.settings.negatives).toBe('matched')
+    expect(
+      (JSON.parse(fs.readFileSync(path.join(root, 'a', `${glasses.id}.json`), 'utf8')) as { fittedFrom: { settings: { negatives: string } } }).fittedFrom
+        .settings.negatives
+    ).toBe('matched')
     expect((await erasures.list('run-1')).map((e) => e.name)).toEqual(['hats', 'Glasses & frames'])
     expect(await erasures.list()).toHaveLength(3)
     expect(await erasures.get(glasses.id)).toEqual(glasses)

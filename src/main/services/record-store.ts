@@ -45,7 +45,12 @@ export class RecordStore<T extends LibraryRecord> {
 
   /** A fresh id made from a name: its slug and a random suffix. */
   newId(name: string): string {
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || this.noun
+    const slug =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60) || this.noun
     return `${slug}-${randomBytes(3).toString('hex')}`
   }
 

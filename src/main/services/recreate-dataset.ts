@@ -18,7 +18,11 @@ const DRAWING = 0.75
  * never left. A job (progress, ETA, cancel); a cancelled or failed one leaves no dataset and no faces behind.
  * Then, unless asked not to, training resumes from the run's last checkpoint.
  */
-export async function startRecreateDataset(deps: { runs: Runs; datasets: Datasets; jobs: Jobs }, runId: string, resume: boolean): Promise<{ job: Job; done: Promise<RecreatedDataset> }> {
+export async function startRecreateDataset(
+  deps: { runs: Runs; datasets: Datasets; jobs: Jobs },
+  runId: string,
+  resume: boolean
+): Promise<{ job: Job; done: Promise<RecreatedDataset> }> {
   const run = await deps.runs.store.read(runId)
   const recipe = run.dataset?.recipe
   if (!run.dataset || !recipe) {
@@ -70,7 +74,10 @@ export async function startRecreateDataset(deps: { runs: Runs; datasets: Dataset
         })
         if (manifest.count !== record.dataset.count) {
           await deps.datasets.delete(manifest.id)
-          throw new StudioError('internal', `The recipe made ${manifest.count} images, but the run was trained on ${record.dataset.count}; the dataset was not kept.`)
+          throw new StudioError(
+            'internal',
+            `The recipe made ${manifest.count} images, but the run was trained on ${record.dataset.count}; the dataset was not kept.`
+          )
         }
         const train = resume ? await deps.runs.start(runId) : null
         return { datasetId: manifest.id, count: manifest.count, trainJobId: train?.id ?? null }

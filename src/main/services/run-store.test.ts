@@ -68,7 +68,9 @@ describe("a run's record", () => {
   it('keeps every one of many concurrent updates, in the order they were asked', async () => {
     await store.create(running('queued-run-000002'))
     const steps = Array.from({ length: 20 }, (_, i) => i)
-    const saved = await Promise.all(steps.map((step) => store.update('queued-run-000002', (record) => ({ ...record, warnings: [...record.warnings, warning(step)] }))))
+    const saved = await Promise.all(
+      steps.map((step) => store.update('queued-run-000002', (record) => ({ ...record, warnings: [...record.warnings, warning(step)] })))
+    )
     expect(onDisk('queued-run-000002').warnings).toEqual(steps.map(warning))
     // Each update resolves with what it wrote, and the next one wrote on top of it.
     expect(saved.map((record) => record?.warnings.length)).toEqual(steps.map((i) => i + 1))

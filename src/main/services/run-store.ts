@@ -35,7 +35,12 @@ export class RunStore {
   }
 
   newId(name: string): string {
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run'
+    const slug =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60) || 'run'
     return `${slug}-${randomBytes(3).toString('hex')}`
   }
 
@@ -181,7 +186,10 @@ export class RunStore {
     await fs.promises.mkdir(path.join(staging, RUN_FILES.samples), { recursive: true })
     for (const sampleStep of await this.sampleSteps(source.id)) {
       if (sampleStep > step) continue
-      await fs.promises.copyFile(path.join(from, RUN_FILES.samples, sampleFileName(sampleStep)), path.join(staging, RUN_FILES.samples, sampleFileName(sampleStep)))
+      await fs.promises.copyFile(
+        path.join(from, RUN_FILES.samples, sampleFileName(sampleStep)),
+        path.join(staging, RUN_FILES.samples, sampleFileName(sampleStep))
+      )
     }
     const metrics = await fs.promises.readFile(path.join(from, RUN_FILES.metrics), 'utf8').catch(() => '')
     const kept = metrics.split('\n').filter((line) => {

@@ -7,7 +7,13 @@ import type { Job } from '../../shared/api/jobs'
 import type { CreateRunParams, RunDetails, RunListing } from '../../shared/api/runs'
 import { CreateRunParams as CreateRunSchema, widthProblem } from '../../shared/api/runs'
 import { ModelConfig } from '../../shared/formats/model'
-import { type ImportedFrom, ImportModelParams as ImportModelSchema, MODEL_FORMAT_LABELS, missingNetworkMessage, networksOf } from '../../shared/formats/model-import'
+import {
+  type ImportedFrom,
+  ImportModelParams as ImportModelSchema,
+  MODEL_FORMAT_LABELS,
+  missingNetworkMessage,
+  networksOf
+} from '../../shared/formats/model-import'
 import type { ImportModelParams } from '../../shared/formats/model-import'
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunRecord, type TrainEvent, TrainConfig } from '../../shared/formats/run'
 import { writeJsonAtomic } from '../../node/atomic-files'
@@ -101,7 +107,13 @@ export class Runs {
     try {
       await fs.promises.mkdir(staging, { recursive: true })
       await host.start()
-      const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1 })
+      const { model, imported } = await host.request('importModel', {
+        source: params.source,
+        format: params.format,
+        runDir: staging,
+        noise: params.noise,
+        seed: 1
+      })
       const record = this.newRecord(params.name?.trim() || importedName(imported), {
         dataset: null,
         model,
@@ -165,7 +177,16 @@ export class Runs {
   /** The record of a new run named `name`, with no history yet. */
   private newRecord(name: string, fields: Pick<RunRecord, 'dataset' | 'model' | 'train' | 'status' | 'statusMessage'> & Partial<RunRecord>): RunRecord {
     const now = new Date().toISOString()
-    return { formatVersion: RUN_FORMAT_VERSION, id: this.store.newId(name), name, createdAt: now, updatedAt: now, warnings: [], cost: { backend: null, seconds: 0, steps: 0 }, ...fields }
+    return {
+      formatVersion: RUN_FORMAT_VERSION,
+      id: this.store.newId(name),
+      name,
+      createdAt: now,
+      updatedAt: now,
+      warnings: [],
+      cost: { backend: null, seconds: 0, steps: 0 },
+      ...fields
+    }
   }
 
   /** Starts (or resumes from its last checkpoint) training in a trainer engine of its own. */
@@ -178,9 +199,19 @@ export class Runs {
       throw new StudioError('bad_request', `Run "${record.name}" is already at step ${latest.step}; ask for more than ${target} steps to train further.`)
     }
     const missing = (['G', 'D'] as const).find((net) => !networksOf(record).includes(net))
-    if (missing) throw new StudioError('bad_request', missingNetworkMessage(missing, record.imported?.files.map((f) => f.name)))
+    if (missing)
+      throw new StudioError(
+        'bad_request',
+        missingNetworkMessage(
+          missing,
+          record.imported?.files.map((f) => f.name)
+        )
+      )
     if (record.dataset === null) {
-      throw new StudioError('bad_request', `"${record.name}" was imported without a dataset; choose one to train it further (dcgan-studio resume ${id} --dataset ID, with images of ${record.model.imageSize} px and ${record.model.channels === 1 ? 'one channel' : 'three channels'}).`)
+      throw new StudioError(
+        'bad_request',
+        `"${record.name}" was imported without a dataset; choose one to train it further (dcgan-studio resume ${id} --dataset ID, with images of ${record.model.imageSize} px and ${record.model.channels === 1 ? 'one channel' : 'three channels'}).`
+      )
     }
     const datasetDir = this.datasets.folder(record.dataset.id)
     if (!fs.existsSync(datasetDir)) {
@@ -249,7 +280,8 @@ export class Runs {
           return {
             ...current,
             status: crashed ? 'interrupted' : 'failed',
-            statusMessage: `${err instanceof Error ? err.message : String(err)} ${latestNow ? `The last complete checkpoint is step ${latestNow.step}; resume continues from there.` : ''}`.trim(),
+            statusMessage:
+              `${err instanceof Error ? err.message : String(err)} ${latestNow ? `The last complete checkpoint is step ${latestNow.step}; resume continues from there.` : ''}`.trim(),
             cost: { ...current.cost, seconds: current.cost.seconds + (Date.now() - started) / 1000 }
           }
         })
@@ -341,7 +373,11 @@ export class Runs {
   }
 
   /** Mirrors trainer events into the job: progress bar, ETA, paused state. */
-  private reflect(event: TrainEvent, ctx: { report(p: number | null, m: string, eta?: number | null): void; setState(s: 'running' | 'paused'): void }, target: number): void {
+  private reflect(
+    event: TrainEvent,
+    ctx: { report(p: number | null, m: string, eta?: number | null): void; setState(s: 'running' | 'paused'): void },
+    target: number
+  ): void {
     switch (event.kind) {
       case 'progress': {
         const m = event.metrics
@@ -382,7 +418,9 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
   switch (event.kind) {
     case 'started':
       // The record said "Starting." until now; from here it says what the trainer is doing.
-      return sessionLive ? { ...record, statusMessage: `Training on ${event.backend} from step ${event.step} towards ${target} (batch ${event.batchSize}).` } : null
+      return sessionLive
+        ? { ...record, statusMessage: `Training on ${event.backend} from step ${event.step} towards ${target} (batch ${event.batchSize}).` }
+        : null
     case 'paused':
       return sessionLive ? { ...record, status: 'paused', statusMessage: `Paused at step ${event.step}.` } : null
     case 'resumed':
@@ -393,7 +431,6 @@ export function applyTrainEvent(record: RunRecord, event: TrainEvent, sessionLiv
       return null
   }
 }
-
 
 /** "netG.pth 64px" style names: the file's folder and size, which is how a user tells imports apart. */
 function importedName(imported: ImportedFrom): string {

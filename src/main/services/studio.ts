@@ -70,7 +70,14 @@ export class Studio {
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
     this.attributes = new Attributes(this.library.path(CLASSIFIERS_DIR), this.runs.store, this.exploration, this.explorer)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
-    this.exports = new Exports({ jobs: this.jobs, exploration: this.exploration, engine: this.explorer, runs: this.runs.store, concepts: this.concepts, exportsDir: this.library.path('exports') })
+    this.exports = new Exports({
+      jobs: this.jobs,
+      exploration: this.exploration,
+      engine: this.explorer,
+      runs: this.runs.store,
+      concepts: this.concepts,
+      exportsDir: this.library.path('exports')
+    })
     this.experiments = new Experiments({ jobs: this.jobs, exploration: this.exploration, datasets: this.datasets, launcher: options.launcher, backend })
     this.handlers = {
       'engine.status': async () => {
@@ -168,7 +175,8 @@ export class Studio {
       'runs.importModel': (params) => this.runs.importModel(params),
       'runs.chooseDataset': ({ id, datasetId }) => this.runs.chooseDataset(id, datasetId),
       'runs.exportModel': (params) => exportModel(this.runs.store, params, this.library.path('exports')),
-      'runs.recreateDataset': async ({ id, resume }) => (await startRecreateDataset({ runs: this.runs, datasets: this.datasets, jobs: this.jobs }, id, resume)).job,
+      'runs.recreateDataset': async ({ id, resume }) =>
+        (await startRecreateDataset({ runs: this.runs, datasets: this.datasets, jobs: this.jobs }, id, resume)).job,
       'runs.delete': async ({ id }) => {
         await this.runs.delete(id)
         // Exports made with them keep what they need in their own records.

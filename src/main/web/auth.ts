@@ -18,8 +18,7 @@ export function newToken(): string {
  * so it has to be as hard to guess as the random ones (24 random bytes, 32 characters): long, drawn from
  * the characters a URL carries as they are, and not a repetition of a few characters.
  */
-export const TOKEN_RULE =
-  'at least 32 characters, only letters, digits, "-" and "_", at least 10 of them different (make one with "openssl rand -hex 32")'
+export const TOKEN_RULE = 'at least 32 characters, only letters, digits, "-" and "_", at least 10 of them different (make one with "openssl rand -hex 32")'
 
 export function tokenProblem(token: string): string | null {
   if (token.length < 32) return `the token is ${token.length} characters long; it must be ${TOKEN_RULE}`

@@ -88,10 +88,16 @@ describe('CUDA doctor on fixture machines', () => {
     expect(versions.action).toMatch(/Install CUDA 11\.2 and cuDNN 8\.1 beside them/)
     expect(versions.action).toMatch(/symlinked/)
     expect(report.otherVersions).toEqual(
-      expect.arrayContaining(['/usr/local/cuda-12.4/lib64/libcudart.so.12', '/usr/local/cuda-12.4/lib64/libcublas.so.12', '/usr/lib/x86_64-linux-gnu/libcudnn.so.9'])
+      expect.arrayContaining([
+        '/usr/local/cuda-12.4/lib64/libcudart.so.12',
+        '/usr/local/cuda-12.4/lib64/libcublas.so.12',
+        '/usr/lib/x86_64-linux-gnu/libcudnn.so.9'
+      ])
     )
     // CUDA 12 still ships libcurand.so.10 and libcusolver.so.11: found under their names, the rest is missing.
-    expect(finding(report, 'cuda').message).toBe('CUDA 11 libraries missing: libcudart.so.11.0, libcublas.so.11, libcublasLt.so.11, libcufft.so.10, libcusparse.so.11')
+    expect(finding(report, 'cuda').message).toBe(
+      'CUDA 11 libraries missing: libcudart.so.11.0, libcublas.so.11, libcublasLt.so.11, libcufft.so.10, libcusparse.so.11'
+    )
     expect(report.summary).toMatch(/^CUDA 12 \/ cuDNN 9 found, needs 11\.x \/ 8\.x; CUDA 11 libraries missing/)
 
     // Not on the loader's path, CUDA 12's folder is still no place to point it at for its libcurand.so.10.
@@ -112,7 +118,9 @@ describe('CUDA doctor on fixture machines', () => {
     const report = linux(root, { LD_LIBRARY_PATH: '/usr/local/cuda-11.2/lib64' })
     expect(report.ready).toBe(true)
     expect(report.findings.filter((f) => f.level !== 'ok')).toEqual([])
-    expect(report.libraries.filter((l) => l.group !== 'driver').map((l) => l.path)).toEqual([...CUDA_11_2, ...CUDNN_8].map((n) => `/usr/local/cuda-11.2/lib64/${n}`))
+    expect(report.libraries.filter((l) => l.group !== 'driver').map((l) => l.path)).toEqual(
+      [...CUDA_11_2, ...CUDNN_8].map((n) => `/usr/local/cuda-11.2/lib64/${n}`)
+    )
     expect(report.gpus).toEqual([{ index: 0, name: 'Tesla T4', computeCapability: '7.5', capabilitySource: 'nvidia-smi' }])
     expect(finding(report, 'capability-0').message).toBe('GPU 0 (Tesla T4) is sm_75: libtensorflow 2.9 has kernels for it')
     expect(report.summary).toBe('CUDA 11 and cuDNN 8 found, NVIDIA driver 460.32.03')
@@ -130,7 +138,9 @@ describe('CUDA doctor on fixture machines', () => {
     const unlisted = linux(machine(tree))
     const hint = finding(unlisted, 'library-path')
     expect(hint.message).toMatch(/^libcudart\.so\.11\.0, .*libcudnn_cnn_train\.so\.8 are in \/usr\/local\/cuda-11\.2\/lib64, where the loader does not look$/)
-    expect(hint.action).toMatch(/^Add \/usr\/local\/cuda-11\.2\/lib64 to LD_LIBRARY_PATH \(`export LD_LIBRARY_PATH=\/usr\/local\/cuda-11\.2\/lib64:\$LD_LIBRARY_PATH`/)
+    expect(hint.action).toMatch(
+      /^Add \/usr\/local\/cuda-11\.2\/lib64 to LD_LIBRARY_PATH \(`export LD_LIBRARY_PATH=\/usr\/local\/cuda-11\.2\/lib64:\$LD_LIBRARY_PATH`/
+    )
     expect(ids(unlisted)).not.toContain('cuda')
     expect(unlisted.libraries.find((l) => l.file === 'libcudart.so.11.0')?.elsewhere).toEqual(['/usr/local/cuda-11.2/lib64/libcudart.so.11.0'])
 
@@ -144,7 +154,7 @@ describe('CUDA doctor on fixture machines', () => {
       })
     )
     expect(finding(stale, 'library-path').message).toMatch(/ld\.so\.conf lists it, but the cache predates these files/)
-    expect(finding(stale, 'library-path').action).toBe('Run `sudo ldconfig` so the loader\'s cache picks up /usr/local/cuda-11.2/lib64.')
+    expect(finding(stale, 'library-path').action).toBe("Run `sudo ldconfig` so the loader's cache picks up /usr/local/cuda-11.2/lib64.")
 
     // After ldconfig: the cache has them, no LD_LIBRARY_PATH needed.
     const cached = linux(
@@ -188,7 +198,10 @@ describe('CUDA doctor on fixture machines', () => {
     const report = linux(machine(wsl))
     expect(report.platform).toBe('wsl')
     expect(report.driver).toEqual({ version: '546.12', source: 'nvidia-smi' })
-    expect(finding(report, 'driver')).toMatchObject({ level: 'ok', message: 'Windows NVIDIA driver 546.12 shares CUDA with WSL (/usr/lib/wsl/lib/libcuda.so.1)' })
+    expect(finding(report, 'driver')).toMatchObject({
+      level: 'ok',
+      message: 'Windows NVIDIA driver 546.12 shares CUDA with WSL (/usr/lib/wsl/lib/libcuda.so.1)'
+    })
     expect(report.libraries[0]).toMatchObject({ file: 'libcuda.so.1', path: '/usr/lib/wsl/lib/libcuda.so.1' })
     const jit = finding(report, 'capability-0')
     expect(jit.level).toBe('warning')
@@ -215,7 +228,13 @@ describe('CUDA doctor on fixture machines', () => {
       ...Object.fromEntries([...dlls, ...cudnn].map((d) => [`${bin}\\${d}`, '']))
     }
     const windows = (root: string, env: Record<string, string>) =>
-      diagnoseCuda({ platform: 'win32', arch: 'x64', env: { SystemRoot: 'C:\\Windows', CUDA_PATH: bin.replace(/\\bin$/, ''), ...env }, root, tfjsNodeGpu: { version: '4.22.0' } })
+      diagnoseCuda({
+        platform: 'win32',
+        arch: 'x64',
+        env: { SystemRoot: 'C:\\Windows', CUDA_PATH: bin.replace(/\\bin$/, ''), ...env },
+        root,
+        tfjsNodeGpu: { version: '4.22.0' }
+      })
 
     // Windows spells the variable "Path"; the doctor reads it all the same.
     const onPath = windows(machine(tree), { Path: `C:\\Windows\\system32;C:\\Windows;${bin}` })
@@ -224,10 +243,15 @@ describe('CUDA doctor on fixture machines', () => {
     expect(onPath.libraries.map((l) => l.file)).toEqual(['nvcuda.dll', ...dlls, ...cudnn])
     expect(onPath.libraries.map((l) => l.path)).toEqual(['C:\\Windows\\System32\\nvcuda.dll', ...[...dlls, ...cudnn].map((d) => `${bin}\\${d}`)])
     expect(finding(onPath, 'driver')).toMatchObject({ level: 'ok', message: 'NVIDIA driver 551.61 (C:\\Windows\\System32\\nvcuda.dll)' })
-    expect(finding(onPath, 'capability-0')).toMatchObject({ level: 'warning', message: expect.stringMatching(/is sm_90: libtensorflow 2\.9 has no machine code for it/) })
+    expect(finding(onPath, 'capability-0')).toMatchObject({
+      level: 'warning',
+      message: expect.stringMatching(/is sm_90: libtensorflow 2\.9 has no machine code for it/)
+    })
 
     const offPath = windows(machine(tree), { Path: 'C:\\Windows\\system32' })
-    expect(finding(offPath, 'library-path').message).toMatch(/^cudart64_110\.dll, .* are in C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v11\.2\\bin, where the loader does not look$/)
+    expect(finding(offPath, 'library-path').message).toMatch(
+      /^cudart64_110\.dll, .* are in C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v11\.2\\bin, where the loader does not look$/
+    )
     expect(finding(offPath, 'library-path').action).toMatch(/^Add C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v11\.2\\bin to PATH/)
 
     const v12 = 'C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v12.4\\bin'
@@ -253,7 +277,13 @@ describe('CUDA doctor on fixture machines', () => {
 
   it('compute capability 9.0 warns that the first run JIT-compiles; 7.5 does not; an old nvidia-smi falls back to the model name', () => {
     const base = { ...LINUX_PROC, '/usr/lib/x86_64-linux-gnu/libcuda.so.1': '', ...files('/usr/lib/x86_64-linux-gnu', [...CUDA_11_2, ...CUDNN_8]) }
-    const h200 = linux(machine({ ...base, ...nvidiaProc('550.54.15', ['NVIDIA H200']), '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'NVIDIA H200', driver: '550.54.15', cc: '9.0' }]) }))
+    const h200 = linux(
+      machine({
+        ...base,
+        ...nvidiaProc('550.54.15', ['NVIDIA H200']),
+        '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'NVIDIA H200', driver: '550.54.15', cc: '9.0' }])
+      })
+    )
     expect(h200.gpus).toEqual([{ index: 0, name: 'NVIDIA H200', computeCapability: '9.0', capabilitySource: 'nvidia-smi' }])
     expect(finding(h200, 'capability-0')).toMatchObject({
       level: 'warning',
@@ -261,24 +291,37 @@ describe('CUDA doctor on fixture machines', () => {
     })
     expect(h200.ready).toBe(true)
 
-    const t4 = linux(machine({ ...base, ...nvidiaProc('460.32.03', ['Tesla T4']), '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'Tesla T4', driver: '460.32.03', cc: '7.5' }]) }))
+    const t4 = linux(
+      machine({ ...base, ...nvidiaProc('460.32.03', ['Tesla T4']), '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'Tesla T4', driver: '460.32.03', cc: '7.5' }]) })
+    )
     expect(t4.findings.filter((f) => f.level === 'warning')).toEqual([])
     expect(finding(t4, 'capability-0').level).toBe('ok')
 
     // Driver 470's nvidia-smi has no compute_cap field.
-    const old = linux(machine({ ...base, ...nvidiaProc('470.82.01', ['NVIDIA A100-SXM4-40GB']), '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'NVIDIA A100-SXM4-40GB', driver: '470.82.01', cc: null }]) }))
+    const old = linux(
+      machine({
+        ...base,
+        ...nvidiaProc('470.82.01', ['NVIDIA A100-SXM4-40GB']),
+        '/usr/bin/nvidia-smi': nvidiaSmi([{ name: 'NVIDIA A100-SXM4-40GB', driver: '470.82.01', cc: null }])
+      })
+    )
     expect(old.gpus).toEqual([{ index: 0, name: 'NVIDIA A100-SXM4-40GB', computeCapability: '8.0', capabilitySource: 'model name' }])
     expect(finding(old, 'capability-0').message).toMatch(/is sm_80 \(inferred from the model name\): .*compiles its kernels/)
     expect(ids(old)).not.toContain('nvidia-smi')
   })
 
   it('an NVIDIA GPU on the PCI bus without its driver, and a driver too old for CUDA 11', () => {
-    const noDriver = linux(machine({ ...LINUX_PROC, '/sys/bus/pci/devices/0000:01:00.0/vendor': '0x10de\n', '/sys/bus/pci/devices/0000:01:00.0/class': '0x030200\n' }))
+    const noDriver = linux(
+      machine({ ...LINUX_PROC, '/sys/bus/pci/devices/0000:01:00.0/vendor': '0x10de\n', '/sys/bus/pci/devices/0000:01:00.0/class': '0x030200\n' })
+    )
     expect(finding(noDriver, 'driver')).toMatchObject({ level: 'problem', message: 'an NVIDIA GPU is on the PCI bus but the NVIDIA driver is not loaded' })
     expect(finding(noDriver, 'driver').action).toMatch(/Install the NVIDIA driver \(450\.80\.02 or newer/)
 
     const old = linux(machine({ ...LINUX_PROC, ...nvidiaProc('418.87.01', ['Tesla V100-SXM2-16GB']), '/usr/lib/x86_64-linux-gnu/libcuda.so.1': '' }))
-    expect(finding(old, 'driver-version')).toMatchObject({ level: 'problem', message: 'NVIDIA driver 418.87.01 is older than CUDA 11 needs (450.80.02 or newer)' })
+    expect(finding(old, 'driver-version')).toMatchObject({
+      level: 'problem',
+      message: 'NVIDIA driver 418.87.01 is older than CUDA 11 needs (450.80.02 or newer)'
+    })
   })
 
   it('says why the package did not give a GPU: load errors and a libtensorflow that registered none', () => {
@@ -288,7 +331,10 @@ describe('CUDA doctor on fixture machines', () => {
     const lib = linux(root, {}, { version: '4.22.0', loadError: 'libcudnn.so.8: cannot open shared object file: No such file or directory' })
     expect(finding(lib, 'package').message).toMatch(/^@tensorflow\/tfjs-node-gpu is installed but a CUDA library it needs did not load/)
     const cpu = linux(root, {}, { version: '4.22.0', gpuDevice: false })
-    expect(finding(cpu, 'gpu-device')).toMatchObject({ level: 'problem', message: '@tensorflow/tfjs-node-gpu loaded, but libtensorflow registered no GPU (it would run on the CPU)' })
+    expect(finding(cpu, 'gpu-device')).toMatchObject({
+      level: 'problem',
+      message: '@tensorflow/tfjs-node-gpu loaded, but libtensorflow registered no GPU (it would run on the CPU)'
+    })
     expect(cpu.summary).toMatch(/^@tensorflow\/tfjs-node-gpu loaded, but libtensorflow registered no GPU.*; CUDA 11 libraries missing/)
   })
 
@@ -296,7 +342,12 @@ describe('CUDA doctor on fixture machines', () => {
     const report = diagnoseCuda({ platform: 'darwin', arch: 'arm64', env: {}, root: machine({}), tfjsNodeGpu: { version: null } })
     expect(report).toMatchObject({ platform: 'darwin', hasNvidia: false, ready: false, libraries: [] })
     expect(report.findings).toEqual([
-      { id: 'platform', level: 'info', message: expect.stringMatching(/only for Linux and Windows .* no CUDA on macOS/), action: expect.stringMatching(/webgpu \(Metal\)/) }
+      {
+        id: 'platform',
+        level: 'info',
+        message: expect.stringMatching(/only for Linux and Windows .* no CUDA on macOS/),
+        action: expect.stringMatching(/webgpu \(Metal\)/)
+      }
     ])
   })
 })

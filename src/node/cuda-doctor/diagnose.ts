@@ -19,7 +19,15 @@ const PACKAGE = '@tensorflow/tfjs-node-gpu'
 export function diagnoseCuda(input: CudaDoctorInput): CudaReport {
   const view = new SystemView(input)
   const wsl = isWsl(view)
-  const platform: CudaReport['platform'] = view.windows ? 'win32' : input.platform === 'linux' ? (wsl ? 'wsl' : 'linux') : input.platform === 'darwin' ? 'darwin' : 'other'
+  const platform: CudaReport['platform'] = view.windows
+    ? 'win32'
+    : input.platform === 'linux'
+      ? wsl
+        ? 'wsl'
+        : 'linux'
+      : input.platform === 'darwin'
+        ? 'darwin'
+        : 'other'
   const findings: CudaFinding[] = []
   const add = (id: string, level: CudaFinding['level'], message: string, action: string | null = null): void => {
     findings.push({ id, level, message, action })
@@ -79,9 +87,19 @@ function packageFindings(pkg: CudaDoctorInput['tfjsNodeGpu'], add: Add): void {
   if (pkg.loadError) {
     const first = pkg.loadError.split('\n')[0] ?? pkg.loadError
     if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(pkg.loadError)) {
-      add('package', 'problem', `${PACKAGE} was built for another Node.js/Electron ABI: ${first}`, `Reinstall it with the Node.js that runs the studio: \`npm rebuild ${PACKAGE}\`.`)
+      add(
+        'package',
+        'problem',
+        `${PACKAGE} was built for another Node.js/Electron ABI: ${first}`,
+        `Reinstall it with the Node.js that runs the studio: \`npm rebuild ${PACKAGE}\`.`
+      )
     } else if (/libcud|cudnn|cublas|cufft|curand|cusolver|cusparse|nvcuda/i.test(pkg.loadError)) {
-      add('package', 'problem', `${PACKAGE} is installed but a CUDA library it needs did not load: ${first}`, 'The library checks below say which file is missing and where to put it.')
+      add(
+        'package',
+        'problem',
+        `${PACKAGE} is installed but a CUDA library it needs did not load: ${first}`,
+        'The library checks below say which file is missing and where to put it.'
+      )
     } else {
       add(
         'package',
@@ -137,7 +155,12 @@ function driverFindings(view: SystemView, platform: CudaReport['platform'], driv
     }
   } else if (view.windows) {
     if (!libcuda.path) {
-      add('driver', 'problem', 'no NVIDIA driver: nvcuda.dll is not in System32', `Install the NVIDIA driver (${min} or newer) from nvidia.com/drivers and restart.`)
+      add(
+        'driver',
+        'problem',
+        'no NVIDIA driver: nvcuda.dll is not in System32',
+        `Install the NVIDIA driver (${min} or newer) from nvidia.com/drivers and restart.`
+      )
     } else {
       add('driver', 'ok', `${version} (${libcuda.path})`)
     }
@@ -145,7 +168,9 @@ function driverFindings(view: SystemView, platform: CudaReport['platform'], driv
     add(
       'driver',
       'problem',
-      driver.pciDevices > 0 ? 'an NVIDIA GPU is on the PCI bus but the NVIDIA driver is not loaded' : 'the NVIDIA driver is not loaded (no /proc/driver/nvidia)',
+      driver.pciDevices > 0
+        ? 'an NVIDIA GPU is on the PCI bus but the NVIDIA driver is not loaded'
+        : 'the NVIDIA driver is not loaded (no /proc/driver/nvidia)',
       `Install the NVIDIA driver (${min} or newer; on Ubuntu \`sudo ubuntu-drivers install\`, elsewhere your distribution's nvidia-driver package) and reboot. In a container, start it with the NVIDIA Container Toolkit (\`docker run --gpus all\`).`
     )
   } else if (!libcuda.path) {
@@ -285,7 +310,12 @@ function capabilityFinding(gpu: CudaGpu, add: Add): void {
   const sm = `sm_${gpu.computeCapability.replace('.', '')}`
   const inferred = gpu.capabilitySource === 'model name' ? ' (inferred from the model name)' : ''
   if (cc < TENSORFLOW_GPU.minCapability) {
-    add(id, 'problem', `${label} is ${sm}${inferred}: libtensorflow 2.9 needs sm_35 or newer`, 'This GPU cannot run the tensorflow-gpu rung; use webgpu or a CPU rung.')
+    add(
+      id,
+      'problem',
+      `${label} is ${sm}${inferred}: libtensorflow 2.9 needs sm_35 or newer`,
+      'This GPU cannot run the tensorflow-gpu rung; use webgpu or a CPU rung.'
+    )
   } else if (cc >= TENSORFLOW_GPU.jitFromCapability) {
     add(
       id,

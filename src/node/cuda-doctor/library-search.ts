@@ -152,8 +152,18 @@ function readLdConf(view: SystemView, file: string, depth: number): string[] {
       for (const pattern of (include[1] ?? '').split(/\s+/)) {
         const full = pattern.startsWith('/') ? pattern : `/etc/${pattern}`
         const dir = full.slice(0, full.lastIndexOf('/')) || '/'
-        const glob = new RegExp(`^${full.slice(full.lastIndexOf('/') + 1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
-        for (const name of view.list(dir).filter((n) => glob.test(n)).sort()) dirs.push(...readLdConf(view, `${dir}/${name}`, depth + 1))
+        const glob = new RegExp(
+          `^${full
+            .slice(full.lastIndexOf('/') + 1)
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`
+        )
+        for (const name of view
+          .list(dir)
+          .filter((n) => glob.test(n))
+          .sort())
+          dirs.push(...readLdConf(view, `${dir}/${name}`, depth + 1))
       }
       continue
     }
@@ -165,7 +175,15 @@ function readLdConf(view: SystemView, file: string, depth: number): string[] {
 /** Where CUDA toolkits, cuDNN tarballs and conda environments put their libraries on Linux. */
 function linuxInstallDirs(view: SystemView, triple: string): string[] {
   const target = `${triple.split('-')[0]}-linux`
-  const roots = ['/usr/local/cuda', ...view.list('/usr/local').filter((n) => /^cuda-\d/.test(n)).sort().map((n) => `/usr/local/${n}`), '/opt/cuda']
+  const roots = [
+    '/usr/local/cuda',
+    ...view
+      .list('/usr/local')
+      .filter((n) => /^cuda-\d/.test(n))
+      .sort()
+      .map((n) => `/usr/local/${n}`),
+    '/opt/cuda'
+  ]
   for (const name of ['CUDA_HOME', 'CUDA_PATH', 'CUDA_ROOT']) {
     const value = view.env(name)
     if (value) roots.push(value)
@@ -175,7 +193,10 @@ function linuxInstallDirs(view: SystemView, triple: string): string[] {
   if (conda) dirs.push(`${conda}/lib`)
   // WSL: the Windows driver's libcuda.so.1 and nvidia-smi.
   dirs.push('/usr/lib/wsl/lib')
-  return unique(dirs.filter((d) => view.isDirectory(d)), false)
+  return unique(
+    dirs.filter((d) => view.isDirectory(d)),
+    false
+  )
 }
 
 /** Where the CUDA and cuDNN installers put their DLLs on Windows. */
@@ -188,13 +209,23 @@ function windowsInstallDirs(view: SystemView): string[] {
   }
   const programFiles = view.env('ProgramFiles') ?? 'C:\\Program Files'
   const toolkit = p.join(programFiles, 'NVIDIA GPU Computing Toolkit', 'CUDA')
-  for (const v of view.list(toolkit).filter((n) => /^v\d/.test(n)).sort()) dirs.push(p.join(toolkit, v, 'bin'))
+  for (const v of view
+    .list(toolkit)
+    .filter((n) => /^v\d/.test(n))
+    .sort())
+    dirs.push(p.join(toolkit, v, 'bin'))
   const cudnn = p.join(programFiles, 'NVIDIA', 'CUDNN')
-  for (const v of view.list(cudnn).filter((n) => /^v\d/.test(n)).sort()) {
+  for (const v of view
+    .list(cudnn)
+    .filter((n) => /^v\d/.test(n))
+    .sort()) {
     const bin = p.join(cudnn, v, 'bin')
     dirs.push(bin)
     // cuDNN 9's installer nests the DLLs by CUDA version: bin\12.6\cudnn64_9.dll.
     for (const sub of view.list(bin).filter((n) => /^\d+\.\d+$/.test(n))) dirs.push(p.join(bin, sub))
   }
-  return unique(dirs.filter((d) => view.isDirectory(d)), true)
+  return unique(
+    dirs.filter((d) => view.isDirectory(d)),
+    true
+  )
 }

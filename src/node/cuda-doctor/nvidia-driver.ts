@@ -42,12 +42,15 @@ function readProcDriver(view: SystemView, facts: DriverFacts): void {
     facts.versionSource = '/proc/driver/nvidia/version'
   }
   const dir = '/proc/driver/nvidia/gpus'
-  view.list(dir).sort().forEach((bus, index) => {
-    const info = view.readText(`${dir}/${bus}/information`) ?? ''
-    const name = /^Model:\s*(.+?)\s*$/m.exec(info)?.[1] ?? null
-    const capability = name ? capabilityFromModel(name) : null
-    facts.gpus.push({ index, name, computeCapability: capability, capabilitySource: capability ? 'model name' : null })
-  })
+  view
+    .list(dir)
+    .sort()
+    .forEach((bus, index) => {
+      const info = view.readText(`${dir}/${bus}/information`) ?? ''
+      const name = /^Model:\s*(.+?)\s*$/m.exec(info)?.[1] ?? null
+      const capability = name ? capabilityFromModel(name) : null
+      facts.gpus.push({ index, name, computeCapability: capability, capabilitySource: capability ? 'model name' : null })
+    })
 }
 
 function smiCandidates(view: SystemView): string[] {
@@ -77,7 +80,10 @@ function readNvidiaSmi(view: SystemView, facts: DriverFacts): void {
     return
   }
   const gpus: CudaGpu[] = []
-  for (const line of answer.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of answer.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [index, name, driver, capability] = line.split(',').map((f) => f.trim())
     if (driver && /^\d+\.\d+/.test(driver) && !facts.versionSource?.startsWith('/proc')) {
       facts.version = driver

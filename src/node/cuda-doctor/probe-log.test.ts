@@ -25,7 +25,9 @@ describe('reading the one-op probe', () => {
     const result = readProbeRun({ ...run, stdout: reply(PROBE_EXPECTED, true), stderr: GPU_LOG })
     expect(result.outcome).toBe('gpu')
     expect(result.device).toBe('/job:localhost/replica:0/task:0/device:GPU:0')
-    expect(result.message).toBe('MatMul ran on GPU:0 (device: 0, name: NVIDIA GeForce RTX 3090, pci bus id: 0000:01:00.0, compute capability: 8.6) and gave the right result in 4.2 s')
+    expect(result.message).toBe(
+      'MatMul ran on GPU:0 (device: 0, name: NVIDIA GeForce RTX 3090, pci bus id: 0000:01:00.0, compute capability: 8.6) and gave the right result in 4.2 s'
+    )
     expect(result.evidence).toEqual([
       'Created device /job:localhost/replica:0/task:0/device:GPU:0 with 22290 MB memory:  -> device: 0, name: NVIDIA GeForce RTX 3090, pci bus id: 0000:01:00.0, compute capability: 8.6',
       'Executing op MatMul in device /job:localhost/replica:0/task:0/device:GPU:0'
@@ -36,7 +38,9 @@ describe('reading the one-op probe', () => {
     const result = readProbeRun({ ...run, stdout: reply(PROBE_EXPECTED, false), stderr: CPU_LOG })
     expect(result.outcome).toBe('cpu')
     expect(result.message).toBe('MatMul ran on CPU:0, not GPU:0: libcudnn.so.8 did not load')
-    expect(result.evidence).toContain("Could not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such file or directory")
+    expect(result.evidence).toContain(
+      "Could not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such file or directory"
+    )
     expect(result.evidence).toContain('Skipping registering GPU devices...')
   })
 
@@ -49,7 +53,10 @@ describe('reading the one-op probe', () => {
   })
 
   it('fails on a wrong result, a crash or a timeout, saying what happened', () => {
-    expect(readProbeRun({ ...run, stdout: reply([0, 0, 0, 0], true), stderr: GPU_LOG })).toMatchObject({ outcome: 'failed', message: 'the op ran but gave [0,0,0,0] instead of [19,22,43,50]' })
+    expect(readProbeRun({ ...run, stdout: reply([0, 0, 0, 0], true), stderr: GPU_LOG })).toMatchObject({
+      outcome: 'failed',
+      message: 'the op ran but gave [0,0,0,0] instead of [19,22,43,50]'
+    })
     expect(readProbeRun({ ...run, exitCode: 1, stdout: `${JSON.stringify({ error: 'Cannot find module tfjs_binding.node' })}\n`, stderr: '' })).toMatchObject({
       outcome: 'failed',
       message: 'tfjs-node-gpu did not run the op: Cannot find module tfjs_binding.node'

@@ -11,14 +11,20 @@ import type { CudaProbeResult } from '../../shared/api/cuda-doctor'
 export const PROBE_ENV = { TF_CPP_MIN_LOG_LEVEL: '0', TF_CPP_VMODULE: 'execute=1', TF_FORCE_GPU_ALLOW_GROWTH: 'true' } as const
 
 /** [[1,2],[3,4]] × [[5,6],[7,8]] */
-export const PROBE_INPUTS = { a: [[1, 2], [3, 4]], b: [[5, 6], [7, 8]] } as const
+export const PROBE_INPUTS = {
+  a: [
+    [1, 2],
+    [3, 4]
+  ],
+  b: [
+    [5, 6],
+    [7, 8]
+  ]
+} as const
 export const PROBE_EXPECTED = [19, 22, 43, 50]
 
 /** What the probe child prints on stdout. */
-export const ProbeReply = z.union([
-  z.object({ values: z.array(z.number()), gpuDevice: z.boolean(), backend: z.string() }),
-  z.object({ error: z.string() })
-])
+export const ProbeReply = z.union([z.object({ values: z.array(z.number()), gpuDevice: z.boolean(), backend: z.string() }), z.object({ error: z.string() })])
 export type ProbeReply = z.infer<typeof ProbeReply>
 
 export interface ProbeRun {
@@ -65,12 +71,22 @@ export function readProbeRun(run: ProbeRun): CudaProbeResult {
   }
   const right = reply.values.length === PROBE_EXPECTED.length && reply.values.every((v, i) => v === PROBE_EXPECTED[i])
   if (!right) {
-    return { ...base, outcome: 'failed', device: matmul?.device ?? null, message: `the op ran but gave ${JSON.stringify(reply.values)} instead of ${JSON.stringify(PROBE_EXPECTED)}` }
+    return {
+      ...base,
+      outcome: 'failed',
+      device: matmul?.device ?? null,
+      message: `the op ran but gave ${JSON.stringify(reply.values)} instead of ${JSON.stringify(PROBE_EXPECTED)}`
+    }
   }
   const why = failedLibraries.length > 0 ? `: ${failedLibraries.map((l) => /'([^']+)'/.exec(l)?.[1] ?? l).join(', ')} did not load` : ''
   if (matmul && /device:GPU:0$/.test(matmul.device)) {
     const description = created[0] ? ` (${created[0].replace(/^.*->\s*/, '')})` : ''
-    return { ...base, outcome: 'gpu', device: matmul.device, message: `${matmul.op} ran on GPU:0${description} and gave the right result in ${seconds.toFixed(1)} s` }
+    return {
+      ...base,
+      outcome: 'gpu',
+      device: matmul.device,
+      message: `${matmul.op} ran on GPU:0${description} and gave the right result in ${seconds.toFixed(1)} s`
+    }
   }
   if (matmul) {
     return { ...base, outcome: 'cpu', device: matmul.device, message: `${matmul.op} ran on ${matmul.device.replace(/^.*device:/, '')}, not GPU:0${why}` }
@@ -82,7 +98,7 @@ export function readProbeRun(run: ProbeRun): CudaProbeResult {
     ...base,
     outcome: 'unproven',
     device: null,
-    message: "the op gave the right result and libtensorflow listed GPU:0, but its log did not say where the op ran, so running on the GPU is not proven"
+    message: 'the op gave the right result and libtensorflow listed GPU:0, but its log did not say where the op ran, so running on the GPU is not proven'
   }
 }
 

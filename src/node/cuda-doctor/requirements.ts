@@ -29,8 +29,22 @@ export interface RequiredLibrary {
 
 export const REQUIRED_LIBRARIES: RequiredLibrary[] = [
   { group: 'driver', linux: 'libcuda.so.1', win32: 'nvcuda.dll', otherLinux: null, otherWin32: null },
-  { group: 'cuda', linux: 'libcudart.so.11.0', win32: 'cudart64_110.dll', otherLinux: /^libcudart\.so\.(\d+(?:\.\d+)*)$/, otherWin32: /^cudart64_(\d+)\.dll$/i, names: 'cuda' },
-  { group: 'cuda', linux: 'libcublas.so.11', win32: 'cublas64_11.dll', otherLinux: /^libcublas\.so\.(\d+)$/, otherWin32: /^cublas64_(\d+)\.dll$/i, names: 'cuda' },
+  {
+    group: 'cuda',
+    linux: 'libcudart.so.11.0',
+    win32: 'cudart64_110.dll',
+    otherLinux: /^libcudart\.so\.(\d+(?:\.\d+)*)$/,
+    otherWin32: /^cudart64_(\d+)\.dll$/i,
+    names: 'cuda'
+  },
+  {
+    group: 'cuda',
+    linux: 'libcublas.so.11',
+    win32: 'cublas64_11.dll',
+    otherLinux: /^libcublas\.so\.(\d+)$/,
+    otherWin32: /^cublas64_(\d+)\.dll$/i,
+    names: 'cuda'
+  },
   { group: 'cuda', linux: 'libcublasLt.so.11', win32: 'cublasLt64_11.dll', otherLinux: /^libcublasLt\.so\.(\d+)$/, otherWin32: /^cublasLt64_(\d+)\.dll$/i },
   { group: 'cuda', linux: 'libcufft.so.10', win32: 'cufft64_10.dll', otherLinux: /^libcufft\.so\.(\d+)$/, otherWin32: /^cufft64_(\d+)\.dll$/i },
   { group: 'cuda', linux: 'libcurand.so.10', win32: 'curand64_10.dll', otherLinux: null, otherWin32: null },

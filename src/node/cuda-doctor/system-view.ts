@@ -43,7 +43,10 @@ export class SystemView {
   pathList(name: string): string[] {
     const value = this.env(name)
     if (!value) return []
-    return value.split(this.windows ? ';' : ':').map((p) => p.trim()).filter((p) => p.length > 0)
+    return value
+      .split(this.windows ? ';' : ':')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0)
   }
 
   /** Where a machine path lives on this file system. */

@@ -13,7 +13,13 @@ export type MachineTree = Record<string, string | Buffer>
 export function writeMachine(files: MachineTree): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cuda-machine-'))
   for (const [file, content] of Object.entries(files)) {
-    const full = path.join(root, ...file.split(/[\\/]/).filter(Boolean).map((part) => part.replace(/:$/, '')))
+    const full = path.join(
+      root,
+      ...file
+        .split(/[\\/]/)
+        .filter(Boolean)
+        .map((part) => part.replace(/:$/, ''))
+    )
     fs.mkdirSync(path.dirname(full), { recursive: true })
     fs.writeFileSync(full, content)
     if (typeof content === 'string' && content.startsWith('#!')) fs.chmodSync(full, 0o755)
@@ -50,9 +56,25 @@ export function nvidiaProc(version: string, models: string[]): MachineTree {
   return tree
 }
 
-export const CUDA_11_2 = ['libcudart.so.11.0', 'libcublas.so.11', 'libcublasLt.so.11', 'libcufft.so.10', 'libcurand.so.10', 'libcusolver.so.11', 'libcusparse.so.11']
+export const CUDA_11_2 = [
+  'libcudart.so.11.0',
+  'libcublas.so.11',
+  'libcublasLt.so.11',
+  'libcufft.so.10',
+  'libcurand.so.10',
+  'libcusolver.so.11',
+  'libcusparse.so.11'
+]
 export const CUDNN_8 = ['libcudnn.so.8', 'libcudnn_ops_infer.so.8', 'libcudnn_ops_train.so.8', 'libcudnn_cnn_infer.so.8', 'libcudnn_cnn_train.so.8']
-export const CUDA_12 = ['libcudart.so.12', 'libcublas.so.12', 'libcublasLt.so.12', 'libcufft.so.11', 'libcurand.so.10', 'libcusolver.so.11', 'libcusparse.so.12']
+export const CUDA_12 = [
+  'libcudart.so.12',
+  'libcublas.so.12',
+  'libcublasLt.so.12',
+  'libcufft.so.11',
+  'libcurand.so.10',
+  'libcusolver.so.11',
+  'libcusparse.so.12'
+]
 export const CUDNN_9 = ['libcudnn.so.9', 'libcudnn_ops.so.9', 'libcudnn_cnn.so.9', 'libcudnn_graph.so.9']
 
 export function files(dir: string, names: string[]): MachineTree {

@@ -47,7 +47,8 @@ export function blocksFor(imageSize: number): number {
 export function studioWeightSpecs(net: NetName, shape: NetworkShape): WeightSpec[] {
   const n = blocksFor(shape.imageSize)
   const k = shape.kernelSize
-  const bn = (layer: string, width: number): WeightSpec[] => ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => ({ name: `${layer}/${w}`, shape: [width] }))
+  const bn = (layer: string, width: number): WeightSpec[] =>
+    ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => ({ name: `${layer}/${w}`, shape: [width] }))
   const specs: WeightSpec[] = []
   if (net === 'G') {
     const width = (i: number): number => shape.width * 2 ** (n - 1 - i)
@@ -64,7 +65,10 @@ export function studioWeightSpecs(net: NetName, shape: NetworkShape): WeightSpec
 }
 
 /** The network's shape within a DcganWeights (null when the weights have no such network). */
-export function networkShape(weights: Pick<DcganWeights, 'imageSize' | 'channels' | 'zDim' | 'kernelSize' | 'genWidth' | 'discWidth'>, net: NetName): NetworkShape | null {
+export function networkShape(
+  weights: Pick<DcganWeights, 'imageSize' | 'channels' | 'zDim' | 'kernelSize' | 'genWidth' | 'discWidth'>,
+  net: NetName
+): NetworkShape | null {
   const width = net === 'G' ? weights.genWidth : weights.discWidth
   return width === null ? null : { imageSize: weights.imageSize, channels: weights.channels, zDim: weights.zDim, kernelSize: weights.kernelSize, width }
 }

@@ -69,9 +69,31 @@ const MAX_STACK = 1_000_000
 const MAX_LONG_BYTES = 64
 
 const OPCODE_NAMES: Record<number, string> = {
-  0x63: 'GLOBAL', 0x93: 'STACK_GLOBAL', 0x52: 'REDUCE', 0x62: 'BUILD', 0x81: 'NEWOBJ', 0x92: 'NEWOBJ_EX', 0x69: 'INST', 0x6f: 'OBJ',
-  0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x50: 'PERSID', 0x8f: 'EMPTY_SET', 0x90: 'ADDITEMS', 0x91: 'FROZENSET', 0x96: 'BYTEARRAY8',
-  0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER', 0x49: 'INT', 0x4c: 'LONG', 0x46: 'FLOAT', 0x53: 'STRING', 0x56: 'UNICODE', 0x70: 'PUT', 0x67: 'GET'
+  0x63: 'GLOBAL',
+  0x93: 'STACK_GLOBAL',
+  0x52: 'REDUCE',
+  0x62: 'BUILD',
+  0x81: 'NEWOBJ',
+  0x92: 'NEWOBJ_EX',
+  0x69: 'INST',
+  0x6f: 'OBJ',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x50: 'PERSID',
+  0x8f: 'EMPTY_SET',
+  0x90: 'ADDITEMS',
+  0x91: 'FROZENSET',
+  0x96: 'BYTEARRAY8',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
+  0x49: 'INT',
+  0x4c: 'LONG',
+  0x46: 'FLOAT',
+  0x53: 'STRING',
+  0x56: 'UNICODE',
+  0x70: 'PUT',
+  0x67: 'GET'
 }
 
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0): Unpickled {
@@ -122,7 +144,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
     const qualified = `${module}.${name}`
     if (!Object.hasOwn(options.globals, qualified)) {
       const allowed = Object.keys(options.globals).join(', ')
-      fail(`names the Python global "${qualified}", which this kind of file never needs, so it is refused and nothing in it is run. (A model file may name: ${allowed}.)`)
+      fail(
+        `names the Python global "${qualified}", which this kind of file never needs, so it is refused and nothing in it is run. (A model file may name: ${allowed}.)`
+      )
     }
     return new PickleGlobal(module, name)
   }
@@ -138,7 +162,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
     if (!isKey(key)) fail(`uses a dict key that is not a string or number (byte ${at}).`)
     ;(dict as PickleDict).entries.set(key as PickleKey, value)
   }
-  const integer = (value: bigint): number | bigint => (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value)
+  const integer = (value: bigint): number | bigint =>
+    value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value
 
   for (;;) {
     const opcodeAt = at
@@ -340,7 +365,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       }
       default: {
         const name = OPCODE_NAMES[op]
-        fail(`uses the pickle opcode 0x${op.toString(16).padStart(2, '0')}${name ? ` (${name})` : ''} at byte ${opcodeAt}, which model files never use; it is refused and nothing in it is run.`)
+        fail(
+          `uses the pickle opcode 0x${op.toString(16).padStart(2, '0')}${name ? ` (${name})` : ''} at byte ${opcodeAt}, which model files never use; it is refused and nothing in it is run.`
+        )
       }
     }
   }

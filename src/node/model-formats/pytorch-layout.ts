@@ -51,7 +51,10 @@ interface Module {
  */
 export function fromMainPyStateDict(dict: StateDict, file: string): MainPyNetwork {
   const notDcgan = (reason: string): never => {
-    throw new ModelFileError(file, `${file} is not a DCGAN generator or discriminator as pytorch/examples' dcgan/main.py builds it: ${reason}. It holds ${describeStateDict(dict)}. ${EXPECTED}`)
+    throw new ModelFileError(
+      file,
+      `${file} is not a DCGAN generator or discriminator as pytorch/examples' dcgan/main.py builds it: ${reason}. It holds ${describeStateDict(dict)}. ${EXPECTED}`
+    )
   }
   if (dict.size === 0) notDcgan('it holds no tensors')
   const prefixes = new Set<string>()
@@ -78,15 +81,19 @@ export function fromMainPyStateDict(dict: StateDict, file: string): MainPyNetwor
         return { index, kind: 'conv', params }
       }
       const missing = BN_PARAMS.filter((p) => !params.has(p))
-      if (missing.length > 0) notDcgan(`${name} has ${[...params.keys()].join(', ')} but no ${missing.join(', ')}; main.py's BatchNorm2d layers keep running statistics`)
+      if (missing.length > 0)
+        notDcgan(`${name} has ${[...params.keys()].join(', ')} but no ${missing.join(', ')}; main.py's BatchNorm2d layers keep running statistics`)
       const width = params.get('weight')?.shape
-      if (width?.length !== 1 || BN_PARAMS.some((p) => params.get(p)?.shape.join() !== width.join())) notDcgan(`${name} is not a BatchNorm layer (its tensors are not all one vector of one length)`)
+      if (width?.length !== 1 || BN_PARAMS.some((p) => params.get(p)?.shape.join() !== width.join()))
+        notDcgan(`${name} is not a BatchNorm layer (its tensors are not all one vector of one length)`)
       return { index, kind: 'bn', params }
     })
   const pattern = layers.map((m) => (m.kind === 'conv' ? 'C' : 'B')).join('')
   if (/^C(BC)+$/.test(pattern)) return generatorFrom(layers, prefix, file, notDcgan)
   if (/^CC(BC)+$/.test(pattern)) return discriminatorFrom(layers, prefix, file, notDcgan)
-  return notDcgan(`its layers are ${describePattern(layers, prefix)}, which is neither main.py's generator (convolution, then BatchNorm and convolution in turn) nor its discriminator (two convolutions, then BatchNorm and convolution in turn)`)
+  return notDcgan(
+    `its layers are ${describePattern(layers, prefix)}, which is neither main.py's generator (convolution, then BatchNorm and convolution in turn) nor its discriminator (two convolutions, then BatchNorm and convolution in turn)`
+  )
 }
 
 const EXPECTED =
@@ -100,7 +107,10 @@ function generatorFrom(layers: Module[], prefix: string, file: string, notDcgan:
   const imageSize = sizeFor(n, 'generator', notDcgan)
   layers.forEach((m, i) => {
     const expected = i === 0 ? 0 : i % 2 === 1 ? 3 * ((i - 1) / 2) + 1 : 3 * (i / 2)
-    if (m.index !== expected) notDcgan(`its layers are numbered ${describePattern(layers, prefix)}, where main.py's generator numbers them ${prefix}0, ${prefix}1, ${prefix}3, ${prefix}4, … (a ReLU after each BatchNorm): its activations are elsewhere`)
+    if (m.index !== expected)
+      notDcgan(
+        `its layers are numbered ${describePattern(layers, prefix)}, where main.py's generator numbers them ${prefix}0, ${prefix}1, ${prefix}3, ${prefix}4, … (a ReLU after each BatchNorm): its activations are elsewhere`
+      )
   })
   const weight = (m: Module): StoredTensor => m.params.get('weight') as StoredTensor
   const first = weight(convs[0] as Module).shape
@@ -112,7 +122,8 @@ function generatorFrom(layers: Module[], prefix: string, file: string, notDcgan:
     const name = `${prefix}${(convs[i] as Module).index}`
     checkKernel(shape, name, notDcgan)
     const outWidth = i === n ? (shape[1] as number) : inWidth / 2
-    if (shape[0] !== inWidth || shape[1] !== outWidth) notDcgan(`${name}.weight is [${shape.join(', ')}] where main.py's generator has [${inWidth}, ${i === n ? 'nc' : outWidth}, 4, 4]`)
+    if (shape[0] !== inWidth || shape[1] !== outWidth)
+      notDcgan(`${name}.weight is [${shape.join(', ')}] where main.py's generator has [${inWidth}, ${i === n ? 'nc' : outWidth}, 4, 4]`)
     inWidth = outWidth
   }
   const channels = weight(convs[n] as Module).shape[1] as number
@@ -136,7 +147,10 @@ function discriminatorFrom(layers: Module[], prefix: string, file: string, notDc
   const imageSize = sizeFor(n, 'discriminator', notDcgan)
   layers.forEach((m, i) => {
     const expected = i === 0 ? 0 : i % 2 === 1 ? 3 * ((i + 1) / 2) - 1 : 3 * (i / 2)
-    if (m.index !== expected) notDcgan(`its layers are numbered ${describePattern(layers, prefix)}, where main.py's discriminator numbers them ${prefix}0, ${prefix}2, ${prefix}3, ${prefix}5, … (a LeakyReLU after each): its activations are elsewhere`)
+    if (m.index !== expected)
+      notDcgan(
+        `its layers are numbered ${describePattern(layers, prefix)}, where main.py's discriminator numbers them ${prefix}0, ${prefix}2, ${prefix}3, ${prefix}5, … (a LeakyReLU after each): its activations are elsewhere`
+      )
   })
   const weight = (m: Module): StoredTensor => m.params.get('weight') as StoredTensor
   const first = weight(convs[0] as Module).shape
@@ -149,7 +163,8 @@ function discriminatorFrom(layers: Module[], prefix: string, file: string, notDc
     const name = `${prefix}${(convs[i] as Module).index}`
     checkKernel(shape, name, notDcgan)
     const outWidth = i === n ? 1 : inWidth * 2
-    if (shape[0] !== outWidth || shape[1] !== inWidth) notDcgan(`${name}.weight is [${shape.join(', ')}] where main.py's discriminator has [${outWidth}, ${inWidth}, 4, 4]`)
+    if (shape[0] !== outWidth || shape[1] !== inWidth)
+      notDcgan(`${name}.weight is [${shape.join(', ')}] where main.py's discriminator has [${outWidth}, ${inWidth}, 4, 4]`)
     inWidth = outWidth
   }
   // D has no z; zDim is G's business.
@@ -165,7 +180,8 @@ function discriminatorFrom(layers: Module[], prefix: string, file: string, notDc
 
 function sizeFor(blocks: number, what: string, notDcgan: (reason: string) => never): ImageSize {
   const size = 4 * 2 ** blocks
-  if (size !== 32 && size !== 64 && size !== 128) notDcgan(`a ${what} of ${blocks + 1} convolutions makes ${size}×${size} images; the studio's DCGANs are 32, 64 or 128 px`)
+  if (size !== 32 && size !== 64 && size !== 128)
+    notDcgan(`a ${what} of ${blocks + 1} convolutions makes ${size}×${size} images; the studio's DCGANs are 32, 64 or 128 px`)
   return size
 }
 
@@ -186,7 +202,10 @@ function checkAgainstStudio(net: NetName, shape: NetworkShape, weights: Map<stri
   for (const spec of specs) {
     const found = weights.get(spec.name)
     if (!found || found.shape.join() !== spec.shape.join()) {
-      throw new ModelFileError(file, `${file}: the ${net === 'G' ? 'generator' : 'discriminator'} maps to ${spec.name} [${found?.shape.join(', ') ?? 'missing'}], not the [${spec.shape.join(', ')}] the studio builds. This is a bug in the importer; please report it with the file.`)
+      throw new ModelFileError(
+        file,
+        `${file}: the ${net === 'G' ? 'generator' : 'discriminator'} maps to ${spec.name} [${found?.shape.join(', ') ?? 'missing'}], not the [${spec.shape.join(', ')}] the studio builds. This is a bug in the importer; please report it with the file.`
+      )
     }
   }
 }
@@ -245,7 +264,12 @@ export function permute(values: Float32Array, shape: readonly number[], order: r
  * BatchNorm with num_batches_tracked (`batchesTracked`, e.g. the checkpoint's step) so that
  * `Generator(ngpu).load_state_dict(torch.load(...))` accepts it as it is (strict).
  */
-export function toMainPyStateDict(net: NetName, shape: NetworkShape, weights: ReadonlyMap<string, StoredTensor>, batchesTracked: number): [string, WritableTensor][] {
+export function toMainPyStateDict(
+  net: NetName,
+  shape: NetworkShape,
+  weights: ReadonlyMap<string, StoredTensor>,
+  batchesTracked: number
+): [string, WritableTensor][] {
   const n = blocksFor(shape.imageSize)
   const get = (name: string): StoredTensor => {
     const tensor = weights.get(name)
@@ -257,7 +281,12 @@ export function toMainPyStateDict(net: NetName, shape: NetworkShape, weights: Re
     entries.push([`main.${index}.weight`, float32Tensor(shape4, values)])
   }
   const bn = (index: number, layer: string): void => {
-    const names = [['weight', 'gamma'], ['bias', 'beta'], ['running_mean', 'moving_mean'], ['running_var', 'moving_variance']] as const
+    const names = [
+      ['weight', 'gamma'],
+      ['bias', 'beta'],
+      ['running_mean', 'moving_mean'],
+      ['running_var', 'moving_variance']
+    ] as const
     for (const [torchName, studioName] of names) {
       const tensor = get(`${layer}/${studioName}`)
       entries.push([`main.${index}.${torchName}`, float32Tensor(tensor.shape, tensor.values)])

@@ -22,11 +22,19 @@ describe('reading the model files dcgan/main.py saves', () => {
     expect(model.format).toBe('pytorch')
     const w = model.weights
     expect({ imageSize: w.imageSize, channels: w.channels, zDim: w.zDim, genWidth: w.genWidth, discWidth: w.discWidth, kernelSize: w.kernelSize }).toEqual({
-      imageSize: 32, channels: 3, zDim: 8, genWidth: 4, discWidth: 6, kernelSize: 4
+      imageSize: 32,
+      channels: 3,
+      zDim: 8,
+      genWidth: 4,
+      discWidth: 6,
+      kernelSize: 4
     })
     const gSpecs = studioWeightSpecs('G', { imageSize: 32, channels: 3, zDim: 8, kernelSize: 4, width: 4 })
     expect([...(w.generator as Map<string, unknown>).keys()].sort()).toEqual(gSpecs.map((s) => s.name).sort())
-    expect(model.files.map((f) => [f.name, f.network])).toEqual([['netG.pth', 'G'], ['netD.pth', 'D']])
+    expect(model.files.map((f) => [f.name, f.network])).toEqual([
+      ['netG.pth', 'G'],
+      ['netD.pth', 'D']
+    ])
     expect(model.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.bytes > 0)).toBe(true)
     // BatchNorm's running statistics are PyTorch's (trained a few steps, so not the initial 0 and 1).
     const mean = w.generator?.get('g_bn0/moving_mean')?.values as Float32Array
@@ -53,7 +61,8 @@ describe('reading the model files dcgan/main.py saves', () => {
     const b = await readModel(st, 'safetensors')
     expect(b.format).toBe('safetensors')
     for (const [name, tensor] of a.weights.generator ?? []) expect(Array.from(b.weights.generator?.get(name)?.values ?? [])).toEqual(Array.from(tensor.values))
-    for (const [name, tensor] of a.weights.discriminator ?? []) expect(Array.from(b.weights.discriminator?.get(name)?.values ?? [])).toEqual(Array.from(tensor.values))
+    for (const [name, tensor] of a.weights.discriminator ?? [])
+      expect(Array.from(b.weights.discriminator?.get(name)?.values ?? [])).toEqual(Array.from(tensor.values))
   })
 
   it('imports one file alone, as the network its tensors show (whatever its name)', async () => {

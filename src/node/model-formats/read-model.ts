@@ -39,7 +39,8 @@ export async function readModel(source: string, choice: ModelFormatChoice = 'aut
   if (path.basename(source) === MODEL_JSON) return readFolder(path.dirname(source), choice === 'auto' ? 'tfjs' : choice)
   const bytes = await readBounded(source)
   const format = choice === 'auto' ? sniff(bytes, source) : choice
-  if (format === 'tfjs') throw new ModelFileError(source, `${source} is one file; a TensorFlow.js model is a folder holding model.json and its weights. Give the folder.`)
+  if (format === 'tfjs')
+    throw new ModelFileError(source, `${source} is one file; a TensorFlow.js model is a folder holding model.json and its weights. Give the folder.`)
   const network = readNetworkFile(bytes, source, format)
   return assemble(format, [network], [])
 }
@@ -66,20 +67,30 @@ function readNetworkFile(bytes: Uint8Array, file: string, format: ModelFileForma
   const notes: string[] = []
   let dict: StateDict
   if (format === 'safetensors') {
-    if (!looksLikeSafetensors(bytes)) throw new ModelFileError(file, `${file} is not a safetensors file (it does not start with a header length and a JSON header).`)
+    if (!looksLikeSafetensors(bytes))
+      throw new ModelFileError(file, `${file} is not a safetensors file (it does not start with a header length and a JSON header).`)
     dict = readSafetensors(bytes, file).tensors
   } else {
     if (!looksLikeTorchFile(bytes)) throw new ModelFileError(file, `${file} is not a file torch.save wrote (neither its zip format nor its legacy one).`)
     dict = stateDictOf(readTorchFile(bytes, file), file, notes)
   }
   const network = fromMainPyStateDict(dict, file)
-  if (network.prefix !== 'main.') notes.push(network.prefix === '' ? `${path.basename(file)}: keys without "main." (a bare Sequential's state dict).` : `${path.basename(file)}: keys under "${network.prefix}" (saved from a wrapped model).`)
+  if (network.prefix !== 'main.')
+    notes.push(
+      network.prefix === ''
+        ? `${path.basename(file)}: keys without "main." (a bare Sequential's state dict).`
+        : `${path.basename(file)}: keys under "${network.prefix}" (saved from a wrapped model).`
+    )
   return { net: network.net, shape: network.shape, weights: network.weights, leakySlope: null, file: describeFile(file, bytes, network.net), notes }
 }
 
 /** The state dict in what torch.load returns: the dict itself, or one under a key such as "state_dict". */
 function stateDictOf(value: PickleValue, file: string, notes: string[]): StateDict {
-  if (!(value instanceof PickleDict)) throw new ModelFileError(file, `${file} holds ${describePickle(value)}, not a state dict (a dict of tensors). Save it with torch.save(netG.state_dict(), "netG.pth").`)
+  if (!(value instanceof PickleDict))
+    throw new ModelFileError(
+      file,
+      `${file} holds ${describePickle(value)}, not a state dict (a dict of tensors). Save it with torch.save(netG.state_dict(), "netG.pth").`
+    )
   const tensorsOf = (dict: PickleDict): Map<string, StoredTensor> | null => {
     const out = new Map<string, StoredTensor>()
     for (const [key, child] of dict.entries) {
@@ -101,7 +112,10 @@ function stateDictOf(value: PickleValue, file: string, notes: string[]): StateDi
     }
   }
   const keys = [...value.entries.keys()].slice(0, 10).map(String)
-  throw new ModelFileError(file, `${file} holds a dict of ${value.entries.size} entries (${keys.join(', ')}) that is not a state dict of tensors. Save the network's state_dict() alone.`)
+  throw new ModelFileError(
+    file,
+    `${file} holds a dict of ${value.entries.size} entries (${keys.join(', ')}) that is not a state dict of tensors. Save the network's state_dict() alone.`
+  )
 }
 
 async function readFolder(dir: string, choice: ModelFormatChoice): Promise<ReadModel> {
@@ -114,7 +128,14 @@ async function readFolder(dir: string, choice: ModelFormatChoice): Promise<ReadM
       const model = await readStudioTfjsModel(modelDir)
       const jsonPath = path.join(modelDir, MODEL_JSON)
       const bytes = await fs.promises.readFile(jsonPath)
-      networks.push({ net: model.net, shape: model.shape, weights: model.weights, leakySlope: model.leakySlope, file: describeFile(jsonPath, bytes, model.net), notes: [] })
+      networks.push({
+        net: model.net,
+        shape: model.shape,
+        weights: model.weights,
+        leakySlope: model.leakySlope,
+        file: describeFile(jsonPath, bytes, model.net),
+        notes: []
+      })
     }
     return assemble('tfjs', networks, [])
   }
@@ -171,7 +192,11 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
   const byNet = new Map<NetName, NetworkRead>()
   for (const network of networks) {
     const other = byNet.get(network.net)
-    if (other) throw new ModelFileError(network.file.path, `${other.file.path} and ${network.file.path} both hold a ${network.net === 'G' ? 'generator' : 'discriminator'}; give one generator and one discriminator.`)
+    if (other)
+      throw new ModelFileError(
+        network.file.path,
+        `${other.file.path} and ${network.file.path} both hold a ${network.net === 'G' ? 'generator' : 'discriminator'}; give one generator and one discriminator.`
+      )
     byNet.set(network.net, network)
   }
   const g = byNet.get('G')
@@ -205,11 +230,21 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
 
 async function readBounded(file: string): Promise<Uint8Array> {
   const stat = await fs.promises.stat(file)
-  if (stat.size > MAX_MODEL_FILE_BYTES) throw new ModelFileError(file, `${file} is ${(stat.size / 1024 ** 3).toFixed(1)} GB; a DCGAN's weights are far smaller. It is not a model the studio imports.`)
+  if (stat.size > MAX_MODEL_FILE_BYTES)
+    throw new ModelFileError(
+      file,
+      `${file} is ${(stat.size / 1024 ** 3).toFixed(1)} GB; a DCGAN's weights are far smaller. It is not a model the studio imports.`
+    )
   const buffer = await fs.promises.readFile(file)
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 }
 
 function describeFile(file: string, bytes: Uint8Array, net: NetName): ImportedFile {
-  return { name: path.basename(file), path: path.resolve(file), network: net, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') }
+  return {
+    name: path.basename(file),
+    path: path.resolve(file),
+    network: net,
+    bytes: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex')
+  }
 }

@@ -54,7 +54,8 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
   } catch (error) {
     throw new ModelFileError(file, `${file} is not a safetensors file: its header is not JSON (${(error as Error).message}).`, { cause: error })
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ModelFileError(file, `${file} is not a safetensors file: its header is not a JSON object.`)
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new ModelFileError(file, `${file} is not a safetensors file: its header is not a JSON object.`)
   const data = bytes.subarray(8 + headerLength)
   const tensors = new Map<string, StoredTensor>()
   let metadata: Record<string, string> = {}
@@ -68,7 +69,11 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
     }
     const parsed = Entry.safeParse(raw)
     if (!parsed.success) throw new ModelFileError(file, `${file}: the header entry of "${name}" is not {dtype, shape, data_offsets}.`)
-    const { dtype: code, shape, data_offsets: [start, end] } = parsed.data
+    const {
+      dtype: code,
+      shape,
+      data_offsets: [start, end]
+    } = parsed.data
     const dtype = DTYPES[code]
     if (!dtype) throw new ModelFileError(file, `${file}: "${name}" has dtype ${code}; ${Object.keys(DTYPES).join(', ')} are read.`)
     const count = numel(shape)
@@ -81,10 +86,12 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
   ranges.sort((a, b) => a.start - b.start)
   let covered = 0
   for (const range of ranges) {
-    if (range.start !== covered) throw new ModelFileError(file, `${file} is damaged: its tensors' bytes ${range.start < covered ? 'overlap' : 'leave a gap'} at "${range.name}".`)
+    if (range.start !== covered)
+      throw new ModelFileError(file, `${file} is damaged: its tensors' bytes ${range.start < covered ? 'overlap' : 'leave a gap'} at "${range.name}".`)
     covered = range.end
   }
-  if (covered !== data.byteLength) throw new ModelFileError(file, `${file} is damaged: ${data.byteLength - covered} bytes after the last tensor belong to none.`)
+  if (covered !== data.byteLength)
+    throw new ModelFileError(file, `${file} is damaged: ${data.byteLength - covered} bytes after the last tensor belong to none.`)
   return { tensors, metadata }
 }
 

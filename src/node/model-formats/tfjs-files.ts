@@ -71,10 +71,17 @@ export function tfjsWeights(files: TfjsModelFiles, dir: string): Map<string, Sto
   let offset = 0
   for (const spec of files.weightSpecs) {
     if (spec.dtype !== 'float32' || spec.quantization) {
-      throw new ModelFileError(jsonPath, `${jsonPath} stores ${spec.name} as ${spec.quantization ? `quantized ${spec.quantization.dtype}` : spec.dtype}; only float32 weights are read.`)
+      throw new ModelFileError(
+        jsonPath,
+        `${jsonPath} stores ${spec.name} as ${spec.quantization ? `quantized ${spec.quantization.dtype}` : spec.dtype}; only float32 weights are read.`
+      )
     }
     const count = numel(spec.shape)
-    weights.set(spec.name, { dtype: 'float32', shape: spec.shape, values: decodeValues(files.weightData.subarray(offset, offset + count * 4), 'float32', count) })
+    weights.set(spec.name, {
+      dtype: 'float32',
+      shape: spec.shape,
+      values: decodeValues(files.weightData.subarray(offset, offset + count * 4), 'float32', count)
+    })
     offset += count * 4
   }
   return weights
@@ -94,18 +101,13 @@ async function readModelJson(jsonPath: string): Promise<ModelJsonFile> {
   } catch (error) {
     throw new ModelFileError(
       jsonPath,
-      `${jsonPath} is corrupt (not valid JSON: ${messageOf(error)}). It may have been cut short; ` +
-        'load an earlier checkpoint instead.',
+      `${jsonPath} is corrupt (not valid JSON: ${messageOf(error)}). It may have been cut short; ` + 'load an earlier checkpoint instead.',
       { cause: error }
     )
   }
   const parsed = ModelJsonFile.safeParse(data)
   if (!parsed.success) {
-    throw new ModelFileError(
-      jsonPath,
-      `${jsonPath} is not a TensorFlow.js layers model: ${z.prettifyError(parsed.error)}`,
-      { cause: parsed.error }
-    )
+    throw new ModelFileError(jsonPath, `${jsonPath} is not a TensorFlow.js layers model: ${z.prettifyError(parsed.error)}`, { cause: parsed.error })
   }
   return parsed.data
 }
@@ -131,13 +133,7 @@ async function readWeightsFile(dir: string, relative: string, jsonPath: string):
  * The weights must be exactly as long as the manifest says. A shorter file is truncated, a longer one belongs
  * to another save; either way tfjs would read garbage or fail with a message that names no file.
  */
-function checkWeightBytes(
-  specs: readonly z.infer<typeof WeightEntry>[],
-  actual: number,
-  json: ModelJsonFile,
-  dir: string,
-  jsonPath: string
-): void {
+function checkWeightBytes(specs: readonly z.infer<typeof WeightEntry>[], actual: number, json: ModelJsonFile, dir: string, jsonPath: string): void {
   const expected = expectedWeightBytes(specs)
   if (expected === undefined || expected === actual) return
   const files = json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p)))

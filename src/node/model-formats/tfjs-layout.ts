@@ -33,7 +33,10 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
   const layers = (Array.isArray(config.layers) ? config.layers : []) as TopologyLayer[]
   const names = layers.map((layer) => String(layer.name))
   const fail = (reason: string): never => {
-    throw new ModelFileError(jsonPath, `${jsonPath} is not a generator or discriminator the studio saved: ${reason}. Its layers are ${names.slice(0, 12).join(', ') || 'none'}${names.length > 12 ? ', …' : ''}.`)
+    throw new ModelFileError(
+      jsonPath,
+      `${jsonPath} is not a generator or discriminator the studio saved: ${reason}. Its layers are ${names.slice(0, 12).join(', ') || 'none'}${names.length > 12 ? ', …' : ''}.`
+    )
   }
   const net: NetName | null = names[0] === 'g_z' ? 'G' : names[0] === 'd_image' ? 'D' : null
   if (net === null) return fail('its first layer is neither g_z (a generator) nor d_image (a discriminator)')
@@ -53,18 +56,23 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
     shape = { imageSize: size, channels: channelsOf(first[2], fail), zDim: 0, kernelSize: kernelOf(first[0], fail), width: first[3] as number }
   }
   const expected = expectedLayers(net, blocksFor(size))
-  if (layers.length !== expected.length) fail(`it has ${layers.length} layers where the studio's ${net === 'G' ? 'generator' : 'discriminator'} of this size has ${expected.length}`)
+  if (layers.length !== expected.length)
+    fail(`it has ${layers.length} layers where the studio's ${net === 'G' ? 'generator' : 'discriminator'} of this size has ${expected.length}`)
   let leakySlope: number | null = null
   expected.forEach(([name, className, activation], i) => {
     const layer = layers[i] as TopologyLayer
-    if (layer.name !== name || layer.class_name !== className) fail(`layer ${i} is ${String(layer.name)} (${String(layer.class_name)}), expected ${name} (${className})`)
+    if (layer.name !== name || layer.class_name !== className)
+      fail(`layer ${i} is ${String(layer.name)} (${String(layer.class_name)}), expected ${name} (${className})`)
     const settings = layer.config ?? {}
-    if (activation !== undefined && settings.activation !== activation) fail(`${name} uses the activation ${String(settings.activation)}, expected ${activation}`)
+    if (activation !== undefined && settings.activation !== activation)
+      fail(`${name} uses the activation ${String(settings.activation)}, expected ${activation}`)
     if (className === 'Conv2D' || className === 'Conv2DTranspose') {
-      if (settings.padding !== 'same' || JSON.stringify(settings.strides) !== '[2,2]' || settings.use_bias !== false) fail(`${name} is not a stride-2 'same' convolution without bias`)
+      if (settings.padding !== 'same' || JSON.stringify(settings.strides) !== '[2,2]' || settings.use_bias !== false)
+        fail(`${name} is not a stride-2 'same' convolution without bias`)
     }
     if (className === 'Dense' && settings.use_bias !== false) fail(`${name} has a bias`)
-    if (className === 'BatchNormalization' && Math.abs(Number(settings.epsilon) - 1e-5) > 1e-9) fail(`${name} has epsilon ${String(settings.epsilon)}, not 1e-5`)
+    if (className === 'BatchNormalization' && Math.abs(Number(settings.epsilon) - 1e-5) > 1e-9)
+      fail(`${name} has epsilon ${String(settings.epsilon)}, not 1e-5`)
     if (className === 'LeakyReLU') {
       const alpha = Number(settings.alpha)
       if (!Number.isFinite(alpha) || (leakySlope !== null && alpha !== leakySlope)) fail(`${name} has slope ${String(settings.alpha)}`)
@@ -79,12 +87,23 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
 /** [layer name, tfjs class, activation] of the studio's networks (src/engine/model/layers.ts, as saved). */
 function expectedLayers(net: NetName, n: number): [string, string, string?][] {
   if (net === 'G') {
-    const layers: [string, string, string?][] = [['g_z', 'InputLayer'], ['g_project', 'Dense', 'linear'], ['g_reshape', 'Reshape'], ['g_bn0', 'BatchNormalization'], ['g_relu0', 'Activation', 'relu']]
-    for (let i = 1; i < n; i++) layers.push([`g_deconv${i}`, 'Conv2DTranspose', 'linear'], [`g_bn${i}`, 'BatchNormalization'], [`g_relu${i}`, 'Activation', 'relu'])
+    const layers: [string, string, string?][] = [
+      ['g_z', 'InputLayer'],
+      ['g_project', 'Dense', 'linear'],
+      ['g_reshape', 'Reshape'],
+      ['g_bn0', 'BatchNormalization'],
+      ['g_relu0', 'Activation', 'relu']
+    ]
+    for (let i = 1; i < n; i++)
+      layers.push([`g_deconv${i}`, 'Conv2DTranspose', 'linear'], [`g_bn${i}`, 'BatchNormalization'], [`g_relu${i}`, 'Activation', 'relu'])
     layers.push(['g_out', 'Conv2DTranspose', 'linear'], ['g_tanh', 'Activation', 'tanh'])
     return layers
   }
-  const layers: [string, string, string?][] = [['d_image', 'InputLayer'], ['d_conv0', 'Conv2D', 'linear'], ['d_lrelu0', 'LeakyReLU']]
+  const layers: [string, string, string?][] = [
+    ['d_image', 'InputLayer'],
+    ['d_conv0', 'Conv2D', 'linear'],
+    ['d_lrelu0', 'LeakyReLU']
+  ]
   for (let i = 1; i < n; i++) layers.push([`d_conv${i}`, 'Conv2D', 'linear'], [`d_bn${i}`, 'BatchNormalization'], [`d_lrelu${i}`, 'LeakyReLU'])
   layers.push(['d_flatten', 'Flatten'], ['d_logit', 'Dense', 'linear'], ['d_sigmoid', 'Activation', 'sigmoid'])
   return layers

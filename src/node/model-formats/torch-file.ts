@@ -75,7 +75,12 @@ function readZipFormat(bytes: Uint8Array, file: string): PickleValue {
   }
   const prefix = (pickles[0] as { name: string }).name.slice(0, -'data.pkl'.length)
   const what = `the pickle ${prefix}data.pkl`
-  const { value } = unpickle(archive.read(`${prefix}data.pkl`, MAX_PICKLE_BYTES), { file, what, globals: torchGlobals(file), persistentLoad: (id) => storageRef(id, file, what) })
+  const { value } = unpickle(archive.read(`${prefix}data.pkl`, MAX_PICKLE_BYTES), {
+    file,
+    what,
+    globals: torchGlobals(file),
+    persistentLoad: (id) => storageRef(id, file, what)
+  })
   const storages = new Map<string, Uint8Array>()
   return resolveTensors(value, file, (ref) => {
     let data = storages.get(ref.key)
@@ -92,9 +97,11 @@ function readZipFormat(bytes: Uint8Array, file: string): PickleValue {
 function readLegacyFormat(bytes: Uint8Array, file: string): PickleValue {
   const plain = (what: string, start: number): { value: PickleValue; end: number } => unpickle(bytes, { file, what, globals: {} }, start)
   const magic = plain('the legacy header', 0)
-  if (magic.value !== LEGACY_MAGIC) throw new ModelFileError(file, `${file} is a pickle, but not a file torch.save wrote (it has no torch header). Only PyTorch state dicts are read.`)
+  if (magic.value !== LEGACY_MAGIC)
+    throw new ModelFileError(file, `${file} is a pickle, but not a file torch.save wrote (it has no torch header). Only PyTorch state dicts are read.`)
   const protocol = plain('the legacy header', magic.end)
-  if (protocol.value !== LEGACY_PROTOCOL) throw new ModelFileError(file, `${file} is a legacy torch file of protocol ${describePickle(protocol.value)}; only ${LEGACY_PROTOCOL} is read.`)
+  if (protocol.value !== LEGACY_PROTOCOL)
+    throw new ModelFileError(file, `${file} is a legacy torch file of protocol ${describePickle(protocol.value)}; only ${LEGACY_PROTOCOL} is read.`)
   const info = plain('the legacy system info', protocol.end)
   if (info.value instanceof PickleDict && info.value.entries.get('little_endian') === false) {
     throw new ModelFileError(file, `${file} was saved on a big-endian machine; load it in PyTorch and save it again there with torch.save.`)
@@ -102,7 +109,8 @@ function readLegacyFormat(bytes: Uint8Array, file: string): PickleValue {
   const what = 'the legacy pickle'
   const main = unpickle(bytes, { file, what, globals: torchGlobals(file), persistentLoad: (id) => storageRef(id, file, what) }, info.end)
   const keys = plain('the legacy storage list', main.end)
-  if (!Array.isArray(keys.value) || !keys.value.every((key) => typeof key === 'string')) throw new ModelFileError(file, `${file} is damaged: its list of tensor storages is not a list of names.`)
+  if (!Array.isArray(keys.value) || !keys.value.every((key) => typeof key === 'string'))
+    throw new ModelFileError(file, `${file} is damaged: its list of tensor storages is not a list of names.`)
   // Each storage: its element count as int64, then its bytes, in the order of the list.
   const refs = new Map<string, StorageRef>()
   collectStorages(main.value, refs)
@@ -142,7 +150,9 @@ function torchGlobals(file: string): Record<string, AllowedGlobal> {
 function rebuildTensor(args: readonly PickleValue[], file: string): PickleValue {
   const [storage, offset, size, stride] = args
   const ints = (value: PickleValue | undefined): number[] | null =>
-    value instanceof PickleTuple && value.items.every((item) => typeof item === 'number' && Number.isSafeInteger(item) && item >= 0) ? (value.items as number[]) : null
+    value instanceof PickleTuple && value.items.every((item) => typeof item === 'number' && Number.isSafeInteger(item) && item >= 0)
+      ? (value.items as number[])
+      : null
   const shape = ints(size)
   const strides = ints(stride)
   if (!isStorageRef(storage) || typeof offset !== 'number' || !shape || !strides || shape.length !== strides.length || offset < 0) {
@@ -194,7 +204,11 @@ function materialize(view: TensorView, data: Uint8Array, file: string): StoredTe
   const { storage, offset, shape, stride } = view
   const size = DTYPE_BYTES[storage.dtype]
   const count = numel(shape)
-  if (data.byteLength < storage.numel * size) throw new ModelFileError(file, `${file} is damaged: storage ${storage.key} holds ${data.byteLength} bytes, not the ${storage.numel * size} its tensors need.`)
+  if (data.byteLength < storage.numel * size)
+    throw new ModelFileError(
+      file,
+      `${file} is damaged: storage ${storage.key} holds ${data.byteLength} bytes, not the ${storage.numel * size} its tensors need.`
+    )
   if (count === 0) return { dtype: storage.dtype, shape, values: new Float32Array(0) }
   const last = offset + shape.reduce((sum, dim, i) => sum + (dim - 1) * (stride[i] as number), 0)
   if (last >= storage.numel) throw new ModelFileError(file, `${file} is damaged: a tensor of shape [${shape.join(', ')}] reaches past the end of its storage.`)

@@ -61,7 +61,11 @@ export class ZipArchive {
       const name = new TextDecoder('utf-8', { fatal: false }).decode(reader.slice(at + 46, nameLength))
       const extra = reader.slice(at + 46 + nameLength, extraLength)
       if (size === 0xffffffff || compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
-        const wide = zip64Fields(new ByteReader(extra, file, `the zip64 sizes of ${name}`), { size: size === 0xffffffff, compressedSize: compressedSize === 0xffffffff, offset: localHeaderOffset === 0xffffffff })
+        const wide = zip64Fields(new ByteReader(extra, file, `the zip64 sizes of ${name}`), {
+          size: size === 0xffffffff,
+          compressedSize: compressedSize === 0xffffffff,
+          offset: localHeaderOffset === 0xffffffff
+        })
         size = wide.size ?? size
         compressedSize = wide.compressedSize ?? compressedSize
         localHeaderOffset = wide.offset ?? localHeaderOffset
@@ -98,7 +102,8 @@ export class ZipArchive {
       } catch (error) {
         throw new ModelFileError(file, `${file} is damaged: ${name} does not decompress (${(error as Error).message}).`, { cause: error })
       }
-      if (data.byteLength !== entry.size) throw new ModelFileError(file, `${file} is damaged: ${name} decompresses to ${data.byteLength} bytes, not ${entry.size}.`)
+      if (data.byteLength !== entry.size)
+        throw new ModelFileError(file, `${file} is damaged: ${name} decompresses to ${data.byteLength} bytes, not ${entry.size}.`)
     } else {
       throw new ModelFileError(file, `${file} compresses ${name} with zip method ${entry.method}; only stored (0) and deflated (8) entries are read.`)
     }
@@ -135,7 +140,10 @@ function centralDirectory(reader: ByteReader): { count: number; offset: number; 
 }
 
 /** The 64-bit sizes of a zip64 entry, in the order the format lists them (only those marked as too big). */
-function zip64Fields(extra: ByteReader, wanted: { size: boolean; compressedSize: boolean; offset: boolean }): { size?: number; compressedSize?: number; offset?: number } {
+function zip64Fields(
+  extra: ByteReader,
+  wanted: { size: boolean; compressedSize: boolean; offset: boolean }
+): { size?: number; compressedSize?: number; offset?: number } {
   let at = 0
   while (at + 4 <= extra.length) {
     const id = extra.u16(at)

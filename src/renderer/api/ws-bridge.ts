@@ -8,10 +8,7 @@ export type ConnectionState = 'connecting' | 'open' | 'closed'
  * authenticates the upgrade, so no secret is handled here. Reconnects after a drop; calls in flight when the
  * connection drops fail with a clear error instead of hanging.
  */
-export function createWebSocketBridge(
-  url: string,
-  onState: (state: ConnectionState) => void = () => {}
-): StudioBridge {
+export function createWebSocketBridge(url: string, onState: (state: ConnectionState) => void = () => {}): StudioBridge {
   const pending = new Map<number, (outcome: CallOutcome) => void>()
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   let nextId = 1

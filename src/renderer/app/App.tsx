@@ -71,7 +71,14 @@ export function App() {
         <h1>DCGAN Studio</h1>
         <nav>
           {SCREENS.map((s) => (
-            <button key={s.id} type="button" className={screen === s.id ? 'on' : ''} onClick={() => setScreen(s.id)} title={`Alt+${s.key}`} data-testid={`nav-${s.id}`}>
+            <button
+              key={s.id}
+              type="button"
+              className={screen === s.id ? 'on' : ''}
+              onClick={() => setScreen(s.id)}
+              title={`Alt+${s.key}`}
+              data-testid={`nav-${s.id}`}
+            >
               {s.label}
             </button>
           ))}

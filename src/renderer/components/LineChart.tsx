@@ -37,10 +37,18 @@ export function LineChart({ title, x, series, height = 160, yRange, testId }: Li
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title}>
         <line x1={pad.left} x2={width - pad.right} y1={sy(yMin)} y2={sy(yMin)} className="axis" />
         <line x1={pad.left} x2={pad.left} y1={pad.top} y2={height - pad.bottom} className="axis" />
-        <text x={pad.left - 4} y={sy(yMax) + 4} textAnchor="end" className="tick">{yMax.toFixed(2)}</text>
-        <text x={pad.left - 4} y={sy(yMin)} textAnchor="end" className="tick">{yMin.toFixed(2)}</text>
-        <text x={pad.left} y={height - 6} className="tick">{xMin}</text>
-        <text x={width - pad.right} y={height - 6} textAnchor="end" className="tick">step {xMax}</text>
+        <text x={pad.left - 4} y={sy(yMax) + 4} textAnchor="end" className="tick">
+          {yMax.toFixed(2)}
+        </text>
+        <text x={pad.left - 4} y={sy(yMin)} textAnchor="end" className="tick">
+          {yMin.toFixed(2)}
+        </text>
+        <text x={pad.left} y={height - 6} className="tick">
+          {xMin}
+        </text>
+        <text x={width - pad.right} y={height - 6} textAnchor="end" className="tick">
+          step {xMax}
+        </text>
         {series.map((s) => (
           <polyline
             key={s.label}

@@ -29,7 +29,15 @@ export function PathField({ label, value, onChange, kind, placeholder, testId, e
     <label className="path-field">
       {label}
       <span className="row">
-        <input type="text" value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} data-testid={testId} spellCheck={false} {...invalidProps(error, errorId)} />
+        <input
+          type="text"
+          value={value}
+          placeholder={placeholder}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={testId}
+          spellCheck={false}
+          {...invalidProps(error, errorId)}
+        />
         {window.studio && (
           <button type="button" onClick={() => void browse()}>
             Browse…

@@ -33,8 +33,7 @@ export interface Dialogs {
 }
 
 type Pending = { id: number } & (
-  | { kind: 'prompt'; options: PromptOptions; resolve(value: string | null): void }
-  | { kind: 'confirm'; options: ConfirmOptions; resolve(value: boolean): void }
+  { kind: 'prompt'; options: PromptOptions; resolve(value: string | null): void } | { kind: 'confirm'; options: ConfirmOptions; resolve(value: boolean): void }
 )
 
 const DialogContext = createContext<Dialogs | null>(null)

@@ -114,7 +114,14 @@ export function LatentMap({ points, thumbs, selected, onSelect, paths, height = 
     () =>
       Array.from({ length: count }, (_, i) => (
         <li key={i}>
-          <button type="button" aria-label={`sample ${i}`} aria-pressed={selected === i} tabIndex={i === tabStop ? 0 : -1} onClick={() => onSelect(i)} onFocus={() => setFocused(i)}>
+          <button
+            type="button"
+            aria-label={`sample ${i}`}
+            aria-pressed={selected === i}
+            tabIndex={i === tabStop ? 0 : -1}
+            onClick={() => onSelect(i)}
+            onFocus={() => setFocused(i)}
+          >
             {i}
           </button>
         </li>
@@ -136,9 +143,14 @@ export function LatentMap({ points, thumbs, selected, onSelect, paths, height = 
           {glError}
         </p>
       )}
-      <ul aria-label="Samples on the map" style={visuallyHidden} onKeyDown={onListKey} onBlur={(event) => {
+      <ul
+        aria-label="Samples on the map"
+        style={visuallyHidden}
+        onKeyDown={onListKey}
+        onBlur={(event) => {
           if (!event.currentTarget.contains(event.relatedTarget)) setFocused(null)
-        }}>
+        }}
+      >
         {buttons}
       </ul>
       {focused !== null && (
@@ -164,4 +176,13 @@ const visuallyHidden: CSSProperties = {
   listStyle: 'none'
 }
 
-const caption: CSSProperties = { position: 'absolute', left: 8, bottom: 8, margin: 0, padding: '2px 8px', borderRadius: 4, background: 'rgba(0,0,0,0.6)', fontSize: 12 }
+const caption: CSSProperties = {
+  position: 'absolute',
+  left: 8,
+  bottom: 8,
+  margin: 0,
+  padding: '2px 8px',
+  borderRadius: 4,
+  background: 'rgba(0,0,0,0.6)',
+  fontSize: 12
+}

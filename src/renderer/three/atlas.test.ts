@@ -64,6 +64,11 @@ describe('packAtlas', () => {
 
   it('gives an empty atlas for no images and refuses an impossible one', () => {
     expect(packAtlas([]).uvs.length).toBe(0)
-    expect(() => packAtlas(Array.from({ length: 100 }, () => tagged(0, 4, 4)), { maxSize: 16, gutter: 1 })).toThrow(/Cannot pack 100 images/)
+    expect(() =>
+      packAtlas(
+        Array.from({ length: 100 }, () => tagged(0, 4, 4)),
+        { maxSize: 16, gutter: 1 }
+      )
+    ).toThrow(/Cannot pack 100 images/)
   })
 })

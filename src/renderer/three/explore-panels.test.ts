@@ -40,7 +40,13 @@ describe('layer stack panel', () => {
 
   it('asks for every layer of one forward pass of a seeded sample, by its seed', () => {
     const params = stackRequest(run, 'D', { key: 'seed:7:3', seed: 7, index: 3, z: new Float32Array(3), image })
-    expect(params).toEqual({ run, net: 'D', input: { kind: 'sample', z: { kind: 'seed', seed: 7, index: 3 } }, layer: null, maxMapsPerLayer: STACK_MAPS_PER_LAYER })
+    expect(params).toEqual({
+      run,
+      net: 'D',
+      input: { kind: 'sample', z: { kind: 'seed', seed: 7, index: 3 } },
+      layer: null,
+      maxMapsPerLayer: STACK_MAPS_PER_LAYER
+    })
     expect(FeaturesParams.safeParse(params).success).toBe(true)
   })
 

@@ -58,7 +58,8 @@ export function createFrameGate(draw: () => void, scheduler: FrameScheduler, ini
       schedule()
     },
     update(visibility) {
-      const resized = (visibility.width !== undefined && visibility.width !== state.width) || (visibility.height !== undefined && visibility.height !== state.height)
+      const resized =
+        (visibility.width !== undefined && visibility.width !== state.width) || (visibility.height !== undefined && visibility.height !== state.height)
       Object.assign(state, visibility)
       // A new size needs a new picture (the drawing buffer was cleared by the resize).
       if (resized) dirty = true

@@ -32,7 +32,11 @@ interface Rect {
 export function placeLabels(candidates: readonly LabelCandidate[], view: { width: number; height: number }, gap = 4): (LabelSpot | null)[] {
   const taken: Rect[] = []
   const clear = (r: Rect): boolean =>
-    r.left >= 0 && r.top >= 0 && r.right <= view.width && r.bottom <= view.height && taken.every((t) => r.right + gap <= t.left || t.right + gap <= r.left || r.bottom + gap <= t.top || t.bottom + gap <= r.top)
+    r.left >= 0 &&
+    r.top >= 0 &&
+    r.right <= view.width &&
+    r.bottom <= view.height &&
+    taken.every((t) => r.right + gap <= t.left || t.right + gap <= r.left || r.bottom + gap <= t.top || t.bottom + gap <= r.top)
   return candidates.map((c) => {
     const far = c.height + gap
     const options: [LabelSpot['row'], { x: number; y: number } | null, number][] = [

@@ -104,7 +104,10 @@ export function layoutLayerStack(layers: readonly StackLayerInput[], options: St
   // Centre the cards on the origin so the orbit turns around their middle.
   const left = Math.min(0, ...cards.map((c) => c.center[0] - c.width / 2))
   const right = Math.max(cursor - gap, ...cards.map((c) => c.center[0] + c.width / 2))
-  const shift = cards.length > 0 ? (Math.min(...cards.map((c) => c.center[0] - c.width / 2)) + Math.max(...cards.map((c) => c.center[0] + c.width / 2))) / 2 : (cursor - gap) / 2
+  const shift =
+    cards.length > 0
+      ? (Math.min(...cards.map((c) => c.center[0] - c.width / 2)) + Math.max(...cards.map((c) => c.center[0] + c.width / 2))) / 2
+      : (cursor - gap) / 2
   for (const card of cards) card.center[0] -= shift
   for (const layer of placed) {
     layer.labelAnchor[0] -= shift

@@ -16,14 +16,7 @@ export interface ScreenPoint {
  * Where a world point lands on the view: `viewProjection` is a column-major 4×4 matrix (three's
  * `Matrix4.elements` of projection × view). Null when the point is behind the camera.
  */
-export function projectToScreen(
-  x: number,
-  y: number,
-  z: number,
-  viewProjection: ArrayLike<number>,
-  width: number,
-  height: number
-): ScreenPoint | null {
+export function projectToScreen(x: number, y: number, z: number, viewProjection: ArrayLike<number>, width: number, height: number): ScreenPoint | null {
   const m = viewProjection
   const cx = (m[0] ?? 0) * x + (m[4] ?? 0) * y + (m[8] ?? 0) * z + (m[12] ?? 0)
   const cy = (m[1] ?? 0) * x + (m[5] ?? 0) * y + (m[9] ?? 0) * z + (m[13] ?? 0)

@@ -46,7 +46,10 @@ describe('pathSegments', () => {
   const points = new Float32Array([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1])
 
   it('turns each walk into consecutive segments between its points', () => {
-    const segments = pathSegments(points, [[0, 1, 2], [3, 0]])
+    const segments = pathSegments(points, [
+      [0, 1, 2],
+      [3, 0]
+    ])
     expect(Array.from(segments)).toEqual([0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0])
   })
 

@@ -64,7 +64,5 @@ export function pathSegments(points: Float32Array, paths: readonly (readonly num
  * the map's seed and an index below its sample count. Keyframes elsewhere are left out of the path.
  */
 export function walkPaths(walks: readonly (readonly { seed: number | null; index: number }[])[], mapSeed: number, count: number): number[][] {
-  return walks
-    .map((walk) => walk.filter((k) => k.seed === mapSeed && k.index >= 0 && k.index < count).map((k) => k.index))
-    .filter((path) => path.length >= 2)
+  return walks.map((walk) => walk.filter((k) => k.seed === mapSeed && k.index >= 0 && k.index < count).map((k) => k.index)).filter((path) => path.length >= 2)
 }

@@ -58,7 +58,15 @@ export function createViewport(container: HTMLElement, options: ViewportOptions)
   canvas.setAttribute('aria-label', options.label)
 
   // Ask for the context ourselves so a missing WebGL becomes a message, not three's console error and throw.
-  const gl = canvas.getContext('webgl2', { alpha: false, antialias: true, depth: true, stencil: false, premultipliedAlpha: true, preserveDrawingBuffer: true, powerPreference: 'low-power' })
+  const gl = canvas.getContext('webgl2', {
+    alpha: false,
+    antialias: true,
+    depth: true,
+    stencil: false,
+    premultipliedAlpha: true,
+    preserveDrawingBuffer: true,
+    powerPreference: 'low-power'
+  })
   if (!gl) {
     throw new WebGLUnavailableError(
       'This view needs WebGL 2, which this browser or machine does not provide (it may be turned off, or the graphics driver blocked). The rest of the studio works without it.'

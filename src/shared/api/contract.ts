@@ -41,7 +41,18 @@ import {
   ExportedFile
 } from './export'
 import { Job } from './jobs'
-import { BranchRunParams, CreateRunParams, RecreateDatasetParams, RunDetails, RunListing, RunRef, RunSample, RunSampleParams, RunTrainEvent, StartRunParams } from './runs'
+import {
+  BranchRunParams,
+  CreateRunParams,
+  RecreateDatasetParams,
+  RunDetails,
+  RunListing,
+  RunRef,
+  RunSample,
+  RunSampleParams,
+  RunTrainEvent,
+  StartRunParams
+} from './runs'
 import { DatasetManifest } from '../formats/dataset'
 import { FavouriteSample, RunRecord } from '../formats/run'
 import { ExportModelParams, ExportModelResult, ImportModelParams } from '../formats/model-import'

@@ -71,7 +71,11 @@ export function webGpuLimitsText(limits: WebGpuAdapter['limits']): string {
 }
 
 function bytes(count: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10]
+  ] as const) {
     if (count >= size) return `${Number((count / size).toFixed(1))} ${unit}`
   }
   return `${count} B`

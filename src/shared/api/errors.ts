@@ -38,9 +38,7 @@ export class StudioError extends Error {
   }
 
   toData(): StudioErrorData {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details }
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details }
   }
 
   static fromData(data: StudioErrorData): StudioError {

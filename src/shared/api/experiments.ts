@@ -8,7 +8,11 @@ import { RgbaImage } from './image'
  * of their own, so the explorer stays responsive while they work.
  */
 
-const Seed = z.number().int().min(0).max(2 ** 31 - 1)
+const Seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
 
 /** The paper's linear-probe results, shown beside ours for reference (Radford et al. 2015, Section 5). */
 export const PAPER_PROBE_REFERENCE = {
@@ -43,7 +47,11 @@ export const EngineProbeParams = z.object({
   maxTest: z.number().int().min(1).max(100_000),
   /** Seed of the split: the same seed draws the same training, validation and test images. */
   seed: Seed.default(0),
-  weightDecays: z.array(z.number().positive()).min(1).max(16).default([...PROBE_WEIGHT_DECAYS]),
+  weightDecays: z
+    .array(z.number().positive())
+    .min(1)
+    .max(16)
+    .default([...PROBE_WEIGHT_DECAYS]),
   /** Full-batch Adam iterations per weight decay. */
   iterations: z.number().int().min(10).max(5000).default(300)
 })
@@ -155,7 +163,7 @@ export const PROBE_PROTOCOLS: Record<ProbeProtocolName, ProbeProtocol> = {
     selectionDraws: 10,
     testDraws: 100,
     cs: PAPER_SVM_CS,
-    notes: 'As the authors\' script: 10 label draws per C to choose it on validation, then 100 draws scored on the test set.'
+    notes: "As the authors' script: 10 label draws per C to choose it on validation, then 100 draws scored on the test set."
   }
 }
 

@@ -3,7 +3,11 @@ import { ClassifierAccuracy } from '../faces/classifier-file'
 import { ModelConfig } from '../formats/model'
 import { RgbaImage } from './image'
 
-const Seed = z.number().int().min(0).max(2 ** 31 - 1)
+const Seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
 
 /**
  * Feature maps of one G layer to drop at every location ("forgetting to draw", paper Fig. 6): G's forward pass
@@ -22,7 +26,10 @@ export type ErasureSpec = z.infer<typeof ErasureSpec>
 export const RunCheckpointRef = z.object({
   id: z.string().min(1),
   step: z.number().int().min(0).nullable().default(null),
-  erasure: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'not an erasure id'), ErasureSpec]).nullable().default(null)
+  erasure: z
+    .union([z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'not an erasure id'), ErasureSpec])
+    .nullable()
+    .default(null)
 })
 export type RunCheckpointRef = z.input<typeof RunCheckpointRef>
 
@@ -184,7 +191,6 @@ export const EmbedResult = z.object({
 export type EmbedResult = z.infer<typeof EmbedResult>
 
 // ——— Exploration: Studio API (what the UI and CLI ask; the Node side resolves runs and seeds) ———
-
 
 /**
  * A point in z: named by a seed (sample `index` of grid seed `seed` — reproducible everywhere) or given as a

@@ -8,7 +8,11 @@ import { ArithmeticParams, ErasureSpec, RunCheckpointRef } from './explore'
  * `export.json` inside a folder of frames) that says where it came from, precisely enough to render it again.
  */
 
-const Seed = z.number().int().min(0).max(2 ** 31 - 1)
+const Seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
 
 /**
  * A point in z, as in explore's ZSpec, except that a vector may also be a plain JSON array: a sidecar's
@@ -18,7 +22,14 @@ export const ExportZSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('seed'), seed: Seed, index: z.number().int().min(0).max(100_000).default(0) }),
   z.object({
     kind: z.literal('z'),
-    z: z.union([z.instanceof(Float32Array), z.array(z.number()).min(1).max(1024).transform((values) => new Float32Array(values))])
+    z: z.union([
+      z.instanceof(Float32Array),
+      z
+        .array(z.number())
+        .min(1)
+        .max(1024)
+        .transform((values) => new Float32Array(values))
+    ])
   })
 ])
 export type ExportZSpec = z.input<typeof ExportZSpec>

@@ -40,7 +40,11 @@ export type BoxesFile = z.input<typeof BoxesFile>
 /** Fitting choices shared by the Studio API, the engine and saved erasures. */
 export const FitSettings = z.object({
   /** A G layer by name (a ReLU output, e.g. g_relu2); null: the second-highest conv layer, as in the paper. */
-  layer: z.string().regex(/^g_relu\d+$/, 'the layer must be one of G’s ReLU outputs (g_relu0, g_relu1, …)').nullable().default(null),
+  layer: z
+    .string()
+    .regex(/^g_relu\d+$/, 'the layer must be one of G’s ReLU outputs (g_relu0, g_relu1, …)')
+    .nullable()
+    .default(null),
   /**
    * Where negatives come from: `random` places outside the boxes of the same samples (the paper's), or
    * `matched` — the boxes' own places on samples without the object there (better when the object always
@@ -52,7 +56,12 @@ export const FitSettings = z.object({
   /** L2 weight decay of the logistic regression (on standardised activations). */
   weightDecay: z.number().positive().max(10).default(1e-3),
   iterations: z.number().int().min(10).max(5000).default(400),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0)
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0)
 })
 export type FitSettings = z.infer<typeof FitSettings>
 

@@ -29,7 +29,11 @@ export function runBadge(run: Pick<RunListing, 'record' | 'latestStep' | 'traini
   const step = latestStep ?? 0
   const busy = run.training || record.status === 'running' || record.status === 'paused'
   if (record.id === demoRunId && !busy) {
-    return { label: `demo model · trained ${step.toLocaleString('en-US')} steps`, className: 'pill pill-demo', progress: `checkpoint step ${step.toLocaleString('en-US')}` }
+    return {
+      label: `demo model · trained ${step.toLocaleString('en-US')} steps`,
+      className: 'pill pill-demo',
+      progress: `checkpoint step ${step.toLocaleString('en-US')}`
+    }
   }
   // A model trained elsewhere and not trained here yet is a finished model, not a stopped run.
   if (record.imported && step === 0 && !busy) {

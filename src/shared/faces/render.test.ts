@@ -141,4 +141,3 @@ function countIn(image: Uint8Array, box: { x0: number; y0: number; x1: number; y
   }
   return count
 }
-

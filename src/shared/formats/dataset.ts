@@ -24,9 +24,7 @@ export const THUMBS_COLUMNS = 8
 export const THUMBS_MAX_CELL = 64
 
 /** Dataset ids are folder names, so they are kept to characters that are safe in a path on every OS. */
-export const DatasetId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a dataset id is 1–80 lowercase letters, digits and dashes')
+export const DatasetId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a dataset id is 1–80 lowercase letters, digits and dashes')
 export type DatasetId = z.infer<typeof DatasetId>
 
 /** Square side in pixels. The model sizes are 32, 64 and 128; IDX data is 28 unless resized. */

@@ -64,7 +64,7 @@ export function networksOf(record: { imported?: { networks: readonly NetName[] }
 }
 
 const NEEDS: Readonly<Record<NetName, string>> = {
-  G: 'samples, walks, vector arithmetic, the latent map, G\'s feature maps, forgetting to draw, projecting images into z, attribute scores, sample exports and training',
+  G: "samples, walks, vector arithmetic, the latent map, G's feature maps, forgetting to draw, projecting images into z, attribute scores, sample exports and training",
   D: "D's feature maps and filters, guided backpropagation, the linear probe, projecting by D's features and training"
 }
 
@@ -94,7 +94,12 @@ export const EngineImportModelParams = z.object({
   /** The noise z is drawn from; main.py samples N(0, 1). */
   noise: NoiseSpec,
   /** Seeds the trainer's random stream when the run trains further. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1)
 })
 export const EngineImportModelResult = z.object({
   model: ModelConfig,

@@ -60,7 +60,12 @@ export const TrainConfig = z.object({
   /** Samples in the fixed-noise grid. */
   sampleCount: z.number().int().min(1).max(256).default(64),
   /** Seed for weights, data order and noise; a run is reproducible from it. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1)
 })
 export type TrainConfig = z.infer<typeof TrainConfig>
 export type TrainConfigInput = z.input<typeof TrainConfig>
@@ -89,15 +94,16 @@ export const RunRecord = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   /** The dataset id in the same library, and what it was when the run was created. */
-  dataset: z.object({
-    id: z.string(),
-    name: z.string(),
-    count: z.number().int().min(1),
-    size: z.number().int(),
-    channels: z.union([z.literal(1), z.literal(3)]),
-    /** Set when the dataset is procedural and can be recreated exactly (the shipped demo). */
-    recipe: DatasetRecipe.optional()
-  })
+  dataset: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      count: z.number().int().min(1),
+      size: z.number().int(),
+      channels: z.union([z.literal(1), z.literal(3)]),
+      /** Set when the dataset is procedural and can be recreated exactly (the shipped demo). */
+      recipe: DatasetRecipe.optional()
+    })
     // null for a model imported from elsewhere until a dataset is chosen to train it further.
     .nullable(),
   /** The architecture, including the noise distribution z is drawn from. */
@@ -115,14 +121,19 @@ export const RunRecord = z.object({
    * — smiling, masculine, glasses, pose — for Explore's attribute filter. Only a model of faces has one: the
    * demo names classifiers/demo-faces, installed with it. Branches keep it.
    */
-  classifier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a classifier is named by its folder under classifiers/: lowercase letters, digits and dashes').optional(),
+  classifier: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'a classifier is named by its folder under classifiers/: lowercase letters, digits and dashes')
+    .optional(),
   /** Health warnings the trainer raised (D loss near zero, collapsing diversity, small dataset), newest last. */
   warnings: z
     .array(z.object({ step: z.number().int().min(0), code: z.string(), message: z.string() }))
     .max(100)
     .default([]),
   /** Where training time went: backend and wall time, accumulated over sessions. */
-  cost: z.object({ backend: z.string().nullable(), seconds: z.number().min(0), steps: z.number().int().min(0) }).default({ backend: null, seconds: 0, steps: 0 })
+  cost: z
+    .object({ backend: z.string().nullable(), seconds: z.number().min(0), steps: z.number().int().min(0) })
+    .default({ backend: null, seconds: 0, steps: 0 })
 })
 export type RunRecord = z.infer<typeof RunRecord>
 
@@ -203,7 +214,12 @@ export type TrainEvent = z.infer<typeof TrainEvent>
 
 /** A favourite sample: named by its seed when it has one (exact and short), always with its z. */
 export const FavouriteSample = z.object({
-  seed: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .nullable(),
   index: z.number().int().min(0).max(100_000),
   z: z.array(z.number()).min(1).max(1024)
 })

@@ -69,7 +69,10 @@ export function randomWalk(start: Float32Array, steps: number, stepSize: number,
   let current: Float32Array = start.slice()
   for (let s = 0; s < steps; s++) {
     const direction = randomUnitVector(current.length, rng)
-    current = spec.kind === 'uniform' ? reflectedStep(current, direction, length, spec) : shellStep(current, direction, length, spec.mean, spec.std * Math.sqrt(current.length))
+    current =
+      spec.kind === 'uniform'
+        ? reflectedStep(current, direction, length, spec)
+        : shellStep(current, direction, length, spec.mean, spec.std * Math.sqrt(current.length))
     frames.push(current)
   }
   return frames

@@ -26,7 +26,10 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
 }
 
 function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: ConvAttrs): tf.TensorInfo {
-  for (const [name, input] of [['x', x], ['dy', dy]] as const) {
+  for (const [name, input] of [
+    ['x', x],
+    ['dy', dy]
+  ] as const) {
     if (input.dtype === 'complex64' || input.dtype === 'string') {
       throw new Error(`Conv2DBackpropFilter does not support ${input.dtype} input '${name}'.`)
     }
@@ -52,9 +55,7 @@ function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs:
         `channels but x [${x.shape.join(',')}] has ${inChannels}.`
     )
   }
-  const expectedDy = channelsLast
-    ? [batchSize, outHeight, outWidth, outChannels]
-    : [batchSize, outChannels, outHeight, outWidth]
+  const expectedDy = channelsLast ? [batchSize, outHeight, outWidth, outChannels] : [batchSize, outChannels, outHeight, outWidth]
   if (expectedDy.some((size, i) => size !== dy.shape[i])) {
     throw new Error(
       `Conv2DBackpropFilter: dy has shape [${dy.shape.join(',')}] but x [${x.shape.join(',')}] with filter ` +
@@ -72,17 +73,18 @@ function compute(scope: KernelScope, x: tf.TensorInfo, dy: tf.TensorInfo, attrs:
   const needWidth = filterWidth + (outWidth - 1) * strideWidth
   const bottom = Math.max(0, needHeight - inHeight - top)
   const right = Math.max(0, needWidth - inWidth - left)
-  const product = scope.run(
-    'Conv2D',
-    { x: images, filter },
-    {
-      strides: [1, 1],
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [strideHeight, strideWidth],
-      dimRoundingMode: undefined
-    } as unknown as tf.NamedAttrMap
-  )
+  const product = scope.run('Conv2D', { x: images, filter }, {
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0]
+    ],
+    dataFormat: 'NHWC',
+    dilations: [strideHeight, strideWidth],
+    dimRoundingMode: undefined
+  } as unknown as tf.NamedAttrMap)
   // When the forward pass skipped trailing input rows (stride > kernel, or 'floor' rounding),
   // the convolution produced a few extra taps past the kernel: drop them.
   const taps = scope.slice(product, [0, 0, 0, 0], [inChannels, filterHeight, filterWidth, outChannels])

@@ -195,17 +195,18 @@ function computePhases(scope: KernelScope, backend: BackendWasm, dy: tf.TensorIn
 }
 
 function convolve(scope: KernelScope, dy: tf.TensorInfo, filter: tf.TensorInfo, rows: AxisPhase, columns: AxisPhase): tf.TensorInfo {
-  return scope.run(
-    'Conv2D',
-    { x: dy, filter },
-    {
-      strides: [1, 1],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [columns.padBefore, columns.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-      dimRoundingMode: undefined
-    } as unknown as tf.NamedAttrMap
-  )
+  return scope.run('Conv2D', { x: dy, filter }, {
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [rows.padBefore, rows.padAfter],
+      [columns.padBefore, columns.padAfter],
+      [0, 0]
+    ],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    dimRoundingMode: undefined
+  } as unknown as tf.NamedAttrMap)
 }
 
 // [B, Qh, Qw, (rh, rw, ci)] → [B, Qh·sh, Qw·sw, Ci]: seen as [B·Qh, Qw, sh, sw·Ci], swapping the

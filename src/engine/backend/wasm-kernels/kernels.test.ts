@@ -115,7 +115,11 @@ function conv2dFilterGradient(c: ConvCase): number[] {
       // A non-uniform dy, so that a transposed or shifted result cannot pass by symmetry.
       return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))))
     }
-    return Array.from(tf.grad(loss)(tf.tensor4d(filter.values, filter.shape as Shape4)).dataSync())
+    return Array.from(
+      tf
+        .grad(loss)(tf.tensor4d(filter.values, filter.shape as Shape4))
+        .dataSync()
+    )
   })
 }
 
@@ -137,16 +141,9 @@ function conv2dTransposeFilterGradient(c: ConvCase): number[] {
 }
 
 describe('Conv2DBackpropFilter on wasm matches cpu', () => {
-  it.each(convCases())(
-    'in conv2d: kernel $kernel, stride $stride, $pad, x [$batch, $height, $width, $inChannels] to $outChannels channels',
-    async (c) => {
-      expectClose(
-        await onBackend('wasm', () => conv2dFilterGradient(c)),
-        await onBackend('cpu', () => conv2dFilterGradient(c)),
-        JSON.stringify(c)
-      )
-    }
-  )
+  it.each(convCases())('in conv2d: kernel $kernel, stride $stride, $pad, x [$batch, $height, $width, $inChannels] to $outChannels channels', async (c) => {
+    expectClose(await onBackend('wasm', () => conv2dFilterGradient(c)), await onBackend('cpu', () => conv2dFilterGradient(c)), JSON.stringify(c))
+  })
 
   it.each(convCases())(
     'in conv2dTranspose: kernel $kernel, stride $stride, $pad, up to [$batch, $height, $width, $inChannels] from $outChannels channels',
@@ -164,7 +161,16 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
       label: 'explicit asymmetric padding, strides [2, 1]',
       x: [2, 7, 6, 3],
       filter: [4, 3, 3, 5],
-      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]], dataFormat: 'NHWC' }
+      attrs: {
+        strides: [2, 1],
+        pad: [
+          [0, 0],
+          [2, 0],
+          [1, 3],
+          [0, 0]
+        ],
+        dataFormat: 'NHWC'
+      }
     },
     ...(['floor', 'round', 'ceil'] as const).map((mode) => ({
       label: `numeric padding 1 rounded with '${mode}'`,
@@ -210,11 +216,13 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     const dyValues = randomValues(info.outShape, 6)
     const gradient = (): number[] =>
       tf.tidy(() => {
-        const result = tf.engine().runKernel<tf.Tensor>(
-          'Conv2DBackpropFilter',
-          { x: tf.tensor(xValues.values, shape), dy: tf.tensor(dyValues.values, info.outShape) },
-          { ...attrs, filterShape }
-        )
+        const result = tf
+          .engine()
+          .runKernel<tf.Tensor>(
+            'Conv2DBackpropFilter',
+            { x: tf.tensor(xValues.values, shape), dy: tf.tensor(dyValues.values, info.outShape) },
+            { ...attrs, filterShape }
+          )
         expect(result.shape).toEqual(filterShape)
         return Array.from(result.dataSync())
       })
@@ -224,8 +232,16 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
   it('accepts int32 inputs like the cpu kernel does', async () => {
     const gradient = (): number[] =>
       tf.tidy(() => {
-        const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => (i % 7) - 3), [2, 5, 5, 3], 'int32')
-        const dy = tf.tensor4d(Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => (i % 5) - 2), [2, 3, 3, 4], 'int32')
+        const x = tf.tensor4d(
+          Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => (i % 7) - 3),
+          [2, 5, 5, 3],
+          'int32'
+        )
+        const dy = tf.tensor4d(
+          Array.from({ length: 2 * 3 * 3 * 4 }, (_, i) => (i % 5) - 2),
+          [2, 3, 3, 4],
+          'int32'
+        )
         const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] }
         const result = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrs)
         expect(result.dtype).toBe('float32')
@@ -279,7 +295,11 @@ function conv2dInputGradient(c: ConvCase): number[] {
       const y = tf.conv2d(images as tf.Tensor4D, weights, c.stride, c.pad)
       return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))))
     }
-    return Array.from(tf.grad(loss)(tf.tensor4d(x.values, x.shape as Shape4)).dataSync())
+    return Array.from(
+      tf
+        .grad(loss)(tf.tensor4d(x.values, x.shape as Shape4))
+        .dataSync()
+    )
   })
 }
 
@@ -289,11 +309,13 @@ function runBackpropInput(dyShape: number[], filterShape: number[], attrs: Recor
   const filterValues = randomValues(filterShape, 26).values.map((v) => (dtype === 'int32' ? Math.round(v * 4) : v))
   return () =>
     tf.tidy(() => {
-      const result = tf.engine().runKernel<tf.Tensor>(
-        'Conv2DBackpropInput',
-        { dy: tf.tensor(dyValues, dyShape, dtype), filter: tf.tensor(filterValues, filterShape, dtype) },
-        attrs as unknown as tf.NamedAttrMap
-      )
+      const result = tf
+        .engine()
+        .runKernel<tf.Tensor>(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(dyValues, dyShape, dtype), filter: tf.tensor(filterValues, filterShape, dtype) },
+          attrs as unknown as tf.NamedAttrMap
+        )
       expect(result.shape).toEqual(attrs['inputShape'])
       expect(result.dtype).toBe('float32')
       return Array.from(result.dataSync())
@@ -304,22 +326,14 @@ describe('Conv2DBackpropInput on wasm (phase-decomposed onto XNNPACK) matches cp
   it.each([...convCases(), ...phaseCases()])(
     'as conv2dTranspose: kernel $kernel, stride $stride, $pad, up to [$batch, $height, $width, $inChannels] from $outChannels channels',
     async (c) => {
-      expectClose(
-        await onBackend('wasm', () => conv2dTransposeForward(c)),
-        await onBackend('cpu', () => conv2dTransposeForward(c)),
-        JSON.stringify(c)
-      )
+      expectClose(await onBackend('wasm', () => conv2dTransposeForward(c)), await onBackend('cpu', () => conv2dTransposeForward(c)), JSON.stringify(c))
     }
   )
 
   it.each([...convCases(), ...phaseCases()])(
     'in the gradient of conv2d: kernel $kernel, stride $stride, $pad, x [$batch, $height, $width, $inChannels] to $outChannels channels',
     async (c) => {
-      expectClose(
-        await onBackend('wasm', () => conv2dInputGradient(c)),
-        await onBackend('cpu', () => conv2dInputGradient(c)),
-        JSON.stringify(c)
-      )
+      expectClose(await onBackend('wasm', () => conv2dInputGradient(c)), await onBackend('cpu', () => conv2dInputGradient(c)), JSON.stringify(c))
     }
   )
 
@@ -329,14 +343,32 @@ describe('Conv2DBackpropInput on wasm (phase-decomposed onto XNNPACK) matches cp
       label: 'explicit asymmetric padding, strides [2, 1]',
       inputShape: [2, 7, 6, 3],
       filter: [4, 3, 3, 5],
-      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]], dataFormat: 'NHWC' },
+      attrs: {
+        strides: [2, 1],
+        pad: [
+          [0, 0],
+          [2, 0],
+          [1, 3],
+          [0, 0]
+        ],
+        dataFormat: 'NHWC'
+      },
       path: 'grid'
     },
     {
       label: 'explicit asymmetric padding, strides [2, 1], per phase',
       inputShape: [2, 8, 6, 16],
       filter: [4, 3, 16, 5],
-      attrs: { strides: [2, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]], dataFormat: 'NHWC' },
+      attrs: {
+        strides: [2, 1],
+        pad: [
+          [0, 0],
+          [2, 0],
+          [1, 1],
+          [0, 0]
+        ],
+        dataFormat: 'NHWC'
+      },
       path: 'phases'
     },
     {
@@ -385,7 +417,16 @@ describe('Conv2DBackpropInput on wasm (phase-decomposed onto XNNPACK) matches cp
       label: 'the fallback: explicit padding wider than the kernel',
       inputShape: [2, 5, 6, 3],
       filter: [3, 3, 3, 4],
-      attrs: { strides: 1, pad: [[0, 0], [4, 1], [0, 5], [0, 0]], dataFormat: 'NHWC' },
+      attrs: {
+        strides: 1,
+        pad: [
+          [0, 0],
+          [4, 1],
+          [0, 5],
+          [0, 0]
+        ],
+        dataFormat: 'NHWC'
+      },
       path: 'tfjs'
     },
     {
@@ -522,11 +563,7 @@ function buildGan(weights?: GanWeights): Gan {
     [generator, weights?.generator],
     [discriminator, weights?.discriminator]
   ] as const) {
-    tf.tidy(() =>
-      model.setWeights(
-        model.weights.map((w, i) => tf.tensor(values?.[i] ?? seededWeight(w.name, w.shape as number[], i), w.shape as number[]))
-      )
-    )
+    tf.tidy(() => model.setWeights(model.weights.map((w, i) => tf.tensor(values?.[i] ?? seededWeight(w.name, w.shape as number[], i), w.shape as number[]))))
   }
   return {
     generator,
@@ -635,11 +672,7 @@ describe('a tiny DCGAN training step on wasm', () => {
     const onWasm = await train('wasm', onCpu.initial)
     for (const [i, losses] of onWasm.losses.entries()) {
       const reference = onCpu.losses[i]
-      expectClose(
-        [losses.discriminator, losses.generator],
-        [reference?.discriminator ?? NaN, reference?.generator ?? NaN],
-        `losses of step ${i + 1}`
-      )
+      expectClose([losses.discriminator, losses.generator], [reference?.discriminator ?? NaN, reference?.generator ?? NaN], `losses of step ${i + 1}`)
     }
     expect(onWasm.updated.length).toBe(onCpu.updated.length)
     for (const [i, weights] of onWasm.updated.entries()) {

@@ -36,7 +36,10 @@ describe('the wasm backend with threads in Node', () => {
         const filter = random([4, 4, 24, 32], 2) as tf.Tensor4D
         const y = tf.conv2d(x, filter, 2, 'same')
         const weights = random(y.shape, 3)
-        const [dx, dFilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), weights)))([x, filter])
+        const [dx, dFilter] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), weights)))([
+          x,
+          filter
+        ])
         const up = tf.conv2dTranspose(y, filter, [6, 16, 16, 24], 2, 'same')
         return [y, dx, dFilter, up].map((t) => Array.from((t as tf.Tensor).dataSync()))
       })

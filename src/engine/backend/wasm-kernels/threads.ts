@@ -112,9 +112,7 @@ function writeWorkerScript(): string {
     throw new Error(`this tfjs-backend-wasm's pthread worker script is not the one wasm-kernels/threads.ts was written for`)
   }
   // tfjs escapes newlines the same way before making its blob: they sit inside string literals.
-  const script = wasmWorkerContents
-    .replace(WORKER_LOAD, `if(true){importScripts(${JSON.stringify(modulePath)})}else ${WORKER_LOAD}`)
-    .replace(/\n/g, '\\n')
+  const script = wasmWorkerContents.replace(WORKER_LOAD, `if(true){importScripts(${JSON.stringify(modulePath)})}else ${WORKER_LOAD}`).replace(/\n/g, '\\n')
   // A folder of our own (mkdtemp makes it 0700): a shared, predictable name in the temp folder could be
   // planted by another user of the machine, and this file is executed.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-studio-wasm-'))

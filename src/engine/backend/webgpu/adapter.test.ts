@@ -6,7 +6,13 @@ import type { DawnAdapter } from './dawn'
 // What Dawn reports for the adapters users have (vendor, architecture, device, description), and for the
 // software ones the ladder must pass over.
 const adapters = {
-  swiftshader: { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true },
+  swiftshader: {
+    vendor: 'google',
+    architecture: 'swiftshader',
+    device: 'swiftshader-device-subzero-',
+    description: 'SwiftShader driver 5.0.0',
+    isFallbackAdapter: true
+  },
   lavapipe: { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: false },
   warp: { vendor: 'microsoft', architecture: '', device: '0x8c', description: 'Microsoft Basic Render Driver', isFallbackAdapter: false },
   fallback: { vendor: 'unknown', architecture: '', device: '', description: 'Some adapter', isFallbackAdapter: true },
@@ -16,7 +22,19 @@ const adapters = {
 }
 
 function adapter(info: (typeof adapters)[keyof typeof adapters], extra: Partial<DawnAdapter> = {}): DawnAdapter {
-  return { info, limits: { maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupsPerDimension: 65535, maxTextureDimension2D: 8192 }, ...extra }
+  return {
+    info,
+    limits: {
+      maxStorageBufferBindingSize: 1 << 30,
+      maxBufferSize: 1 << 30,
+      maxComputeWorkgroupStorageSize: 32768,
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupSizeX: 256,
+      maxComputeWorkgroupsPerDimension: 65535,
+      maxTextureDimension2D: 8192
+    },
+    ...extra
+  }
 }
 
 describe('software adapters', () => {

@@ -45,7 +45,12 @@ async function gradients(backend: string, layer: Layer): Promise<{ filter: Float
     const dy = tf.tensor(randomValues(outShape, 33).values, outShape)
     // As training computes them: the gradients of conv2d, which tfjs-core runs as Conv2DBackpropFilter and
     // Conv2DBackpropInput.
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, layer.stride, layer.pad).mul(dy).sum())([xs, ws])
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, layer.stride, layer.pad)
+        .mul(dy)
+        .sum()
+    )([xs, ws])
     return [dw!, dx!]
   })
   const result = { filter: (await filterGrad.data()) as Float32Array, input: (await inputGrad.data()) as Float32Array }

@@ -54,8 +54,7 @@ export async function startWebGpuBackend({ forced }: { forced: boolean }): Promi
   const name = adapterName(adapter)
   if (adapter.software && !forced) {
     return fail(
-      `${name} is a software adapter: ${adapter.software}, slower than wasm, so the ladder passes it over ` +
-        '(--backend webgpu uses it anyway)',
+      `${name} is a software adapter: ${adapter.software}, slower than wasm, so the ladder passes it over ` + '(--backend webgpu uses it anyway)',
       adapter
     )
   }

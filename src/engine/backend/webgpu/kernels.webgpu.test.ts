@@ -29,9 +29,21 @@ import { callsToReplay, inputScale, type KernelCall, outputError, RANDOM_KERNELS
  */
 
 const MODELS: Array<{ label: string; model: ModelConfig; batch: number }> = [
-  { label: '32 px RGB, G 32 and D 64 wide, kernel 4, batch 2', model: paperModelConfig({ imageSize: 32, channels: 3, genWidth: 32, discWidth: 64, kernelSize: 4 }), batch: 2 },
-  { label: '64 px grey, G and D 16 wide, kernel 5, batch 1', model: paperModelConfig({ imageSize: 64, channels: 1, genWidth: 16, discWidth: 16, kernelSize: 5 }), batch: 1 },
-  { label: '128 px RGB, G and D 16 wide, kernel 4, batch 1', model: paperModelConfig({ imageSize: 128, channels: 3, genWidth: 16, discWidth: 16, kernelSize: 4 }), batch: 1 }
+  {
+    label: '32 px RGB, G 32 and D 64 wide, kernel 4, batch 2',
+    model: paperModelConfig({ imageSize: 32, channels: 3, genWidth: 32, discWidth: 64, kernelSize: 4 }),
+    batch: 2
+  },
+  {
+    label: '64 px grey, G and D 16 wide, kernel 5, batch 1',
+    model: paperModelConfig({ imageSize: 64, channels: 1, genWidth: 16, discWidth: 16, kernelSize: 5 }),
+    batch: 1
+  },
+  {
+    label: '128 px RGB, G and D 16 wide, kernel 4, batch 1',
+    model: paperModelConfig({ imageSize: 128, channels: 3, genWidth: 16, discWidth: 16, kernelSize: 4 }),
+    batch: 1
+  }
 ]
 
 // float32 results as a fraction of each output's largest magnitude (see outputError). Both backends get identical inputs, so the
@@ -65,7 +77,9 @@ async function trainAndSample(model: ModelConfig, batch: number, dir: string): P
     await trainer.trainStep()
     await trainer.writeCheckpoint()
     await trainer.writeSampleGrid()
-    const image = tf.tidy(() => trainer.generator.apply(tf.tensor2d(noiseForSeed(9, 0, model.zDim, model.noise), [1, model.zDim]), { training: false }) as tf.Tensor)
+    const image = tf.tidy(
+      () => trainer.generator.apply(tf.tensor2d(noiseForSeed(9, 0, model.zDim, model.noise), [1, model.zDim]), { training: false }) as tf.Tensor
+    )
     await image.data()
     image.dispose()
   } finally {
@@ -85,7 +99,18 @@ describe('every kernel of training and sampling on webgpu matches cpu', () => {
       const calls = callsToReplay(recorded)
       const kernels = new Set(calls.map((c) => c.kernelName))
       // The recording saw the layers the plan has (a check of the recorder, not a list to keep up to date).
-      for (const name of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'FusedBatchNorm', 'Relu', 'LeakyRelu', 'Tanh', 'AddN']) {
+      for (const name of [
+        'Conv2D',
+        'Conv2DBackpropInput',
+        'Conv2DBackpropFilter',
+        'BatchMatMul',
+        '_FusedMatMul',
+        'FusedBatchNorm',
+        'Relu',
+        'LeakyRelu',
+        'Tanh',
+        'AddN'
+      ]) {
         expect(kernels, name).toContain(name)
       }
       expect(recorded.filter((c) => RANDOM_KERNELS.has(c.kernelName)).map((c) => c.kernelName)).toEqual([])
@@ -118,8 +143,18 @@ describe('every kernel of training and sampling on webgpu matches cpu', () => {
         })
       }
       phases.push(`webgpu ${Date.now() - started} ms`)
-      if (process.env['REPORT_ERRORS']) console.log([...times].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, ms]) => `${k} ${ms} ms`).join(', '))
-      if (process.env['REPORT_ERRORS']) console.log(`${calls.length} of ${recorded.length} distinct calls of ${kernels.size} kernels; worst float32 error ${worst.toExponential(2)}; ${phases.join(', ')}`)
+      if (process.env['REPORT_ERRORS'])
+        console.log(
+          [...times]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 12)
+            .map(([k, ms]) => `${k} ${ms} ms`)
+            .join(', ')
+        )
+      if (process.env['REPORT_ERRORS'])
+        console.log(
+          `${calls.length} of ${recorded.length} distinct calls of ${kernels.size} kernels; worst float32 error ${worst.toExponential(2)}; ${phases.join(', ')}`
+        )
       expect(failures).toEqual([])
     },
     // SwiftShader on two busy cores: minutes, not seconds (see above).

@@ -33,7 +33,12 @@ describe('why Dawn offered no GPU', () => {
   })
 
   it('names the drivers it found when none of them offered a GPU', () => {
-    const system = linux(['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json', '/etc/vulkan/icd.d/nvidia_icd.json', '/home/artist/.local/share/vulkan/icd.d/notes.txt'])
+    const system = linux([
+      '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+      '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json',
+      '/etc/vulkan/icd.d/nvidia_icd.json',
+      '/home/artist/.local/share/vulkan/icd.d/notes.txt'
+    ])
     expect(findVulkanDrivers(system)).toEqual(['/etc/vulkan/icd.d/nvidia_icd.json', '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json'])
     expect(explainMissingAdapter(system)).toMatch(/nvidia_icd\.json, radeon_icd\.x86_64\.json.*none offered Dawn a GPU.*container/)
   })

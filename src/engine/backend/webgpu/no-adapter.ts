@@ -40,7 +40,17 @@ export const realSystem: SystemView = {
 }
 
 /** Where the dynamic linker looks for libvulkan.so.1 besides LD_LIBRARY_PATH and its cache. */
-const LIBRARY_DIRS = ['/lib', '/usr/lib', '/lib64', '/usr/lib64', '/usr/local/lib', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu']
+const LIBRARY_DIRS = [
+  '/lib',
+  '/usr/lib',
+  '/lib64',
+  '/usr/lib64',
+  '/usr/local/lib',
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu'
+]
 
 /** The Vulkan loader's standard ICD folders (XDG data and config folders, /etc, /usr/share). */
 function icdDirs(env: SystemView['env']): string[] {

@@ -54,7 +54,10 @@ afterAll(() => {
 
 /** Counts synchronous reads of data that lives on the GPU (which webgpu can only do through a canvas, not in Node). */
 function watchSyncReads(): void {
-  const backend = tf.findBackend('webgpu') as unknown as { readSync(dataId: object): unknown; tensorMap: { get(dataId: object): { values: unknown } | undefined } }
+  const backend = tf.findBackend('webgpu') as unknown as {
+    readSync(dataId: object): unknown
+    tensorMap: { get(dataId: object): { values: unknown } | undefined }
+  }
   const readSync = backend.readSync.bind(backend)
   backend.readSync = (dataId) => {
     if (backend.tensorMap.get(dataId)?.values == null) syncReads += 1
@@ -97,7 +100,10 @@ describe('explorer paths on webgpu match cpu', () => {
   it('samples', async () => {
     const { cpu, webgpu } = await onBoth((models) => generate(models, { generator: source, seed: 5, count: 4 }))
     expect(webgpu.backend).toBe('webgpu')
-    expectSameImages(cpu.samples.map((s) => s.image), webgpu.samples.map((s) => s.image))
+    expectSameImages(
+      cpu.samples.map((s) => s.image),
+      webgpu.samples.map((s) => s.image)
+    )
   })
 
   it('walks and arithmetic (renders of z vectors)', async () => {
@@ -149,7 +155,17 @@ describe('experiments on webgpu match cpu', () => {
     expect(webgpu.length).toBe(896 * 6)
     expect(relativeError(webgpu, cpu)).toBeLessThan(1e-4)
 
-    const params = { models: source, datasetDir: labelled, randomSeed: 1, perClass: 10, validationPerClass: 5, maxTest: 15, seed: 0, weightDecays: [1e-2], iterations: 15 }
+    const params = {
+      models: source,
+      datasetDir: labelled,
+      randomSeed: 1,
+      perClass: 10,
+      validationPerClass: 5,
+      maxTest: 15,
+      seed: 0,
+      weightDecays: [1e-2],
+      iterations: 15
+    }
     const scores = await onBoth((models) => probe(models, params))
     for (const key of ['trainedD', 'randomD', 'pixels'] as const) {
       // The same fit on features equal to 1e-4: at most a borderline example of the 15 may land the other way.
@@ -175,7 +191,18 @@ describe('experiments on webgpu match cpu', () => {
     const count = 8
     const many = zBatch(GRAY, 5, count)
     const boxes = Array.from({ length: count }, (_, i) => [{ x0: (i % 4) / 4, y0: 0.25, x1: (i % 4) / 4 + 0.25, y1: 0.5 }])
-    const params = { generator: source, z: many, count, boxes, layer: null, negatives: 'random' as const, negativesPerPositive: 1, weightDecay: 1e-3, iterations: 60, seed: 0 }
+    const params = {
+      generator: source,
+      z: many,
+      count,
+      boxes,
+      layer: null,
+      negatives: 'random' as const,
+      negativesPerPositive: 1,
+      weightDecay: 1e-3,
+      iterations: 60,
+      seed: 0
+    }
     const { cpu, webgpu } = await onBoth((models) => fitErasure(models, params))
     expect(webgpu.layer).toBe(cpu.layer)
     expect([webgpu.positives, webgpu.negatives]).toEqual([cpu.positives, cpu.negatives])

@@ -21,7 +21,9 @@ describe('the webgpu rung', () => {
     const choice = await selectBackend(null)
     const attempt = choice.attempts.find((a) => a.backend === 'webgpu')
     expect(attempt?.ok).toBe(false)
-    expect(attempt?.reason).toMatch(/^SwiftShader driver .* is a software adapter: SwiftShader, .*renders on the CPU, slower than wasm, so the ladder passes it over \(--backend webgpu uses it anyway\)$/)
+    expect(attempt?.reason).toMatch(
+      /^SwiftShader driver .* is a software adapter: SwiftShader, .*renders on the CPU, slower than wasm, so the ladder passes it over \(--backend webgpu uses it anyway\)$/
+    )
     expect(choice.backend).not.toBe('webgpu')
     expect(choice.webgpuAdapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', fallback: true })
     expect(choice.webgpuAdapter?.software).toMatch(/SwiftShader/)
@@ -36,13 +38,28 @@ describe('the webgpu rung', () => {
     const choice = await selectBackend('webgpu')
     expect(choice.backend).toBe('webgpu')
     expect(tf.getBackend()).toBe('webgpu')
-    expect(choice.attempts).toEqual([{ backend: 'webgpu', ok: true, reason: expect.stringMatching(/^loaded on SwiftShader driver .*\(google swiftshader\), a software adapter used because the backend was forced: SwiftShader, .*renders on the CPU$/) }])
+    expect(choice.attempts).toEqual([
+      {
+        backend: 'webgpu',
+        ok: true,
+        reason: expect.stringMatching(
+          /^loaded on SwiftShader driver .*\(google swiftshader\), a software adapter used because the backend was forced: SwiftShader, .*renders on the CPU$/
+        )
+      }
+    ])
     expect(choice.gpu.available).toBe(false)
     expect(choice.gpu.reason).toMatch(/software adapter/)
     const device = (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device
     const limits: Record<string, number> = choice.webgpuAdapter?.limits ?? {}
     expect(Object.keys(limits).sort()).toEqual(
-      ['maxBufferSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize'].sort()
+      [
+        'maxBufferSize',
+        'maxComputeInvocationsPerWorkgroup',
+        'maxComputeWorkgroupSizeX',
+        'maxComputeWorkgroupStorageSize',
+        'maxComputeWorkgroupsPerDimension',
+        'maxStorageBufferBindingSize'
+      ].sort()
     )
     for (const [name, value] of Object.entries(limits)) expect(value, name).toBe(device.limits[name])
     expect(limits['maxStorageBufferBindingSize']).toBeGreaterThanOrEqual(128 << 20)

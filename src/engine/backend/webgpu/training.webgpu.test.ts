@@ -83,7 +83,12 @@ function disposeGan(gan: Gan): void {
 function batch(i: number): { real: tf.Tensor4D; z: Float32Array } {
   const { imageSize: size, channels } = MODEL
   const bytes = discImages(BATCH, size, channels, 20 + i)
-  const real = tf.tidy(() => tf.tensor4d(Float32Array.from(bytes, (v) => v / 127.5 - 1), [BATCH, size, size, channels]))
+  const real = tf.tidy(() =>
+    tf.tensor4d(
+      Float32Array.from(bytes, (v) => v / 127.5 - 1),
+      [BATCH, size, size, channels]
+    )
+  )
   const z = new Float32Array(BATCH * MODEL.zDim)
   for (let n = 0; n < BATCH; n++) z.set(noiseForSeed(50 + i, n, MODEL.zDim, MODEL.noise), n * MODEL.zDim)
   return { real, z }
@@ -117,7 +122,7 @@ describe('a training step on webgpu', () => {
     webgpu = await twoSteps('webgpu')
   })
 
-  it("gives Adam the gradients of every G and D variable that cpu gives it", () => {
+  it('gives Adam the gradients of every G and D variable that cpu gives it', () => {
     // The first step's D update, then its G update (through the updated D).
     for (const update of [0, 1]) {
       const expected = cpu.gradients[update]!
@@ -129,7 +134,10 @@ describe('a training step on webgpu', () => {
         // at most 9e-7); 1e-5 allows for that and is far below a wrong or missing term (≥ 1e-2).
         const scale = Math.max(...Array.from(reference, Math.abs))
         expect(scale, `update ${update}, gradient ${i}`).toBeGreaterThan(0)
-        const error = relativeError(Array.from(actual[i]!, (g) => g / scale), Array.from(reference, (g) => g / scale))
+        const error = relativeError(
+          Array.from(actual[i]!, (g) => g / scale),
+          Array.from(reference, (g) => g / scale)
+        )
         if (process.env['REPORT_ERRORS']) console.log(`update ${update}, gradient ${i}: ${error.toExponential(2)}`)
         expect(error, `update ${update}, gradient ${i}`).toBeLessThan(1e-5)
       })
@@ -139,7 +147,10 @@ describe('a training step on webgpu', () => {
   it('gives the losses and the weights of two Adam steps that cpu gives', () => {
     webgpu.losses.forEach((losses, step) => {
       const reference = cpu.losses[step]!
-      const error = relativeError([losses.dLoss, losses.gLoss, losses.dReal, losses.dFake], [reference.dLoss, reference.gLoss, reference.dReal, reference.dFake])
+      const error = relativeError(
+        [losses.dLoss, losses.gLoss, losses.dReal, losses.dFake],
+        [reference.dLoss, reference.gLoss, reference.dReal, reference.dFake]
+      )
       if (process.env['REPORT_ERRORS']) console.log(`losses of step ${step + 1}: ${error.toExponential(2)}`)
       // Means over the batch of values near 1: measured at most 1e-7.
       expect(error, `step ${step + 1}`).toBeLessThan(1e-5)

@@ -64,7 +64,9 @@ export async function trainClassifierCommand(argv: string[]): Promise<number> {
     )
     out.emit({ event: 'done', ...result })
     const a = result.accuracy
-    out.say(`Saved to ${dir}. Held-out accuracy: smiling ${pct(a.smiling)}, masculine ${pct(a.masculine)}, glasses ${pct(a.glasses)}, pose ${pct(a.pose)} (${Math.round(result.seconds)} s).`)
+    out.say(
+      `Saved to ${dir}. Held-out accuracy: smiling ${pct(a.smiling)}, masculine ${pct(a.masculine)}, glasses ${pct(a.glasses)}, pose ${pct(a.pose)} (${Math.round(result.seconds)} s).`
+    )
     return 0
   })
 }
@@ -124,7 +126,9 @@ export async function verifyDemoCommand(argv: string[]): Promise<number> {
           out.say(`    ${MEASURE_LABELS[m].padEnd(28)} mean ${s.mean.toFixed(1)} (${s.min}–${s.max}, sd ${s.std.toFixed(1)}); per draw ${s.counts.join(' ')}`)
         }
       }
-      out.say(`  walk smoothness: mean change between frames ${report.walkSmoothness.meanStepChange.toFixed(2)} vs ${report.walkSmoothness.meanEndpointChange.toFixed(2)} between endpoints (ratio ${report.walkSmoothness.ratio.toFixed(3)})`)
+      out.say(
+        `  walk smoothness: mean change between frames ${report.walkSmoothness.meanStepChange.toFixed(2)} vs ${report.walkSmoothness.meanEndpointChange.toFixed(2)} between endpoints (ratio ${report.walkSmoothness.ratio.toFixed(3)})`
+      )
       const f = report.sampleAttributes
       out.say(`  generated samples classified smiling ${pct(f.smiling)}, masculine ${pct(f.masculine)}, with glasses ${pct(f.glasses)}`)
       out.say(`  classifier held-out accuracy: smiling ${pct(a.smiling)}, masculine ${pct(a.masculine)}, glasses ${pct(a.glasses)}, pose ${pct(a.pose)}`)

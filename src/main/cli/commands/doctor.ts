@@ -74,7 +74,9 @@ async function cudaProbe(engine: EngineHost): Promise<CudaProbeResult> {
 /** The CUDA section: each finding with what to do, the libraries where a GPU is in play, the probe. */
 function cudaLines(cuda: CudaReport, probe: CudaProbeResult): string[] {
   const pad = '                '
-  const lines = [`  CUDA          tensorflow-gpu rung: ${cuda.ready ? 'ready' : 'not ready'} (${cuda.platform}${cuda.driver.version ? `, NVIDIA driver ${cuda.driver.version}` : ''})`]
+  const lines = [
+    `  CUDA          tensorflow-gpu rung: ${cuda.ready ? 'ready' : 'not ready'} (${cuda.platform}${cuda.driver.version ? `, NVIDIA driver ${cuda.driver.version}` : ''})`
+  ]
   for (const f of cuda.findings) {
     lines.push(`${pad}${MARK[f.level]} ${f.message}`)
     if (f.action) lines.push(`${pad}  → ${f.action}`)

@@ -3,7 +3,18 @@ import * as path from 'node:path'
 import type { z } from 'zod'
 import { describeZodError, StudioError } from '../../../shared/api/errors'
 import { ImportRequest } from '../../../shared/api/datasets'
-import { PAPER_PROBE_REFERENCE, PROBE_PROTOCOLS, type ProbeProtocolName, ProbeProtocolName as ProtocolName, type ProbeReport, ProbeParams, type ProjectReport, ProjectParams, type ProtocolProbeReport, ProtocolProbeParams } from '../../../shared/api/experiments'
+import {
+  PAPER_PROBE_REFERENCE,
+  PROBE_PROTOCOLS,
+  type ProbeProtocolName,
+  ProbeProtocolName as ProtocolName,
+  type ProbeReport,
+  ProbeParams,
+  type ProjectReport,
+  ProjectParams,
+  type ProtocolProbeReport,
+  ProtocolProbeParams
+} from '../../../shared/api/experiments'
 import type { Job } from '../../../shared/api/jobs'
 import { writeFileAtomic } from '../../../node/atomic-files'
 import { writePng } from '../../services/image-files'
@@ -74,13 +85,16 @@ export async function probeCommand(argv: string[]): Promise<number> {
   for (const flag of ['data', 'test-set', 'validation', 'draws', 'test-draws'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --protocol cifar10|svhn.`)
   }
-  if (!values.labelled) throw new UsageError('--labelled is required: a labelled dataset id, a folder with one subfolder per class, or an IDX images file with --labels.')
+  if (!values.labelled)
+    throw new UsageError('--labelled is required: a labelled dataset id, a folder with one subfolder per class, or an IDX images file with --labels.')
   const run = { id: values.run, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: null }
   const kind = pathKind(values.labelled)
   const idxFile = kind === 'file' ? path.resolve(values.labelled) : null
   const classFolder = kind === 'folder' ? path.resolve(values.labelled) : null
   if (!kind && /[\\/]|\.gz$|ubyte/.test(values.labelled)) {
-    throw new UsageError(`There is no file or folder ${path.resolve(values.labelled)}. Give a labelled dataset id (see the Datasets screen), a folder of class folders or an IDX images file.`)
+    throw new UsageError(
+      `There is no file or folder ${path.resolve(values.labelled)}. Give a labelled dataset id (see the Datasets screen), a folder of class folders or an IDX images file.`
+    )
   }
   if (!idxFile && (values.labels || values.limit)) throw new UsageError(`--labels and --limit go with an IDX file, but "${values.labelled}" is not a file.`)
   if (idxFile && !values.labels) throw new UsageError(`${idxFile} is an images file; give its labels with --labels FILE (e.g. train-labels-idx1-ubyte.gz).`)
@@ -111,7 +125,13 @@ export async function probeCommand(argv: string[]): Promise<number> {
         const { job, done } = studio.datasets.startImport(
           classFolder
             ? { kind: 'folder', path: classFolder, classFolders: true, size: model.imageSize, grayscale: model.channels === 1, fit: 'crop' }
-            : { kind: 'idx', imagesPath: idxFile as string, labelsPath: path.resolve(values.labels as string), size: model.imageSize, ...(limit ? { limit } : {}) }
+            : {
+                kind: 'idx',
+                imagesPath: idxFile as string,
+                labelsPath: path.resolve(values.labels as string),
+                size: model.imageSize,
+                ...(limit ? { limit } : {})
+              }
         )
         jobs.push(job)
         const off = followJob(studio, job, out)
@@ -119,7 +139,13 @@ export async function probeCommand(argv: string[]): Promise<number> {
           const { manifest } = await done
           request.datasetId = manifest.id
           const classes = manifest.labels?.names ?? null
-          out.emit({ event: 'imported', datasetId: manifest.id, count: manifest.count, classes, skipped: manifest.summary.skipped + manifest.summary.duplicate })
+          out.emit({
+            event: 'imported',
+            datasetId: manifest.id,
+            count: manifest.count,
+            classes,
+            skipped: manifest.summary.skipped + manifest.summary.duplicate
+          })
           out.say(
             `Imported ${manifest.count} labelled images${classes ? ` in ${classes.length} classes (${classes.join(', ')})` : ''} as dataset ${manifest.id}; ` +
               `probe it again with --labelled ${manifest.id}.`
@@ -152,7 +178,28 @@ export async function probeCommand(argv: string[]): Promise<number> {
   })
 }
 
-type ProbeValues = Partial<Record<'run' | 'checkpoint' | 'labelled' | 'labels' | 'limit' | 'per-class' | 'validation-per-class' | 'test' | 'seed' | 'protocol' | 'data' | 'test-set' | 'validation' | 'draws' | 'test-draws' | 'library' | 'backend', string>>
+type ProbeValues = Partial<
+  Record<
+    | 'run'
+    | 'checkpoint'
+    | 'labelled'
+    | 'labels'
+    | 'limit'
+    | 'per-class'
+    | 'validation-per-class'
+    | 'test'
+    | 'seed'
+    | 'protocol'
+    | 'data'
+    | 'test-set'
+    | 'validation'
+    | 'draws'
+    | 'test-draws'
+    | 'library'
+    | 'backend',
+    string
+  >
+>
 
 /** `probe --protocol`: the paper's CIFAR-10 or SVHN experiment, importing the data first when given as files. */
 async function protocolProbe(values: ProbeValues, out: Output): Promise<number> {
@@ -163,12 +210,16 @@ async function protocolProbe(values: ProbeValues, out: Output): Promise<number> 
     if (values[flag] !== undefined) throw new UsageError(`--${flag} is not an option of --protocol; the preset fixes the split (see dcgan-studio help probe).`)
   }
   if (Boolean(values.data) === Boolean(values.labelled || values['test-set'])) {
-    throw new UsageError(`Give the data either as --data PATH (${protocol === 'cifar10' ? 'the cifar-10-batches-bin folder' : 'the folder holding train_32x32.mat and test_32x32.mat'}) or as --labelled TRAIN_ID --test-set TEST_ID.`)
+    throw new UsageError(
+      `Give the data either as --data PATH (${protocol === 'cifar10' ? 'the cifar-10-batches-bin folder' : 'the folder holding train_32x32.mat and test_32x32.mat'}) or as --labelled TRAIN_ID --test-set TEST_ID.`
+    )
   }
   if (!values.data && !(values.labelled && values['test-set'])) throw new UsageError('--labelled TRAIN_ID and --test-set TEST_ID go together.')
   const option = (flag: 'per-class' | 'validation' | 'draws' | 'test-draws'): { [k: string]: number } => {
     const value = parseIntOption(flag, values[flag])
-    return value === undefined ? {} : { [{ 'per-class': 'perClass', validation: 'validation', draws: 'selectionDraws', 'test-draws': 'testDraws' }[flag]]: value }
+    return value === undefined
+      ? {}
+      : { [{ 'per-class': 'perClass', validation: 'validation', draws: 'selectionDraws', 'test-draws': 'testDraws' }[flag]]: value }
   }
   const request = {
     run: { id: values.run as string, step: parseIntOption('checkpoint', values.checkpoint) ?? null, erasure: null },
@@ -231,7 +282,7 @@ async function protocolProbe(values: ProbeValues, out: Output): Promise<number> 
 }
 
 /** What --data names for each protocol: the import of its training set and of its test set. */
-function protocolSources(protocol: ProbeProtocolName, data: string): [('trainDatasetId' | 'testDatasetId'), unknown][] {
+function protocolSources(protocol: ProbeProtocolName, data: string): ['trainDatasetId' | 'testDatasetId', unknown][] {
   if (protocol === 'cifar10') {
     return [
       ['trainDatasetId', { kind: 'cifar', paths: [data], split: 'train', variant: 'cifar10' }],
@@ -251,7 +302,9 @@ function sayProtocol(out: Output, r: ProtocolProbeReport): void {
   const preset = PROBE_PROTOCOLS[r.protocol]
   const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`
   const pm = (s: { mean: number; halfWidth: number }, draws: number): string => (draws > 1 ? `${pct(s.mean)} ± ${(s.halfWidth * 100).toFixed(2)}` : pct(s.mean))
-  out.say(`${preset.title} probe of run ${r.run} (step ${r.step}): an L2-SVM on D's ${r.features.toLocaleString('en-US')} features${r.adapted ? ` (images ${r.adapted})` : ''}.`)
+  out.say(
+    `${preset.title} probe of run ${r.run} (step ${r.step}): an L2-SVM on D's ${r.features.toLocaleString('en-US')} features${r.adapted ? ` (images ${r.adapted})` : ''}.`
+  )
   out.say(
     `  Training set "${r.train.name}": ${r.counts.validation.toLocaleString('en-US')} validation images; each draw takes ${r.counts.perDraw.toLocaleString('en-US')} ` +
       `labelled images from the other ${r.counts.pool.toLocaleString('en-US')}. Test set "${r.test.name}": ${r.counts.test.toLocaleString('en-US')} images, ${r.classes} classes.`
@@ -310,7 +363,16 @@ export async function projectCommand(argv: string[]): Promise<number> {
       await writeFileAtomic(file, `${JSON.stringify(zFile(report), null, 2)}\n`)
       if (reconstruction) await writePng(reconstruction, report.reconstruction)
       const randomError = Math.min(...report.initialErrors)
-      out.emit({ event: 'done', out: file, ...zFile(report), initialErrors: report.initialErrors, randomError, best: report.best, seconds: report.seconds, reconstruction })
+      out.emit({
+        event: 'done',
+        out: file,
+        ...zFile(report),
+        initialErrors: report.initialErrors,
+        randomError,
+        best: report.best,
+        seconds: report.seconds,
+        reconstruction
+      })
       out.say(
         `Best of ${report.errors.length} starts (start ${report.best}): pixel error ${report.error.toExponential(2)} (${rmsLevels(report.error)} grey levels RMS); ` +
           `a random z scores ${randomError.toExponential(2)}. Wrote the z to ${file}${reconstruction ? ` and its image to ${reconstruction}` : ''}.`
@@ -337,7 +399,9 @@ function rmsLevels(error: number): string {
 function sayProbe(out: Output, r: ProbeReport): void {
   const line = (label: string, score: ProbeReport['trainedD']): string =>
     `  ${label.padEnd(24)} ${`${(score.testAccuracy * 100).toFixed(1)}%`.padStart(6)}   ${score.features.toLocaleString('en-US')} features, λ = ${score.weightDecay}`
-  out.say(`Linear probe of run ${r.run} (step ${r.step}) on "${r.dataset.name}": ${r.classes} classes${r.classNames ? ` (${r.classNames.join(', ')})` : ''}, ${r.counts.train} training, ${r.counts.validation} validation and ${r.counts.test} test images${r.adapted ? ` (${r.adapted})` : ''}.`)
+  out.say(
+    `Linear probe of run ${r.run} (step ${r.step}) on "${r.dataset.name}": ${r.classes} classes${r.classNames ? ` (${r.classNames.join(', ')})` : ''}, ${r.counts.train} training, ${r.counts.validation} validation and ${r.counts.test} test images${r.adapted ? ` (${r.adapted})` : ''}.`
+  )
   out.say('Test accuracy:')
   out.say(line('trained D features', r.trainedD))
   out.say(line('random-init D features', r.randomD))

@@ -28,7 +28,11 @@ export const guidedHelp = `dcgan-studio guided --run R --seed S --layer K [--cha
 
 function parseSeeds(name: string, value: string | undefined, min = 1): { kind: 'seed'; seed: number; index: number }[] {
   if (!value) throw new UsageError(`--${name} needs a comma-separated list of seeds, e.g. --${name} 1,2,3`)
-  const seeds = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+  const seeds = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number)
   if (seeds.length < min || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new UsageError(`--${name} must be ${min > 1 ? `at least ${min} ` : ''}whole numbers ≥ 0 separated by commas, got "${value}"`)
   }
@@ -65,14 +69,27 @@ export async function walkCommand(argv: string[]): Promise<number> {
       easing: (values.easing ?? 'linear') as 'linear',
       loop: values.loop
     })
-        const scale = parseIntOption('scale', values.scale) ?? 1
-    await writePng(file, gridImage(walk.frames.map((f) => f.image), walk.frames.length), scale)
+    const scale = parseIntOption('scale', values.scale) ?? 1
+    await writePng(
+      file,
+      gridImage(
+        walk.frames.map((f) => f.image),
+        walk.frames.length
+      ),
+      scale
+    )
     if (values.frames) {
       const dir = path.resolve(values.frames)
       fs.mkdirSync(dir, { recursive: true })
       for (const [i, frame] of walk.frames.entries()) await writePng(path.join(dir, `frame-${String(i).padStart(4, '0')}.png`), frame.image, scale)
     }
-    out.emit({ out: file, frames: walk.frames.length, framesDir: values.frames ? path.resolve(values.frames) : null, step: walk.step, t: walk.frames.map((f) => f.t) })
+    out.emit({
+      out: file,
+      frames: walk.frames.length,
+      framesDir: values.frames ? path.resolve(values.frames) : null,
+      step: walk.step,
+      t: walk.frames.map((f) => f.t)
+    })
     out.say(`Wrote a ${walk.frames.length}-frame walk (checkpoint step ${walk.step}) to ${file}${values.frames ? ` and its frames to ${values.frames}` : ''}.`)
     return 0
   })
@@ -100,7 +117,7 @@ export async function arithmeticCommand(argv: string[]): Promise<number> {
       neighbours: parseIntOption('neighbours', values.neighbours) ?? 8,
       seed: parseIntOption('seed', values.seed) ?? 0
     })
-        // The paper's 3×3: the result in the centre, its noisy neighbours around it.
+    // The paper's 3×3: the result in the centre, its noisy neighbours around it.
     const around = r.neighbours.map((n) => n.image)
     const grid = around.length === 8 ? [...around.slice(0, 4), r.result.image, ...around.slice(4)] : [r.result.image, ...around]
     await writePng(file, gridImage(grid, 3), parseIntOption('scale', values.scale) ?? 1)
@@ -125,7 +142,13 @@ function layerName(net: 'G' | 'D', value: string | undefined, conv: boolean): st
 }
 
 export async function featuresCommand(argv: string[]): Promise<number> {
-  const { values } = parseVerbArgs(argv, { ...runOptions, seed: { type: 'string' }, net: { type: 'string' }, layer: { type: 'string' }, maps: { type: 'string' } })
+  const { values } = parseVerbArgs(argv, {
+    ...runOptions,
+    seed: { type: 'string' },
+    net: { type: 'string' },
+    layer: { type: 'string' },
+    maps: { type: 'string' }
+  })
   const out = makeOutput(values.json)
   const file = requireOut(values.out)
   const net = values.net === 'G' || values.net === 'D' ? values.net : null
@@ -140,11 +163,24 @@ export async function featuresCommand(argv: string[]): Promise<number> {
       layer,
       maxMapsPerLayer: parseIntOption('maps', values.maps) ?? 64
     })
-        const found = result.layers[0]
+    const found = result.layers[0]
     if (!found) throw new UsageError(`The ${net} has no layer "${layer}".`)
     const scale = Math.max(1, Math.round(32 / (found.shape[0] ?? 32)))
-    await writePng(file, gridImage(found.maps.map((m) => m.image), Math.ceil(Math.sqrt(found.maps.length))), scale)
-    out.emit({ out: file, layer: found.name, shape: found.shape, maps: found.maps.map((m) => ({ channel: m.channel, strength: m.strength })), step: result.step })
+    await writePng(
+      file,
+      gridImage(
+        found.maps.map((m) => m.image),
+        Math.ceil(Math.sqrt(found.maps.length))
+      ),
+      scale
+    )
+    out.emit({
+      out: file,
+      layer: found.name,
+      shape: found.shape,
+      maps: found.maps.map((m) => ({ channel: m.channel, strength: m.strength })),
+      step: result.step
+    })
     out.say(`Wrote the ${found.maps.length} strongest feature maps of ${found.name} (${found.shape.join('×')}) to ${file}.`)
     return 0
   })
@@ -162,7 +198,7 @@ export async function guidedCommand(argv: string[]): Promise<number> {
       layer: layerName('D', values.layer, true),
       channel: parseIntOption('channel', values.channel) ?? null
     })
-        await writePng(file, gridImage([g.image, g.trained, g.random, g.plain], 4), parseIntOption('scale', values.scale) ?? 2)
+    await writePng(file, gridImage([g.image, g.trained, g.random, g.plain], 4), parseIntOption('scale', values.scale) ?? 2)
     out.emit({ out: file, layer: g.layer, channel: g.channel, step: g.step, order: ['image', 'trained', 'random', 'plain'] })
     out.say(`Wrote guided backprop of ${g.layer} feature ${g.channel}: image | trained D | random-init D | plain gradient → ${file}.`)
     return 0

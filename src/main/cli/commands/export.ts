@@ -52,13 +52,16 @@ const FORMAT_OF_EXTENSION: Record<string, 'mp4' | 'webm' | 'gif' | 'png'> = { '.
 
 function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
   if (!value) throw new UsageError(`--${name} needs a comma-separated list of seeds, e.g. --${name} 1,2,3`)
-  const seeds = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+  const seeds = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number)
   if (seeds.length < min || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new UsageError(`--${name} must be ${min > 1 ? `at least ${min} ` : ''}whole numbers ≥ 0 separated by commas, got "${value}"`)
   }
   return seeds.map((seed) => ({ kind: 'seed', seed, index: 0 }))
 }
-
 
 function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value)
@@ -71,8 +74,11 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
   const format = values.format as string | undefined
   if (format !== undefined && !VideoFormat.safeParse(format).success) throw new UsageError(`--format must be mp4, webm, gif or png, got "${format}"`)
   if (values.from) {
-    const settings = ['run', 'seeds', 'steps', 'duration', 'fps', 'size', 'mode', 'easing', 'upscale', 'columns', 'checkpoint'].filter((k) => values[k] !== undefined)
-    if (settings.length > 0 || values.loop) throw new UsageError(`--from renders exactly what the record says; only --out and --format may change (not --${settings[0] ?? 'loop'}).`)
+    const settings = ['run', 'seeds', 'steps', 'duration', 'fps', 'size', 'mode', 'easing', 'upscale', 'columns', 'checkpoint'].filter(
+      (k) => values[k] !== undefined
+    )
+    if (settings.length > 0 || values.loop)
+      throw new UsageError(`--from renders exactly what the record says; only --out and --format may change (not --${settings[0] ?? 'loop'}).`)
     const source = path.resolve(String(values.from))
     let json: unknown
     try {
@@ -135,7 +141,9 @@ export async function exportWalkCommand(argv: string[]): Promise<number> {
     try {
       const result = await done
       out.emit({ event: 'done', ...result })
-      out.say(`Wrote ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`)
+      out.say(
+        `Wrote ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`
+      )
       return 0
     } catch (err) {
       return exitCodeIfCancelled(err, out)
@@ -186,12 +194,30 @@ export async function exportCommand(argv: string[]): Promise<number> {
     switch (what) {
       case 'samples':
         written = await studio.exports.samples(
-          parsed(ExportSamplesParams, { run: parseRunRef(values), seed: parseIntOption('seed', values.seed) ?? 0, count: parseIntOption('count', values.count) ?? 64, columns: parseIntOption('columns', values.columns) ?? null, ...image }, 'export samples options')
+          parsed(
+            ExportSamplesParams,
+            {
+              run: parseRunRef(values),
+              seed: parseIntOption('seed', values.seed) ?? 0,
+              count: parseIntOption('count', values.count) ?? 64,
+              columns: parseIntOption('columns', values.columns) ?? null,
+              ...image
+            },
+            'export samples options'
+          )
         )
         break
       case 'image':
         written = await studio.exports.image(
-          parsed(ExportImageParams, { run: parseRunRef(values), z: { kind: 'seed', seed: parseIntOption('seed', values.seed) ?? 0, index: parseIntOption('index', values.index) ?? 0 }, ...image }, 'export image options')
+          parsed(
+            ExportImageParams,
+            {
+              run: parseRunRef(values),
+              z: { kind: 'seed', seed: parseIntOption('seed', values.seed) ?? 0, index: parseIntOption('index', values.index) ?? 0 },
+              ...image
+            },
+            'export image options'
+          )
         )
         break
       case 'arithmetic':
@@ -215,11 +241,17 @@ export async function exportCommand(argv: string[]): Promise<number> {
         break
       case 'erasure':
         written = await studio.exports.erasure(
-          parsed(ExportErasureParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), ...image }, 'export erasure options (--erasure ID is required)')
+          parsed(
+            ExportErasureParams,
+            { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), ...image },
+            'export erasure options (--erasure ID is required)'
+          )
         )
         break
       case 'vectors':
-        written = await studio.exports.vectors(parsed(ExportVectorsParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), out: file, overwrite: true }, 'export vectors options'))
+        written = await studio.exports.vectors(
+          parsed(ExportVectorsParams, { run: parseRunRef(values), z: seedList('seeds', values.seeds, 1), out: file, overwrite: true }, 'export vectors options')
+        )
         break
       case 'concept': {
         const id = positionals[1]
@@ -231,7 +263,9 @@ export async function exportCommand(argv: string[]): Promise<number> {
         throw new UsageError(`Export what? Choose samples, image, arithmetic, erasure, vectors or concept${what ? `, not "${what}"` : ''}.`)
     }
     out.emit({ event: 'done', what, ...written })
-    out.say(`Wrote ${written.file}${written.width ? ` (${written.width}×${written.height})` : ''}${written.sidecar ? `; its record is ${written.sidecar}` : ''}.`)
+    out.say(
+      `Wrote ${written.file}${written.width ? ` (${written.width}×${written.height})` : ''}${written.sidecar ? `; its record is ${written.sidecar}` : ''}.`
+    )
     return 0
   })
 }

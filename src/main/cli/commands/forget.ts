@@ -56,7 +56,13 @@ export async function forgetCommand(argv: string[]): Promise<number> {
   const dir = path.resolve(values.out)
   const out = makeOutput(values.json)
   // Checked before the studio starts, so a mistyped option fails at once.
-  const params = ForgetFitParams.safeParse({ run, samples: boxes.samples, layer: values.layer ?? null, negatives, ...(weightDecay !== undefined ? { weightDecay } : {}) })
+  const params = ForgetFitParams.safeParse({
+    run,
+    samples: boxes.samples,
+    layer: values.layer ?? null,
+    negatives,
+    ...(weightDecay !== undefined ? { weightDecay } : {})
+  })
   if (!params.success) throw new UsageError(describeZodError(params.error, 'forget options'))
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
@@ -74,7 +80,10 @@ export async function forgetCommand(argv: string[]): Promise<number> {
     const channels = drop === undefined ? fit.dropped : fit.maps.slice(0, drop).map((m) => m.channel)
     if (channels.length === 0) throw new UsageError('No map has a positive weight, so there is nothing to drop; draw more boxes, or choose maps with --drop N.')
     const erase = { layer: fit.layer, channels }
-    const boxed = boxes.samples.filter((s) => s.boxes.length > 0).slice(0, SHOWN_BOXED).map((s) => s.z)
+    const boxed = boxes.samples
+      .filter((s) => s.boxes.length > 0)
+      .slice(0, SHOWN_BOXED)
+      .map((s) => s.z)
     const fresh = Array.from({ length: compareCount }, (_, index) => ({ kind: 'seed' as const, seed: compareSeed, index }))
     const shown = [...boxed, ...fresh]
     const saved = values.save
@@ -100,7 +109,14 @@ export async function forgetCommand(argv: string[]): Promise<number> {
     const comparison = figure.file
     const erasureFile = path.join(dir, 'erasure.json')
     const dropped = fit.maps.filter((m) => channels.includes(m.channel))
-    await writeJsonAtomic(erasureFile, { ...summary(fit), run: run.id, erase, dropped, erasureId: saved?.id ?? null, boxesFile: path.resolve(values.boxes as string) })
+    await writeJsonAtomic(erasureFile, {
+      ...summary(fit),
+      run: run.id,
+      erase,
+      dropped,
+      erasureId: saved?.id ?? null,
+      boxesFile: path.resolve(values.boxes as string)
+    })
 
     out.emit({ event: 'done', ...summary(fit), dropped, erasureId: saved?.id ?? null, files: { erasure: erasureFile, comparison } })
     out.say(

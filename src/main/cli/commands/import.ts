@@ -86,7 +86,15 @@ export async function importCommand(argv: string[]): Promise<number> {
   } else {
     const folder = positionals[0]
     if (!folder || positionals.length > 1) throw new UsageError('Give one FOLDER to import (or --idx, --cifar, --svhn or --npy FILE).')
-    input = { kind: 'folder', path: folder, grayscale: values.grayscale, classFolders: values['class-folders'], ...(size ? { size } : {}), ...(values.fit ? { fit: values.fit as 'crop' } : {}), ...(values.name ? { name: values.name } : {}) }
+    input = {
+      kind: 'folder',
+      path: folder,
+      grayscale: values.grayscale,
+      classFolders: values['class-folders'],
+      ...(size ? { size } : {}),
+      ...(values.fit ? { fit: values.fit as 'crop' } : {}),
+      ...(values.name ? { name: values.name } : {})
+    }
   }
   const request = ImportRequest.safeParse(input)
   if (!request.success) throw new UsageError(describeZodError(request.error, 'import options'))
@@ -119,7 +127,9 @@ export async function importCommand(argv: string[]): Promise<number> {
         classes: manifest.labels?.names ?? null,
         skipped: problems.map((f) => (f.status === 'skipped' ? { path: f.path, reason: f.reason } : { path: f.path, reason: `duplicate of ${f.duplicateOf}` }))
       })
-      out.say(`Imported ${manifest.count} images as dataset ${manifest.id} ("${manifest.name}", ${manifest.size}×${manifest.size}, ${manifest.channels === 1 ? 'grayscale' : 'RGB'}).`)
+      out.say(
+        `Imported ${manifest.count} images as dataset ${manifest.id} ("${manifest.name}", ${manifest.size}×${manifest.size}, ${manifest.channels === 1 ? 'grayscale' : 'RGB'}).`
+      )
       if (manifest.labels?.names) out.say(`Classes (label: name): ${manifest.labels.names.map((name, k) => `${k}: ${name}`).join(', ')}.`)
       for (const f of problems) out.say(`  not imported: ${f.path} — ${f.status === 'skipped' ? f.reason : `duplicate of ${f.duplicateOf}`}`)
       return 0

@@ -50,7 +50,15 @@ export async function makeFacesCommand(argv: string[]): Promise<number> {
         }
       }
     })
-    out.emit({ event: 'done', out: made.out, count: made.count, size: made.size, seed: made.seed, labels: made.labelsFile, seconds: (Date.now() - started) / 1000 })
+    out.emit({
+      event: 'done',
+      out: made.out,
+      count: made.count,
+      size: made.size,
+      seed: made.seed,
+      labels: made.labelsFile,
+      seconds: (Date.now() - started) / 1000
+    })
     out.say(`Wrote ${made.count} faces (${made.size}×${made.size}, seed ${made.seed}) and labels.json to ${made.out}.`)
     out.say(`Import them with: dcgan-studio import ${JSON.stringify(made.out)} --size ${made.size}`)
     return 0

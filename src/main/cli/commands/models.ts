@@ -17,7 +17,11 @@ export const importModelHelp = `dcgan-studio import-model PATH [--format auto|py
   training history; "resume RUN --dataset ID" trains it further (a fresh optimiser state).`
 
 export async function importModelCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, { format: { type: 'string', default: 'auto' }, name: { type: 'string' }, noise: { type: 'string', default: 'normal' } }, true)
+  const { values, positionals } = parseVerbArgs(
+    argv,
+    { format: { type: 'string', default: 'auto' }, name: { type: 'string' }, noise: { type: 'string', default: 'normal' } },
+    true
+  )
   const source = positionals[0]
   if (!source || positionals.length > 1) throw new UsageError('Give the PATH of one model file or of a folder holding netG and netD.')
   const format = ModelFormatChoice.safeParse(values.format)
@@ -47,7 +51,6 @@ function noiseOption(value: string): NoiseSpec {
   throw new UsageError(`--noise must be normal (N(0, 1), main.py's) or uniform ([-1, 1], the paper's), not "${value}".`)
 }
 
-
 export const exportModelHelp = `dcgan-studio export-model RUN [--checkpoint STEP] --format pytorch|safetensors|tfjs --out DIR [--json]
   Writes a run's model (the latest checkpoint, or STEP) into DIR for use elsewhere:
   - pytorch: netG.pth and netD.pth, state dicts that pytorch/examples' dcgan/main.py loads unchanged
@@ -65,7 +68,11 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required: the folder to write the model into.')
   const out = makeOutput(values.json)
   return withCliStudio(values.library, null, async (studio) => {
-    const result = await exportModel(studio.runs.store, { runId, step: parseIntOption('checkpoint', values.checkpoint) ?? null, format: format.data, out: values.out as string }, process.cwd())
+    const result = await exportModel(
+      studio.runs.store,
+      { runId, step: parseIntOption('checkpoint', values.checkpoint) ?? null, format: format.data, out: values.out as string },
+      process.cwd()
+    )
     out.emit({ event: 'exported', runId, ...result })
     out.say(`Exported run ${runId} at step ${result.step} as ${MODEL_FORMAT_LABELS[result.format]}:`)
     for (const file of result.files) out.say(`  ${file}`)

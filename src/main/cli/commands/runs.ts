@@ -26,8 +26,20 @@ export async function runsCommand(argv: string[]): Promise<number> {
     for (const run of runs) {
       const { record, latestStep } = run
       const badge = runBadge(run, demoRunId)
-      out.emit({ id: record.id, name: record.name, status: record.status, shown: badge.label, step: latestStep, steps: record.train.steps, dataset: record.dataset?.id ?? null, datasetPresent: run.datasetPresent, message: record.statusMessage })
-      out.say(`${record.id}  ${badge.label.padEnd(11)} ${badge.progress}  ${record.name}${record.dataset === null ? ' (imported; no dataset chosen yet)' : run.datasetPresent ? '' : ' (its dataset is not in the library)'}`)
+      out.emit({
+        id: record.id,
+        name: record.name,
+        status: record.status,
+        shown: badge.label,
+        step: latestStep,
+        steps: record.train.steps,
+        dataset: record.dataset?.id ?? null,
+        datasetPresent: run.datasetPresent,
+        message: record.statusMessage
+      })
+      out.say(
+        `${record.id}  ${badge.label.padEnd(11)} ${badge.progress}  ${record.name}${record.dataset === null ? ' (imported; no dataset chosen yet)' : run.datasetPresent ? '' : ' (its dataset is not in the library)'}`
+      )
     }
     if (runs.length === 0) out.say('No runs yet. Train one with "dcgan-studio train --dataset ID".')
     return 0

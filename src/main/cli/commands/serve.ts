@@ -66,7 +66,8 @@ export async function serve(argv: string[], reason?: string): Promise<number> {
   if (reason) out.say(`Web mode: ${reason}`)
   const urls = server.urlsWithToken.map((u) => `    ${u}`).join('\n')
   out.say(`DCGAN Studio is running in web mode. Open ${server.urlsWithToken.length > 1 ? 'one of these URLs' : 'this URL'} in your browser:\n\n${urls}\n`)
-  if (throughAllowed.length > 0) out.say(`Or, through what --allow-origin names (a tunnel or a proxy):\n\n${throughAllowed.map((u) => `    ${u}`).join('\n')}\n`)
+  if (throughAllowed.length > 0)
+    out.say(`Or, through what --allow-origin names (a tunnel or a proxy):\n\n${throughAllowed.map((u) => `    ${u}`).join('\n')}\n`)
   if (isWildcard(host)) {
     out.say('It listens on every interface: anyone on your network who has the token can use it. An SSH tunnel to a loopback port is safer.')
   }

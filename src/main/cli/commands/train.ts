@@ -62,7 +62,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, { steps: { type: 'string' }, dataset: { type: 'string' }, 'recreate-dataset': { type: 'boolean', default: false } }, true)
+  const { values, positionals } = parseVerbArgs(
+    argv,
+    { steps: { type: 'string' }, dataset: { type: 'string' }, 'recreate-dataset': { type: 'boolean', default: false } },
+    true
+  )
   const id = positionals[0]
   if (!id || positionals.length > 1) throw new UsageError('Give the RUN id to resume (see "dcgan-studio runs").')
   const out = makeOutput(values.json)

@@ -39,21 +39,77 @@ export function encodeArgs(format: Exclude<VideoFormat, 'gif'>, g: FrameGeometry
     case 'mp4':
       return [
         ...rawInput(g),
-        '-vf', `${scaleFilter(g, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`,
-        '-c:v', 'libx264', '-preset', 'medium', '-crf', '18', '-pix_fmt', 'yuv420p',
-        '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
-        '-movflags', '+faststart', '-f', 'mp4', '-y', output
+        '-vf',
+        `${scaleFilter(g, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'medium',
+        '-crf',
+        '18',
+        '-pix_fmt',
+        'yuv420p',
+        '-colorspace',
+        'bt709',
+        '-color_primaries',
+        'bt709',
+        '-color_trc',
+        'bt709',
+        '-color_range',
+        'tv',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
+        '-y',
+        output
       ]
     case 'webm':
       return [
         ...rawInput(g),
-        '-vf', `${scaleFilter(g, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`,
-        '-c:v', 'libvpx-vp9', '-crf', '24', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-pix_fmt', 'yuv420p',
-        '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
-        '-f', 'webm', '-y', output
+        '-vf',
+        `${scaleFilter(g, ':out_color_matrix=bt709:out_range=tv')},format=yuv420p`,
+        '-c:v',
+        'libvpx-vp9',
+        '-crf',
+        '24',
+        '-b:v',
+        '0',
+        '-deadline',
+        'good',
+        '-cpu-used',
+        '4',
+        '-row-mt',
+        '1',
+        '-pix_fmt',
+        'yuv420p',
+        '-colorspace',
+        'bt709',
+        '-color_primaries',
+        'bt709',
+        '-color_trc',
+        'bt709',
+        '-color_range',
+        'tv',
+        '-f',
+        'webm',
+        '-y',
+        output
       ]
     case 'png':
-      return [...rawInput(g), '-vf', `${scaleFilter(g)},format=rgb24`, '-c:v', 'png', '-start_number', '0', '-f', 'image2', '-y', path.join(output, `frame-%0${frameDigits}d.png`)]
+      return [
+        ...rawInput(g),
+        '-vf',
+        `${scaleFilter(g)},format=rgb24`,
+        '-c:v',
+        'png',
+        '-start_number',
+        '0',
+        '-f',
+        'image2',
+        '-y',
+        path.join(output, `frame-%0${frameDigits}d.png`)
+      ]
   }
 }
 
@@ -72,8 +128,15 @@ export function gifEncodeArgs(g: FrameGeometry, spool: string, palette: string, 
   const dither = g.upscale === 'nearest' ? 'none' : 'sierra2_4a'
   return [
     ...rawInput(g, spool),
-    '-i', palette,
-    '-lavfi', `[0:v]${scaleFilter(g)}[frames];[frames][1:v]paletteuse=dither=${dither}:diff_mode=rectangle`,
-    '-f', 'gif', '-loop', '0', '-y', output
+    '-i',
+    palette,
+    '-lavfi',
+    `[0:v]${scaleFilter(g)}[frames];[frames][1:v]paletteuse=dither=${dither}:diff_mode=rectangle`,
+    '-f',
+    'gif',
+    '-loop',
+    '0',
+    '-y',
+    output
   ]
 }

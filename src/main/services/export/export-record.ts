@@ -41,7 +41,14 @@ export function exportRecord(fields: {
     file: path.basename(fields.file),
     createdAt: new Date().toISOString(),
     studioVersion: studioVersion(),
-    run: { id: fields.run.id, name: fields.run.name, checkpointStep: fields.step, dataset: fields.run.dataset?.name ?? null, model: fields.run.model, erasure: fields.erase },
+    run: {
+      id: fields.run.id,
+      name: fields.run.name,
+      checkpointStep: fields.step,
+      dataset: fields.run.dataset?.name ?? null,
+      model: fields.run.model,
+      erasure: fields.erase
+    },
     request: plainJson(fields.request),
     latent: plainJson(fields.latent),
     output: plainJson(fields.output),
@@ -59,6 +66,9 @@ export function sidecarPath(file: string): string {
  * numbers (z vectors) stay on one line each: readable, and a tenth the size.
  */
 export function recordText(record: ExportRecord): string {
-  const text = JSON.stringify(record, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_all, numbers: string) => `[${numbers.replace(/\s+/g, '')}]`)
+  const text = JSON.stringify(record, null, 2).replace(
+    /\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g,
+    (_all, numbers: string) => `[${numbers.replace(/\s+/g, '')}]`
+  )
   return `${text}\n`
 }

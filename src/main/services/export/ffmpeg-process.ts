@@ -109,10 +109,14 @@ export function runFfmpeg(ffmpeg: Ffmpeg, args: string[], options: FfmpegOptions
       const lines = tail.text()
       const how = signal ? `was killed (${signal})` : `failed with exit code ${String(code)}`
       reject(
-        new StudioError('io_error', `ffmpeg ${how} while writing ${options.what}${lines.length ? `: ${lines.slice(-4).join(' | ')}` : ' and said nothing about why.'}`, {
-          stderr: lines,
-          args
-        })
+        new StudioError(
+          'io_error',
+          `ffmpeg ${how} while writing ${options.what}${lines.length ? `: ${lines.slice(-4).join(' | ')}` : ' and said nothing about why.'}`,
+          {
+            stderr: lines,
+            args
+          }
+        )
       )
     })
   })

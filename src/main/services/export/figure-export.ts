@@ -1,7 +1,15 @@
 import sharp from 'sharp'
 import * as fs from 'node:fs'
 import type { z } from 'zod'
-import type { ExportArithmeticParams, ExportErasureParams, ExportImageParams, ExportRecord, ExportSamplesParams, ExportedFile, Upscale } from '../../../shared/api/export'
+import type {
+  ExportArithmeticParams,
+  ExportErasureParams,
+  ExportImageParams,
+  ExportRecord,
+  ExportSamplesParams,
+  ExportedFile,
+  Upscale
+} from '../../../shared/api/export'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
@@ -29,7 +37,14 @@ export class FigureExports {
     const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
     const columns = Math.min(params.count, params.columns ?? Math.ceil(Math.sqrt(params.count)))
     const gap = 2
-    return this.write('samples', params, step, gridImage(images, columns, gap), { z: vectors }, { columns, rows: Math.ceil(params.count / columns), gapPixels: gap })
+    return this.write(
+      'samples',
+      params,
+      step,
+      gridImage(images, columns, gap),
+      { z: vectors },
+      { columns, rows: Math.ceil(params.count / columns), gapPixels: gap }
+    )
   }
 
   async image(params: z.output<typeof ExportImageParams>): Promise<ExportedFile> {
@@ -42,9 +57,18 @@ export class FigureExports {
   async arithmetic(params: z.output<typeof ExportArithmeticParams>): Promise<ExportedFile> {
     const result = await this.deps.exploration.arithmetic(params)
     const { image, cells } = arithmeticFigure(result, params.pixelSpace)
-    const scaled = cells.map((c) => ({ label: c.label, x: Math.round(c.x * params.scale), y: Math.round(c.y * params.scale), width: Math.round(c.width * params.scale), height: Math.round(c.height * params.scale) }))
+    const scaled = cells.map((c) => ({
+      label: c.label,
+      x: Math.round(c.x * params.scale),
+      y: Math.round(c.y * params.scale),
+      width: Math.round(c.width * params.scale),
+      height: Math.round(c.height * params.scale)
+    }))
     const latent = { means: { a: result.a.mean, b: result.b.mean, c: result.c.mean }, result: result.result.z, neighbours: result.neighbours.map((n) => n.z) }
-    return this.write('arithmetic', params, result.step, image, latent, { layout: 'paper Fig. 7: exemplar columns, mean images framed, result framed in its noise fan; pixel-space arithmetic below', cells: scaled })
+    return this.write('arithmetic', params, result.step, image, latent, {
+      layout: 'paper Fig. 7: exemplar columns, mean images framed, result framed in its noise fan; pixel-space arithmetic below',
+      cells: scaled
+    })
   }
 
   /** Originals on top, the same samples drawn without the erasure's maps below (paper Fig. 6). */
@@ -55,7 +79,14 @@ export class FigureExports {
     const erased = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
     const gap = 2
     const image = gridImage([...originals, ...erased], vectors.length, gap)
-    return this.write('erasure', params, step, image, { z: vectors }, { columns: vectors.length, rows: ['original', 'drawn without the erasure'], gapPixels: gap })
+    return this.write(
+      'erasure',
+      params,
+      step,
+      image,
+      { z: vectors },
+      { columns: vectors.length, rows: ['original', 'drawn without the erasure'], gapPixels: gap }
+    )
   }
 
   private async write(
@@ -80,7 +111,15 @@ export class FigureExports {
       // The checkpoint and the erasure's maps are pinned: the record re-renders the same image later.
       request: { ...params, run: { id: run.id, step, erasure: erase }, out: final },
       latent,
-      output: { format: 'png', width: png.width, height: png.height, generatedSize: run.model.imageSize, upscale: params.upscale, scale: params.scale, ...layout }
+      output: {
+        format: 'png',
+        width: png.width,
+        height: png.height,
+        generatedSize: run.model.imageSize,
+        upscale: params.upscale,
+        scale: params.scale,
+        ...layout
+      }
     })
     try {
       await fs.promises.writeFile(output.temp, png.data)
@@ -97,8 +136,11 @@ export class FigureExports {
 async function scaledPng(image: RgbaImage, scale: number, upscale: Upscale): Promise<{ data: Buffer; width: number; height: number }> {
   const width = Math.max(1, Math.round(image.width * scale))
   const height = Math.max(1, Math.round(image.height * scale))
-  let pipeline = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } })
-  if (width !== image.width || height !== image.height) pipeline = pipeline.resize(width, height, { kernel: upscale === 'nearest' ? 'nearest' : 'lanczos3', fit: 'fill' })
+  let pipeline = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: 4 }
+  })
+  if (width !== image.width || height !== image.height)
+    pipeline = pipeline.resize(width, height, { kernel: upscale === 'nearest' ? 'nearest' : 'lanczos3', fit: 'fill' })
   // Generated images are opaque: RGB keeps the files smaller and reads everywhere.
   return { data: await pipeline.removeAlpha().png().toBuffer(), width, height }
 }

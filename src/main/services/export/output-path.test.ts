@@ -66,7 +66,9 @@ describe('committing an export to a file', () => {
     const dir = folder()
     const final = path.join(dir, 'fig.png')
     fs.writeFileSync(`${final}.json`, 'notes of mine')
-    await expect(PendingOutput.prepare(final, 'file', false, { record: true })).rejects.toThrow(`${final}.json, where the record of fig.png goes, already exists; tick "replace" or choose another name.`)
+    await expect(PendingOutput.prepare(final, 'file', false, { record: true })).rejects.toThrow(
+      `${final}.json, where the record of fig.png goes, already exists; tick "replace" or choose another name.`
+    )
     fs.rmSync(`${final}.json`)
     fs.mkdirSync(`${final}.json`)
     await expect(PendingOutput.prepare(final, 'file', true, { record: true })).rejects.toThrow(`${final}.json, where the record of fig.png goes, is a folder.`)

@@ -26,12 +26,17 @@ const EXTENSIONS: Record<string, VideoFormat> = { '.mp4': 'mp4', '.m4v': 'mp4', 
 export function videoOutPath(file: string, format: VideoFormat): string {
   const ext = path.extname(file).toLowerCase()
   if (format === 'png') {
-    if (ext === '.png') throw new StudioError('bad_request', `PNG frames are written into a folder: give a folder name such as "${file.slice(0, -4)}-frames", not ${path.basename(file)}.`)
+    if (ext === '.png')
+      throw new StudioError(
+        'bad_request',
+        `PNG frames are written into a folder: give a folder name such as "${file.slice(0, -4)}-frames", not ${path.basename(file)}.`
+      )
     return file
   }
   if (!ext) return `${file}.${format}`
   const promised = EXTENSIONS[ext]
-  if (promised && promised !== format) throw new StudioError('bad_request', `${path.basename(file)} ends in ${ext} but the format is ${format.toUpperCase()}: change the name or the format.`)
+  if (promised && promised !== format)
+    throw new StudioError('bad_request', `${path.basename(file)} ends in ${ext} but the format is ${format.toUpperCase()}: change the name or the format.`)
   return file
 }
 
@@ -97,7 +102,8 @@ export class PendingOutput {
 
   /** Moves the finished export, and its record when it has one, to their real names: both or neither. */
   async commit(record: ExportRecord | null = null): Promise<void> {
-    if ((record === null) !== (this.recordFile === null)) throw new Error(`The export to ${this.final} was prepared ${this.recordFile ? 'with' : 'without'} a record.`)
+    if ((record === null) !== (this.recordFile === null))
+      throw new Error(`The export to ${this.final} was prepared ${this.recordFile ? 'with' : 'without'} a record.`)
     const text = record ? recordText(record) : null
     if (this.kind === 'folder') {
       // Inside the folder before it is renamed into place: the frames and their record appear together.
@@ -112,7 +118,10 @@ export class PendingOutput {
         try {
           await writeAndSync(recordTemp, text, { exclusive: true })
         } catch (err) {
-          throw new StudioError('io_error', `Cannot write the export's record beside ${this.final}: ${(err as Error).message}. Nothing was written under ${path.basename(this.final)}.`)
+          throw new StudioError(
+            'io_error',
+            `Cannot write the export's record beside ${this.final}: ${(err as Error).message}. Nothing was written under ${path.basename(this.final)}.`
+          )
         }
         moves.push({ from: recordTemp, to: this.recordFile, what: `the record of ${path.basename(this.final)}` })
       }
@@ -154,7 +163,12 @@ export class PendingOutput {
     try {
       await fs.promises.rename(this.temp, this.final)
     } catch (err) {
-      const restored = old ? await fs.promises.rename(old, this.final).then(() => true, () => false) : true
+      const restored = old
+        ? await fs.promises.rename(old, this.final).then(
+            () => true,
+            () => false
+          )
+        : true
       throw new StudioError(
         'io_error',
         `Cannot move the frames to ${this.final}: ${(err as Error).message}. ${restored ? (old ? 'The earlier frames are as they were.' : 'Nothing was written.') : `The earlier frames are kept in ${old}; rename it back.`}`
@@ -264,7 +278,8 @@ export async function placeByReservation(from: string, to: string): Promise<void
 /** The error for a name taken since the export started (or one prepare() was not asked to check). */
 async function refuseTaken(move: Move): Promise<never> {
   const stat = await fs.promises.lstat(move.to).catch(() => null)
-  if (stat?.isDirectory()) throw new StudioError('bad_request', `${move.to} is a folder, so ${move.what} cannot be written there. Move the folder or choose another name.`)
+  if (stat?.isDirectory())
+    throw new StudioError('bad_request', `${move.to} is a folder, so ${move.what} cannot be written there. Move the folder or choose another name.`)
   throw new StudioError('bad_request', `${move.to} already exists; tick "replace" or choose another name.`)
 }
 
@@ -294,7 +309,11 @@ async function checkDestination(final: string, kind: 'file' | 'folder', overwrit
   if (!stat) return
   if (kind === 'file') {
     const what = recordOf ? `, where the record of ${path.basename(recordOf)} goes,` : ''
-    if (stat.isDirectory()) throw new StudioError('bad_request', `${final}${what} is a folder. ${recordOf ? 'Move the folder or choose another name.' : 'Give a file name for the export.'}`)
+    if (stat.isDirectory())
+      throw new StudioError(
+        'bad_request',
+        `${final}${what} is a folder. ${recordOf ? 'Move the folder or choose another name.' : 'Give a file name for the export.'}`
+      )
     if (!overwrite) throw new StudioError('bad_request', `${final}${what} already exists; tick "replace" or choose another name.`)
     return
   }
@@ -302,7 +321,8 @@ async function checkDestination(final: string, kind: 'file' | 'folder', overwrit
   const entries = await fs.promises.readdir(final)
   if (entries.length === 0) return
   // Only ever replace a folder of frames the studio made itself, never a folder of someone's files.
-  if (!entries.includes(FOLDER_RECORD)) throw new StudioError('bad_request', `The folder ${final} already holds other files. Choose a new or empty folder for the frames.`)
+  if (!entries.includes(FOLDER_RECORD))
+    throw new StudioError('bad_request', `The folder ${final} already holds other files. Choose a new or empty folder for the frames.`)
   if (!overwrite) throw new StudioError('bad_request', `${final} already holds exported frames; tick "replace" or choose another folder.`)
 }
 

@@ -58,9 +58,17 @@ export class WalkExport {
     const { source, model, step } = await deps.exploration.models(params.run)
     const run = await deps.runs.read(params.run.id)
     const walks = params.walks.map((keys) => keys.map((spec) => deps.exploration.resolveZ(spec, model) as Float32Array))
-    const timeline = planTimeline(walks.map((keys) => keys.length), params.timing, params.fps, params.loop)
+    const timeline = planTimeline(
+      walks.map((keys) => keys.length),
+      params.timing,
+      params.fps,
+      params.loop
+    )
     if (timeline.frames > MAX_FRAMES) {
-      throw new StudioError('bad_request', `That walk would have ${timeline.frames} frames; an export may have at most ${MAX_FRAMES}. Use fewer frames per segment or a shorter duration.`)
+      throw new StudioError(
+        'bad_request',
+        `That walk would have ${timeline.frames} frames; an export may have at most ${MAX_FRAMES}. Use fewer frames per segment or a shorter duration.`
+      )
     }
     const columns = Math.min(walks.length, params.columns ?? Math.ceil(Math.sqrt(walks.length)))
     const geometry = frameGeometry(walks.length, columns, model.imageSize, params)
@@ -83,7 +91,9 @@ export class WalkExport {
       const streamed = this.params.format === 'gif' ? 0.8 : 0.97
       await this.streamFrames(sink, ctx, streamed)
       ctx.report(streamed, `Finishing ${FORMAT_FACTS[this.params.format].label}…`, null)
-      await sink.finish((fraction) => ctx.report(streamed + (1 - streamed) * fraction * 0.99, `Encoding ${FORMAT_FACTS[this.params.format].label} with its palette…`, null))
+      await sink.finish((fraction) =>
+        ctx.report(streamed + (1 - streamed) * fraction * 0.99, `Encoding ${FORMAT_FACTS[this.params.format].label} with its palette…`, null)
+      )
       if (ctx.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
       return await this.commit(sink.commands)
     } catch (err) {
@@ -208,7 +218,10 @@ function frameGeometry(walks: number, columns: number, imageSize: number, params
   const outputWidth = side(inputWidth)
   const outputHeight = side(inputHeight)
   if (outputWidth > MAX_SIDE || outputHeight > MAX_SIDE) {
-    throw new StudioError('bad_request', `The frames would be ${outputWidth}×${outputHeight} pixels; the most is ${MAX_SIDE} a side. Choose a smaller size or fewer walks per row.`)
+    throw new StudioError(
+      'bad_request',
+      `The frames would be ${outputWidth}×${outputHeight} pixels; the most is ${MAX_SIDE} a side. Choose a smaller size or fewer walks per row.`
+    )
   }
   return { inputWidth, inputHeight, outputWidth, outputHeight, fps: params.fps, upscale: params.upscale }
 }

@@ -23,7 +23,9 @@ describe('makeFaces', () => {
     // Each PNG decodes to exactly the face its entry names.
     for (const i of [0, 11]) {
       const entry = labels.faces[i]
-      const { data, info } = await sharp(path.join(out, entry?.file ?? '')).raw().toBuffer({ resolveWithObject: true })
+      const { data, info } = await sharp(path.join(out, entry?.file ?? ''))
+        .raw()
+        .toBuffer({ resolveWithObject: true })
       expect(info).toMatchObject({ width: 32, height: 32, channels: 3 })
       const face = faceAt(9, i, 32)
       expect(new Uint8Array(data)).toEqual(face.image)

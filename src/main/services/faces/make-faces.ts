@@ -103,7 +103,10 @@ function checkOptions({ count, size, seed }: MakeFacesOptions): void {
     throw new StudioError('bad_request', `The number of faces must be a whole number from 1 to ${MAX_FACE_COUNT.toLocaleString('en')}, got ${count}.`)
   }
   if (!Number.isInteger(size) || size < MIN_FACE_SIZE || size > MAX_FACE_SIZE) {
-    throw new StudioError('bad_request', `The face size must be a whole number of pixels from ${MIN_FACE_SIZE} to ${MAX_FACE_SIZE} (the models use 32, 64 or 128), got ${size}.`)
+    throw new StudioError(
+      'bad_request',
+      `The face size must be a whole number of pixels from ${MIN_FACE_SIZE} to ${MAX_FACE_SIZE} (the models use 32, 64 or 128), got ${size}.`
+    )
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new StudioError('bad_request', `The seed must be a whole number from 0 to 4294967295, got ${seed}.`)
@@ -122,7 +125,10 @@ async function checkTarget(out: string): Promise<void> {
   if (!info.isDirectory()) throw new StudioError('bad_request', `${out} is a file. Name a new folder for the faces.`)
   const entries = await readdir(out)
   if (entries.length > 0) {
-    throw new StudioError('bad_request', `${out} already holds ${entries.length} item(s). Name a new or empty folder for the faces, so no older images mix with the new set.`)
+    throw new StudioError(
+      'bad_request',
+      `${out} already holds ${entries.length} item(s). Name a new or empty folder for the faces, so no older images mix with the new set.`
+    )
   }
 }
 

@@ -26,7 +26,11 @@ export class ByteStream {
     const start = options.start ?? 0
     // createReadStream's `end` is inclusive, so it cannot say "nothing".
     const raw: Readable =
-      options.end === undefined ? createReadStream(file, { start }) : options.end > start ? createReadStream(file, { start, end: options.end - 1 }) : Readable.from([])
+      options.end === undefined
+        ? createReadStream(file, { start })
+        : options.end > start
+          ? createReadStream(file, { start, end: options.end - 1 })
+          : Readable.from([])
     // pipeline() forwards a read error to the decompressor, so the iterator sees it.
     const stream: Readable = options.through ? pipeline(raw, options.through, () => undefined) : raw
     return new ByteStream(stream, describeError)

@@ -62,7 +62,11 @@ export async function selectCifarFiles(paths: readonly string[], split: CifarSpl
     const file = path.resolve(given)
     const info = await fs.stat(file).catch((error: unknown) => error as NodeJS.ErrnoException)
     if (info instanceof Error) {
-      if (info.code === 'ENOENT') throw new ImportError('SOURCE_NOT_FOUND', `${file} does not exist. Choose the CIFAR batch files or the folder that holds them (e.g. cifar-10-batches-bin/).`)
+      if (info.code === 'ENOENT')
+        throw new ImportError(
+          'SOURCE_NOT_FOUND',
+          `${file} does not exist. Choose the CIFAR batch files or the folder that holds them (e.g. cifar-10-batches-bin/).`
+        )
       throw new ImportError('SOURCE_UNREADABLE', `${file} cannot be opened (${info.code ?? info.message}).`)
     }
     if (info.isDirectory()) {
@@ -142,13 +146,20 @@ export async function readCifarNames(files: readonly string[], variant: CifarVar
     .filter((line) => line !== '')
   const expected = classCount(variant, labels)
   if (names.length !== expected || names.some((name) => !ClassName.safeParse(name).success)) {
-    throw invalid(nameFile, `lists ${names.length} class names, one a line; ${NAMES[variant]}${variant === 'cifar100' ? ` (${labels} labels)` : ''} has ${expected} classes. Fix or remove it`)
+    throw invalid(
+      nameFile,
+      `lists ${names.length} class names, one a line; ${NAMES[variant]}${variant === 'cifar100' ? ` (${labels} labels)` : ''} has ${expected} classes. Fix or remove it`
+    )
   }
   return names
 }
 
 /** Opens the batches, checking every file's size, and reads them as one array of images and labels. */
-export async function openCifarBatches(selection: CifarSelection, labels: CifarLabels, names: string[] | null): Promise<ImageArray & { close(): Promise<void> }> {
+export async function openCifarBatches(
+  selection: CifarSelection,
+  labels: CifarLabels,
+  names: string[] | null
+): Promise<ImageArray & { close(): Promise<void> }> {
   const { variant } = selection
   const record = recordBytes(variant)
   const classes = classCount(variant, labels)
@@ -165,9 +176,13 @@ export async function openCifarBatches(selection: CifarSelection, labels: CifarL
       const head = Buffer.alloc(2)
       await handle.read(head, 0, 2, 0)
       if (head[0] === 0x1f && head[1] === 0x8b) throw invalid(file, 'is a gzip archive; extract it first (tar xzf …) and choose the batch files it holds')
-      if (head[0] === 0x80 && size % record !== 0) throw invalid(file, `looks like the python (pickle) version of ${NAMES[variant]}; use the binary version (the archive ending -binary.tar.gz)`)
+      if (head[0] === 0x80 && size % record !== 0)
+        throw invalid(file, `looks like the python (pickle) version of ${NAMES[variant]}; use the binary version (the archive ending -binary.tar.gz)`)
       if (size === 0 || size % record !== 0) {
-        throw invalid(file, `is ${size.toLocaleString('en-US')} bytes, not a whole number of ${record.toLocaleString('en-US')}-byte ${NAMES[variant]} records (truncated, or not a ${NAMES[variant]} batch)`)
+        throw invalid(
+          file,
+          `is ${size.toLocaleString('en-US')} bytes, not a whole number of ${record.toLocaleString('en-US')}-byte ${NAMES[variant]} records (truncated, or not a ${NAMES[variant]} batch)`
+        )
       }
       batches.push({ file, records: size / record })
     }
@@ -189,7 +204,7 @@ export async function openCifarBatches(selection: CifarSelection, labels: CifarL
     async read(n) {
       const images = Buffer.alloc(n * IMAGE_BYTES)
       const out = new Uint8Array(n)
-      for (let done = 0; done < n; ) {
+      for (let done = 0; done < n;) {
         const { file, records } = batches[batch]!
         const take = Math.min(n - done, records - inBatch)
         const raw = Buffer.alloc(take * record)
@@ -199,7 +214,10 @@ export async function openCifarBatches(selection: CifarSelection, labels: CifarL
           const at = r * record
           const label = raw[at + labelAt]!
           if (label >= classes) {
-            throw invalid(file, `has label ${label} in record ${(inBatch + r).toLocaleString('en-US')}; ${NAMES[variant]}${variant === 'cifar100' ? ` ${labels}` : ''} labels are 0–${classes - 1}, so it is not a ${NAMES[variant]} batch`)
+            throw invalid(
+              file,
+              `has label ${label} in record ${(inBatch + r).toLocaleString('en-US')}; ${NAMES[variant]}${variant === 'cifar100' ? ` ${labels}` : ''} labels are 0–${classes - 1}, so it is not a ${NAMES[variant]} batch`
+            )
           }
           out[done + r] = label
           // Planes (all red, all green, all blue) to interleaved RGB.

@@ -100,7 +100,10 @@ export async function removeAbandonedDrafts(datasetsDir: string, olderThanMs = A
     const dir = path.join(datasetsDir, name)
     const stamps = await Promise.all(
       [dir, ...(await fs.readdir(dir).catch(() => [] as string[])).map((f) => path.join(dir, f))].map((p) =>
-        fs.lstat(p).then((s) => s.mtimeMs, () => 0)
+        fs.lstat(p).then(
+          (s) => s.mtimeMs,
+          () => 0
+        )
       )
     )
     if (Date.now() - Math.max(...stamps) < olderThanMs) continue

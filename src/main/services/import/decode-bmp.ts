@@ -190,7 +190,7 @@ function maskScale(mask: number): (value: number) => number {
   if (mask === 0) return () => 255
   const shift = ctz(mask)
   const max = mask >>> shift
-  return (value) => Math.round((((value & mask) >>> 0) >>> shift) * 255 / max)
+  return (value) => Math.round(((((value & mask) >>> 0) >>> shift) * 255) / max)
 }
 
 function corrupt(message: string): never {

@@ -162,13 +162,17 @@ export function decodeNetpbm(bytes: Uint8Array, header: NetpbmHeader = readNetpb
 function checkLength(bytes: Uint8Array, header: NetpbmHeader, needed: number): void {
   const available = bytes.length - header.rasterOffset
   if (available < needed) {
-    corrupt(`the ${header.width}×${header.height} raster needs ${needed.toLocaleString('en-US')} bytes but the file has ${available.toLocaleString('en-US')} after its header (truncated?)`)
+    corrupt(
+      `the ${header.width}×${header.height} raster needs ${needed.toLocaleString('en-US')} bytes but the file has ${available.toLocaleString('en-US')} after its header (truncated?)`
+    )
   }
 }
 
 function truncatedPlain(header: NetpbmHeader, found: number): never {
   const samples = header.width * header.height * header.channels
-  corrupt(`the file ends after ${found.toLocaleString('en-US')} of the ${samples.toLocaleString('en-US')} samples of its ${header.width}×${header.height} raster (truncated?)`)
+  corrupt(
+    `the file ends after ${found.toLocaleString('en-US')} of the ${samples.toLocaleString('en-US')} samples of its ${header.width}×${header.height} raster (truncated?)`
+  )
 }
 
 function describeByte(b: number): string {

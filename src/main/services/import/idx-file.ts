@@ -87,8 +87,11 @@ export class IdxFile {
     const rank = magic[3]!
     const wanted = this.kind === 'images' ? 3 : 1
     if (rank !== wanted) {
-      const hint = this.kind === 'images' && rank === 1 ? '. It looks like a labels file' : this.kind === 'labels' && rank === 3 ? '. It looks like an images file' : ''
-      throw this.invalid(`has ${rank} dimension(s); an IDX ${this.kind} file has ${wanted} (${this.kind === 'images' ? 'count, rows, columns' : 'count'})${hint}`)
+      const hint =
+        this.kind === 'images' && rank === 1 ? '. It looks like a labels file' : this.kind === 'labels' && rank === 3 ? '. It looks like an images file' : ''
+      throw this.invalid(
+        `has ${rank} dimension(s); an IDX ${this.kind} file has ${wanted} (${this.kind === 'images' ? 'count, rows, columns' : 'count'})${hint}`
+      )
     }
     const dimBytes = await this.bytes.take(rank * 4)
     if (dimBytes.length < rank * 4) throw this.invalid('ends inside its header')
@@ -130,7 +133,10 @@ async function startsWith(file: string, signature: readonly number[]): Promise<b
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be opened (${code ?? (error as Error).message})`
-    throw new ImportError(code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_UNREADABLE', `The IDX file ${file} ${why}. Check the path (e.g. .../train-images-idx3-ubyte.gz).`)
+    throw new ImportError(
+      code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_UNREADABLE',
+      `The IDX file ${file} ${why}. Check the path (e.g. .../train-images-idx3-ubyte.gz).`
+    )
   }
   try {
     const head = Buffer.alloc(signature.length)

@@ -1,4 +1,11 @@
-import { DATASET_FILES, DATASET_FORMAT_VERSION, DATASET_NAME_MAX, DatasetImageSize, type DatasetManifest, type DatasetSource } from '../../../shared/formats/dataset'
+import {
+  DATASET_FILES,
+  DATASET_FORMAT_VERSION,
+  DATASET_NAME_MAX,
+  DatasetImageSize,
+  type DatasetManifest,
+  type DatasetSource
+} from '../../../shared/formats/dataset'
 import { ContactSheet } from './contact-sheet'
 import { DatasetDraft, newDatasetId } from './dataset-draft'
 import { checkName, type ImportResult } from './import-folder'
@@ -81,7 +88,7 @@ export async function importImageArray(array: ImageArray, options: ArrayImportOp
     const imageBytes = size * size * channels
     let maxLabel = 0
     report.images(0, total)
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total;) {
       signal?.throwIfAborted()
       const n = Math.min(BATCH, total - done)
       const { images, labels } = await array.read(n)
@@ -126,8 +133,6 @@ export async function importImageArray(array: ImageArray, options: ArrayImportOp
 
 async function resizeBatch(raw: Buffer, n: number, from: number, channels: 1 | 3, to: number): Promise<Buffer> {
   const inBytes = from * from * channels
-  const resized = await Promise.all(
-    Array.from({ length: n }, (_, i) => resizeSquare(raw.subarray(i * inBytes, (i + 1) * inBytes), from, channels, to))
-  )
+  const resized = await Promise.all(Array.from({ length: n }, (_, i) => resizeSquare(raw.subarray(i * inBytes, (i + 1) * inBytes), from, channels, to)))
   return Buffer.concat(resized)
 }

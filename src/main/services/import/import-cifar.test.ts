@@ -49,7 +49,6 @@ afterAll(async () => {
   await removeDir(work)
 })
 
-
 describe('importCifar', () => {
   it("imports a folder's CIFAR-10 training batches in order, with the class names from batches.meta.txt", async () => {
     const { manifest, dir } = await importCifar({ paths: [ten()], datasetsDir: path.join(work, 'lib') })
@@ -71,15 +70,27 @@ describe('importCifar', () => {
     const test = await importCifar({ paths: [ten()], split: 'test', datasetsDir: path.join(work, 'lib') })
     expect(test.manifest).toMatchObject({ name: 'CIFAR-10 test_batch', count: 20 })
     expect((await readBack(test.dir, 20)).labels).toEqual(await expected('test-labels0.u8'))
-    const files = await importCifar({ paths: [path.join(ten(), 'test_batch.bin'), path.join(ten(), 'data_batch_2.bin')], datasetsDir: path.join(work, 'lib'), size: 16, limit: 30 })
+    const files = await importCifar({
+      paths: [path.join(ten(), 'test_batch.bin'), path.join(ten(), 'data_batch_2.bin')],
+      datasetsDir: path.join(work, 'lib'),
+      size: 16,
+      limit: 30
+    })
     expect(files.manifest).toMatchObject({ name: 'CIFAR-10 test_batch + data_batch_2', count: 30, size: 16 })
-    expect((await readBack(files.dir, 30)).labels).toEqual(Buffer.concat([await expected('test-labels0.u8'), (await expected('b2-labels0.u8')).subarray(0, 10)]))
+    expect((await readBack(files.dir, 30)).labels).toEqual(
+      Buffer.concat([await expected('test-labels0.u8'), (await expected('b2-labels0.u8')).subarray(0, 10)])
+    )
   })
 
   it('imports CIFAR-100 with its fine labels by default, or the coarse ones, each with their names', async () => {
     const folder = path.join(work, 'cifar-100-binary')
     const fine = await importCifar({ paths: [folder], datasetsDir: path.join(work, 'lib') })
-    expect(fine.manifest).toMatchObject({ name: 'CIFAR-100 train (fine)', count: 40, source: { variant: 'cifar100', labels: 'fine' }, labels: { classes: 100 } })
+    expect(fine.manifest).toMatchObject({
+      name: 'CIFAR-100 train (fine)',
+      count: 40,
+      source: { variant: 'cifar100', labels: 'fine' },
+      labels: { classes: 100 }
+    })
     expect(fine.manifest.labels?.names?.slice(0, 2)).toEqual(['fine0', 'fine1'])
     const back = await readBack(fine.dir, 40)
     expect(back.images).toEqual(await expected('c100-images.u8'))
@@ -96,7 +107,10 @@ describe('importCifar', () => {
     expect(manifest.source).toMatchObject({ variant: 'cifar10' })
     // 3,074 records of 3,073 bytes are also 3,073 records of 3,074 bytes.
     const both = await writeFile(work, 'renamed/both', Buffer.alloc(3073 * 3074))
-    await expect(importCifar({ paths: [both], datasetsDir: path.join(work, 'bad-lib') })).rejects.toMatchObject({ code: 'FILE_INVALID', message: expect.stringContaining('say which (--cifar-variant)') })
+    await expect(importCifar({ paths: [both], datasetsDir: path.join(work, 'bad-lib') })).rejects.toMatchObject({
+      code: 'FILE_INVALID',
+      message: expect.stringContaining('say which (--cifar-variant)')
+    })
   })
 
   describe('refuses damaged or wrong files with a message naming them, and writes nothing', () => {
@@ -125,7 +139,9 @@ describe('importCifar', () => {
 
     it('the archive itself, or a folder without batches', async () => {
       const archive = await writeFile(work, 'archive/data_batch_1.bin', Buffer.from([0x1f, 0x8b, 8, 0, ...new Array(3069).fill(0)]))
-      await expect(importCifar({ paths: [archive], datasetsDir: datasetsDir() })).rejects.toMatchObject({ message: expect.stringContaining('is a gzip archive; extract it first') })
+      await expect(importCifar({ paths: [archive], datasetsDir: datasetsDir() })).rejects.toMatchObject({
+        message: expect.stringContaining('is a gzip archive; extract it first')
+      })
       await writeFile(work, 'downloads/cifar-10-binary.tar.gz', 'x')
       await expect(importCifar({ paths: [path.join(work, 'downloads')], datasetsDir: datasetsDir() })).rejects.toMatchObject({
         code: 'SOURCE_NOT_FOUND',

@@ -42,6 +42,10 @@ function defaultName(files: readonly string[], variant: CifarVariant, labels: Ci
   const stems = files.map((f) => path.basename(f).replace(/\.bin$/i, ''))
   const numbers = stems.map((s) => Number(/^data_batch_(\d+)$/.exec(s)?.[1]))
   const consecutive = stems.length > 1 && numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n === numbers[i - 1]! + 1))
-  const what = consecutive ? `data_batch_${numbers[0]}-${numbers.at(-1)}` : stems.length > 2 ? `${stems[0]} … ${stems.at(-1)} (${stems.length} files)` : stems.join(' + ')
+  const what = consecutive
+    ? `data_batch_${numbers[0]}-${numbers.at(-1)}`
+    : stems.length > 2
+      ? `${stems[0]} … ${stems.at(-1)} (${stems.length} files)`
+      : stems.join(' + ')
   return `${cifarName(variant)} ${what}${variant === 'cifar100' ? ` (${labels})` : ''}`
 }

@@ -32,9 +32,19 @@ async function buildSourceFolder(root: string): Promise<void> {
     frames.set([255, 0, 0], i * 3)
     frames.set([0, 0, 255], 192 + i * 3)
   }
-  await put('anim.gif', await sharp(frames, { raw: { width: 8, height: 16, channels: 3, pageHeight: 8 } }).gif().toBuffer())
+  await put(
+    'anim.gif',
+    await sharp(frames, { raw: { width: 8, height: 16, channels: 3, pageHeight: 8 } })
+      .gif()
+      .toBuffer()
+  )
   await put('scan.tif', await solid(24, 24, { r: 255, g: 255, b: 0 }).tiff().toBuffer())
-  await put('gray.png', await sharp(Buffer.alloc(20 * 20, 100), { raw: { width: 20, height: 20, channels: 1 } }).png().toBuffer())
+  await put(
+    'gray.png',
+    await sharp(Buffer.alloc(20 * 20, 100), { raw: { width: 20, height: 20, channels: 1 } })
+      .png()
+      .toBuffer()
+  )
   await put('half-transparent.png', await solid(16, 16, { r: 255, g: 0, b: 0, alpha: 0.5 }).png().toBuffer())
   await put('sixteen-bit.png', await solid(16, 16, { r: 200, g: 100, b: 50 }).toColourspace('rgb16').png().toBuffer())
   await put('cmyk.jpg', await solid(16, 16, RED).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer())
@@ -127,7 +137,10 @@ describe('importFolder', () => {
       'scan.tif',
       'sixteen-bit.png'
     ])
-    expect(files['broken/truncated.jpg']).toMatchObject({ status: 'skipped', reason: 'truncated or corrupt JPEG: the file ends before the image does (cut off while copying or downloading?)' })
+    expect(files['broken/truncated.jpg']).toMatchObject({
+      status: 'skipped',
+      reason: 'truncated or corrupt JPEG: the file ends before the image does (cut off while copying or downloading?)'
+    })
     expect(files['notes.png']).toEqual({ path: 'notes.png', status: 'skipped', reason: 'not an image (text file)' })
     expect(files['readme.txt']).toMatchObject({ status: 'skipped', reason: 'not an image (text file)' })
     expect(files['empty.jpg']).toMatchObject({ status: 'skipped', reason: 'zero-byte file' })
@@ -227,7 +240,13 @@ describe('importFolder', () => {
 describe('importFolder options', () => {
   it('converts to grayscale luminance on request', async () => {
     const src = path.join(work, 'grey-src')
-    await writeFile(src, 'a-gray.png', await sharp(Buffer.alloc(20 * 20, 100), { raw: { width: 20, height: 20, channels: 1 } }).png().toBuffer())
+    await writeFile(
+      src,
+      'a-gray.png',
+      await sharp(Buffer.alloc(20 * 20, 100), { raw: { width: 20, height: 20, channels: 1 } })
+        .png()
+        .toBuffer()
+    )
     await writeFile(src, 'b-red.png', await solid(20, 20, RED).png().toBuffer())
     await writeFile(src, 'c-white.png', await solid(20, 20, { r: 255, g: 255, b: 255 }).png().toBuffer())
     const { manifest, dir } = await importFolder({ source: src, datasetsDir: path.join(work, 'grey-lib'), size: SIZE, fit: 'crop', grayscale: true })
@@ -268,7 +287,10 @@ describe('importFolder options', () => {
     await writeFile(src, 'small.png', await solid(8, 8, RED).png().toBuffer())
     await writeFile(src, 'big.png', await noise(64, 64).png().toBuffer())
     const { manifest } = await importFolder({ source: src, datasetsDir: path.join(work, 'cap-lib'), size: SIZE, fit: 'crop', limits: { maxFileBytes: 2000 } })
-    expect(byPath(manifest.files)['big.png']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^over the file-size limit \(.+ KiB > 2\.0 KiB\)$/) })
+    expect(byPath(manifest.files)['big.png']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^over the file-size limit \(.+ KiB > 2\.0 KiB\)$/)
+    })
     expect(manifest.count).toBe(1)
   })
 

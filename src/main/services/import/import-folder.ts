@@ -108,7 +108,9 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
   const labelOf = new Map(classes?.map((name, label) => [name, label]))
   // A file outside every class folder cannot be labelled, so it is recorded as skipped, never guessed.
   const entries: SourceEntry[] = classes
-    ? listing.entries.map((e) => (e.kind === 'file' && classFolderOf(e.relPath) === null ? { kind: 'skip', relPath: e.relPath, reason: NOT_IN_CLASS_FOLDER } : e))
+    ? listing.entries.map((e) =>
+        e.kind === 'file' && classFolderOf(e.relPath) === null ? { kind: 'skip', relPath: e.relPath, reason: NOT_IN_CLASS_FOLDER } : e
+      )
     : listing.entries
   const total = entries.length
 
@@ -200,12 +202,7 @@ export async function importFolder(options: ImportFolderOptions): Promise<Import
 }
 
 /** Never rejects: whatever goes wrong with one file becomes its recorded outcome. */
-async function processEntry(
-  entry: SourceEntry,
-  limits: ImportLimits,
-  square: SquareOptions,
-  firstByHash: ReadonlyMap<string, string>
-): Promise<Processed> {
+async function processEntry(entry: SourceEntry, limits: ImportLimits, square: SquareOptions, firstByHash: ReadonlyMap<string, string>): Promise<Processed> {
   const { relPath } = entry
   try {
     if (entry.kind === 'skip') return { relPath, kind: 'skipped', reason: entry.reason }
@@ -261,7 +258,10 @@ function noImagesError(root: string, files: readonly FileOutcome[], hiddenIgnore
     const why = f.status === 'skipped' ? f.reason : 'duplicate'
     reasons.set(why, (reasons.get(why) ?? 0) + 1)
   }
-  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([why, n]) => `${n} × ${why}`)
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([why, n]) => `${n} × ${why}`)
   const what =
     files.length === 0
       ? `it holds no files${hiddenIgnored > 0 ? ` (only ${hiddenIgnored} hidden ones, which are ignored)` : ''}`

@@ -102,7 +102,10 @@ describe('importIdx', () => {
 
     it('a file that is not IDX', async () => {
       const file = await writeFile(work, 'bad/photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]))
-      await expect(attempt(file)).rejects.toMatchObject({ code: 'IDX_INVALID', message: `The IDX images file ${file} is not an IDX file (it starts with ff d8 ff e0, not 00 00).` })
+      await expect(attempt(file)).rejects.toMatchObject({
+        code: 'IDX_INVALID',
+        message: `The IDX images file ${file} is not an IDX file (it starts with ff d8 ff e0, not 00 00).`
+      })
     })
 
     it('a labels file given as the images', async () => {
@@ -119,7 +122,9 @@ describe('importIdx', () => {
 
     it('a file with more data than its header says', async () => {
       const file = await writeFile(work, 'bad/long-idx3-ubyte', encodeIdx(Buffer.concat([fixture.images, Buffer.alloc(5)]), [COUNT, SIDE, SIDE]))
-      await expect(attempt(file)).rejects.toMatchObject({ message: expect.stringContaining('holds more data than the 70 images of 28×28 its header describes') })
+      await expect(attempt(file)).rejects.toMatchObject({
+        message: expect.stringContaining('holds more data than the 70 images of 28×28 its header describes')
+      })
     })
 
     it('a gzip file cut short', async () => {
@@ -155,7 +160,10 @@ describe('importIdx', () => {
         code: 'SOURCE_NOT_A_FILE',
         message: `${folder} is a folder; choose the IDX images file in it (e.g. train-images-idx3-ubyte.gz). It holds train-images-idx3-ubyte, train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz.`
       })
-      await expect(attempt(imagesGz, folder)).rejects.toMatchObject({ code: 'SOURCE_NOT_A_FILE', message: expect.stringContaining('is a folder; choose the IDX labels file in it') })
+      await expect(attempt(imagesGz, folder)).rejects.toMatchObject({
+        code: 'SOURCE_NOT_A_FILE',
+        message: expect.stringContaining('is a folder; choose the IDX labels file in it')
+      })
     })
   })
 

@@ -50,7 +50,14 @@ const expected = (rel: string): Promise<Buffer> => fs.readFile(path.join(work, '
 
 describe('importFolder with Netpbm files', () => {
   it('imports an AT&T/ORL-style tree of PGM faces, one class per person, pixel for pixel', async () => {
-    const { manifest, dir } = await importFolder({ source: path.join(work, 'faces'), datasetsDir: path.join(work, 'lib'), size: 16, grayscale: true, fit: 'crop', classFolders: true })
+    const { manifest, dir } = await importFolder({
+      source: path.join(work, 'faces'),
+      datasetsDir: path.join(work, 'lib'),
+      size: 16,
+      grayscale: true,
+      fit: 'crop',
+      classFolders: true
+    })
     expect(manifest.summary).toMatchObject({ seen: 6, imported: 6, skipped: 0 })
     expect(manifest.labels).toEqual({ file: 'labels.u8', classes: 3, names: ['s1', 's2', 's3'] })
     const dataset = await openDataset(dir)
@@ -70,7 +77,11 @@ describe('importFolder with Netpbm files', () => {
     expect(manifest.files).toEqual([
       { path: 'a-colour.ppm', status: 'imported', index: 0 },
       { path: 'b-deep.pgm', status: 'imported', index: 1 },
-      { path: 'c-cut.pgm', status: 'skipped', reason: 'truncated or corrupt PGM: the 16×16 raster needs 256 bytes but the file has 100 after its header (truncated?)' }
+      {
+        path: 'c-cut.pgm',
+        status: 'skipped',
+        reason: 'truncated or corrupt PGM: the 16×16 raster needs 256 bytes but the file has 100 after its header (truncated?)'
+      }
     ])
     const dataset = await openDataset(dir)
     try {

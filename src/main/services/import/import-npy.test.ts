@@ -52,12 +52,17 @@ afterAll(async () => {
   await removeDir(work)
 })
 
-
 describe('importNpy', () => {
   it('imports a uint8 N×H×W×3 .npy with labels from a .npy of their own', async () => {
     const { manifest, dir } = await importNpy({ path: path.join(work, 'rgb.npy'), labelsPath: path.join(work, 'labels.npy'), datasetsDir: lib() })
     expect(DatasetManifest.parse(manifest)).toEqual(manifest)
-    expect(manifest).toMatchObject({ name: 'rgb', size: 16, channels: 3, count: 10, source: { kind: 'npy', layout: 'nhwc', range: 'uint8', labelsPath: path.join(work, 'labels.npy') } })
+    expect(manifest).toMatchObject({
+      name: 'rgb',
+      size: 16,
+      channels: 3,
+      count: 10,
+      source: { kind: 'npy', layout: 'nhwc', range: 'uint8', labelsPath: path.join(work, 'labels.npy') }
+    })
     const back = await readBack(dir, 10)
     expect(back.images).toEqual(await expected('rgb.u8'))
     expect(back.labels).toEqual(await expected('labels.u8'))
@@ -96,7 +101,8 @@ describe('importNpy', () => {
     it('not square', () => refuse('wide.npy', 'holds wide.npy (2×8×12 |u1): 8×12 images; only square images are read'))
     it('four channels', () => refuse('rgba.npy', 'rgba.npy (2×8×8×4 |u1); images are N×H×W, N×H×W×C or N×C×H×W with C 1 or 3'))
     it('Fortran order', () => refuse('fortran.npy', 'in Fortran order; save it with np.save(path, np.ascontiguousarray(a)) first'))
-    it('values out of every range', () => refuse('big-values.npy', 'has values from 300 to 300 in big-values.npy (2×8×8 <f8); images are read from 0–255, 0–1 or −1–1'))
+    it('values out of every range', () =>
+      refuse('big-values.npy', 'has values from 300 to 300 in big-values.npy (2×8×8 <f8); images are read from 0–255, 0–1 or −1–1'))
     it('labels for other images', () => refuse('rgb.npy', 'The labels short-labels.npy (3 <i8)', { labelsPath: path.join(work, 'short-labels.npy') }))
     it('two image arrays and no key', () => refuse('two.npz', 'holds a (2×8×8 |u1), b (3×8×8 |u1); say which array holds the images (--images-key)'))
     it('a key it does not hold', () => refuse('two.npz', 'has no array c; it holds a (2×8×8 |u1), b (3×8×8 |u1)', { imagesKey: 'c' }))

@@ -47,7 +47,12 @@ export async function importNpy(options: ImportNpyOptions): Promise<ImportResult
   const shape = header.shape
   const wanted = layout === 'nhw' ? 3 : 4
   if (shape.length !== wanted) throw invalid(file, `holds ${describeArray(images)}, which is not laid out ${layoutWords(layout)}`)
-  const [count, h, w, channels] = layout === 'nhw' ? [shape[0]!, shape[1]!, shape[2]!, 1] : layout === 'nhwc' ? [shape[0]!, shape[1]!, shape[2]!, shape[3]!] : [shape[0]!, shape[2]!, shape[3]!, shape[1]!]
+  const [count, h, w, channels] =
+    layout === 'nhw'
+      ? [shape[0]!, shape[1]!, shape[2]!, 1]
+      : layout === 'nhwc'
+        ? [shape[0]!, shape[1]!, shape[2]!, shape[3]!]
+        : [shape[0]!, shape[2]!, shape[3]!, shape[1]!]
   if (channels !== 1 && channels !== 3) throw invalid(file, `holds ${describeArray(images)}: ${channels} channels; images here are grayscale (1) or RGB (3)`)
   if (h !== w) throw invalid(file, `holds ${describeArray(images)}: ${h}×${w} images; only square images are read (crop or pad them with numpy first)`)
   if (count === 0) throw invalid(file, `holds ${describeArray(images)}: no images`)
@@ -77,7 +82,11 @@ export async function importNpy(options: ImportNpyOptions): Promise<ImportResult
         labelled: labels !== null,
         read: async (n) => {
           const raw = await stream.take(n * perImage * header.bytes)
-          if (raw.length < n * perImage * header.bytes) throw invalid(file, `is truncated: ${describeArray(images)} ends inside image ${(next + Math.floor(raw.length / (perImage * header.bytes)) + 1).toLocaleString('en-US')}`)
+          if (raw.length < n * perImage * header.bytes)
+            throw invalid(
+              file,
+              `is truncated: ${describeArray(images)} ends inside image ${(next + Math.floor(raw.length / (perImage * header.bytes)) + 1).toLocaleString('en-US')}`
+            )
           const out = Buffer.alloc(n * perImage)
           const plane = side * side
           for (let i = 0; i < n; i++) {
@@ -131,7 +140,13 @@ function layoutWords(layout: NpyLayout): string {
   return { nhw: 'as N×H×W', nhwc: 'as N×H×W×C', nchw: 'as N×C×H×W' }[layout]
 }
 
-async function readLabels(file: string, arrays: NpyArray[], images: NpyArray, count: number, options: ImportNpyOptions): Promise<{ key: string | null; values: Uint8Array } | null> {
+async function readLabels(
+  file: string,
+  arrays: NpyArray[],
+  images: NpyArray,
+  count: number,
+  options: ImportNpyOptions
+): Promise<{ key: string | null; values: Uint8Array } | null> {
   let array: NpyArray | undefined
   let key: string | null = null
   let where = file
@@ -153,7 +168,10 @@ async function readLabels(file: string, arrays: NpyArray[], images: NpyArray, co
   }
   const shape = array.header.shape
   if (shape.reduce((a, b) => a * b, 1) !== count || shape.filter((d) => d !== 1).length > 1) {
-    throw new ImportError('LABELS_MISMATCH', `The labels ${describeArray(array)} in ${where} are not one per image: the images are ${describeArray(images)}. Choose the labels that belong to these images.`)
+    throw new ImportError(
+      'LABELS_MISMATCH',
+      `The labels ${describeArray(array)} in ${where} are not one per image: the images are ${describeArray(images)}. Choose the labels that belong to these images.`
+    )
   }
   if (count * array.header.bytes > LABELS_MAX_BYTES) throw invalid(where, `holds too many labels (${count.toLocaleString('en-US')})`)
   const stream = await array.open()
@@ -168,7 +186,8 @@ async function readLabels(file: string, arrays: NpyArray[], images: NpyArray, co
   const values = new Uint8Array(count)
   for (let i = 0; i < count; i++) {
     const v = element(raw, i * array.header.bytes)
-    if (!Number.isInteger(v) || v < 0 || v > LABEL_MAX) throw invalid(where, `has the label ${v} for image ${i + 1} in ${array.key}; labels are whole numbers 0–${LABEL_MAX}`)
+    if (!Number.isInteger(v) || v < 0 || v > LABEL_MAX)
+      throw invalid(where, `has the label ${v} for image ${i + 1} in ${array.key}; labels are whole numbers 0–${LABEL_MAX}`)
     values[i] = v
   }
   return { key, values }
@@ -184,7 +203,7 @@ async function guessRange(file: string, images: NpyArray): Promise<NpyRange> {
   let min = Infinity
   let max = -Infinity
   try {
-    for (let done = 0; done < total; ) {
+    for (let done = 0; done < total;) {
       const n = Math.min(1 << 20, total - done)
       const raw = await stream.take(n * header.bytes)
       if (raw.length < n * header.bytes) throw invalid(file, `is truncated inside ${describeArray(images)}`)

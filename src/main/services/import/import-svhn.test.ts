@@ -43,7 +43,6 @@ afterAll(async () => {
   await removeDir(work)
 })
 
-
 describe('importSvhn', () => {
   it('imports X and y as scipy writes them, the digit 10 as label 0, with the digits as class names', async () => {
     const { manifest, dir } = await importSvhn({ path: path.join(work, 'train_32x32.mat'), datasetsDir: path.join(work, 'lib') })
@@ -78,9 +77,11 @@ describe('importSvhn', () => {
     afterAll(async () => {
       expect(await fs.readdir(datasetsDir()).catch(() => [])).toEqual([])
     })
-    const refuse = (name: string, message: unknown): Promise<void> => expect(importSvhn({ path: path.join(work, name), datasetsDir: datasetsDir() })).rejects.toMatchObject({ message })
+    const refuse = (name: string, message: unknown): Promise<void> =>
+      expect(importSvhn({ path: path.join(work, name), datasetsDir: datasetsDir() })).rejects.toMatchObject({ message })
 
-    it('images stored as floats', () => refuse('floats.mat', expect.stringContaining('holds X as 32×32×3×2 single; SVHN cropped digits hold X (32×32×3×N uint8)')))
+    it('images stored as floats', () =>
+      refuse('floats.mat', expect.stringContaining('holds X as 32×32×3×2 single; SVHN cropped digits hold X (32×32×3×N uint8)')))
     it('no labels', () => refuse('no-y.mat', expect.stringContaining('holds X (32×32×3×2 uint8); SVHN cropped digits hold X')))
     it('labels for other images', () => refuse('short-y.mat', expect.stringContaining('holds 3 images in X but y is 2×1 double')))
     it('a label that is not a digit 1–10', () => refuse('zero-label.mat', expect.stringContaining('has the label 0 for image 2 in y')))
@@ -95,8 +96,15 @@ describe('importSvhn', () => {
     })
 
     it('a MATLAB 7.3 (HDF5) file, or no MAT-file at all', async () => {
-      await writeFile(work, 'v73.mat', Buffer.concat([Buffer.from('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .'.padEnd(128, ' '))]))
-      await refuse('v73.mat', expect.stringContaining("is a MATLAB 7.3 (HDF5) file, which is not read; save it again with MATLAB's save -v7 or with scipy.io.savemat"))
+      await writeFile(
+        work,
+        'v73.mat',
+        Buffer.concat([Buffer.from('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .'.padEnd(128, ' '))])
+      )
+      await refuse(
+        'v73.mat',
+        expect.stringContaining("is a MATLAB 7.3 (HDF5) file, which is not read; save it again with MATLAB's save -v7 or with scipy.io.savemat")
+      )
       await writeFile(work, 'text.mat', 'hello')
       await refuse('text.mat', expect.stringContaining('is not a MATLAB 5 MAT-file'))
       await refuse('nope.mat', expect.stringContaining('does not exist'))

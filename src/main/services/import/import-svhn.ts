@@ -30,12 +30,19 @@ export async function importSvhn(options: ImportSvhnOptions): Promise<ImportResu
   if (!X || !y) throw invalid(file, `holds ${mat.listing()}; ${expected}`)
   const [side = 0, cols = 0, channels = 0, count = 0] = X.dims
   if (X.dims.length !== 4 || side !== cols || channels !== 3 || !X.numeric || X.complex || X.dataType !== MI_UINT8) {
-    throw invalid(file, `holds X as ${X.dims.join('×')} ${X.className}${X.numeric && dataTypeName(X.dataType) !== X.className ? ` stored as ${dataTypeName(X.dataType)}` : ''}; ${expected}`)
+    throw invalid(
+      file,
+      `holds X as ${X.dims.join('×')} ${X.className}${X.numeric && dataTypeName(X.dataType) !== X.className ? ` stored as ${dataTypeName(X.dataType)}` : ''}; ${expected}`
+    )
   }
   const imageBytes = side * side * 3
-  if (X.dataBytes !== imageBytes * count) throw invalid(file, `says X is ${X.dims.join('×')} but holds ${X.dataBytes.toLocaleString('en-US')} bytes of it; it is damaged`)
+  if (X.dataBytes !== imageBytes * count)
+    throw invalid(file, `says X is ${X.dims.join('×')} but holds ${X.dataBytes.toLocaleString('en-US')} bytes of it; it is damaged`)
   if (!y.numeric || y.complex || y.dims.reduce((a, b) => a * b, 1) !== count || y.dims.filter((d) => d !== 1).length > 1) {
-    throw new ImportError('LABELS_MISMATCH', `The MATLAB file ${file} holds ${count.toLocaleString('en-US')} images in X but y is ${y.dims.join('×')} ${y.className}; ${expected}.`)
+    throw new ImportError(
+      'LABELS_MISMATCH',
+      `The MATLAB file ${file} holds ${count.toLocaleString('en-US')} images in X but y is ${y.dims.join('×')} ${y.className}; ${expected}.`
+    )
   }
   const digits = await mat.readNumbers(y, LABELS_MAX_BYTES)
   const labels = new Uint8Array(count)
@@ -56,7 +63,11 @@ export async function importSvhn(options: ImportSvhnOptions): Promise<ImportResu
         classes: { count: 10, names: DIGITS },
         read: async (n) => {
           const raw = await data.take(n * imageBytes)
-          if (raw.length < n * imageBytes) throw invalid(file, `is truncated inside X: it ends after ${(next + Math.floor(raw.length / imageBytes)).toLocaleString('en-US')} of ${count.toLocaleString('en-US')} images`)
+          if (raw.length < n * imageBytes)
+            throw invalid(
+              file,
+              `is truncated inside X: it ends after ${(next + Math.floor(raw.length / imageBytes)).toLocaleString('en-US')} of ${count.toLocaleString('en-US')} images`
+            )
           const images = Buffer.alloc(raw.length)
           const plane = side * side
           // Column-major (row fastest, then column, then channel) to rows of interleaved RGB.

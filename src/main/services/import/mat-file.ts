@@ -86,7 +86,8 @@ export class MatFile {
       if (text.startsWith('MATLAB 7.3')) {
         throw invalid(file, "is a MATLAB 7.3 (HDF5) file, which is not read; save it again with MATLAB's save -v7 or with scipy.io.savemat")
       }
-      if (bytesRead < HEADER_BYTES || !text.startsWith('MATLAB 5.0 MAT-file')) throw invalid(file, 'is not a MATLAB 5 MAT-file (it does not start with "MATLAB 5.0 MAT-file")')
+      if (bytesRead < HEADER_BYTES || !text.startsWith('MATLAB 5.0 MAT-file'))
+        throw invalid(file, 'is not a MATLAB 5 MAT-file (it does not start with "MATLAB 5.0 MAT-file")')
       const endian = header.toString('latin1', 126, 128)
       if (endian !== 'IM' && endian !== 'MI') throw invalid(file, `has a damaged MAT-file header (byte order "${endian}", not IM or MI)`)
       const mat = new MatFile(file, endian === 'IM', [])
@@ -97,7 +98,11 @@ export class MatFile {
         const type = mat.u32(tag, 0)
         const bytes = mat.u32(tag, 4)
         const start = offset + 8
-        if (start + bytes > size) throw invalid(file, `is truncated: a variable at byte ${offset.toLocaleString('en-US')} needs ${bytes.toLocaleString('en-US')} bytes but the file ends first`)
+        if (start + bytes > size)
+          throw invalid(
+            file,
+            `is truncated: a variable at byte ${offset.toLocaleString('en-US')} needs ${bytes.toLocaleString('en-US')} bytes but the file ends first`
+          )
         if (type === MI_MATRIX) {
           const head = Buffer.alloc(Math.min(bytes, MATRIX_HEADER_MAX))
           await handle.read(head, 0, head.length, start)
@@ -111,12 +116,16 @@ export class MatFile {
           } finally {
             inflated.close()
           }
-          if (head.length < 8 || mat.u32(head, 0) !== MI_MATRIX) throw invalid(file, `holds a compressed element at byte ${offset.toLocaleString('en-US')} that is not a MATLAB array`)
+          if (head.length < 8 || mat.u32(head, 0) !== MI_MATRIX)
+            throw invalid(file, `holds a compressed element at byte ${offset.toLocaleString('en-US')} that is not a MATLAB array`)
           mat.variables.push(mat.describe(head.subarray(8), mat.u32(head, 4), 8, { start, end: start + bytes }))
           // Compressed elements are not padded.
           offset = start + bytes
         } else {
-          throw invalid(file, `holds a data element of type ${type} at byte ${offset.toLocaleString('en-US')} where a variable should start; it is damaged or not a MAT-file`)
+          throw invalid(
+            file,
+            `holds a data element of type ${type} at byte ${offset.toLocaleString('en-US')} where a variable should start; it is damaged or not a MAT-file`
+          )
         }
       }
       return mat

@@ -49,7 +49,13 @@ export async function readNpyArrays(file: string): Promise<NpyArray[]> {
     } finally {
       stream.close()
     }
-    return [{ key: path.basename(file), header, open: () => Promise.resolve(ByteStream.ofFile(file, { start: offset }, (e) => invalid(file, what, `cannot be read (${e.message})`))) }]
+    return [
+      {
+        key: path.basename(file),
+        header,
+        open: () => Promise.resolve(ByteStream.ofFile(file, { start: offset }, (e) => invalid(file, what, `cannot be read (${e.message})`)))
+      }
+    ]
   }
   const what = 'numpy archive'
   const entries = (await listZipEntries(file, what)).filter((e) => e.name.endsWith('.npy'))

@@ -21,9 +21,12 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
  * PDF, …) however the file is named.
  */
 export function sniffImage(bytes: Uint8Array): Sniffed {
-  const starts = (sig: readonly number[], at = 0): boolean =>
-    bytes.length >= at + sig.length && sig.every((b, i) => bytes[at + i] === b)
-  const ascii = (at: number, text: string): boolean => starts(Array.from({ length: text.length }, (_, i) => text.charCodeAt(i)), at)
+  const starts = (sig: readonly number[], at = 0): boolean => bytes.length >= at + sig.length && sig.every((b, i) => bytes[at + i] === b)
+  const ascii = (at: number, text: string): boolean =>
+    starts(
+      Array.from({ length: text.length }, (_, i) => text.charCodeAt(i)),
+      at
+    )
 
   if (starts([0xff, 0xd8, 0xff])) return image('jpeg')
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return image('png')

@@ -22,7 +22,8 @@ export async function checkSourceFile(file: string, kind: SourceFileKind): Promi
     info = await fs.stat(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new ImportError('SOURCE_NOT_FOUND', `The ${kind.what} ${file} does not exist. Check the path (e.g. ${kind.examplePath ?? kind.example}).`)
+    if (code === 'ENOENT')
+      throw new ImportError('SOURCE_NOT_FOUND', `The ${kind.what} ${file} does not exist. Check the path (e.g. ${kind.examplePath ?? kind.example}).`)
     throw new ImportError('SOURCE_UNREADABLE', `The ${kind.what} ${file} cannot be opened (${code ?? (error as Error).message}).`)
   }
   if (info.isFile()) return

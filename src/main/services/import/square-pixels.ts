@@ -13,9 +13,7 @@ export interface SquareOptions {
 }
 
 /** Encoded bytes sharp can read, or raw pixels we decoded ourselves (BMP). */
-export type PixelSource =
-  | { kind: 'encoded'; bytes: Uint8Array }
-  | { kind: 'raw'; data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 }
+export type PixelSource = { kind: 'encoded'; bytes: Uint8Array } | { kind: 'raw'; data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 }
 
 const BACKGROUNDS = { white: '#ffffff', black: '#000000' } as const
 
@@ -35,14 +33,12 @@ export async function squarePixels(source: PixelSource, sourceSide: { width: num
         })
   const side = o.fit === 'crop' ? Math.min(sourceSide.width, sourceSide.height) : Math.max(sourceSide.width, sourceSide.height)
   const background = BACKGROUNDS[o.background]
-  let pipeline = input
-    .flatten({ background })
-    .resize(o.size, o.size, {
-      fit: o.fit === 'crop' ? 'cover' : 'contain',
-      position: 'centre',
-      background,
-      kernel: side > o.size ? 'lanczos3' : 'mitchell'
-    })
+  let pipeline = input.flatten({ background }).resize(o.size, o.size, {
+    fit: o.fit === 'crop' ? 'cover' : 'contain',
+    position: 'centre',
+    background,
+    kernel: side > o.size ? 'lanczos3' : 'mitchell'
+  })
   pipeline = o.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb')
   const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
   if (info.width !== o.size || info.height !== o.size || info.channels !== o.channels || data.length !== o.size * o.size * o.channels) {

@@ -3,9 +3,7 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 
 /** A file to read, or something the walk already knows it will not read (a link, a pipe, a locked folder). */
-export type SourceEntry =
-  | { kind: 'file'; relPath: string; absPath: string }
-  | { kind: 'skip'; relPath: string; reason: string }
+export type SourceEntry = { kind: 'file'; relPath: string; absPath: string } | { kind: 'skip'; relPath: string; reason: string }
 
 export interface SourceListing {
   entries: SourceEntry[]

@@ -66,7 +66,8 @@ export async function listZipEntries(file: string, what: string): Promise<ZipEnt
     const entries: ZipEntry[] = []
     let at = 0
     for (let i = 0; i < count; i++) {
-      if (at + 46 > dir.length || dir.readUInt32LE(at) !== CENTRAL_HEADER) throw invalid(file, what, `is damaged: its zip directory is broken at entry ${i + 1} of ${count}`)
+      if (at + 46 > dir.length || dir.readUInt32LE(at) !== CENTRAL_HEADER)
+        throw invalid(file, what, `is damaged: its zip directory is broken at entry ${i + 1} of ${count}`)
       const flags = dir.readUInt16LE(at + 8)
       const method = dir.readUInt16LE(at + 10)
       let compressedSize = dir.readUInt32LE(at + 20)
@@ -102,21 +103,25 @@ export async function listZipEntries(file: string, what: string): Promise<ZipEnt
 
 /** One entry's bytes, inflated if deflated. */
 export async function openZipEntry(file: string, what: string, entry: ZipEntry): Promise<ByteStream> {
-  if (entry.method !== STORED && entry.method !== DEFLATED) throw invalid(file, what, `compresses ${entry.name} with zip method ${entry.method}; only stored and deflated entries (np.savez, np.savez_compressed) are read`)
+  if (entry.method !== STORED && entry.method !== DEFLATED)
+    throw invalid(
+      file,
+      what,
+      `compresses ${entry.name} with zip method ${entry.method}; only stored and deflated entries (np.savez, np.savez_compressed) are read`
+    )
   const handle = await fs.open(file, 'r')
   let local: Buffer
   try {
     local = Buffer.alloc(30)
     const { bytesRead } = await handle.read(local, 0, 30, entry.localHeaderOffset)
-    if (bytesRead < 30 || local.readUInt32LE(0) !== LOCAL_HEADER) throw invalid(file, what, `is damaged: the data of ${entry.name} is not where its directory says`)
+    if (bytesRead < 30 || local.readUInt32LE(0) !== LOCAL_HEADER)
+      throw invalid(file, what, `is damaged: the data of ${entry.name} is not where its directory says`)
   } finally {
     await handle.close()
   }
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28)
-  return ByteStream.ofFile(
-    file,
-    { start, end: start + entry.compressedSize, ...(entry.method === DEFLATED ? { through: createInflateRaw() } : {}) },
-    (error) => invalid(file, what, `cannot be read: ${entry.name} does not decompress (${error.message}); it is damaged`)
+  return ByteStream.ofFile(file, { start, end: start + entry.compressedSize, ...(entry.method === DEFLATED ? { through: createInflateRaw() } : {}) }, (error) =>
+    invalid(file, what, `cannot be read: ${entry.name} does not decompress (${error.message}); it is damaged`)
   )
 }
 

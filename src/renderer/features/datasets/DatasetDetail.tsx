@@ -43,8 +43,7 @@ export function DatasetDetail({ id, onDeleted }: { id: string; onDeleted: () => 
     <section className="card grow" data-testid="dataset-detail">
       <h2>{m.name}</h2>
       <p className="muted">
-        {m.count} images · {m.size}×{m.size} · {m.channels === 1 ? 'grayscale' : 'RGB'} ·{' '}
-        {sourceLocation(m.source)}
+        {m.count} images · {m.size}×{m.size} · {m.channels === 1 ? 'grayscale' : 'RGB'} · {sourceLocation(m.source)}
         {m.labels ? ` · ${m.labels.classes} classes${m.labels.names ? ` (${namesShown(m.labels.names)})` : ''}` : ''}
       </p>
       <p>

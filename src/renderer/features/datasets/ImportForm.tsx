@@ -53,7 +53,15 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
             ? { kind, paths: path ? [path] : [], split, labels: cifarLabels, ...sized, ...named }
             : kind === 'svhn'
               ? { kind, path, ...sized, ...named }
-              : { kind, path, ...(labels ? { labelsPath: labels } : {}), ...(imagesKey ? { imagesKey } : {}), ...(labelsKey ? { labelsKey } : {}), ...sized, ...named }
+              : {
+                  kind,
+                  path,
+                  ...(labels ? { labelsPath: labels } : {}),
+                  ...(imagesKey ? { imagesKey } : {}),
+                  ...(labelsKey ? { labelsKey } : {}),
+                  ...sized,
+                  ...named
+                }
     // The API's schema first, then the studio's look at the paths (a folder where the IDX file belongs…).
     const local = schemaErrors(ImportRequest, request)
     if (Object.keys(local).length > 0) {
@@ -72,10 +80,12 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
     const other = Object.entries(errors).filter(([key]) => !PATH_FIELDS.includes(key))
     setError(other.length > 0 ? other.map(([key, message]) => `${key}: ${message}`).join('; ') : Object.keys(errors).length === 0 ? fallback : null)
   }
-  const edited = <T,>(set: (value: T) => void) => (value: T) => {
-    setFieldErrors({})
-    set(value)
-  }
+  const edited =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setFieldErrors({})
+      set(value)
+    }
 
   return (
     <form
@@ -88,23 +98,62 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
       <h2>Import images</h2>
       <div className="segmented" role="group" aria-label="What to import">
         {KINDS.map((k) => (
-          <button type="button" key={k.kind} className={kind === k.kind ? 'on' : ''} aria-pressed={kind === k.kind} title={k.title} onClick={() => edited(setKind)(k.kind)} data-testid={`import-kind-${k.kind}`}>
+          <button
+            type="button"
+            key={k.kind}
+            className={kind === k.kind ? 'on' : ''}
+            aria-pressed={kind === k.kind}
+            title={k.title}
+            onClick={() => edited(setKind)(k.kind)}
+            data-testid={`import-kind-${k.kind}`}
+          >
             {k.label}
           </button>
         ))}
       </div>
       {kind === 'folder' && (
-        <PathField label="Folder (searched recursively)" kind="folder" value={path} onChange={edited(setPath)} placeholder="/home/me/pictures/faces" testId="import-path" error={fieldErrors[pathKey]} />
+        <PathField
+          label="Folder (searched recursively)"
+          kind="folder"
+          value={path}
+          onChange={edited(setPath)}
+          placeholder="/home/me/pictures/faces"
+          testId="import-path"
+          error={fieldErrors[pathKey]}
+        />
       )}
       {kind === 'idx' && (
         <>
-          <PathField label="Images file (.idx3-ubyte, .gz ok)" kind="file" value={path} onChange={edited(setPath)} placeholder="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz" testId="import-path" error={fieldErrors[pathKey]} />
-          <PathField label="Labels file (optional)" kind="file" value={labels} onChange={edited(setLabels)} testId="import-labels" error={fieldErrors.labelsPath} />
+          <PathField
+            label="Images file (.idx3-ubyte, .gz ok)"
+            kind="file"
+            value={path}
+            onChange={edited(setPath)}
+            placeholder="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+            testId="import-path"
+            error={fieldErrors[pathKey]}
+          />
+          <PathField
+            label="Labels file (optional)"
+            kind="file"
+            value={labels}
+            onChange={edited(setLabels)}
+            testId="import-labels"
+            error={fieldErrors.labelsPath}
+          />
         </>
       )}
       {kind === 'cifar' && (
         <>
-          <PathField label="Folder of binary batches, or one batch file" kind="folder" value={path} onChange={edited(setPath)} placeholder="/home/me/data/cifar-10-batches-bin" testId="import-path" error={fieldErrors[pathKey]} />
+          <PathField
+            label="Folder of binary batches, or one batch file"
+            kind="folder"
+            value={path}
+            onChange={edited(setPath)}
+            placeholder="/home/me/data/cifar-10-batches-bin"
+            testId="import-path"
+            error={fieldErrors[pathKey]}
+          />
           <div className="row">
             <label>
               From a folder, import
@@ -124,12 +173,35 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
         </>
       )}
       {kind === 'svhn' && (
-        <PathField label="SVHN cropped digits (.mat)" kind="file" value={path} onChange={edited(setPath)} placeholder="/home/me/data/svhn/train_32x32.mat" testId="import-path" error={fieldErrors[pathKey]} />
+        <PathField
+          label="SVHN cropped digits (.mat)"
+          kind="file"
+          value={path}
+          onChange={edited(setPath)}
+          placeholder="/home/me/data/svhn/train_32x32.mat"
+          testId="import-path"
+          error={fieldErrors[pathKey]}
+        />
       )}
       {kind === 'npy' && (
         <>
-          <PathField label="Images (.npy, or an .npz holding them)" kind="file" value={path} onChange={edited(setPath)} placeholder="/home/me/data/images.npz" testId="import-path" error={fieldErrors[pathKey]} />
-          <PathField label="Labels .npy (optional; an .npz's own labels are found)" kind="file" value={labels} onChange={edited(setLabels)} testId="import-labels" error={fieldErrors.labelsPath} />
+          <PathField
+            label="Images (.npy, or an .npz holding them)"
+            kind="file"
+            value={path}
+            onChange={edited(setPath)}
+            placeholder="/home/me/data/images.npz"
+            testId="import-path"
+            error={fieldErrors[pathKey]}
+          />
+          <PathField
+            label="Labels .npy (optional; an .npz's own labels are found)"
+            kind="file"
+            value={labels}
+            onChange={edited(setLabels)}
+            testId="import-labels"
+            error={fieldErrors.labelsPath}
+          />
           <div className="row">
             <label title="Only needed when the .npz holds more than one array of images">
               Images key (.npz)
@@ -164,8 +236,12 @@ export function ImportForm({ onStarted }: { onStarted: (job: Job) => void }) {
             <label className="check">
               <input type="checkbox" checked={grayscale} onChange={(e) => setGrayscale(e.target.checked)} /> Grayscale
             </label>
-            <label className="check" title="Each subfolder is a class named by the folder; images directly in the chosen folder are skipped. For the linear probe.">
-              <input type="checkbox" checked={classFolders} onChange={(e) => setClassFolders(e.target.checked)} data-testid="import-class-folders" /> Subfolders are classes (labels)
+            <label
+              className="check"
+              title="Each subfolder is a class named by the folder; images directly in the chosen folder are skipped. For the linear probe."
+            >
+              <input type="checkbox" checked={classFolders} onChange={(e) => setClassFolders(e.target.checked)} data-testid="import-class-folders" /> Subfolders
+              are classes (labels)
             </label>
           </>
         )}

@@ -55,9 +55,7 @@ export function CudaFindings({ report }: { report: CudaReport }) {
   const passed = sorted.filter((f) => f.level === 'ok')
   return (
     <section className="cuda-findings" data-testid="cuda-findings" aria-labelledby="cuda-findings-title">
-      <h3 id="cuda-findings-title">
-        NVIDIA GPU (tensorflow-gpu): {report.ready ? 'ready' : report.hasNvidia ? 'not ready' : 'no NVIDIA GPU on this machine'}
-      </h3>
+      <h3 id="cuda-findings-title">NVIDIA GPU (tensorflow-gpu): {report.ready ? 'ready' : report.hasNvidia ? 'not ready' : 'no NVIDIA GPU on this machine'}</h3>
       <ul className="findings">
         {open.map((f) => (
           <FindingItem key={f.id} finding={f} />

@@ -51,11 +51,14 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
     <section className="card" data-testid="probe-panel">
       <h2>Linear probe on D's features</h2>
       <p className="muted">
-        Every D conv layer's output, max-pooled to 4×4 and concatenated, feeds a regularised linear classifier (logistic regression with an L2 penalty chosen on a validation
-        split). Compared with the same probe on raw pixels and on a random-init D of the same architecture.
+        Every D conv layer's output, max-pooled to 4×4 and concatenated, feeds a regularised linear classifier (logistic regression with an L2 penalty chosen on
+        a validation split). Compared with the same probe on raw pixels and on a random-init D of the same architecture.
       </p>
       {datasets.data && labelled.length === 0 && (
-        <p className="muted">No labelled dataset yet: on the Datasets screen, import a folder with one subfolder per class (tick “Subfolders are classes”), or an IDX file with its labels file (e.g. Fashion-MNIST).</p>
+        <p className="muted">
+          No labelled dataset yet: on the Datasets screen, import a folder with one subfolder per class (tick “Subfolders are classes”), or an IDX file with its
+          labels file (e.g. Fashion-MNIST).
+        </p>
       )}
       <form
         className="form"
@@ -69,7 +72,8 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
           <select value={chosen} onChange={(e) => setDatasetId(e.target.value)} data-testid="probe-dataset">
             {labelled.map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} ({d.count} · {d.size}px{d.size !== model.imageSize ? `, resized to ${model.imageSize}` : ''}){overlapOf(d) ? ' — the GAN’s training data' : ''}
+                {d.name} ({d.count} · {d.size}px{d.size !== model.imageSize ? `, resized to ${model.imageSize}` : ''})
+                {overlapOf(d) ? ' — the GAN’s training data' : ''}
               </option>
             ))}
           </select>
@@ -80,8 +84,24 @@ export function ProbePanel({ model }: { model: ModelChoice }) {
           </p>
         )}
         <div className="row">
-          <NumberInput label="Training examples per class (authors' SVHN script: 100)" min={1} max={5000} value={perClass} onChange={setPerClass} error={numberErrors.perClass} testId="probe-per-class" />
-          <NumberInput label="Test images (at most)" min={1} max={100000} value={maxTest} onChange={setMaxTest} error={numberErrors.maxTest} testId="probe-max-test" />
+          <NumberInput
+            label="Training examples per class (authors' SVHN script: 100)"
+            min={1}
+            max={5000}
+            value={perClass}
+            onChange={setPerClass}
+            error={numberErrors.perClass}
+            testId="probe-per-class"
+          />
+          <NumberInput
+            label="Test images (at most)"
+            min={1}
+            max={100000}
+            value={maxTest}
+            onChange={setMaxTest}
+            error={numberErrors.maxTest}
+            testId="probe-max-test"
+          />
         </div>
         <button type="submit" disabled={!chosen || running || invalid} data-testid="probe-start">
           Run probe
@@ -103,7 +123,8 @@ function ProbeTable({ report }: { report: ProbeReport }) {
   return (
     <div data-testid="probe-result">
       <p className="muted">
-        {report.dataset.name}: {report.classes} classes{report.classNames ? ` (${report.classNames.join(', ')})` : ''}, {report.counts.train} training, {report.counts.validation} validation and {report.counts.test} test images
+        {report.dataset.name}: {report.classes} classes{report.classNames ? ` (${report.classNames.join(', ')})` : ''}, {report.counts.train} training,{' '}
+        {report.counts.validation} validation and {report.counts.test} test images
         {report.adapted ? ` (${report.adapted})` : ''}; checkpoint step {report.step}.
       </p>
       <table className="report">
@@ -129,8 +150,9 @@ function ProbeTable({ report }: { report: ProbeReport }) {
         </tbody>
       </table>
       <p className="muted">
-        The paper, for reference (other datasets and a D trained on Imagenet-1k, so not directly comparable): CIFAR-10 {percent(PAPER_PROBE_REFERENCE.cifar10Accuracy)} accuracy
-        with 28,672 features and an L2-SVM; SVHN with 1,000 labels {(PAPER_PROBE_REFERENCE.svhn1000Error * 100).toFixed(2)}% error (the same architecture trained purely supervised:{' '}
+        The paper, for reference (other datasets and a D trained on Imagenet-1k, so not directly comparable): CIFAR-10{' '}
+        {percent(PAPER_PROBE_REFERENCE.cifar10Accuracy)} accuracy with 28,672 features and an L2-SVM; SVHN with 1,000 labels{' '}
+        {(PAPER_PROBE_REFERENCE.svhn1000Error * 100).toFixed(2)}% error (the same architecture trained purely supervised:{' '}
         {(PAPER_PROBE_REFERENCE.svhn1000SupervisedError * 100).toFixed(2)}%).
       </p>
     </div>

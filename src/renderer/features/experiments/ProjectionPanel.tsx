@@ -53,8 +53,8 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
     <section className="card" data-testid="projection-panel">
       <h2>Project an image into z</h2>
       <p className="muted">
-        Finds the z whose sample looks most like the image: Adam from several random starts inside the model's noise range, on the pixel mean squared error. The image is
-        centre-cropped to {model.imageSize}×{model.imageSize}.
+        Finds the z whose sample looks most like the image: Adam from several random starts inside the model's noise range, on the pixel mean squared error. The
+        image is centre-cropped to {model.imageSize}×{model.imageSize}.
       </p>
       <form
         className="form"
@@ -98,8 +98,8 @@ export function ProjectionPanel({ model }: { model: ModelChoice }) {
             </figure>
           </div>
           <p data-testid="projection-error">
-            Pixel error {formatError(report.error)} (about {greyLevels(report.error)} grey levels RMS); a random z scores {formatError(Math.min(...report.initialErrors))}. Checkpoint
-            step {report.step}.
+            Pixel error {formatError(report.error)} (about {greyLevels(report.error)} grey levels RMS); a random z scores{' '}
+            {formatError(Math.min(...report.initialErrors))}. Checkpoint step {report.step}.
           </p>
           <p className="muted">Each start's final error: {report.errors.map((e, i) => `${i === report.best ? '★' : ''}${formatError(e)}`).join(' · ')}</p>
           <button type="button" onClick={() => void copy(report.z)} data-testid="projection-copy">

@@ -17,7 +17,7 @@ const train = dataset('fashion-train', { kind: 'idx', imagesPath: '/data/train-i
 const again = dataset('fashion-train-again', { kind: 'idx', imagesPath: '/data/train-images-idx3-ubyte.gz' })
 const heldOut = dataset('fashion-t10k', { kind: 'idx', imagesPath: '/data/t10k-images-idx3-ubyte.gz' })
 
-describe('probing on the GAN\'s own training data', () => {
+describe("probing on the GAN's own training data", () => {
   it('is noticed for the training dataset itself and for another import of the same file, not for held-out data', () => {
     const all = [train, again, heldOut]
     expect(trainingOverlap(train, train.id, all)).toBe('same-dataset')

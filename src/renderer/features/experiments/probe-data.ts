@@ -23,6 +23,7 @@ function sourceKey(d: DatasetListing): string {
 /** The warning the probe panel shows for an overlap (null: none). */
 export function overlapWarning(overlap: TrainingOverlap, name: string): string | null {
   if (!overlap) return null
-  const what = overlap === 'same-dataset' ? `“${name}” is the dataset this GAN was trained on` : `“${name}” was imported from the same images this GAN was trained on`
+  const what =
+    overlap === 'same-dataset' ? `“${name}” is the dataset this GAN was trained on` : `“${name}” was imported from the same images this GAN was trained on`
   return `${what}: D has seen these images, so the probe measures it on its own training data. The paper probes on held-out data — import a labelled set the GAN never saw (e.g. Fashion-MNIST's t10k files for a model trained on its train files).`
 }

@@ -18,7 +18,17 @@ const SLOT_LABELS: Record<SlotName, string> = { a: 'A', b: '− B', c: '+ C' }
  * Vector arithmetic (paper Fig. 7): A − B + C on the mean z of each slot's exemplars (the paper used 3),
  * the result with 8 neighbours from ±noise, and the same arithmetic on pixels beside it for contrast.
  */
-export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: { model: ModelChoice; slots: Record<SlotName, Sample[]>; onClearSlot: (slot: SlotName) => void; onConceptSaved: () => void }) {
+export function ArithmeticPanel({
+  model,
+  slots,
+  onClearSlot,
+  onConceptSaved
+}: {
+  model: ModelChoice
+  slots: Record<SlotName, Sample[]>
+  onClearSlot: (slot: SlotName) => void
+  onConceptSaved: () => void
+}) {
   const [noise, setNoise] = useExploreState(model.id, 'arithmetic.noise', 0.25)
   const [result, setResult] = useExploreState<ArithmeticResult | null>(model.id, 'arithmetic.result', null)
   const [busy, setBusy] = useState(false)
@@ -53,8 +63,20 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
     if (!result) return
     const answer = await dialogs.prompt(
       kind === 'point'
-        ? { title: 'Save the result as a concept', label: 'Name of the concept', placeholder: 'e.g. smiling man', confirmLabel: 'Save concept', validate: nameProblem }
-        : { title: 'Save A − B as a direction', label: 'Name of the direction', placeholder: 'e.g. smile', confirmLabel: 'Save direction', validate: nameProblem }
+        ? {
+            title: 'Save the result as a concept',
+            label: 'Name of the concept',
+            placeholder: 'e.g. smiling man',
+            confirmLabel: 'Save concept',
+            validate: nameProblem
+          }
+        : {
+            title: 'Save A − B as a direction',
+            label: 'Name of the direction',
+            placeholder: 'e.g. smile',
+            confirmLabel: 'Save direction',
+            validate: nameProblem
+          }
     )
     if (answer === null) return
     const name = answer.trim()
@@ -152,7 +174,18 @@ export function ArithmeticPanel({ model, slots, onClearSlot, onConceptSaved }: {
           {notice && <p className="muted">{notice}</p>}
           <SaveFigureForm
             name={`arithmetic-${model.id}`}
-            save={(output) => saveArithmeticFigure({ run: runRef(model), a: slots.a.map(zSpecOf), b: slots.b.map(zSpecOf), c: slots.c.map(zSpecOf), noise, neighbours: 8, seed: 0, ...output })}
+            save={(output) =>
+              saveArithmeticFigure({
+                run: runRef(model),
+                a: slots.a.map(zSpecOf),
+                b: slots.b.map(zSpecOf),
+                c: slots.c.map(zSpecOf),
+                noise,
+                neighbours: 8,
+                seed: 0,
+                ...output
+              })
+            }
           />
         </div>
       )}

@@ -52,7 +52,12 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
     const out = await dialogs.prompt({
       title: `Export the concept "${concept.name}"`,
       label: "JSON file on the machine running the studio (a relative path lands in the library's exports folder)",
-      initial: `concept-${concept.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || concept.id}.json`,
+      initial: `concept-${
+        concept.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || concept.id
+      }.json`,
       confirmLabel: 'Export',
       validate: (value) => (value.trim() ? null : 'A file name is needed, e.g. smile.json.')
     })
@@ -67,7 +72,12 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
 
   const remove = async (): Promise<void> => {
     if (!concept) return
-    const sure = await dialogs.confirm({ title: 'Delete this concept?', message: `Delete the concept "${concept.name}"? Exports made from it keep their files.`, confirmLabel: 'Delete concept', danger: true })
+    const sure = await dialogs.confirm({
+      title: 'Delete this concept?',
+      message: `Delete the concept "${concept.name}"? Exports made from it keep their files.`,
+      confirmLabel: 'Delete concept',
+      danger: true
+    })
     if (!sure) return
     await studio.call('concepts.delete', { id: concept.id }).catch((err: unknown) => setError(errorText(err)))
     concepts.reload()
@@ -92,7 +102,15 @@ export function ConceptsPanel({ model, sample, version }: { model: ModelChoice; 
             </label>
             <label>
               Strength {strength.toFixed(2)}
-              <input type="range" min={-3} max={3} step={0.05} value={strength} onChange={(e) => setStrength(Number(e.target.value))} data-testid="concept-strength" />
+              <input
+                type="range"
+                min={-3}
+                max={3}
+                step={0.05}
+                value={strength}
+                onChange={(e) => setStrength(Number(e.target.value))}
+                data-testid="concept-strength"
+              />
             </label>
             <button type="button" disabled={!sample} onClick={() => void doSweep()} data-testid="concept-sweep">
               Sweep −2…+2

@@ -64,7 +64,10 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
     },
     [setSelection]
   )
-  const add = useCallback((sample: Sample) => setSelection((current) => (current.some((s) => s.key === sample.key) ? current : [...current, sample])), [setSelection])
+  const add = useCallback(
+    (sample: Sample) => setSelection((current) => (current.some((s) => s.key === sample.key) ? current : [...current, sample])),
+    [setSelection]
+  )
   const pin = (sample: Sample): void => {
     if (!model || !modelKey) return
     const next = pinned.some((p) => p.key === sample.key) ? pinned.filter((p) => p.key !== sample.key) : [...pinned, sample]
@@ -118,7 +121,12 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
             {tab === 'walk' && <WalkPanel model={model} keyframes={keyframes} onClearKeyframes={() => setKeyframes([])} />}
             {tab === 'arithmetic' && (
               <>
-                <ArithmeticPanel model={model} slots={slots} onClearSlot={(slot) => setSlots((s) => ({ ...s, [slot]: [] }))} onConceptSaved={() => setConceptVersion((v) => v + 1)} />
+                <ArithmeticPanel
+                  model={model}
+                  slots={slots}
+                  onClearSlot={(slot) => setSlots((s) => ({ ...s, [slot]: [] }))}
+                  onConceptSaved={() => setConceptVersion((v) => v + 1)}
+                />
                 <ConceptsPanel model={model} sample={focus} version={conceptVersion} />
               </>
             )}

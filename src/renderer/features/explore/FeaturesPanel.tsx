@@ -44,7 +44,10 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
   const chosenDataset = datasetId || fitting[0]?.id || ''
   // One object per input chosen, so the ranked features are asked for again only when the input changes.
   const sampleInput = useMemo(() => (sample ? { kind: 'sample' as const, z: zSpecOf(sample) } : null), [sample])
-  const datasetInput = useMemo(() => (chosenDataset ? { kind: 'dataset' as const, datasetId: chosenDataset, index: imageIndex } : null), [chosenDataset, imageIndex])
+  const datasetInput = useMemo(
+    () => (chosenDataset ? { kind: 'dataset' as const, datasetId: chosenDataset, index: imageIndex } : null),
+    [chosenDataset, imageIndex]
+  )
   const input = source === 'sample' ? sampleInput : datasetInput
   const ranked = useRankedFeatures(run, layer, input)
 
@@ -68,11 +71,20 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
   const showFeatures = (maps: number): void => {
     if (!input) return
     const asked = input.kind === 'dataset' ? 'D' : net
-    void act('feature maps', async () => ({ kind: 'features', net: asked, maps, result: await studio.call('explore.features', { run, net: asked, input, maxMapsPerLayer: maps }) }))
+    void act('feature maps', async () => ({
+      kind: 'features',
+      net: asked,
+      maps,
+      result: await studio.call('explore.features', { run, net: asked, input, maxMapsPerLayer: maps })
+    }))
   }
   const explain = (onLayer: string, feature: number | null): void => {
     if (!input) return
-    void act('guided backpropagation', async () => ({ kind: 'guided', chosen: feature !== null, result: await studio.call('explore.guided', { run, input, layer: onLayer, channel: feature }) }))
+    void act('guided backpropagation', async () => ({
+      kind: 'guided',
+      chosen: feature !== null,
+      result: await studio.call('explore.guided', { run, input, layer: onLayer, channel: feature })
+    }))
   }
 
   return (
@@ -108,12 +120,21 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
         )}
       </div>
       <div className="toolbar">
-        <button type="button" disabled={busy !== null} onClick={() => void act('filters', async () => ({ kind: 'filters', result: await studio.call('explore.filters', { run }) }))}>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void act('filters', async () => ({ kind: 'filters', result: await studio.call('explore.filters', { run }) }))}
+        >
           D's first-layer filters
         </button>
         <label>
           Network
-          <select value={source === 'dataset' ? 'D' : net} disabled={source === 'dataset'} onChange={(e) => setNet(e.target.value as 'D' | 'G')} data-testid="features-net">
+          <select
+            value={source === 'dataset' ? 'D' : net}
+            disabled={source === 'dataset'}
+            onChange={(e) => setNet(e.target.value as 'D' | 'G')}
+            data-testid="features-net"
+          >
             <option value="D">discriminator</option>
             <option value="G">generator</option>
           </select>
@@ -150,7 +171,11 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
         </label>
         <label>
           Feature
-          <select value={channel ?? 'strongest'} onChange={(e) => setChannel(e.target.value === 'strongest' ? null : Number(e.target.value))} data-testid="guided-channel">
+          <select
+            value={channel ?? 'strongest'}
+            onChange={(e) => setChannel(e.target.value === 'strongest' ? null : Number(e.target.value))}
+            data-testid="guided-channel"
+          >
             <option value="strongest">{ranked.features[0] ? `the strongest (#${ranked.features[0].channel})` : 'the strongest for this input'}</option>
             {/* A feature chosen before the list arrived (or from a map below) stays choosable. */}
             {channel !== null && !ranked.features.some((f) => f.channel === channel) && <option value={channel}>#{channel}</option>}
@@ -165,7 +190,11 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
           Trained vs random D
         </button>
       </div>
-      {ranked.total > ranked.features.length && <p className="muted">The list holds the {ranked.features.length} strongest of {layer}'s {ranked.total} features for this input.</p>}
+      {ranked.total > ranked.features.length && (
+        <p className="muted">
+          The list holds the {ranked.features.length} strongest of {layer}'s {ranked.total} features for this input.
+        </p>
+      )}
       {ranked.error && <p className="error">{ranked.error}</p>}
       {!input && <p className="muted">Select a sample (or choose a dataset image) to look inside the networks with it.</p>}
       {busy && <p className="muted">Computing {busy}…</p>}
@@ -213,7 +242,17 @@ export function FeaturesPanel({ model, sample }: { model: ModelChoice; sample: S
 }
 
 /** One layer of the feature view: its maps (how many of how many), or the number a one-unit layer holds. */
-function LayerMaps({ layer, asked, onShowAll, onExplain }: { layer: LayerFeatures; asked: number; onShowAll?: () => void; onExplain?: (channel: number) => void }) {
+function LayerMaps({
+  layer,
+  asked,
+  onShowAll,
+  onExplain
+}: {
+  layer: LayerFeatures
+  asked: number
+  onShowAll?: () => void
+  onExplain?: (channel: number) => void
+}) {
   const spatial = layer.shape.length === 3
   const total = spatial ? (layer.shape[2] ?? 0) : 0
   const only = layer.maps[0]
@@ -239,7 +278,15 @@ function LayerMaps({ layer, asked, onShowAll, onExplain }: { layer: LayerFeature
           {layer.maps.map((m) => {
             const label = `${layer.name} map ${m.channel} (mean ${m.strength.toFixed(2)})`
             const size = Math.max(24, Math.min(64, (layer.shape[0] ?? 8) * 2))
-            return <ImageTile key={m.channel} image={m.image} size={size} label={onExplain ? `${label}: explain with guided backpropagation` : label} onClick={onExplain ? () => onExplain(m.channel) : undefined} />
+            return (
+              <ImageTile
+                key={m.channel}
+                image={m.image}
+                size={size}
+                label={onExplain ? `${label}: explain with guided backpropagation` : label}
+                onClick={onExplain ? () => onExplain(m.channel) : undefined}
+              />
+            )
           })}
         </div>
       )}
@@ -256,7 +303,15 @@ function ScalarValue({ layer, value }: { layer: LayerFeatures; value: number }) 
   const probability = layer.kind === 'sigmoid' ? value : 1 / (1 + Math.exp(-value))
   return (
     <p className="scalar-value" data-testid={`value-${layer.name}`}>
-      <span className="swatch" style={{ background: `rgb(${Array(3).fill(Math.round(255 * probability)).join(',')})` }} aria-hidden="true" />
+      <span
+        className="swatch"
+        style={{
+          background: `rgb(${Array(3)
+            .fill(Math.round(255 * probability))
+            .join(',')})`
+        }}
+        aria-hidden="true"
+      />
       <b>{value.toFixed(3)}</b>{' '}
       <span className="muted">
         {layer.kind === 'sigmoid'
@@ -301,7 +356,11 @@ function useRankedFeatures(
   layer: string,
   input: MethodParams<'explore.features'>['input'] | null
 ): { features: { channel: number; strength: number }[]; total: number; error: string | null } {
-  const [state, setState] = useState<{ features: { channel: number; strength: number }[]; total: number; error: string | null }>({ features: [], total: 0, error: null })
+  const [state, setState] = useState<{ features: { channel: number; strength: number }[]; total: number; error: string | null }>({
+    features: [],
+    total: 0,
+    error: null
+  })
   const ticket = useRef(0)
   useEffect(() => {
     const mine = ++ticket.current
@@ -310,7 +369,8 @@ function useRankedFeatures(
     studio.call('explore.features', { run, net: 'D', input, layer, maxMapsPerLayer: RANKED_FEATURES }).then(
       (answer) => {
         const found = answer.layers.find((l) => l.name === layer)
-        if (mine === ticket.current && found) setState({ features: found.maps.map((m) => ({ channel: m.channel, strength: m.strength })), total: found.shape[2] ?? found.maps.length, error: null })
+        if (mine === ticket.current && found)
+          setState({ features: found.maps.map((m) => ({ channel: m.channel, strength: m.strength })), total: found.shape[2] ?? found.maps.length, error: null })
       },
       (err: unknown) => mine === ticket.current && setState({ features: [], total: 0, error: `Could not rank ${layer}'s features: ${errorText(err)}` })
     )

@@ -75,7 +75,14 @@ export function LayerStackPanel({ run: given, sample }: LayerStackPanelProps) {
               ['D', 'discriminator: image → real or fake']
             ] as const
           ).map(([value, label]) => (
-            <button key={value} type="button" className={net === value ? 'on' : ''} aria-pressed={net === value} onClick={() => setNet(value)} data-testid={`stack-net-${value}`}>
+            <button
+              key={value}
+              type="button"
+              className={net === value ? 'on' : ''}
+              aria-pressed={net === value}
+              onClick={() => setNet(value)}
+              data-testid={`stack-net-${value}`}
+            >
               {label}
             </button>
           ))}
@@ -92,8 +99,8 @@ export function LayerStackPanel({ run: given, sample }: LayerStackPanelProps) {
         <>
           <LayerStack layers={result.layers} maxMapsPerLayer={STACK_MAPS_PER_LAYER} />
           <p className="muted">
-            {result.layers.length} layers of {net === 'G' ? 'the generator' : 'the discriminator'} at step {result.step}, input on the left; each
-            shows its {STACK_MAPS_PER_LAYER} strongest feature maps. Drag to turn, wheel to zoom.
+            {result.layers.length} layers of {net === 'G' ? 'the generator' : 'the discriminator'} at step {result.step}, input on the left; each shows its{' '}
+            {STACK_MAPS_PER_LAYER} strongest feature maps. Drag to turn, wheel to zoom.
           </p>
         </>
       )}

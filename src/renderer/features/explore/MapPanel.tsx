@@ -158,8 +158,8 @@ export function MapPanel({ run: given, onSelect, walks }: MapPanelProps) {
         <>
           <LatentMap points={map.points} thumbs={map.thumbs} selected={selected} onSelect={onMapSelect} paths={paths} />
           <p className="muted" data-testid="map-info">
-            {map.thumbs.length} samples of seed {map.seed} at step {map.step}; the three axes explain {Math.round(map.explained * 100)}% of the
-            variance. Drag to turn, wheel to zoom, click a sample to select it.
+            {map.thumbs.length} samples of seed {map.seed} at step {map.step}; the three axes explain {Math.round(map.explained * 100)}% of the variance. Drag
+            to turn, wheel to zoom, click a sample to select it.
           </p>
         </>
       )}

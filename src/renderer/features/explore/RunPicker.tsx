@@ -10,7 +10,15 @@ export type { ModelChoice } from './model-ref'
  * Which trained model to explore: a run with at least one checkpoint, and which checkpoint (latest by
  * default); with `erasures`, also a saved erasure to draw without.
  */
-export function RunPicker({ value, onChange, erasures = false }: { value: ModelChoice | null; onChange: (choice: ModelChoice | null) => void; erasures?: boolean }) {
+export function RunPicker({
+  value,
+  onChange,
+  erasures = false
+}: {
+  value: ModelChoice | null
+  onChange: (choice: ModelChoice | null) => void
+  erasures?: boolean
+}) {
   const runs = useStudioData(() => studio.call('runs.list'), [])
   const usable = (runs.data ?? []).filter((r) => r.latestStep !== null)
   const details = useStudioData(() => (value ? studio.call('runs.get', { id: value.id }) : Promise.resolve(null)), [value?.id])
@@ -47,7 +55,10 @@ export function RunPicker({ value, onChange, erasures = false }: { value: ModelC
       <label>
         Checkpoint
         {/* An erasure's maps mean something only in the checkpoint it was fitted on: another checkpoint drops it. */}
-        <select value={value?.step ?? 'latest'} onChange={(e) => value && onChange({ ...value, step: e.target.value === 'latest' ? null : Number(e.target.value), erasure: null })}>
+        <select
+          value={value?.step ?? 'latest'}
+          onChange={(e) => value && onChange({ ...value, step: e.target.value === 'latest' ? null : Number(e.target.value), erasure: null })}
+        >
           <option value="latest">latest</option>
           {[...(details.data?.checkpoints ?? [])].reverse().map((c) => (
             <option key={c.step} value={c.step}>

@@ -111,7 +111,13 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
       >
         <label>
           Seed
-          <input type="number" min={0} value={seed} onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))} data-testid="explore-seed" />
+          <input
+            type="number"
+            min={0}
+            value={seed}
+            onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            data-testid="explore-seed"
+          />
         </label>
         <label>
           Samples
@@ -137,7 +143,16 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
         </button>
       </form>
       {hasClassifier && samples.length > 0 && (
-        <AttributeControls filter={filter} onFilter={setFilter} sort={sort} onSort={setSort} ready={scores !== null} shown={shown.length} total={samples.length} classifier={classifier.data?.id ?? ''} />
+        <AttributeControls
+          filter={filter}
+          onFilter={setFilter}
+          sort={sort}
+          onSort={setSort}
+          ready={scores !== null}
+          shown={shown.length}
+          total={samples.length}
+          classifier={classifier.data?.id ?? ''}
+        />
       )}
       {error && <p className="error">{error}</p>}
       {classifier.error && <p className="error">{classifier.error}</p>}
@@ -174,9 +189,19 @@ export function SamplesPanel({ model, selected, onToggle }: { model: ModelChoice
       </div>
       {samples.length > 0 && shown.length === 0 && <p className="muted">No sample of this grid matches; loosen the filter or show more samples.</p>}
       {preview && preview.anchor.isConnected && (
-        <ImagePreview image={preview.sample.image} anchor={preview.anchor} avoid={gridRef.current} lines={previewLines(preview.sample, preview.position)} testId="sample-preview" />
+        <ImagePreview
+          image={preview.sample.image}
+          anchor={preview.anchor}
+          avoid={gridRef.current}
+          lines={previewLines(preview.sample, preview.position)}
+          testId="sample-preview"
+        />
       )}
-      {samples.length > 0 && <p className="muted">Click samples to select them; selected samples can become walk keyframes or arithmetic exemplars. Point at one (or Tab to it) to see it large.</p>}
+      {samples.length > 0 && (
+        <p className="muted">
+          Click samples to select them; selected samples can become walk keyframes or arithmetic exemplars. Point at one (or Tab to it) to see it large.
+        </p>
+      )}
     </section>
   )
 }
@@ -202,7 +227,15 @@ interface AttributeControlsProps {
 /** Filter chips (each attribute yes or no, the pose) and the sort menu, by the run's face-attribute classifier. */
 function AttributeControls({ filter, onFilter, sort, onSort, ready, shown, total, classifier }: AttributeControlsProps) {
   const chip = (pressed: boolean, label: string, next: AttributeFilter) => (
-    <button key={label} type="button" className={`chip${pressed ? ' on' : ''}`} aria-pressed={pressed} disabled={!ready} onClick={() => onFilter(pressed ? { ...filter, ...clear(label) } : next)} data-testid={`chip-${label.replace(/ /g, '-')}`}>
+    <button
+      key={label}
+      type="button"
+      className={`chip${pressed ? ' on' : ''}`}
+      aria-pressed={pressed}
+      disabled={!ready}
+      onClick={() => onFilter(pressed ? { ...filter, ...clear(label) } : next)}
+      data-testid={`chip-${label.replace(/ /g, '-')}`}
+    >
       {label}
     </button>
   )
@@ -220,9 +253,7 @@ function AttributeControls({ filter, onFilter, sort, onSort, ready, shown, total
             {chip(filter[c.attribute] === 'no', c.no, { ...filter, [c.attribute]: 'no' })}
           </span>
         ))}
-        <span className="chip-group">
-          {POSE_NAMES.map((pose) => chip(filter.pose === pose, pose, { ...filter, pose }))}
-        </span>
+        <span className="chip-group">{POSE_NAMES.map((pose) => chip(filter.pose === pose, pose, { ...filter, pose }))}</span>
       </div>
       <div className="row">
         <label className="inline">
@@ -236,7 +267,11 @@ function AttributeControls({ filter, onFilter, sort, onSort, ready, shown, total
           </select>
         </label>
         <span className="muted" data-testid="attribute-count">
-          {!ready ? `Scoring with the face classifier "${classifier}"…` : isFiltered(filter) ? `${shown} of ${total} samples match` : `scored by the face classifier "${classifier}"`}
+          {!ready
+            ? `Scoring with the face classifier "${classifier}"…`
+            : isFiltered(filter)
+              ? `${shown} of ${total} samples match`
+              : `scored by the face classifier "${classifier}"`}
         </span>
         {isFiltered(filter) && (
           <button type="button" className="link" onClick={() => onFilter(NO_FILTER)}>

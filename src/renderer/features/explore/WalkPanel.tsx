@@ -42,7 +42,10 @@ export function WalkPanel({ model, keyframes, onClearKeyframes }: { model: Model
     setError(null)
     try {
       const common = { run, keyframes: keys, stepsPerSegment: steps, loop, easing }
-      const [lerp, slerp] = await Promise.all([studio.call('explore.walk', { ...common, mode: 'lerp' }), studio.call('explore.walk', { ...common, mode: 'slerp' })])
+      const [lerp, slerp] = await Promise.all([
+        studio.call('explore.walk', { ...common, mode: 'lerp' }),
+        studio.call('explore.walk', { ...common, mode: 'slerp' })
+      ])
       setWalks({ lerp, slerp })
     } catch (err) {
       setError(errorText(err))
@@ -166,10 +169,10 @@ function LerpSlerpNote({ keyframes, zDim }: { keyframes: Sample[]; zDim: number 
   const g = segmentGeometry(a.z, b.z)
   return (
     <p className="muted walk-note" data-testid="lerp-slerp-note">
-      Why lerp and slerp look alike: independent {zDim}-dimensional z are nearly orthogonal and nearly equally long, so both paths pass through
-      nearly the same directions and differ mainly in length — lerp's midpoint is shorter (about 0.71× for orthogonal keyframes of equal length),
-      slerp keeps the length. Keyframes 1 → 2 here: {Math.round(g.angle)}° apart, lengths {g.lengths[0].toFixed(1)} and {g.lengths[1].toFixed(1)}; midpoint
-      length lerp {g.lerpMidpoint.toFixed(2)}×, slerp {g.slerpMidpoint.toFixed(2)}×.
+      Why lerp and slerp look alike: independent {zDim}-dimensional z are nearly orthogonal and nearly equally long, so both paths pass through nearly the same
+      directions and differ mainly in length — lerp's midpoint is shorter (about 0.71× for orthogonal keyframes of equal length), slerp keeps the length.
+      Keyframes 1 → 2 here: {Math.round(g.angle)}° apart, lengths {g.lengths[0].toFixed(1)} and {g.lengths[1].toFixed(1)}; midpoint length lerp{' '}
+      {g.lerpMidpoint.toFixed(2)}×, slerp {g.slerpMidpoint.toFixed(2)}×.
     </p>
   )
 }

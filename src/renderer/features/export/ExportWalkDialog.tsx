@@ -104,7 +104,8 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
       >
         <h2>Export walk</h2>
         <p className="muted">
-          {walk.keyframes.length} keyframes{loop ? ', closed loop (no frame repeats at the wrap)' : ''}. {totalFrames} frames, {(totalFrames / fps).toFixed(2)} s.
+          {walk.keyframes.length} keyframes{loop ? ', closed loop (no frame repeats at the wrap)' : ''}. {totalFrames} frames, {(totalFrames / fps).toFixed(2)}{' '}
+          s.
         </p>
         <div className="grid-fields">
           <label className="span-2">
@@ -123,7 +124,15 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
           </label>
           <label>
             Size (px per side)
-            <input type="number" min={8} max={4096} step={2} value={size} onChange={(e) => setSize(clampInt(e.target.value, 8, 4096))} data-testid="export-size" />
+            <input
+              type="number"
+              min={8}
+              max={4096}
+              step={2}
+              value={size}
+              onChange={(e) => setSize(clampInt(e.target.value, 8, 4096))}
+              data-testid="export-size"
+            />
           </label>
           <label>
             Upscaling
@@ -150,21 +159,38 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
           {timing === 'frames' ? (
             <label>
               Frames per segment
-              <input type="number" min={1} max={3600} value={frames} onChange={(e) => setFrames(clampInt(e.target.value, 1, 3600))} data-testid="export-frames" />
+              <input
+                type="number"
+                min={1}
+                max={3600}
+                value={frames}
+                onChange={(e) => setFrames(clampInt(e.target.value, 1, 3600))}
+                data-testid="export-frames"
+              />
             </label>
           ) : (
             <label>
               Seconds
-              <input type="number" min={0.1} max={3600} step={0.1} value={seconds} onChange={(e) => setSeconds(Math.max(0.1, Number(e.target.value) || 0.1))} data-testid="export-seconds" />
+              <input
+                type="number"
+                min={0.1}
+                max={3600}
+                step={0.1}
+                value={seconds}
+                onChange={(e) => setSeconds(Math.max(0.1, Number(e.target.value) || 0.1))}
+                data-testid="export-seconds"
+              />
             </label>
           )}
         </div>
         <label className="check">
-          <input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="export-loop" /> closed loop (back to the first keyframe, seamless on repeat)
+          <input type="checkbox" checked={loop} onChange={(e) => setLoop(e.target.checked)} data-testid="export-loop" /> closed loop (back to the first
+          keyframe, seamless on repeat)
         </label>
         <PathField label={format === 'png' ? 'Folder for the frames' : 'Save as'} kind="save" value={out} onChange={setOut} testId="export-path" />
         <p className="muted small-print">
-          A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. A record of how it was made is written beside it ({format === 'png' ? 'export.json inside the folder' : 'the same name + .json'}).
+          A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. A record of how it was made is written beside it
+          ({format === 'png' ? 'export.json inside the folder' : 'the same name + .json'}).
         </p>
         <label className="check">
           <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} data-testid="export-overwrite" /> replace it if it exists

@@ -110,7 +110,12 @@ export function BoxEditor({ sample, boxes, selected, onAdd, onRemove, onSelect }
           </button>
         </div>
       ))}
-      {draft && <div className="drawn-box draft" style={{ left: percent(draft.x0), top: percent(draft.y0), width: percent(draft.x1 - draft.x0), height: percent(draft.y1 - draft.y0) }} />}
+      {draft && (
+        <div
+          className="drawn-box draft"
+          style={{ left: percent(draft.x0), top: percent(draft.y0), width: percent(draft.x1 - draft.x0), height: percent(draft.y1 - draft.y0) }}
+        />
+      )}
     </div>
   )
 }

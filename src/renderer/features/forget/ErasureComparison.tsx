@@ -88,9 +88,7 @@ export function ErasureComparison({ runId, step, layer, channels, boxed }: Compa
       {error && <p className="error">{error}</p>}
       {shown.length > 0 && (
         <>
-          <h3>
-            Boxed samples (used in the fit){boxed.length > shown.length ? `, the first ${shown.length} of ${boxed.length}` : ''}
-          </h3>
+          <h3>Boxed samples (used in the fit){boxed.length > shown.length ? `, the first ${shown.length} of ${boxed.length}` : ''}</h3>
           {rows(0, shown.length, 'boxed sample')}
         </>
       )}

@@ -40,7 +40,11 @@ export function ErasureSelect({ model, onChange }: { model: ModelChoice; onChang
         </select>
       </label>
       {chosen && (
-        <span className="pill pill-erasure" data-testid="erasure-badge" title={`${chosen.erase.layer} maps ${chosen.erase.channels.join(', ')}; checkpoint step ${chosen.step}`}>
+        <span
+          className="pill pill-erasure"
+          data-testid="erasure-badge"
+          title={`${chosen.erase.layer} maps ${chosen.erase.channels.join(', ')}; checkpoint step ${chosen.step}`}
+        >
           drawing without: {chosen.name} ({chosen.erase.channels.length} maps)
         </span>
       )}

@@ -12,7 +12,14 @@ export interface FitOptions {
   iterations: number
 }
 
-export const PAPER_FIT_OPTIONS: FitOptions = { layer: null, negatives: 'random', unboxedAsNegatives: null, negativesPerPositive: 1, weightDecay: 1e-3, iterations: 400 }
+export const PAPER_FIT_OPTIONS: FitOptions = {
+  layer: null,
+  negatives: 'random',
+  unboxedAsNegatives: null,
+  negativesPerPositive: 1,
+  weightDecay: 1e-3,
+  iterations: 400
+}
 
 export function usesUnboxed(options: FitOptions): boolean {
   return options.unboxedAsNegatives ?? options.negatives === 'matched'
@@ -67,8 +74,8 @@ export function FitForm({ options, onChange, layers, boxes, unboxed, busy, onFit
         </select>
       </label>
       <label className="check" title="Unboxed samples on the page count as samples without the object: they give negatives only. Matched negatives need them.">
-        <input type="checkbox" checked={usesUnboxed(options)} onChange={(e) => set({ unboxedAsNegatives: e.target.checked })} data-testid="forget-unboxed" /> unboxed samples ({unboxed}) as
-        “no object”
+        <input type="checkbox" checked={usesUnboxed(options)} onChange={(e) => set({ unboxedAsNegatives: e.target.checked })} data-testid="forget-unboxed" />{' '}
+        unboxed samples ({unboxed}) as “no object”
       </label>
       <details className="more-options">
         <summary>More</summary>
@@ -85,14 +92,32 @@ export function FitForm({ options, onChange, layers, boxes, unboxed, busy, onFit
         </label>
         <label title="L2 penalty of the logistic regression, on standardised activations">
           Weight decay
-          <input type="number" min={0.000001} max={10} step="any" value={options.weightDecay} onChange={(e) => set({ weightDecay: clamp(Number(e.target.value), 1e-6, 10, 1e-3) })} />
+          <input
+            type="number"
+            min={0.000001}
+            max={10}
+            step="any"
+            value={options.weightDecay}
+            onChange={(e) => set({ weightDecay: clamp(Number(e.target.value), 1e-6, 10, 1e-3) })}
+          />
         </label>
         <label>
           Iterations
-          <input type="number" min={10} max={5000} value={options.iterations} onChange={(e) => set({ iterations: Math.round(clamp(Number(e.target.value), 10, 5000, 400)) })} />
+          <input
+            type="number"
+            min={10}
+            max={5000}
+            value={options.iterations}
+            onChange={(e) => set({ iterations: Math.round(clamp(Number(e.target.value), 10, 5000, 400)) })}
+          />
         </label>
       </details>
-      <button type="submit" disabled={busy || boxes === 0} data-testid="forget-fit" title={boxes === 0 ? 'Draw at least one box around the object first' : 'Fit which maps draw the boxed object'}>
+      <button
+        type="submit"
+        disabled={busy || boxes === 0}
+        data-testid="forget-fit"
+        title={boxes === 0 ? 'Draw at least one box around the object first' : 'Fit which maps draw the boxed object'}
+      >
         {busy ? 'Fitting…' : `Fit on ${boxes} box${boxes === 1 ? '' : 'es'}`}
       </button>
     </form>

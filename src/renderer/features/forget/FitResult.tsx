@@ -58,9 +58,9 @@ export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: rea
   return (
     <div className="fit-result" data-testid="forget-result">
       <p data-testid="forget-summary">
-        <b>{report.layer}</b> ({height}×{width}, {depth} maps) at checkpoint step {report.step}: {report.positives} locations inside the boxes against {report.negatives} outside;
-        the regression tells them apart with <b data-testid="forget-accuracy">{(report.accuracy * 100).toFixed(1)}%</b> accuracy on its own examples. {report.dropped.length} maps have a
-        positive weight.
+        <b>{report.layer}</b> ({height}×{width}, {depth} maps) at checkpoint step {report.step}: {report.positives} locations inside the boxes against{' '}
+        {report.negatives} outside; the regression tells them apart with <b data-testid="forget-accuracy">{(report.accuracy * 100).toFixed(1)}%</b> accuracy on
+        its own examples. {report.dropped.length} maps have a positive weight.
       </p>
       {fit.stale && <p className="notice">The boxes changed since this fit: fit again to use them.</p>}
       <MapWeights layer={report.layer} maps={report.maps} drop={drop} paperCount={report.dropped.length} onDrop={setDrop} />
@@ -79,7 +79,12 @@ export function FitResult({ fit, saved: known, onSaved }: { fit: Fit; saved: rea
           Name of the erasure
           <input type="text" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. glasses" maxLength={200} data-testid="forget-save-name" />
         </label>
-        <button type="submit" disabled={saving || !name.trim() || channels.length === 0} data-testid="forget-save" title={channels.length === 0 ? 'Drop at least one map first' : 'Save it to use on the Explore screen and in exports'}>
+        <button
+          type="submit"
+          disabled={saving || !name.trim() || channels.length === 0}
+          data-testid="forget-save"
+          title={channels.length === 0 ? 'Drop at least one map first' : 'Save it to use on the Explore screen and in exports'}
+        >
           {saving ? 'Saving…' : `Save erasure (${channels.length} maps)`}
         </button>
       </form>

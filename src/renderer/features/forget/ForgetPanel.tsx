@@ -96,7 +96,15 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
     const report = fitReportOf(fitJob)
     if (!report) return
     setLayers(report.layers)
-    setFit({ report, runId: model.id, boxed: pending.boxed, boxes: pending.boxes, samples: pending.samples, boxMap: pending.boxMap, serial: ++fitSerial.current })
+    setFit({
+      report,
+      runId: model.id,
+      boxed: pending.boxed,
+      boxes: pending.boxes,
+      samples: pending.samples,
+      boxMap: pending.boxMap,
+      serial: ++fitSerial.current
+    })
   }, [fitJob, model.id])
 
   /** Loads a saved erasure's boxes and fit settings back into the panel, to look again or refit. */
@@ -136,8 +144,8 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
     <section className="card forget-panel" data-testid="forget-panel" onKeyDown={onKeyDown}>
       <h2>Forget to draw</h2>
       <p className="muted">
-        Box an object (glasses, windows…) on some samples. A logistic regression on G's second-highest conv layer tells the activations inside the boxes from those elsewhere; the
-        maps it weighs positively are dropped at every location, and G draws without them (the paper's Fig. 6).
+        Box an object (glasses, windows…) on some samples. A logistic regression on G's second-highest conv layer tells the activations inside the boxes from
+        those elsewhere; the maps it weighs positively are dropped at every location, and G draws without them (the paper's Fig. 6).
       </p>
       <div className="toolbar">
         <form
@@ -170,16 +178,36 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
           </button>
         </form>
         <div className="row">
-          <button type="button" className="small" disabled={!sheet.canUndo} onClick={sheet.undo} title="Undo the last box edit (Ctrl+Z)" data-testid="forget-undo">
+          <button
+            type="button"
+            className="small"
+            disabled={!sheet.canUndo}
+            onClick={sheet.undo}
+            title="Undo the last box edit (Ctrl+Z)"
+            data-testid="forget-undo"
+          >
             Undo
           </button>
           <button type="button" className="small" disabled={!sheet.canRedo} onClick={sheet.redo} title="Redo (Ctrl+Shift+Z)">
             Redo
           </button>
-          <button type="button" className="small" disabled={counts.boxes === 0} onClick={sheet.clearAll} title="Remove every box (undo brings them back)" data-testid="forget-clear">
+          <button
+            type="button"
+            className="small"
+            disabled={counts.boxes === 0}
+            onClick={sheet.clearAll}
+            title="Remove every box (undo brings them back)"
+            data-testid="forget-clear"
+          >
             Clear all boxes
           </button>
-          <button type="button" className="small" disabled={sheet.busy} onClick={() => fileInput.current?.click()} title="Load boxes from a boxes file (the format `dcgan-studio forget --boxes` reads)">
+          <button
+            type="button"
+            className="small"
+            disabled={sheet.busy}
+            onClick={() => fileInput.current?.click()}
+            title="Load boxes from a boxes file (the format `dcgan-studio forget --boxes` reads)"
+          >
             Import boxes…
           </button>
           <input
@@ -241,7 +269,15 @@ export function ForgetPanel({ model }: { model: ModelChoice }) {
           </div>
         )}
       </div>
-      <FitForm options={options} onChange={setOptions} layers={layers} boxes={counts.boxes} unboxed={unboxed.length} busy={fitting} onFit={() => void runFit()} />
+      <FitForm
+        options={options}
+        onChange={setOptions}
+        layers={layers}
+        boxes={counts.boxes}
+        unboxed={unboxed.length}
+        busy={fitting}
+        onFit={() => void runFit()}
+      />
       {fitJob && !isFinished(fitJob.state) && <JobProgress job={fitJob} onCancel={() => void cancelFit(fitJob)} />}
       {fitError && (
         <p className="error" data-testid="forget-error">

@@ -28,13 +28,35 @@ export function MapWeights({ layer, maps, drop, paperCount, onDrop }: MapWeights
       <div className="toolbar">
         <label>
           Drop the top
-          <input type="number" min={0} max={maps.length} value={drop} onChange={(e) => onDrop(clampInt(e.target.value, 0, maps.length))} data-testid="forget-drop" />
+          <input
+            type="number"
+            min={0}
+            max={maps.length}
+            value={drop}
+            onChange={(e) => onDrop(clampInt(e.target.value, 0, maps.length))}
+            data-testid="forget-drop"
+          />
         </label>
         <label className="grow-range">
           maps of {maps.length} by weight
-          <input type="range" min={0} max={maps.length} value={drop} onChange={(e) => onDrop(Number(e.target.value))} aria-label="Maps to drop" data-testid="forget-drop-range" />
+          <input
+            type="range"
+            min={0}
+            max={maps.length}
+            value={drop}
+            onChange={(e) => onDrop(Number(e.target.value))}
+            aria-label="Maps to drop"
+            data-testid="forget-drop-range"
+          />
         </label>
-        <button type="button" className="small" disabled={drop === paperCount} onClick={() => onDrop(paperCount)} title="Drop every map with a positive weight, as the paper does" data-testid="forget-drop-paper">
+        <button
+          type="button"
+          className="small"
+          disabled={drop === paperCount}
+          onClick={() => onDrop(paperCount)}
+          title="Drop every map with a positive weight, as the paper does"
+          data-testid="forget-drop-paper"
+        >
           Paper's rule: all {paperCount} with weight &gt; 0
         </button>
       </div>
@@ -69,7 +91,9 @@ export function MapWeights({ layer, maps, drop, paperCount, onDrop }: MapWeights
         {drop > 0 && drop < maps.length && <line className="drop-line" x1={drop * barWidth} x2={drop * barWidth} y1={0} y2={HEIGHT} />}
       </svg>
       <p className="muted small-print" data-testid="forget-dropped">
-        {dropped.length === 0 ? 'No map dropped: G draws as before.' : `Dropping ${layer} maps ${dropped.map((m) => `${m.channel} (${m.weight.toFixed(2)})`).join(', ')}.`}
+        {dropped.length === 0
+          ? 'No map dropped: G draws as before.'
+          : `Dropping ${layer} maps ${dropped.map((m) => `${m.channel} (${m.weight.toFixed(2)})`).join(', ')}.`}
       </p>
     </div>
   )

@@ -3,7 +3,17 @@ import type { Sample } from '../explore/selection'
 import type { BoxMap } from './boxes'
 
 /** The samples to label; a badge counts each sample's boxes. Clicking a sample enlarges it for drawing. */
-export function SampleGrid({ samples, boxes, activeKey, onPick }: { samples: Sample[]; boxes: BoxMap; activeKey: string | null; onPick: (key: string) => void }) {
+export function SampleGrid({
+  samples,
+  boxes,
+  activeKey,
+  onPick
+}: {
+  samples: Sample[]
+  boxes: BoxMap
+  activeKey: string | null
+  onPick: (key: string) => void
+}) {
   return (
     <div className="forget-grid" data-testid="forget-samples" data-count={samples.length}>
       {samples.map((s) => {

@@ -24,10 +24,17 @@ export function defaultDrop(report: Pick<ForgetFitReport, 'layer' | 'maps' | 'dr
     .sort((a, b) => (a.step === report.step ? 0 : 1) - (b.step === report.step ? 0 : 1) || b.createdAt.localeCompare(a.createdAt))[0]
   if (known) {
     const drop = Math.min(depth, known.erase.channels.length)
-    return { drop, why: `Starting on the top ${drop}, as the saved erasure “${known.name}” of this model does; ${paperSays}, which on a layer this small blurs the whole image.` }
+    return {
+      drop,
+      why: `Starting on the top ${drop}, as the saved erasure “${known.name}” of this model does; ${paperSays}, which on a layer this small blurs the whole image.`
+    }
   }
   const drop = Math.min(paper, Math.max(1, Math.round(depth * MEASURED_FRACTION)))
-  if (drop === paper) return { drop, why: `Starting on the paper's rule: the ${paper} map${paper === 1 ? '' : 's'} with a positive weight (no more than one in eight of the ${depth}).` }
+  if (drop === paper)
+    return {
+      drop,
+      why: `Starting on the paper's rule: the ${paper} map${paper === 1 ? '' : 's'} with a positive weight (no more than one in eight of the ${depth}).`
+    }
   return {
     drop,
     why: `Starting on the top ${drop} of ${depth} maps (one in eight: on the demo model the top 4 of 32 removed the glasses and kept the faces); ${paperSays}, which on a layer this small blurs the whole image.`

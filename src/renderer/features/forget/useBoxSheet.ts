@@ -48,20 +48,17 @@ export function useBoxSheet(model: ModelChoice) {
   }, [boxes, page])
   const active = grid.find((s) => s.key === activeKey) ?? grid[0] ?? null
 
-  const load = useCallback(
-    async (work: () => Promise<void>): Promise<void> => {
-      setBusy(true)
-      setError(null)
-      try {
-        await work()
-      } catch (err) {
-        setError(errorText(err))
-      } finally {
-        setBusy(false)
-      }
-    },
-    []
-  )
+  const load = useCallback(async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true)
+    setError(null)
+    try {
+      await work()
+    } catch (err) {
+      setError(errorText(err))
+    } finally {
+      setBusy(false)
+    }
+  }, [])
 
   const showSeed = useCallback(
     (next: number): Promise<void> =>
@@ -120,7 +117,10 @@ export function useBoxSheet(model: ModelChoice) {
     load(async () => {
       const file = parseBoxesFile(text)
       const mine = ++ticket.current
-      const { samples } = await renderSamples(run, file.samples.map((s) => s.z))
+      const { samples } = await renderSamples(
+        run,
+        file.samples.map((s) => s.z)
+      )
       if (mine !== ticket.current) return
       remember(samples)
       const map: Record<string, Box[]> = {}
@@ -160,7 +160,10 @@ export function useBoxSheet(model: ModelChoice) {
     /** Moves the enlarged sample by `delta` places in the grid (wrapping), for ← and →. */
     step: (delta: number) => {
       if (grid.length === 0) return
-      const at = Math.max(0, grid.findIndex((s) => s.key === active?.key))
+      const at = Math.max(
+        0,
+        grid.findIndex((s) => s.key === active?.key)
+      )
       setActiveKey((grid[(at + delta + grid.length) % grid.length] as Sample).key)
       setSelectedBox(null)
     },

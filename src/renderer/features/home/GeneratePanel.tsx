@@ -141,7 +141,8 @@ export function GeneratePanel({ demoRunId }: { demoRunId: string | null }) {
         <>
           <ImageGrid images={shown.map((s) => s.image)} columns={columns} scale={scale} label={`${shown.length} generated samples`} />
           <p className="muted" data-testid="generate-info">
-            {shown.length} samples {result.model ? `of ${result.model.record.name} at step ${result.answer.step ?? result.model.latestStep}` : 'of the untrained generator'} in{' '}
+            {shown.length} samples{' '}
+            {result.model ? `of ${result.model.record.name} at step ${result.answer.step ?? result.model.latestStep}` : 'of the untrained generator'} in{' '}
             {Math.round(result.answer.millis)} ms on {result.answer.backend}
           </p>
         </>

@@ -12,8 +12,8 @@ function DemoCard({ demoRunId, onTour, onExplore }: { demoRunId: string | null; 
     <section className="card" data-testid="demo-card">
       <h2>Welcome — a demo model is ready</h2>
       <p>
-        A DCGAN trained with this studio on procedural faces (smiling or not, feminine or masculine cues, glasses,
-        hair, skin, head turn) is ready to explore: walks, face arithmetic, filters.
+        A DCGAN trained with this studio on procedural faces (smiling or not, feminine or masculine cues, glasses, hair, skin, head turn) is ready to explore:
+        walks, face arithmetic, filters.
       </p>
       <div className="row">
         <button type="button" onClick={onTour} data-testid="demo-tour">

@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
-import { MODEL_FORMAT_LABELS, type ExportModelResult, type ModelFileFormat, type ModelFormatChoice, ModelFileFormat as Formats } from '../../../shared/formats/model-import'
+import {
+  MODEL_FORMAT_LABELS,
+  type ExportModelResult,
+  type ModelFileFormat,
+  type ModelFormatChoice,
+  ModelFileFormat as Formats
+} from '../../../shared/formats/model-import'
 import type { RunRecord } from '../../../shared/formats/run'
 import { studio } from '../../api/client'
 import { errorText } from '../../api/hooks'
@@ -50,10 +56,18 @@ export function ImportModelDialog({ onClose, onImported }: { onClose: () => void
       >
         <h2>Import a model</h2>
         <p className="muted small-print">
-          A DCGAN trained elsewhere becomes a run to explore, export and train further. PyTorch: the netG.pth and netD.pth that pytorch/examples&apos; dcgan/main.py saves (give the folder for both, or one file for that network alone); also the same tensors as
-          .safetensors, or a TensorFlow.js model the studio exported. Its size, z length and widths are read from the file.
+          A DCGAN trained elsewhere becomes a run to explore, export and train further. PyTorch: the netG.pth and netD.pth that pytorch/examples&apos;
+          dcgan/main.py saves (give the folder for both, or one file for that network alone); also the same tensors as .safetensors, or a TensorFlow.js model
+          the studio exported. Its size, z length and widths are read from the file.
         </p>
-        <PathField label="Model file or folder" kind="folder" value={source} onChange={setSource} placeholder="/path/to/netG.pth or its folder" testId="import-model-path" />
+        <PathField
+          label="Model file or folder"
+          kind="folder"
+          value={source}
+          onChange={setSource}
+          placeholder="/path/to/netG.pth or its folder"
+          testId="import-model-path"
+        />
         <div className="grid-fields">
           <label>
             Format
@@ -132,14 +146,19 @@ export function ExportModelDialog({ record, step, onClose }: { record: RunRecord
       >
         <h2>Export model</h2>
         <p className="muted">
-          {record.name} at {step === null ? 'its latest checkpoint' : `step ${step}`}: {m.imageSize}px, {m.channels === 1 ? 'grayscale' : 'colour'}, z of {m.zDim}.
+          {record.name} at {step === null ? 'its latest checkpoint' : `step ${step}`}: {m.imageSize}px, {m.channels === 1 ? 'grayscale' : 'colour'}, z of{' '}
+          {m.zDim}.
         </p>
         <label>
           Format
-          <select value={format} onChange={(e) => {
+          <select
+            value={format}
+            onChange={(e) => {
               setFormat(e.target.value as ModelFileFormat)
               setResult(null)
-            }} data-testid="export-model-format">
+            }}
+            data-testid="export-model-format"
+          >
             {Formats.options.map((f) => (
               <option key={f} value={f}>
                 {MODEL_FORMAT_LABELS[f]}
@@ -155,7 +174,9 @@ export function ExportModelDialog({ record, step, onClose }: { record: RunRecord
               : `generator/ and discriminator/ as TensorFlow.js layers models, and manifest.json for ml5.DCGAN (modelLatentDim ${m.zDim}, modelSize ${m.imageSize}).`}
         </p>
         <PathField label="Folder to write into" kind="folder" value={out} onChange={setOut} testId="export-model-path" />
-        <p className="muted small-print">A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. Files of the same name in it are replaced.</p>
+        <p className="muted small-print">
+          A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. Files of the same name in it are replaced.
+        </p>
         {error && (
           <p className="error" data-testid="export-model-error">
             {error}

@@ -52,7 +52,15 @@ export function RunMonitor({ runId }: { runId: string }) {
         setDetails((d) => (d && !d.sampleSteps.includes(event.step) ? { ...d, sampleSteps: [...d.sampleSteps, event.step] } : d))
         return
       case 'checkpoint':
-        setDetails((d) => (d ? { ...d, latestStep: event.step, checkpoints: [...d.checkpoints.filter((c) => c.step !== event.step), { step: event.step, writtenAt: new Date().toISOString() }] } : d))
+        setDetails((d) =>
+          d
+            ? {
+                ...d,
+                latestStep: event.step,
+                checkpoints: [...d.checkpoints.filter((c) => c.step !== event.step), { step: event.step, writtenAt: new Date().toISOString() }]
+              }
+            : d
+        )
         return
       case 'warning':
         setWarnings((w) => [...w, event.message])
@@ -94,17 +102,15 @@ export function RunMonitor({ runId }: { runId: string }) {
         </span>
       </h2>
       <p className="muted">
-        {record.dataset?.name ?? 'no dataset yet'} · {record.model.imageSize}px · batch {record.train.batchSize} · lr {record.train.learningRate} · β1 {record.train.beta1} ·{' '}
-        {details.latestStep === null ? 'no checkpoint yet' : `last checkpoint: step ${details.latestStep}`}
+        {record.dataset?.name ?? 'no dataset yet'} · {record.model.imageSize}px · batch {record.train.batchSize} · lr {record.train.learningRate} · β1{' '}
+        {record.train.beta1} · {details.latestStep === null ? 'no checkpoint yet' : `last checkpoint: step ${details.latestStep}`}
       </p>
       {record.statusMessage && (
         <p className={record.status === 'failed' ? 'error' : 'muted'} data-testid="run-status-message">
           {record.statusMessage}
         </p>
       )}
-      {!details.datasetPresent && !training && (
-        <DatasetMissing record={record} resumeLabel={resumeLabel} />
-      )}
+      {!details.datasetPresent && !training && <DatasetMissing record={record} resumeLabel={resumeLabel} />}
       <div className="row">
         {!training && (
           <button type="button" data-testid="run-start" disabled={Boolean(recreating)} onClick={() => void act(() => resumeRun(details, dialogs))}>

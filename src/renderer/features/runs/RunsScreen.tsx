@@ -21,7 +21,12 @@ export function RunsScreen({ onOpen }: { onOpen: (runId: string) => void }) {
       <section className="card column">
         <h2>Runs</h2>
         <div className="row">
-          <button type="button" onClick={() => setImporting(true)} data-testid="runs-import-model" title="A DCGAN trained elsewhere: PyTorch's dcgan/main.py, safetensors, or a tfjs export">
+          <button
+            type="button"
+            onClick={() => setImporting(true)}
+            data-testid="runs-import-model"
+            title="A DCGAN trained elsewhere: PyTorch's dcgan/main.py, safetensors, or a tfjs export"
+          >
             Import a model…
           </button>
         </div>
@@ -52,12 +57,26 @@ export function RunsScreen({ onOpen }: { onOpen: (runId: string) => void }) {
           })}
         </ul>
       </section>
-      {selected && <RunCheckpoints key={selected} runId={selected} demoRunId={demoRunId} onOpen={onOpen} onChanged={runs.reload} onDeleted={() => setSelected(null)} />}
+      {selected && (
+        <RunCheckpoints key={selected} runId={selected} demoRunId={demoRunId} onOpen={onOpen} onChanged={runs.reload} onDeleted={() => setSelected(null)} />
+      )}
     </div>
   )
 }
 
-function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { runId: string; demoRunId: string | null; onOpen: (id: string) => void; onChanged: () => void; onDeleted: () => void }) {
+function RunCheckpoints({
+  runId,
+  demoRunId,
+  onOpen,
+  onChanged,
+  onDeleted
+}: {
+  runId: string
+  demoRunId: string | null
+  onOpen: (id: string) => void
+  onChanged: () => void
+  onDeleted: () => void
+}) {
   const details = useStudioData(() => studio.call('runs.get', { id: runId }), [runId])
   const recreating = recreateJobOf(useJobs(), runId)
   // Training or a recreated dataset changes what the details say (status, dataset present, Resume).
@@ -102,13 +121,12 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
       </h2>
       <p className="muted">{d.record.statusMessage}</p>
       <p className="muted">
-        {d.record.dataset ? `Dataset ${d.record.dataset.name}` : `Imported from ${d.record.imported?.files.map((f) => f.name).join(' and ') ?? 'elsewhere'}`} · {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
+        {d.record.dataset ? `Dataset ${d.record.dataset.name}` : `Imported from ${d.record.imported?.files.map((f) => f.name).join(' and ') ?? 'elsewhere'}`} ·{' '}
+        {d.record.model.imageSize}px · trained {d.record.cost.steps} steps in {Math.round(d.record.cost.seconds)} s
         {d.record.cost.backend ? ` on ${d.record.cost.backend}` : ''}
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
-      {!d.datasetPresent && !d.training && (
-        <DatasetMissing record={d.record} resumeLabel={resumeLabel} />
-      )}
+      {!d.datasetPresent && !d.training && <DatasetMissing record={d.record} resumeLabel={resumeLabel} />}
       <div className="row">
         <button type="button" onClick={() => onOpen(runId)}>
           Open in Train
@@ -129,7 +147,13 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
             {resumeLabel}
           </button>
         )}
-        <button type="button" disabled={d.latestStep === null} onClick={() => setExporting(true)} data-testid="run-export-model" title="PyTorch state dicts, safetensors, or tfjs with an ml5 manifest">
+        <button
+          type="button"
+          disabled={d.latestStep === null}
+          onClick={() => setExporting(true)}
+          data-testid="run-export-model"
+          title="PyTorch state dicts, safetensors, or tfjs with an ml5 manifest"
+        >
           Export model…
         </button>
         <button type="button" className="danger" disabled={d.training} onClick={() => void remove()} data-testid="run-delete">
@@ -148,7 +172,12 @@ function RunCheckpoints({ runId, demoRunId, onOpen, onChanged, onDeleted }: { ru
               <td>step {c.step}</td>
               <td className="muted">{new Date(c.writtenAt).toLocaleString()}</td>
               <td>
-                <button type="button" className="small" onClick={() => void act(() => studio.call('runs.branch', { id: runId, step: c.step }))} title="A new run that continues from this checkpoint">
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => void act(() => studio.call('runs.branch', { id: runId, step: c.step }))}
+                  title="A new run that continues from this checkpoint"
+                >
                   Branch
                 </button>
               </td>

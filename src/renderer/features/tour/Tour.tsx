@@ -33,7 +33,7 @@ export const TOUR_STEPS: TourStep[] = [
   {
     tab: 'features',
     title: '4 · What the discriminator learned',
-    text: 'Show D\'s first-layer filters, the feature maps of a face, and guided backpropagation for the trained D next to a random one.',
+    text: "Show D's first-layer filters, the feature maps of a face, and guided backpropagation for the trained D next to a random one.",
     targets: ['features-panel']
   },
   {

@@ -38,7 +38,16 @@ function NumberField({ label, value, onChange, paper, step = 1, min, max, error,
             </button>
           ))}
       </span>
-      <input type="number" value={Number.isNaN(value) ? '' : value} step={step} min={min} max={max} onChange={(e) => onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))} data-testid={testId} {...invalidProps(error, errorId)} />
+      <input
+        type="number"
+        value={Number.isNaN(value) ? '' : value}
+        step={step}
+        min={min}
+        max={max}
+        onChange={(e) => onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))}
+        data-testid={testId}
+        {...invalidProps(error, errorId)}
+      />
       <FieldMessage id={errorId} error={error} />
     </label>
   )
@@ -82,10 +91,12 @@ export function NewRunForm({ onCreated }: { onCreated: (runId: string) => void }
   const fieldError = (key: string): string | undefined => errors[key] ?? (key === 'model.genWidth' ? errors['model.discWidth'] : undefined)
   // The dataset is only "missing" once the user tries to start; every other field is checked as it changes.
   const shown = (key: string): string | undefined => (key === 'datasetId' && !tried ? undefined : fieldError(key))
-  const changed = <T,>(set: (value: T) => void) => (value: T) => {
-    setServerErrors({})
-    set(value)
-  }
+  const changed =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setServerErrors({})
+      set(value)
+    }
 
   const submit = async (): Promise<void> => {
     setTried(true)
@@ -121,7 +132,12 @@ export function NewRunForm({ onCreated }: { onCreated: (runId: string) => void }
       <h2>New training run</h2>
       <label>
         Dataset
-        <select value={datasetId} onChange={(e) => changed(setDatasetId)(e.target.value)} data-testid="run-dataset" {...invalidProps(shown('datasetId'), datasetErrorId)}>
+        <select
+          value={datasetId}
+          onChange={(e) => changed(setDatasetId)(e.target.value)}
+          data-testid="run-dataset"
+          {...invalidProps(shown('datasetId'), datasetErrorId)}
+        >
           {usable.length === 0 && <option value="">— import a dataset at 32, 64 or 128 px first —</option>}
           {usable.map((d) => (
             <option key={d.id} value={d.id}>
@@ -136,9 +152,36 @@ export function NewRunForm({ onCreated }: { onCreated: (runId: string) => void }
         <input type="text" value={name} onChange={(e) => changed(setName)(e.target.value)} placeholder="(dataset name)" />
       </label>
       <div className="grid-fields">
-        <NumberField label="Batch size" value={batchSize} onChange={changed(setBatchSize)} paper={128} min={1} max={1024} error={shown('train.batchSize')} testId="run-batch" />
-        <NumberField label="Learning rate" value={learningRate} onChange={changed(setLearningRate)} paper={0.0002} step={0.0001} error={shown('train.learningRate')} testId="run-learning-rate" />
-        <NumberField label="Adam β1" value={beta1} onChange={changed(setBeta1)} paper={0.5} step={0.1} min={0} max={0.999} error={shown('train.beta1')} testId="run-beta1" />
+        <NumberField
+          label="Batch size"
+          value={batchSize}
+          onChange={changed(setBatchSize)}
+          paper={128}
+          min={1}
+          max={1024}
+          error={shown('train.batchSize')}
+          testId="run-batch"
+        />
+        <NumberField
+          label="Learning rate"
+          value={learningRate}
+          onChange={changed(setLearningRate)}
+          paper={0.0002}
+          step={0.0001}
+          error={shown('train.learningRate')}
+          testId="run-learning-rate"
+        />
+        <NumberField
+          label="Adam β1"
+          value={beta1}
+          onChange={changed(setBeta1)}
+          paper={0.5}
+          step={0.1}
+          min={0}
+          max={0.999}
+          error={shown('train.beta1')}
+          testId="run-beta1"
+        />
         <NumberField
           label="Width (G and D)"
           value={width}
@@ -157,8 +200,22 @@ export function NewRunForm({ onCreated }: { onCreated: (runId: string) => void }
           </select>
         </label>
         <NumberField label="Steps" value={steps} onChange={changed(setSteps)} min={1} error={shown('train.steps')} testId="run-steps" />
-        <NumberField label="Checkpoint every" value={checkpointEvery} onChange={changed(setCheckpointEvery)} min={1} error={shown('train.checkpointEvery')} testId="run-checkpoint-every" />
-        <NumberField label="Samples every" value={sampleEvery} onChange={changed(setSampleEvery)} min={1} error={shown('train.sampleEvery')} testId="run-sample-every" />
+        <NumberField
+          label="Checkpoint every"
+          value={checkpointEvery}
+          onChange={changed(setCheckpointEvery)}
+          min={1}
+          error={shown('train.checkpointEvery')}
+          testId="run-checkpoint-every"
+        />
+        <NumberField
+          label="Samples every"
+          value={sampleEvery}
+          onChange={changed(setSampleEvery)}
+          min={1}
+          error={shown('train.sampleEvery')}
+          testId="run-sample-every"
+        />
         <NumberField label="Seed" value={seed} onChange={changed(setSeed)} min={0} error={shown('train.seed')} testId="run-seed" />
       </div>
       <p className="muted">Fixed by the paper: weights from N(0, 0.02), LeakyReLU 0.2 in D, z of 100 dimensions uniform in [−1, 1].</p>

@@ -24,7 +24,10 @@ export function paintBeard(p: FacePainter): void {
     const v = a > 0.45 ? 0.38 + (0.06 - 0.38) * Math.min(1, (a - 0.45) / 0.5) : moustache + (0.38 - moustache) * (a / 0.45) ** 2
     return head.cy + head.ry * v
   }
-  const grown: Point[] = faceOutline(spec, head).map(([x, y]) => [head.cx + (x - head.cx) * 1.04, head.cy - 0.2 * head.ry + (y - head.cy + 0.2 * head.ry) * 1.06])
+  const grown: Point[] = faceOutline(spec, head).map(([x, y]) => [
+    head.cx + (x - head.cx) * 1.04,
+    head.cy - 0.2 * head.ry + (y - head.cy + 0.2 * head.ry) * 1.06
+  ])
   const region = where(polygon(grown), (x, y) => y > top(x))
   if (spec.beard === 1) p.onHead(region, mix(colours.hair, [36, 30, 28], 0.55), 0.28)
   else p.onHead(region, scale(colours.hair, 0.92))

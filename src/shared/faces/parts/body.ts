@@ -16,12 +16,15 @@ export function neckOf(p: FacePainter): { x: number; half: number; top: number }
 export function paintBody(p: FacePainter): void {
   const { head, spec, colours } = p
   const neck = neckOf(p)
-  p.upright(polygon([
-    [neck.x - neck.half, neck.top],
-    [neck.x + neck.half, neck.top],
-    [neck.x + neck.half * 1.1, 1.05],
-    [neck.x - neck.half * 1.1, 1.05]
-  ]), scale(colours.skin, 0.86))
+  p.upright(
+    polygon([
+      [neck.x - neck.half, neck.top],
+      [neck.x + neck.half, neck.top],
+      [neck.x + neck.half * 1.1, 1.05],
+      [neck.x - neck.half * 1.1, 1.05]
+    ]),
+    scale(colours.skin, 0.86)
+  )
   const chin = head.cy + head.ry
   const shoulderTop = chin + 0.07 + 0.03 * spec.body.width
   const halfWidth = head.rx * (spec.masculine ? 2.3 : 2.0) * spec.body.width

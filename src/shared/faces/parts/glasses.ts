@@ -25,7 +25,10 @@ export function paintGlasses(p: FacePainter): void {
     const glass = superellipse(lens.x, lens.y, lens.w, lens.h, g.roundness)
     if (g.sunglasses) p.onHead(glass, [22, 22, 28], 0.85)
     else p.onHead(glass, WHITE, 0.2)
-    const rim = subtract(superellipse(lens.x, lens.y, lens.w + t / 2, lens.h + t / 2, g.roundness), superellipse(lens.x, lens.y, lens.w - t / 2, lens.h - t / 2, g.roundness))
+    const rim = subtract(
+      superellipse(lens.x, lens.y, lens.w + t / 2, lens.h + t / 2, g.roundness),
+      superellipse(lens.x, lens.y, lens.w - t / 2, lens.h - t / 2, g.roundness)
+    )
     p.onHead(rim, frame)
     // An arm runs back to the ear on each side whose ear shows.
     const side = lens.eye.side

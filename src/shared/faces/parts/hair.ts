@@ -89,7 +89,10 @@ export function paintShortHair(p: FacePainter): void {
     // A quiff: extra volume swept to one side of the top.
     const [qx] = project(head, parting * 0.3, 0)
     const quiff = ellipse(qx - 0.15 * head.rx * turn, head.cy - 0.92 * head.ry, 0.6 * head.rx, 0.24 * head.ry)
-    p.onHead(where(quiff, (x, y) => y < hairlineY(x) + 0.02), colours.hair)
+    p.onHead(
+      where(quiff, (x, y) => y < hairlineY(x) + 0.02),
+      colours.hair
+    )
   }
   if (!buzz) {
     // A darker parting line adds texture the generator can learn.

@@ -84,7 +84,19 @@ export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?
     const held: tf.TensorInfo[] = []
     const products: tf.TensorInfo[] = []
     try {
-      const padded = run(tf.PadV2, { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 })
+      const padded = run(
+        tf.PadV2,
+        { x },
+        {
+          paddings: [
+            [0, 0],
+            [padInfo.top, bottom],
+            [padInfo.left, right],
+            [0, 0]
+          ],
+          constantValue: 0
+        }
+      )
       held.push(padded)
       const gradient = run(tf.Reshape, { x: dy }, { shape: [1, positions, outChannels] })
       held.push(gradient)
