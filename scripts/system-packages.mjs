@@ -23,6 +23,11 @@ export const SYSTEM_PACKAGES = [
     name: 'python3-torch',
     probe: '/usr/lib/python3/dist-packages/torch/__init__.py',
     why: "PyTorch, to write and read back the model files of pytorch/examples' dcgan/main.py (model import and export)"
+  },
+  {
+    name: 'python3-numpy',
+    probe: '/usr/lib/python3/dist-packages/numpy/__init__.py',
+    why: "numpy, for the forward pass of the paper authors' Theano SVHN DCGAN that its import is checked against"
   }
 ]
 

@@ -10,5 +10,6 @@ export {
   doublings
 } from './layers'
 export type { LayerKind, LayerSpec, ModelLayers } from './layers'
-export { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './init'
+export { BATCH_NORM_MOMENTUM } from './init'
+export { isPaddingLayer, layersOf } from './build'
 export { loadModel, MODEL_JSON, ModelFileError, saveModel, WEIGHTS_BIN } from './io'

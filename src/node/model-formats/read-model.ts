@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
+import type { LayerOptions } from '../../shared/formats/model'
 import type { ImportedFile, ModelFileFormat, ModelFormatChoice, NetName } from '../../shared/formats/model-import'
 import type { DcganWeights, NetworkShape } from './dcgan-weights'
 import { MAX_MODEL_FILE_BYTES, ModelFileError } from './model-file-error'
@@ -9,6 +10,7 @@ import { fromMainPyStateDict, type StateDict } from './pytorch-layout'
 import { looksLikeSafetensors, readSafetensors } from './safetensors'
 import type { StoredTensor } from './tensor'
 import { readStudioTfjsModel } from './tfjs-layout'
+import { isTheanoParamFile, readTheanoNetwork, THEANO_LAYER_OPTIONS, theanoParamFiles } from './theano-layout'
 import { MODEL_JSON } from './tfjs-files'
 import { isStoredTensor, looksLikeTorchFile, readTorchFile } from './torch-file'
 
@@ -37,6 +39,7 @@ export async function readModel(source: string, choice: ModelFormatChoice = 'aut
   })
   if (stat.isDirectory()) return readFolder(source, choice)
   if (path.basename(source) === MODEL_JSON) return readFolder(path.dirname(source), choice === 'auto' ? 'tfjs' : choice)
+  if (choice === 'theano' || (choice === 'auto' && isTheanoParamFile(source))) return assemble('theano', [await readTheanoFile(source)], [])
   const bytes = await readBounded(source)
   const format = choice === 'auto' ? sniff(bytes, source) : choice
   if (format === 'tfjs') throw new ModelFileError(source, `${source} is one file; a TensorFlow.js model is a folder holding model.json and its weights. Give the folder.`)
@@ -51,6 +54,34 @@ interface NetworkRead {
   readonly leakySlope: number | null
   readonly file: ImportedFile
   readonly notes: string[]
+  /** How the file's framework computes, where it differs from the studio's defaults (a tfjs model says). */
+  readonly layerOptions?: LayerOptions
+  readonly epoch?: number
+}
+
+/**
+ * A Newmu/dcgan_code parameter file and its arrays, as one imported file: its size and SHA-256 are over the
+ * pickle and the .npy files it lists, in order.
+ */
+async function readTheanoFile(file: string): Promise<NetworkRead> {
+  const network = await readTheanoNetwork(file)
+  const hash = createHash('sha256')
+  let bytes = 0
+  for (const part of network.files) {
+    const data = await readBounded(part)
+    hash.update(data)
+    bytes += data.byteLength
+  }
+  return {
+    net: network.net,
+    shape: network.shape,
+    weights: network.weights,
+    leakySlope: 0.2,
+    file: { name: path.basename(file), path: path.resolve(file), network: network.net, bytes, sha256: hash.digest('hex') },
+    notes: [`${path.basename(file)}: ${network.files.length - 1} arrays (.npy beside it); size and SHA-256 are over the pickle and those files in order.`],
+    layerOptions: THEANO_LAYER_OPTIONS,
+    epoch: network.epoch
+  }
 }
 
 function sniff(bytes: Uint8Array, file: string): ModelFileFormat {
@@ -114,9 +145,17 @@ async function readFolder(dir: string, choice: ModelFormatChoice): Promise<ReadM
       const model = await readStudioTfjsModel(modelDir)
       const jsonPath = path.join(modelDir, MODEL_JSON)
       const bytes = await fs.promises.readFile(jsonPath)
-      networks.push({ net: model.net, shape: model.shape, weights: model.weights, leakySlope: model.leakySlope, file: describeFile(jsonPath, bytes, model.net), notes: [] })
+      networks.push({ net: model.net, shape: model.shape, weights: model.weights, leakySlope: model.leakySlope, file: describeFile(jsonPath, bytes, model.net), notes: [], layerOptions: model.layerOptions })
     }
     return assemble('tfjs', networks, [])
+  }
+  const theanoFiles = theanoParamFiles(names)
+  if (choice === 'theano' || (choice === 'auto' && theanoFiles.length > 0)) {
+    if (theanoFiles.length === 0) throw new ModelFileError(dir, `${dir} holds no Newmu/dcgan_code parameters: no EPOCH_gen_params.jl or EPOCH_discrim_params.jl (${names.slice(0, 12).join(', ') || 'it is empty'}).`)
+    const networks = await Promise.all(theanoFiles.map((name) => readTheanoFile(path.join(dir, name))))
+    const epochs = [...new Set(networks.map((n) => n.epoch))]
+    if (epochs.length > 1) throw new ModelFileError(dir, `${dir} holds G of epoch ${networks[0]?.epoch} and D of epoch ${networks[1]?.epoch}; give one epoch's pair (or one .jl file).`)
+    return assemble('theano', networks, [`Epoch ${epochs[0]} of Newmu/dcgan_code's parameters.`])
   }
   const wanted = (name: string): boolean =>
     choice === 'safetensors' ? SAFETENSORS_FILE.test(name) : choice === 'pytorch' ? TORCH_FILE.test(name) : SAFETENSORS_FILE.test(name) || TORCH_FILE.test(name)
@@ -183,6 +222,8 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
       `${g.file.path} draws ${g.shape.imageSize} px ${g.shape.channels}-channel images (kernel ${g.shape.kernelSize}) but ${d.file.path} judges ${d.shape.imageSize} px ${d.shape.channels}-channel ones (kernel ${d.shape.kernelSize}): they are not one DCGAN.`
     )
   }
+  const options = networks.map((n) => JSON.stringify(n.layerOptions ?? null))
+  if (new Set(options).size > 1) throw new ModelFileError(base.file.path, `${networks.map((n) => n.file.path).join(' and ')} compute differently (${options.join(' against ')}): they are not one DCGAN.`)
   const weights: DcganWeights = {
     imageSize: base.shape.imageSize,
     channels: base.shape.channels,
@@ -192,7 +233,10 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
     genWidth: g ? g.shape.width : null,
     discWidth: d ? d.shape.width : null,
     generator: g ? g.weights : null,
-    discriminator: d ? d.weights : null
+    discriminator: d ? d.weights : null,
+    ...(base.layerOptions ? { layerOptions: base.layerOptions } : {}),
+    // Theano's batch norm keeps no population statistics: the importer estimates them.
+    populationStatistics: format === 'theano' ? 'estimate' : 'stored'
   }
   return {
     format,

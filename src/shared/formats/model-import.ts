@@ -11,13 +11,14 @@ export const NetName = z.enum(['G', 'D'])
 export type NetName = z.infer<typeof NetName>
 
 /** The model file formats, each with one reader and one mapping to the studio's layout (src/node/model-formats). */
-export const ModelFileFormat = z.enum(['pytorch', 'safetensors', 'tfjs'])
+export const ModelFileFormat = z.enum(['pytorch', 'safetensors', 'tfjs', 'theano'])
 export type ModelFileFormat = z.infer<typeof ModelFileFormat>
 
 export const MODEL_FORMAT_LABELS: Readonly<Record<ModelFileFormat, string>> = {
   pytorch: 'PyTorch state dicts (netG.pth, netD.pth)',
   safetensors: 'safetensors (netG.safetensors, netD.safetensors)',
-  tfjs: 'TensorFlow.js layers model (a studio export)'
+  tfjs: 'TensorFlow.js layers model (a studio export)',
+  theano: "the paper authors' Theano parameters (Newmu/dcgan_code: EPOCH_gen_params.jl, EPOCH_discrim_params.jl and their .npy files)"
 }
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits')
@@ -93,8 +94,10 @@ export const EngineImportModelParams = z.object({
   runDir: z.string().min(1),
   /** The noise z is drawn from; main.py samples N(0, 1). */
   noise: NoiseSpec,
-  /** Seeds the trainer's random stream when the run trains further. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1)
+  /** Seeds the trainer's random stream when the run trains further (and the z of estimated statistics). */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  /** How many z (and G's images, for D) estimate batch-norm statistics a file does not have (Theano's). */
+  statisticsSamples: z.number().int().min(1).max(65536).default(2048)
 })
 export const EngineImportModelResult = z.object({
   model: ModelConfig,
