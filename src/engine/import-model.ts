@@ -85,7 +85,8 @@ export async function importModel(params: EngineImportModelParams): Promise<Engi
       files: read.files,
       networks,
       architecture: { imageSize: weights.imageSize, channels: weights.channels, zDim: weights.zDim, genWidth: weights.genWidth, discWidth: weights.discWidth },
-      notes
+      notes,
+      ...(read.licence ? { licence: read.licence } : {})
     }
   }
 }
@@ -110,7 +111,7 @@ function estimatePopulationStatistics(generator: tf.LayersModel | null, discrimi
   const z = model.noise.kind === 'normal' ? `N(${model.noise.mean}, ${model.noise.std}²)` : `U[${model.noise.low}, ${model.noise.high}]`
   if (generator) {
     setBatchNormStatistics(generator, count / STATISTICS_CHUNK, zBatch)
-    notes.push(`The file has no batch-norm population statistics (its code normalised each batch by its own): G's were estimated from one batch of ${count} z ~ ${z}.`)
+    notes.push(`The files have no batch-norm population statistics (their code normalised each batch by its own): G's were estimated from one batch of ${count} z ~ ${z}.`)
   }
   if (discriminator) {
     if (generator) {

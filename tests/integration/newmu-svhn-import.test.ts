@@ -20,6 +20,44 @@ const BATCH = 16
 
 beforeAll(() => ensureBuilt())
 
+/**
+ * What SVHN crops look like, measured on each image's gray levels: smooth photographs (neighbouring pixels
+ * close, unlike noise), each with contrast of its own (not a flat or collapsed output), different from one
+ * another, with their strokes — a digit — in the middle rather than at the edges.
+ */
+function expectHouseNumbers(pixels: Float32Array, count: number): void {
+  const gray = (n: number, y: number, x: number): number => {
+    const at = ((n * 32 + y) * 32 + x) * 3
+    return ((pixels[at] as number) + (pixels[at + 1] as number) + (pixels[at + 2] as number)) / 3
+  }
+  const means: number[] = []
+  let [centre, border] = [0, 0]
+  for (let n = 0; n < count; n++) {
+    const values = Array.from({ length: 1024 }, (_, i) => gray(n, Math.floor(i / 32), i % 32))
+    const mean = values.reduce((a, b) => a + b, 0) / 1024
+    const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / 1024)
+    means.push(mean)
+    expect(std, `image ${n}'s contrast`).toBeGreaterThan(0.03)
+    expect(std, `image ${n}'s contrast`).toBeLessThan(0.5)
+    let [c, b, all] = [0, 0, 0]
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 31; x++) {
+        const step = Math.abs(gray(n, y, x + 1) - gray(n, y, x))
+        all += step / (32 * 31)
+        if (y >= 8 && y < 24 && x >= 8 && x < 23) c += step / (16 * 15)
+        if (x < 4 || x >= 27) b += step / (32 * 8)
+      }
+    }
+    // Uniform noise in [-1, 1] steps by 2/3 on average; a photograph by a few hundredths.
+    expect(all, `image ${n}'s smoothness`).toBeLessThan(0.15)
+    centre += c / count
+    border += b / count
+  }
+  const spread = Math.sqrt(means.reduce((a, m) => a + (m - means.reduce((x, y) => x + y, 0) / count) ** 2, 0) / count)
+  expect(spread, 'how much the images differ in brightness').toBeGreaterThan(0.05)
+  expect(centre, 'strokes in the middle against the edges').toBeGreaterThan(1.2 * border)
+}
+
 describe("import-model --format theano: the paper authors' SVHN DCGAN", () => {
   it('imports the released files and renders and judges as the authors\' Theano code does (max |Δ| ≤ 1e-4)', async () => {
     const library = tempDir('newmu-library')
@@ -55,8 +93,8 @@ describe("import-model --format theano: the paper authors' SVHN DCGAN", () => {
       // One image at a time, as the explorer renders: the estimated population statistics stand in for the batch's.
       const predicted = generator.predict(zTensor) as tf.Tensor
       const meanDiff = tf.tidy(() => predicted.sub(images).abs().mean().dataSync()[0] as number)
-      console.log('population vs batch statistics: mean |Δ|', meanDiff)
       expect(meanDiff).toBeLessThan(0.1)
+      expectHouseNumbers((await predicted.data()) as Float32Array, BATCH)
       tf.dispose([zTensor, images, verdict, predicted])
     } finally {
       generator.dispose()

@@ -6,7 +6,7 @@ import { StudioError } from '../../shared/api/errors'
 import type { ModelConfig } from '../../shared/formats/model'
 import { missingNetworkMessage } from '../../shared/formats/model-import'
 import { RUN_FILES } from '../../shared/formats/run'
-import { buildDiscriminator, buildGenerator, describeLayers, isPaddingLayer, type LayerSpec, loadModel, MODEL_JSON, ModelFileError } from '../model'
+import { buildDiscriminator, buildGenerator, describeLayers, isPaddingLayer, type LayerSpec, layersOf, loadModel, MODEL_JSON, ModelFileError } from '../model'
 
 /**
  * The explorer's models: G and D of each `ModelSource`, built or loaded once and kept in a small LRU cache, so
@@ -182,8 +182,9 @@ function architectureMismatch(model: tf.LayersModel, net: NetName, config: Model
   for (let i = 0; i < plan.length; i++) {
     const spec = plan[i] as LayerSpec
     const layer = layers[i] as tf.layers.Layer
-    const shape = (layer.outputShape as (number | null)[]).slice(1)
     if (layer.name !== spec.name) return `layer ${i} is '${layer.name}', expected '${spec.name}'`
+    // A symmetric conv's planned output is after its cropping (a deconv's 'valid' output is larger).
+    const shape = ((layersOf(model, spec.name).at(-1) ?? layer).outputShape as (number | null)[]).slice(1)
     if (shape.join('×') !== spec.outputShape.join('×')) {
       return `layer '${spec.name}' outputs ${shape.join('×')}, expected ${spec.outputShape.join('×')}`
     }

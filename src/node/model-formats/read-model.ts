@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
 import type { LayerOptions } from '../../shared/formats/model'
-import type { ImportedFile, ModelFileFormat, ModelFormatChoice, NetName } from '../../shared/formats/model-import'
+import { type ImportedFile, LICENCE_MAX_CHARS, type ModelFileFormat, type ModelFormatChoice, type NetName } from '../../shared/formats/model-import'
 import type { DcganWeights, NetworkShape } from './dcgan-weights'
 import { MAX_MODEL_FILE_BYTES, ModelFileError } from './model-file-error'
 import { PickleDict, type PickleValue, describePickle } from './pickle'
@@ -27,12 +27,31 @@ export interface ReadModel {
   readonly leakySlope: number
   readonly files: ImportedFile[]
   readonly notes: string[]
+  /** The licence file beside the model's files, if there is one. */
+  readonly licence?: { file: string; text: string }
 }
 
 const TORCH_FILE = /\.(pth|pt|pkl|bin|ckpt)$/i
 const SAFETENSORS_FILE = /\.safetensors$/i
 
 export async function readModel(source: string, choice: ModelFormatChoice = 'auto'): Promise<ReadModel> {
+  const read = await readModelFiles(source, choice)
+  const licence = await licenceBeside(fs.statSync(source).isDirectory() ? source : path.dirname(source))
+  return licence ? { ...read, licence } : read
+}
+
+const LICENCE_FILE = /^(licen[cs]e|copying)(\.(txt|md))?$/i
+
+/** A model's licence file in its folder (LICENSE, LICENSE.txt, COPYING …), kept with the imported run. */
+async function licenceBeside(dir: string): Promise<{ file: string; text: string } | null> {
+  const name = (await fs.promises.readdir(dir)).sort().find((n) => LICENCE_FILE.test(n))
+  if (!name) return null
+  const text = await fs.promises.readFile(path.join(dir, name), 'utf8')
+  if (text.length > LICENCE_MAX_CHARS) throw new ModelFileError(path.join(dir, name), `${path.join(dir, name)} is ${text.length} characters; a licence the studio keeps with a model is at most ${LICENCE_MAX_CHARS}.`)
+  return { file: name, text }
+}
+
+async function readModelFiles(source: string, choice: ModelFormatChoice): Promise<ReadModel> {
   const stat = await fs.promises.stat(source).catch((error: unknown) => {
     const { code, message } = error as NodeJS.ErrnoException
     throw new ModelFileError(source, code === 'ENOENT' ? `There is no file or folder ${source}.` : `Cannot read ${source}: ${message}`)

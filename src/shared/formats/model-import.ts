@@ -23,6 +23,9 @@ export const MODEL_FORMAT_LABELS: Readonly<Record<ModelFileFormat, string>> = {
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits')
 
+/** The longest licence text an import keeps (the MIT licence is about 1,100 characters, the GPL's 35,000). */
+export const LICENCE_MAX_CHARS = 40000
+
 /** One file an import read. */
 export const ImportedFile = z.object({
   /** The file's name, and its path on the machine that imported it. */
@@ -55,7 +58,11 @@ export const ImportedFrom = z.object({
   networks: z.array(NetName).min(1).max(2),
   architecture: ImportedArchitecture,
   /** What the reader noticed and the user should know (which epoch's files were picked, a key prefix …). */
-  notes: z.array(z.string()).max(20).default([])
+  notes: z.array(z.string()).max(20).default([]),
+  /** Who made the model and where it was published, when known (the shipped SVHN demo says; an import does not guess). */
+  provenance: z.string().max(2000).optional(),
+  /** The licence file found beside the model's files (LICENSE, COPYING …): it travels with the model. */
+  licence: z.object({ file: z.string().min(1), text: z.string().max(LICENCE_MAX_CHARS) }).optional()
 })
 export type ImportedFrom = z.infer<typeof ImportedFrom>
 
@@ -115,17 +122,21 @@ export const ImportModelParams = z.object({
 })
 export type ImportModelParams = z.input<typeof ImportModelParams>
 
+/** The formats a run's model exports to (the authors' Theano format is read, not written). */
+export const ExportFormat = ModelFileFormat.exclude(['theano'])
+export type ExportFormat = z.infer<typeof ExportFormat>
+
 /** Where a run's model goes and in which format (export-model, Runs → Export model…). */
 export const ExportModelParams = z.object({
   runId: z.string().min(1),
   step: z.number().int().min(0).nullable().default(null),
-  format: ModelFileFormat,
+  format: ExportFormat,
   /** A folder (created if needed); the files are written into it. */
   out: z.string().min(1)
 })
 export type ExportModelParams = z.input<typeof ExportModelParams>
 export const ExportModelResult = z.object({
-  format: ModelFileFormat,
+  format: ExportFormat,
   step: z.number().int().min(0),
   dir: z.string(),
   files: z.array(z.string())
