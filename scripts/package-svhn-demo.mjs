@@ -47,6 +47,12 @@ const imported = path.join(library, 'runs', last.runId)
 const record = JSON.parse(fs.readFileSync(path.join(imported, 'run.json'), 'utf8'))
 record.id = RUN_ID
 record.imported.provenance = PROVENANCE
+// Listed just after the faces demo (runs list newest first), so a fresh library's Explore and tour open on the
+// faces demo they are written for; the import time stays in imported.importedAt.
+const faces = JSON.parse(fs.readFileSync(manifestPath, 'utf8')).runId
+const facesCreated = JSON.parse(fs.readFileSync(path.join(out, 'runs', faces, 'run.json'), 'utf8')).createdAt
+record.createdAt = new Date(Date.parse(facesCreated) - 1000).toISOString()
+record.updatedAt = record.createdAt
 // What shipped is the same on every machine: the files by name, the source as the authors published it.
 record.imported.source = 'github.com/Newmu/dcgan_code/models/svhn_unsup_all_conv_dcgan_100z_gaussian_lr_0.0005_64mb'
 for (const file of record.imported.files) file.path = file.name

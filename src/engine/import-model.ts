@@ -127,7 +127,7 @@ function estimatePopulationStatistics(generator: tf.LayersModel | null, discrimi
 /** Sets each BatchNorm layer's moving mean and (biased) variance to those of `batches` inputs, in layer order. */
 function setBatchNormStatistics(network: tf.LayersModel, batches: number, input: () => tf.Tensor): void {
   for (const layer of network.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    const upTo = tf.model({ inputs: network.inputs, outputs: layer.input as tf.SymbolicTensor })
+    const upTo = tf.model({ inputs: network.inputs, outputs: layer.input })
     let sum: Float64Array | null = null
     let sumSquares: Float64Array | null = null
     for (let b = 0; b < batches; b++) {

@@ -95,7 +95,24 @@ describe("import-model --format theano: the paper authors' SVHN DCGAN", () => {
       const meanDiff = tf.tidy(() => predicted.sub(images).abs().mean().dataSync()[0] as number)
       expect(meanDiff).toBeLessThan(0.1)
       expectHouseNumbers((await predicted.data()) as Float32Array, BATCH)
-      tf.dispose([zTensor, images, verdict, predicted])
+      tf.dispose([zTensor, images, verdict])
+
+      // Its tfjs export holds the same networks (padding and cropping are standard tfjs layers) and imports back
+      // with the same settings; main.py's networks cannot hold it, and the PyTorch export says so.
+      const exported = tempDir('newmu-export')
+      const exportResult = await runCli(['export-model', runId, '--format', 'tfjs', '--out', exported, '--library', library])
+      expect(exportResult.code, exportResult.stderr + JSON.stringify(exportResult.lines)).toBe(0)
+      const reloaded = await loadModel(path.join(exported, RUN_FILES.generator))
+      const again = reloaded.predict(tf.tensor2d(z.flat(), [BATCH, 100])) as tf.Tensor
+      expect(maxAbsDiff(await again.data(), await predicted.data())).toBe(0)
+      tf.dispose([again, predicted])
+      reloaded.dispose()
+      const back = await runCli(['import-model', exported, '--library', library])
+      expect(back.code, back.stderr + JSON.stringify(back.lines)).toBe(0)
+      expect(back.lines.at(-1)).toMatchObject({ model: { padding: 'symmetric', projectionNorm: 'unit', batchNormEpsilon: 1e-8, kernelSize: 5 }, imported: { format: 'tfjs' } })
+      const pytorch = await runCli(['export-model', runId, '--format', 'pytorch', '--out', tempDir('newmu-pytorch'), '--library', library])
+      expect(pytorch.code).not.toBe(0)
+      expect(JSON.stringify(pytorch.lines.at(-1))).toMatch(/5×5 kernels.*Export it as tfjs instead/)
     } finally {
       generator.dispose()
       discriminator.dispose()

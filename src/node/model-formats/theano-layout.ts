@@ -118,7 +118,7 @@ function generatorWeights(t: readonly StoredTensor[], file: string): Mapped {
 
 /** A conv without batch norm, two convs with it, and a dense [4096, 1] onto the verdict. */
 function discriminatorWeights(t: readonly StoredTensor[], file: string): Mapped {
-  const [conv0, conv1, gamma1, beta1, conv2, gamma2, beta2, logit] = expectCount(t, 8, file, 'D: three convs (batch norm after the second and third) and a dense layer') as StoredTensor[] as [StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor]
+  const [conv0, conv1, gamma1, beta1, conv2, gamma2, beta2, logit] = expectCount(t, 8, file, 'D: three convs (batch norm after the second and third) and a dense layer') as [StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor, StoredTensor]
   const last = dim(conv2, 0, file)
   if (logit.shape.length !== 2 || logit.shape[0] !== 16 * last || logit.shape[1] !== 1) fail(file, `its last array is [${logit.shape.join(', ')}], expected [${16 * last}, 1]`)
   const shape: NetworkShape = { imageSize: 32, channels: channelsOf(dim(conv0, 1, file), file), zDim: 0, kernelSize: 5, width: dim(conv0, 0, file) }
@@ -204,7 +204,7 @@ function expectCount(t: readonly StoredTensor[], count: number, file: string, ex
 function dim(t: StoredTensor | undefined, axis: number, file: string): number {
   const value = t?.shape[axis]
   if (value === undefined) fail(file, `an array has the shape [${t?.shape.join(', ') ?? ''}], too few dimensions for a kernel`)
-  return value as number
+  return value
 }
 
 function channelsOf(value: number, file: string): 1 | 3 {
