@@ -101,7 +101,7 @@ export class Runs {
     try {
       await fs.promises.mkdir(staging, { recursive: true })
       await host.start()
-      const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1 })
+      const { model, imported } = await host.request('importModel', { source: params.source, format: params.format, runDir: staging, noise: params.noise, seed: 1, ...(params.statisticsSamples ? { statisticsSamples: params.statisticsSamples } : {}) })
       const record = this.newRecord(params.name?.trim() || importedName(imported), {
         dataset: null,
         model,

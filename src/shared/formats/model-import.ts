@@ -91,6 +91,8 @@ export function missingNetworkMessage(net: NetName, files: readonly string[] = [
 export const ModelFormatChoice = z.enum(['auto', ...ModelFileFormat.options])
 export type ModelFormatChoice = z.infer<typeof ModelFormatChoice>
 
+const STATISTICS_SAMPLES = z.number().int().min(128).max(65536)
+
 /**
  * Engine: read a model file (or folder) and write it as step 0 of the run folder `runDir` (a staging folder
  * the caller moves into place): the networks it holds, a fresh optimiser state, checkpoint.json, latest.json.
@@ -104,7 +106,7 @@ export const EngineImportModelParams = z.object({
   /** Seeds the trainer's random stream when the run trains further (and the z of estimated statistics). */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   /** How many z (and G's images, for D) estimate batch-norm statistics a file does not have (Theano's). */
-  statisticsSamples: z.number().int().min(1).max(65536).default(2048)
+  statisticsSamples: STATISTICS_SAMPLES.default(2048)
 })
 export const EngineImportModelResult = z.object({
   model: ModelConfig,
@@ -118,7 +120,9 @@ export const ImportModelParams = z.object({
   format: ModelFormatChoice.default('auto'),
   name: z.string().max(200).optional(),
   /** main.py samples z from N(0, 1); a model trained on the paper's uniform noise needs uniform. */
-  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 })
+  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 }),
+  /** For a file without batch-norm population statistics (Theano's): how many z estimate them (default 2048). */
+  statisticsSamples: STATISTICS_SAMPLES.optional()
 })
 export type ImportModelParams = z.input<typeof ImportModelParams>
 

@@ -5,7 +5,7 @@ import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { parseIntOption, withCliStudio } from '../studio-session'
 
-export const importModelHelp = `dcgan-studio import-model PATH [--format auto|pytorch|safetensors|tfjs|theano] [--name N] [--noise normal|uniform] [--json]
+export const importModelHelp = `dcgan-studio import-model PATH [--format auto|pytorch|safetensors|tfjs|theano] [--name N] [--noise normal|uniform] [--statistics-samples N] [--json]
   Makes a run of a DCGAN trained elsewhere, to explore, sample, export and train further here:
   - pytorch: the state dicts pytorch/examples' dcgan/main.py saves (netG.pth, netD.pth, netG_epoch_N.pth;
     keys main.N.*, also without "main." or under "module.main."), torch.save's zip or legacy format;
@@ -13,14 +13,15 @@ export const importModelHelp = `dcgan-studio import-model PATH [--format auto|py
   - tfjs: a TensorFlow.js model the studio exported (a folder with model.json, or generator/ and discriminator/);
   - theano: the paper authors' released parameters (Newmu/dcgan_code: EPOCH_gen_params.jl and
     EPOCH_discrim_params.jl with their .npy files), computed as their Theano code does; their batch norm kept
-    no population statistics, so these are estimated at import from 2048 z (D's from G's images).
+    no population statistics, so these are estimated at import from 2048 z (D's from G's images;
+    --statistics-samples N, at least 128, for more or fewer).
   PATH is one file (that network alone) or a folder holding G and D. nz, ngf, ndf, nc and the image size
   (32, 64 or 128) are read from the tensors' shapes. --noise is the z distribution it was trained on:
   normal is N(0, 1), as main.py samples it (the default); uniform is [-1, 1], the paper's. The run has no
   training history; "resume RUN --dataset ID" trains it further (a fresh optimiser state).`
 
 export async function importModelCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerbArgs(argv, { format: { type: 'string', default: 'auto' }, name: { type: 'string' }, noise: { type: 'string', default: 'normal' } }, true)
+  const { values, positionals } = parseVerbArgs(argv, { format: { type: 'string', default: 'auto' }, name: { type: 'string' }, noise: { type: 'string', default: 'normal' }, 'statistics-samples': { type: 'string' } }, true)
   const source = positionals[0]
   if (!source || positionals.length > 1) throw new UsageError('Give the PATH of one model file or of a folder holding netG and netD.')
   const format = ModelFormatChoice.safeParse(values.format)
@@ -28,7 +29,8 @@ export async function importModelCommand(argv: string[]): Promise<number> {
   const noise = noiseOption(values.noise)
   const out = makeOutput(values.json)
   return withCliStudio(values.library, parseBackend(values.backend), async (studio) => {
-    const record = await studio.runs.importModel({ source, format: format.data, noise, ...(values.name ? { name: values.name } : {}) })
+    const statisticsSamples = parseIntOption('statistics-samples', values['statistics-samples'])
+    const record = await studio.runs.importModel({ source, format: format.data, noise, ...(values.name ? { name: values.name } : {}), ...(statisticsSamples ? { statisticsSamples } : {}) })
     const imported = record.imported
     const m = record.model
     out.emit({ event: 'imported', runId: record.id, name: record.name, model: m, imported })
