@@ -74,7 +74,7 @@ interface NetworkRead {
   readonly file: ImportedFile
   readonly notes: string[]
   /** How the file's framework computes, where it differs from the studio's defaults (a tfjs model says). */
-  readonly layerOptions?: LayerOptions
+  readonly layerOptions?: Partial<LayerOptions>
   readonly epoch?: number
 }
 
@@ -241,8 +241,15 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
       `${g.file.path} draws ${g.shape.imageSize} px ${g.shape.channels}-channel images (kernel ${g.shape.kernelSize}) but ${d.file.path} judges ${d.shape.imageSize} px ${d.shape.channels}-channel ones (kernel ${d.shape.kernelSize}): they are not one DCGAN.`
     )
   }
-  const options = networks.map((n) => JSON.stringify(n.layerOptions ?? null))
-  if (new Set(options).size > 1) throw new ModelFileError(base.file.path, `${networks.map((n) => n.file.path).join(' and ')} compute differently (${options.join(' against ')}): they are not one DCGAN.`)
+  const layerOptions: Partial<LayerOptions> = {}
+  for (const network of networks) {
+    for (const [key, value] of Object.entries(network.layerOptions ?? {}) as [keyof LayerOptions, never][]) {
+      if (layerOptions[key] !== undefined && layerOptions[key] !== value) {
+        throw new ModelFileError(network.file.path, `${networks.map((n) => n.file.path).join(' and ')} compute differently (${key} ${String(layerOptions[key])} against ${String(value)}): they are not one DCGAN.`)
+      }
+      layerOptions[key] = value
+    }
+  }
   const weights: DcganWeights = {
     imageSize: base.shape.imageSize,
     channels: base.shape.channels,
@@ -253,7 +260,7 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
     discWidth: d ? d.shape.width : null,
     generator: g ? g.weights : null,
     discriminator: d ? d.weights : null,
-    ...(base.layerOptions ? { layerOptions: base.layerOptions } : {}),
+    ...(Object.keys(layerOptions).length > 0 ? { layerOptions } : {}),
     // Theano's batch norm keeps no population statistics: the importer estimates them.
     populationStatistics: format === 'theano' ? 'estimate' : 'stored'
   }

@@ -18,8 +18,8 @@ export interface TfjsNetwork {
   readonly weights: ReadonlyMap<string, StoredTensor>
   /** D's LeakyReLU slope (0.2 in the paper); null for G. */
   readonly leakySlope: number | null
-  /** How its layers compute (ModelConfig's padding, projectionNorm, batchNormEpsilon), read from the topology. */
-  readonly layerOptions: LayerOptions
+  /** How its layers compute (ModelConfig's padding, batchNormEpsilon and G's projectionNorm), read from the topology. */
+  readonly layerOptions: Partial<LayerOptions>
   readonly files: readonly string[]
 }
 
@@ -63,6 +63,8 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
   }
   shape = { ...shape, projectionNorm: layerOptions.projectionNorm }
   const expected = expectedLayers(net, blocksFor(size), layerOptions)
+  // D has no projection: it says nothing about G's.
+  const { projectionNorm, ...common } = layerOptions
   if (layers.length !== expected.length) fail(`it has ${layers.length} layers where the studio's ${net === 'G' ? 'generator' : 'discriminator'} of this size has ${expected.length}`)
   let leakySlope: number | null = null
   expected.forEach(([name, className, activation], i) => {
@@ -87,7 +89,7 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
   })
   const problem = layoutProblem(net, shape, weights)
   if (problem) fail(problem)
-  return { net, shape, weights, leakySlope, layerOptions, files: files.json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p))) }
+  return { net, shape, weights, leakySlope, layerOptions: net === 'G' ? { ...common, projectionNorm } : common, files: files.json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p))) }
 }
 
 /** [layer name, tfjs class, activation] of the studio's networks (src/engine/model/layers.ts and build.ts, as saved). */
