@@ -73,6 +73,12 @@ for (const name of fs.existsSync(erasuresDir) ? fs.readdirSync(erasuresDir).filt
   fs.copyFileSync(path.join(erasuresDir, name), path.join(staging, 'erasures', name))
 }
 const record = shipped
+// The faces demo's own budget, before the runs shipped beside it (each packed by its own script, with its own).
+const bytes = folderBytes(staging)
+// Runs shipped beside the demo (the paper's own SVHN DCGAN, scripts/package-svhn-demo.mjs) stay as they are.
+const previous = fs.existsSync(path.join(out, 'demo.json')) ? JSON.parse(fs.readFileSync(path.join(out, 'demo.json'), 'utf8')) : {}
+const moreRuns = (previous.moreRuns ?? []).filter((id) => id !== args.run && fs.existsSync(path.join(out, 'runs', id, 'run.json')))
+for (const id of moreRuns) fs.cpSync(path.join(out, 'runs', id), path.join(staging, 'runs', id), { recursive: true })
 fs.writeFileSync(
   path.join(staging, 'demo.json'),
   `${JSON.stringify(
@@ -80,7 +86,8 @@ fs.writeFileSync(
       formatVersion: 1,
       runId: args.run,
       classifier: 'classifier',
-      description: `${record.name}: a ${record.model.imageSize}×${record.model.imageSize} DCGAN (width ${record.model.genWidth}) trained by DCGAN Studio on 12,000 procedural faces; this is its checkpoint at step ${latest.step} (training: ${record.cost.steps} steps, ${Math.round(record.cost.seconds / 60)} min on ${record.cost.backend}).`
+      description: `${record.name}: a ${record.model.imageSize}×${record.model.imageSize} DCGAN (width ${record.model.genWidth}) trained by DCGAN Studio on 12,000 procedural faces; this is its checkpoint at step ${latest.step} (training: ${record.cost.steps} steps, ${Math.round(record.cost.seconds / 60)} min on ${record.cost.backend}).`,
+      moreRuns
     },
     null,
     2
@@ -88,8 +95,9 @@ fs.writeFileSync(
 )
 fs.rmSync(out, { recursive: true, force: true })
 fs.renameSync(staging, out)
-const bytes = folderBytes(out)
-console.log(`Packed run ${args.run} at step ${latest.step} and its classifier into ${out} (${(bytes / 1024 / 1024).toFixed(1)} MB).`)
+console.log(
+  `Packed run ${args.run} at step ${latest.step} and its classifier into ${out} (${(bytes / 1024 / 1024).toFixed(1)} MB${moreRuns.length ? `; kept ${moreRuns.join(', ')} beside it` : ''}).`
+)
 if (bytes > 25 * 1024 * 1024) {
   console.error('The demo is over the 25 MB budget.')
   process.exit(1)

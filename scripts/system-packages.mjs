@@ -24,7 +24,11 @@ export const SYSTEM_PACKAGES = [
     probe: '/usr/lib/python3/dist-packages/torch/__init__.py',
     why: "PyTorch, to write and read back the model files of pytorch/examples' dcgan/main.py (model import and export)"
   },
-  { name: 'python3-numpy', probe: '/usr/lib/python3/dist-packages/numpy/__init__.py', why: 'writes .npy/.npz and CIFAR test files with numpy' },
+  {
+    name: 'python3-numpy',
+    probe: '/usr/lib/python3/dist-packages/numpy/__init__.py',
+    why: "writes .npy/.npz and CIFAR test files, and runs the forward pass of the paper authors' Theano SVHN DCGAN that its import is checked against"
+  },
   { name: 'python3-scipy', probe: '/usr/lib/python3/dist-packages/scipy/__init__.py', why: 'writes SVHN-style MATLAB files with scipy.io.savemat' }
 ]
 

@@ -207,7 +207,9 @@ describe('forgetting to draw in the UI', () => {
     expect(await dialog.textContent()).toMatch(/concepts and erasures\? Exports stay/)
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel')
     await dialog.getByTestId('dialog-ok').click()
-    await expect.poll(() => page.getByTestId('run-list').getByRole('button').count()).toBe(0)
+    // The paper's own SVHN DCGAN, shipped beside the faces demo, stays.
+    await expect.poll(() => page.getByTestId('run-list').getByRole('button').count()).toBe(1)
+    expect(await page.getByTestId('run-list').textContent()).toMatch(/The paper's own SVHN DCGAN/)
     expect(fs.existsSync(path.join(library, 'runs', 'procedural-faces-demo-dbd50b'))).toBe(false)
     expect(fs.readdirSync(path.join(library, 'erasures')).filter((f) => f.endsWith('.json'))).toEqual([])
     expect(fs.existsSync(path.join(library, 'exports', 'glasses-figure.png'))).toBe(true)

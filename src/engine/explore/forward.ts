@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import type { LayerSpec } from '../model'
+import { type LayerSpec, layersOf } from '../model'
 import type { Network } from './models'
 
 /**
@@ -75,7 +75,13 @@ function runLayer(network: Network, spec: LayerSpec, x: tf.Tensor, activation: A
     return activation(x, spec.kind === 'leakyRelu' ? network.config.leakySlope : 0)
   }
   // training: false makes BatchNorm use its moving statistics; no other layer of ours looks at the flag.
-  return layer.apply(x, { training: false }) as tf.Tensor
+  if (spec.kind !== 'conv' && spec.kind !== 'deconv') return layer.apply(x, { training: false }) as tf.Tensor
+  return layersOf(network.model, spec.name).reduce((y, part) => {
+    const out = part.apply(y, { training: false }) as tf.Tensor
+    // A padded input is this function's own intermediate (the caller frees x and the result).
+    if (y !== x) y.dispose()
+    return out
+  }, x)
 }
 
 /**

@@ -6,7 +6,7 @@ import { StudioError } from '../../shared/api/errors'
 import type { ModelConfig } from '../../shared/formats/model'
 import { missingNetworkMessage } from '../../shared/formats/model-import'
 import { RUN_FILES } from '../../shared/formats/run'
-import { buildDiscriminator, buildGenerator, describeLayers, type LayerSpec, loadModel, MODEL_JSON, ModelFileError } from '../model'
+import { buildDiscriminator, buildGenerator, describeLayers, isPaddingLayer, type LayerSpec, layersOf, loadModel, MODEL_JSON, ModelFileError } from '../model'
 
 /**
  * The explorer's models: G and D of each `ModelSource`, built or loaded once and kept in a small LRU cache, so
@@ -177,12 +177,14 @@ async function createModel(source: ModelSource, net: NetName): Promise<tf.Layers
 function architectureMismatch(model: tf.LayersModel, net: NetName, config: ModelConfig): string | null {
   const plans = describeLayers(config)
   const plan = net === 'G' ? plans.generator : plans.discriminator
-  if (model.layers.length !== plan.length) return `it has ${model.layers.length} layers where ${plan.length} were expected`
+  const layers = model.layers.filter((layer) => !isPaddingLayer(layer.name))
+  if (layers.length !== plan.length) return `it has ${layers.length} layers where ${plan.length} were expected`
   for (let i = 0; i < plan.length; i++) {
     const spec = plan[i] as LayerSpec
-    const layer = model.layers[i] as tf.layers.Layer
-    const shape = (layer.outputShape as (number | null)[]).slice(1)
+    const layer = layers[i] as tf.layers.Layer
     if (layer.name !== spec.name) return `layer ${i} is '${layer.name}', expected '${spec.name}'`
+    // A symmetric conv's planned output is after its cropping (a deconv's 'valid' output is larger).
+    const shape = ((layersOf(model, spec.name).at(-1) ?? layer).outputShape as (number | null)[]).slice(1)
     if (shape.join('×') !== spec.outputShape.join('×')) {
       return `layer '${spec.name}' outputs ${shape.join('×')}, expected ${spec.outputShape.join('×')}`
     }

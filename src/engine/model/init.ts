@@ -8,11 +8,10 @@ import type { ModelConfig } from '../../shared/formats/model'
  */
 
 /**
- * BatchNorm settings equal to PyTorch's defaults. tfjs keeps `momentum` of the old running value, PyTorch
- * mixes in `momentum` of the new batch, so PyTorch's 0.1 is 0.9 here.
+ * BatchNorm's momentum as PyTorch's default. tfjs keeps `momentum` of the old running value, PyTorch mixes in
+ * `momentum` of the new batch, so PyTorch's 0.1 is 0.9 here. (Epsilon is the model's: ModelConfig.batchNormEpsilon.)
  */
 export const BATCH_NORM_MOMENTUM = 0.9
-export const BATCH_NORM_EPSILON = 1e-5
 
 /**
  * A per-layer seed from the model seed and the layer's name. Each layer needs its own seed, or layers of the
@@ -44,7 +43,7 @@ export function batchNorm(config: ModelConfig, seed: number | undefined, name: s
   return tf.layers.batchNormalization({
     name,
     momentum: BATCH_NORM_MOMENTUM,
-    epsilon: BATCH_NORM_EPSILON,
+    epsilon: config.batchNormEpsilon,
     gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: config.initStd, seed: seedFor(seed, name) }),
     betaInitializer: 'zeros'
   })

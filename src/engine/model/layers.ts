@@ -36,6 +36,7 @@ export function doublings(imageSize: number): number {
  *   z [100] → project [8192] → reshape 4×4×512 → BN → ReLU
  *   → deconv 8×8×256 → BN → ReLU → deconv 16×16×128 → BN → ReLU → deconv 32×32×64 → BN → ReLU
  *   → out 64×64×3 → tanh (no BN on the output, guideline 2)
+ * With projectionNorm 'unit' (the authors' Theano G), g_bn0 comes before g_reshape, on the 16·w₀ dense units.
  */
 export function describeGenerator(config: ModelConfig): LayerSpec[] {
   const n = doublings(config.imageSize)
@@ -45,11 +46,17 @@ export function describeGenerator(config: ModelConfig): LayerSpec[] {
   const layers: LayerSpec[] = [
     { name: 'g_z', kind: 'input', outputShape: [config.zDim] },
     // Dense on z is PyTorch's first ConvTranspose2d on a 1×1 input: every output pixel sees all of z.
-    { name: 'g_project', kind: 'dense', outputShape: [side(0) * side(0) * width(0)] },
-    { name: 'g_reshape', kind: 'reshape', outputShape: [side(0), side(0), width(0)] },
-    { name: 'g_bn0', kind: 'batchNorm', outputShape: [side(0), side(0), width(0)] },
-    { name: 'g_relu0', kind: 'relu', outputShape: [side(0), side(0), width(0)] }
+    { name: 'g_project', kind: 'dense', outputShape: [side(0) * side(0) * width(0)] }
   ]
+  const grid = [side(0), side(0), width(0)]
+  const reshape: LayerSpec = { name: 'g_reshape', kind: 'reshape', outputShape: grid }
+  if (config.projectionNorm === 'unit') {
+    // The authors' Theano G normalises each of the dense layer's units before the reshape.
+    layers.push({ name: 'g_bn0', kind: 'batchNorm', outputShape: [side(0) * side(0) * width(0)] }, reshape)
+  } else {
+    layers.push(reshape, { name: 'g_bn0', kind: 'batchNorm', outputShape: grid })
+  }
+  layers.push({ name: 'g_relu0', kind: 'relu', outputShape: grid })
   for (let i = 1; i < n; i++) {
     const shape = [side(i), side(i), width(i)]
     layers.push(

@@ -17,6 +17,35 @@ describe('the shipped demo', () => {
     expect(record.dataset).toMatchObject({ count: 12000, size: 32, channels: 3 })
   })
 
+  it("ships the paper's own SVHN DCGAN beside it, with its provenance and the authors' MIT licence, and installs both", async () => {
+    const manifest = readDemoManifest(demoDir())
+    expect(manifest?.moreRuns).toEqual(['paper-svhn-dcgan'])
+    const library = Library.open(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-demo-svhn-')))
+    expect(await installDemoIfEmpty(library)).toBe(manifest?.runId)
+    const runs = new RunStore(library.path('runs'))
+    expect((await runs.ids()).sort()).toEqual([manifest?.runId, 'paper-svhn-dcgan'].sort())
+    const svhn = await runs.read('paper-svhn-dcgan')
+    expect(svhn.name).toBe("The paper's own SVHN DCGAN")
+    expect(svhn.model).toMatchObject({
+      imageSize: 32,
+      channels: 3,
+      zDim: 100,
+      kernelSize: 5,
+      padding: 'symmetric',
+      projectionNorm: 'unit',
+      batchNormEpsilon: 1e-8,
+      noise: { kind: 'normal', mean: 0, std: 1 }
+    })
+    expect(svhn.imported?.format).toBe('theano')
+    expect(svhn.imported?.provenance).toMatch(/Radford, Luke Metz and Soumith Chintala.*Newmu\/dcgan_code.*epoch 200/)
+    expect(svhn.imported?.licence?.text).toMatch(/^The MIT License \(MIT\)\s+Copyright \(c\) 2015 Alec Radford/)
+    expect(svhn.imported?.notes.join(' ')).toMatch(/estimated from one batch of 2048 z/)
+    // What shipped names no path of the machine that packed it.
+    expect(svhn.imported?.files.map((f) => f.path)).toEqual(['200_gen_params.jl', '200_discrim_params.jl'])
+    expect(fs.existsSync(library.path('runs', 'paper-svhn-dcgan', 'checkpoints', '00000000', 'generator', 'weights.bin'))).toBe(true)
+    fs.rmSync(library.root, { recursive: true, force: true })
+  })
+
   it('gives a demo installed by an older studio its recipe and classifier link, and leaves everything else of the record alone', async () => {
     const library = Library.open(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-demo-recipe-')))
     const runId = await installDemoIfEmpty(library)

@@ -9,15 +9,21 @@ import type { RunStore } from './run-store'
 /**
  * The demo that makes the studio worth opening before a user has trained anything: a DCGAN trained with our
  * own engine on procedural faces, shipped in resources/demo/, with its run record and the attribute
- * classifier that checks its face arithmetic. It is copied into a library once, the first time the library
- * has no runs; a marker file keeps a deleted demo from coming back.
+ * classifier that checks its face arithmetic; beside it the paper's own SVHN DCGAN (the authors' released
+ * model, imported). They are copied into a library once, the first time the library has no runs; a marker
+ * file keeps a deleted demo from coming back.
  */
 export const DemoManifest = z.object({
   formatVersion: z.literal(1),
   runId: RunId,
   /** Folder (under resources/demo/) of the classifier trained on the faces' labels. */
   classifier: z.string().min(1),
-  description: z.string()
+  description: z.string(),
+  /**
+   * Runs shipped beside it (under runs/) and installed with it: the paper's own SVHN DCGAN, imported from the
+   * authors' released Theano parameters (scripts/package-svhn-demo.mjs).
+   */
+  moreRuns: z.array(RunId).default([])
 })
 export type DemoManifest = z.infer<typeof DemoManifest>
 
@@ -71,7 +77,10 @@ export async function upgradeInstalledDemo(runs: RunStore, library: Library, dir
   return updated !== null
 }
 
-/** Copies the demo run, its classifier and its erasures into an empty library; returns the run id, or null when not installed. */
+/**
+ * Copies the demo run, the runs shipped beside it, its classifier and its erasures into an empty library;
+ * returns the (faces) demo's run id, or null when not installed.
+ */
 export async function installDemoIfEmpty(library: Library, dir = demoDir()): Promise<string | null> {
   const manifest = readDemoManifest(dir)
   if (!manifest) return null
@@ -79,11 +88,13 @@ export async function installDemoIfEmpty(library: Library, dir = demoDir()): Pro
   const runsDir = library.path('runs')
   const existing = (await fs.promises.readdir(runsDir).catch(() => [] as string[])).filter((name) => !name.startsWith('.'))
   if (existing.length > 0) return null
-  // Copy into a staging folder and rename, so a crash never leaves half a demo that looks like a run.
-  const staging = path.join(runsDir, `.tmp-demo-${process.pid}`)
-  await fs.promises.rm(staging, { recursive: true, force: true })
-  await fs.promises.cp(path.join(dir, 'runs', manifest.runId), staging, { recursive: true })
-  await fs.promises.rename(staging, path.join(runsDir, manifest.runId))
+  for (const runId of [manifest.runId, ...manifest.moreRuns]) {
+    // Copy into a staging folder and rename, so a crash never leaves half a demo that looks like a run.
+    const staging = path.join(runsDir, `.tmp-demo-${process.pid}`)
+    await fs.promises.rm(staging, { recursive: true, force: true })
+    await fs.promises.cp(path.join(dir, 'runs', runId), staging, { recursive: true })
+    await fs.promises.rename(staging, path.join(runsDir, runId))
+  }
   const classifierTarget = library.path(CLASSIFIERS_DIR, DEMO_CLASSIFIER)
   await fs.promises.rm(classifierTarget, { recursive: true, force: true })
   await fs.promises.mkdir(path.dirname(classifierTarget), { recursive: true })

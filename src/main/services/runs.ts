@@ -112,7 +112,8 @@ export class Runs {
         format: params.format,
         runDir: staging,
         noise: params.noise,
-        seed: 1
+        seed: 1,
+        ...(params.statisticsSamples ? { statisticsSamples: params.statisticsSamples } : {})
       })
       const record = this.newRecord(params.name?.trim() || importedName(imported), {
         dataset: null,

@@ -1,4 +1,4 @@
-import type { ImageSize } from '../../shared/formats/model'
+import type { ImageSize, LayerOptions } from '../../shared/formats/model'
 import type { NetName } from '../../shared/formats/model-import'
 import type { StoredTensor } from './tensor'
 
@@ -19,6 +19,13 @@ export interface DcganWeights {
   readonly discWidth: number | null
   readonly generator: ReadonlyMap<string, StoredTensor> | null
   readonly discriminator: ReadonlyMap<string, StoredTensor> | null
+  /** Layer options other than the studio's defaults, for a file from a framework that computes differently. */
+  readonly layerOptions?: Partial<LayerOptions>
+  /**
+   * 'estimate' when the file has no BatchNorm population statistics (the authors' Theano models normalise by
+   * each batch's own): the moving means and variances here are placeholders the importer replaces.
+   */
+  readonly populationStatistics?: 'stored' | 'estimate'
 }
 
 export interface WeightSpec {
@@ -33,6 +40,8 @@ export interface NetworkShape {
   readonly kernelSize: 4 | 5
   /** ngf for G, ndf for D. */
   readonly width: number
+  /** G's first batch norm: per channel (default) or per unit of the dense projection (ModelConfig.projectionNorm). */
+  readonly projectionNorm?: LayerOptions['projectionNorm']
 }
 
 /** Blocks between the 4×4 base and the image: 3 at 32 px, 4 at 64, 5 at 128 (as src/engine/model/layers.ts). */
@@ -52,7 +61,7 @@ export function studioWeightSpecs(net: NetName, shape: NetworkShape): WeightSpec
   const specs: WeightSpec[] = []
   if (net === 'G') {
     const width = (i: number): number => shape.width * 2 ** (n - 1 - i)
-    specs.push({ name: 'g_project/kernel', shape: [shape.zDim, 16 * width(0)] }, ...bn('g_bn0', width(0)))
+    specs.push({ name: 'g_project/kernel', shape: [shape.zDim, 16 * width(0)] }, ...bn('g_bn0', shape.projectionNorm === 'unit' ? 16 * width(0) : width(0)))
     for (let i = 1; i < n; i++) specs.push({ name: `g_deconv${i}/kernel`, shape: [k, k, width(i), width(i - 1)] }, ...bn(`g_bn${i}`, width(i)))
     specs.push({ name: 'g_out/kernel', shape: [k, k, shape.channels, width(n - 1)] })
   } else {

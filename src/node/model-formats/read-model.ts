@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import path from 'node:path'
-import type { ImportedFile, ModelFileFormat, ModelFormatChoice, NetName } from '../../shared/formats/model-import'
+import type { LayerOptions } from '../../shared/formats/model'
+import { type ImportedFile, LICENCE_MAX_CHARS, type ModelFileFormat, type ModelFormatChoice, type NetName } from '../../shared/formats/model-import'
 import type { DcganWeights, NetworkShape } from './dcgan-weights'
 import { MAX_MODEL_FILE_BYTES, ModelFileError } from './model-file-error'
 import { PickleDict, type PickleValue, describePickle } from './pickle'
@@ -9,6 +10,7 @@ import { fromMainPyStateDict, type StateDict } from './pytorch-layout'
 import { looksLikeSafetensors, readSafetensors } from './safetensors'
 import type { StoredTensor } from './tensor'
 import { readStudioTfjsModel } from './tfjs-layout'
+import { isTheanoParamFile, readTheanoNetwork, THEANO_LAYER_OPTIONS, theanoParamFiles } from './theano-layout'
 import { MODEL_JSON } from './tfjs-files'
 import { isStoredTensor, looksLikeTorchFile, readTorchFile } from './torch-file'
 
@@ -25,18 +27,42 @@ export interface ReadModel {
   readonly leakySlope: number
   readonly files: ImportedFile[]
   readonly notes: string[]
+  /** The licence file beside the model's files, if there is one. */
+  readonly licence?: { file: string; text: string }
 }
 
 const TORCH_FILE = /\.(pth|pt|pkl|bin|ckpt)$/i
 const SAFETENSORS_FILE = /\.safetensors$/i
 
 export async function readModel(source: string, choice: ModelFormatChoice = 'auto'): Promise<ReadModel> {
+  const read = await readModelFiles(source, choice)
+  const licence = await licenceBeside(fs.statSync(source).isDirectory() ? source : path.dirname(source))
+  return licence ? { ...read, licence } : read
+}
+
+const LICENCE_FILE = /^(licen[cs]e|copying)(\.(txt|md))?$/i
+
+/** A model's licence file in its folder (LICENSE, LICENSE.txt, COPYING …), kept with the imported run. */
+async function licenceBeside(dir: string): Promise<{ file: string; text: string } | null> {
+  const name = (await fs.promises.readdir(dir)).sort().find((n) => LICENCE_FILE.test(n))
+  if (!name) return null
+  const text = await fs.promises.readFile(path.join(dir, name), 'utf8')
+  if (text.length > LICENCE_MAX_CHARS)
+    throw new ModelFileError(
+      path.join(dir, name),
+      `${path.join(dir, name)} is ${text.length} characters; a licence the studio keeps with a model is at most ${LICENCE_MAX_CHARS}.`
+    )
+  return { file: name, text }
+}
+
+async function readModelFiles(source: string, choice: ModelFormatChoice): Promise<ReadModel> {
   const stat = await fs.promises.stat(source).catch((error: unknown) => {
     const { code, message } = error as NodeJS.ErrnoException
     throw new ModelFileError(source, code === 'ENOENT' ? `There is no file or folder ${source}.` : `Cannot read ${source}: ${message}`)
   })
   if (stat.isDirectory()) return readFolder(source, choice)
   if (path.basename(source) === MODEL_JSON) return readFolder(path.dirname(source), choice === 'auto' ? 'tfjs' : choice)
+  if (choice === 'theano' || (choice === 'auto' && isTheanoParamFile(source))) return assemble('theano', [await readTheanoFile(source)], [])
   const bytes = await readBounded(source)
   const format = choice === 'auto' ? sniff(bytes, source) : choice
   if (format === 'tfjs')
@@ -52,6 +78,34 @@ interface NetworkRead {
   readonly leakySlope: number | null
   readonly file: ImportedFile
   readonly notes: string[]
+  /** How the file's framework computes, where it differs from the studio's defaults (a tfjs model says). */
+  readonly layerOptions?: Partial<LayerOptions>
+  readonly epoch?: number
+}
+
+/**
+ * A Newmu/dcgan_code parameter file and its arrays, as one imported file: its size and SHA-256 are over the
+ * pickle and the .npy files it lists, in order.
+ */
+async function readTheanoFile(file: string): Promise<NetworkRead> {
+  const network = await readTheanoNetwork(file)
+  const hash = createHash('sha256')
+  let bytes = 0
+  for (const part of network.files) {
+    const data = await readBounded(part)
+    hash.update(data)
+    bytes += data.byteLength
+  }
+  return {
+    net: network.net,
+    shape: network.shape,
+    weights: network.weights,
+    leakySlope: 0.2,
+    file: { name: path.basename(file), path: path.resolve(file), network: network.net, bytes, sha256: hash.digest('hex') },
+    notes: [`${path.basename(file)}: ${network.files.length - 1} arrays (.npy beside it); size and SHA-256 are over the pickle and those files in order.`],
+    layerOptions: THEANO_LAYER_OPTIONS,
+    epoch: network.epoch
+  }
 }
 
 function sniff(bytes: Uint8Array, file: string): ModelFileFormat {
@@ -134,10 +188,27 @@ async function readFolder(dir: string, choice: ModelFormatChoice): Promise<ReadM
         weights: model.weights,
         leakySlope: model.leakySlope,
         file: describeFile(jsonPath, bytes, model.net),
-        notes: []
+        notes: [],
+        layerOptions: model.layerOptions
       })
     }
     return assemble('tfjs', networks, [])
+  }
+  const theanoFiles = theanoParamFiles(names)
+  if (choice === 'theano' || (choice === 'auto' && theanoFiles.length > 0)) {
+    if (theanoFiles.length === 0)
+      throw new ModelFileError(
+        dir,
+        `${dir} holds no Newmu/dcgan_code parameters: no EPOCH_gen_params.jl or EPOCH_discrim_params.jl (${names.slice(0, 12).join(', ') || 'it is empty'}).`
+      )
+    const networks = await Promise.all(theanoFiles.map((name) => readTheanoFile(path.join(dir, name))))
+    const epochs = [...new Set(networks.map((n) => n.epoch))]
+    if (epochs.length > 1)
+      throw new ModelFileError(
+        dir,
+        `${dir} holds G of epoch ${networks[0]?.epoch} and D of epoch ${networks[1]?.epoch}; give one epoch's pair (or one .jl file).`
+      )
+    return assemble('theano', networks, [`Epoch ${epochs[0]} of Newmu/dcgan_code's parameters.`])
   }
   const wanted = (name: string): boolean =>
     choice === 'safetensors' ? SAFETENSORS_FILE.test(name) : choice === 'pytorch' ? TORCH_FILE.test(name) : SAFETENSORS_FILE.test(name) || TORCH_FILE.test(name)
@@ -208,6 +279,18 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
       `${g.file.path} draws ${g.shape.imageSize} px ${g.shape.channels}-channel images (kernel ${g.shape.kernelSize}) but ${d.file.path} judges ${d.shape.imageSize} px ${d.shape.channels}-channel ones (kernel ${d.shape.kernelSize}): they are not one DCGAN.`
     )
   }
+  const layerOptions: Partial<LayerOptions> = {}
+  for (const network of networks) {
+    for (const [key, value] of Object.entries(network.layerOptions ?? {}) as [keyof LayerOptions, never][]) {
+      if (layerOptions[key] !== undefined && layerOptions[key] !== value) {
+        throw new ModelFileError(
+          network.file.path,
+          `${networks.map((n) => n.file.path).join(' and ')} compute differently (${key} ${String(layerOptions[key])} against ${String(value)}): they are not one DCGAN.`
+        )
+      }
+      layerOptions[key] = value
+    }
+  }
   const weights: DcganWeights = {
     imageSize: base.shape.imageSize,
     channels: base.shape.channels,
@@ -217,7 +300,10 @@ function assemble(format: ModelFileFormat, networks: readonly NetworkRead[], not
     genWidth: g ? g.shape.width : null,
     discWidth: d ? d.shape.width : null,
     generator: g ? g.weights : null,
-    discriminator: d ? d.weights : null
+    discriminator: d ? d.weights : null,
+    ...(Object.keys(layerOptions).length > 0 ? { layerOptions } : {}),
+    // Theano's batch norm keeps no population statistics: the importer estimates them.
+    populationStatistics: format === 'theano' ? 'estimate' : 'stored'
   }
   return {
     format,

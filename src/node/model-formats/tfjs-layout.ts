@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { type LayerOptions, symmetricPadding } from '../../shared/formats/model'
 import type { NetName } from '../../shared/formats/model-import'
 import { blocksFor, layoutProblem, type NetworkShape } from './dcgan-weights'
 import { ModelFileError } from './model-file-error'
@@ -17,6 +18,8 @@ export interface TfjsNetwork {
   readonly weights: ReadonlyMap<string, StoredTensor>
   /** D's LeakyReLU slope (0.2 in the paper); null for G. */
   readonly leakySlope: number | null
+  /** How its layers compute (ModelConfig's padding, batchNormEpsilon and G's projectionNorm), read from the topology. */
+  readonly layerOptions: Partial<LayerOptions>
   readonly files: readonly string[]
 }
 
@@ -55,7 +58,16 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
     const first = kernel('d_conv0/kernel')
     shape = { imageSize: size, channels: channelsOf(first[2], fail), zDim: 0, kernelSize: kernelOf(first[0], fail), width: first[3] as number }
   }
-  const expected = expectedLayers(net, blocksFor(size))
+  const bnConfigs = layers.filter((layer) => layer.class_name === 'BatchNormalization').map((layer) => Number(layer.config?.epsilon))
+  const layerOptions: LayerOptions = {
+    padding: names.some((n) => n.endsWith('_pad') || n.endsWith('_crop')) ? 'symmetric' : 'same',
+    projectionNorm: net === 'G' && names.indexOf('g_bn0') < names.indexOf('g_reshape') ? 'unit' : 'channel',
+    batchNormEpsilon: bnConfigs[0] ?? 1e-5
+  }
+  shape = { ...shape, projectionNorm: layerOptions.projectionNorm }
+  const expected = expectedLayers(net, blocksFor(size), layerOptions)
+  // D has no projection: it says nothing about G's.
+  const { projectionNorm, ...common } = layerOptions
   if (layers.length !== expected.length)
     fail(`it has ${layers.length} layers where the studio's ${net === 'G' ? 'generator' : 'discriminator'} of this size has ${expected.length}`)
   let leakySlope: number | null = null
@@ -67,12 +79,21 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
     if (activation !== undefined && settings.activation !== activation)
       fail(`${name} uses the activation ${String(settings.activation)}, expected ${activation}`)
     if (className === 'Conv2D' || className === 'Conv2DTranspose') {
-      if (settings.padding !== 'same' || JSON.stringify(settings.strides) !== '[2,2]' || settings.use_bias !== false)
-        fail(`${name} is not a stride-2 'same' convolution without bias`)
+      const padding = layerOptions.padding === 'symmetric' ? 'valid' : 'same'
+      if (settings.padding !== padding || JSON.stringify(settings.strides) !== '[2,2]' || settings.use_bias !== false)
+        fail(`${name} is not a stride-2 '${padding}' convolution without bias`)
+    }
+    if (
+      (className === 'ZeroPadding2D' || className === 'Cropping2D') &&
+      JSON.stringify(settings.padding ?? settings.cropping) !== JSON.stringify(symmetricLayerPadding(shape.kernelSize, className))
+    ) {
+      fail(
+        `${name} pads or crops ${JSON.stringify(settings.padding ?? settings.cropping)}, not the symmetric padding of a ${shape.kernelSize}×${shape.kernelSize} kernel`
+      )
     }
     if (className === 'Dense' && settings.use_bias !== false) fail(`${name} has a bias`)
-    if (className === 'BatchNormalization' && Math.abs(Number(settings.epsilon) - 1e-5) > 1e-9)
-      fail(`${name} has epsilon ${String(settings.epsilon)}, not 1e-5`)
+    if (className === 'BatchNormalization' && Number(settings.epsilon) !== layerOptions.batchNormEpsilon)
+      fail(`${name} has epsilon ${String(settings.epsilon)}, other batch norms ${layerOptions.batchNormEpsilon}`)
     if (className === 'LeakyReLU') {
       const alpha = Number(settings.alpha)
       if (!Number.isFinite(alpha) || (leakySlope !== null && alpha !== leakySlope)) fail(`${name} has slope ${String(settings.alpha)}`)
@@ -81,32 +102,50 @@ export async function readStudioTfjsModel(dir: string): Promise<TfjsNetwork> {
   })
   const problem = layoutProblem(net, shape, weights)
   if (problem) fail(problem)
-  return { net, shape, weights, leakySlope, files: files.json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p))) }
+  return {
+    net,
+    shape,
+    weights,
+    leakySlope,
+    layerOptions: net === 'G' ? { ...common, projectionNorm } : common,
+    files: files.json.weightsManifest.flatMap((group) => group.paths.map((p) => path.resolve(dir, p)))
+  }
 }
 
-/** [layer name, tfjs class, activation] of the studio's networks (src/engine/model/layers.ts, as saved). */
-function expectedLayers(net: NetName, n: number): [string, string, string?][] {
+/** [layer name, tfjs class, activation] of the studio's networks (src/engine/model/layers.ts and build.ts, as saved). */
+type Expected = [string, string, string?]
+
+function expectedLayers(net: NetName, n: number, options: LayerOptions): Expected[] {
+  const symmetric = options.padding === 'symmetric'
+  const deconv = (name: string): Expected[] => [[name, 'Conv2DTranspose', 'linear'], ...(symmetric ? [[`${name}_crop`, 'Cropping2D'] satisfies Expected] : [])]
+  const conv = (name: string): Expected[] => [...(symmetric ? [[`${name}_pad`, 'ZeroPadding2D'] satisfies Expected] : []), [name, 'Conv2D', 'linear']]
   if (net === 'G') {
-    const layers: [string, string, string?][] = [
+    const reshape: Expected = ['g_reshape', 'Reshape']
+    const bn: Expected = ['g_bn0', 'BatchNormalization']
+    const layers: Expected[] = [
       ['g_z', 'InputLayer'],
       ['g_project', 'Dense', 'linear'],
-      ['g_reshape', 'Reshape'],
-      ['g_bn0', 'BatchNormalization'],
+      ...(options.projectionNorm === 'unit' ? [bn, reshape] : [reshape, bn]),
       ['g_relu0', 'Activation', 'relu']
     ]
-    for (let i = 1; i < n; i++)
-      layers.push([`g_deconv${i}`, 'Conv2DTranspose', 'linear'], [`g_bn${i}`, 'BatchNormalization'], [`g_relu${i}`, 'Activation', 'relu'])
-    layers.push(['g_out', 'Conv2DTranspose', 'linear'], ['g_tanh', 'Activation', 'tanh'])
+    for (let i = 1; i < n; i++) layers.push(...deconv(`g_deconv${i}`), [`g_bn${i}`, 'BatchNormalization'], [`g_relu${i}`, 'Activation', 'relu'])
+    layers.push(...deconv('g_out'), ['g_tanh', 'Activation', 'tanh'])
     return layers
   }
-  const layers: [string, string, string?][] = [
-    ['d_image', 'InputLayer'],
-    ['d_conv0', 'Conv2D', 'linear'],
-    ['d_lrelu0', 'LeakyReLU']
-  ]
-  for (let i = 1; i < n; i++) layers.push([`d_conv${i}`, 'Conv2D', 'linear'], [`d_bn${i}`, 'BatchNormalization'], [`d_lrelu${i}`, 'LeakyReLU'])
+  const layers: Expected[] = [['d_image', 'InputLayer'], ...conv('d_conv0'), ['d_lrelu0', 'LeakyReLU']]
+  for (let i = 1; i < n; i++) layers.push(...conv(`d_conv${i}`), [`d_bn${i}`, 'BatchNormalization'], [`d_lrelu${i}`, 'LeakyReLU'])
   layers.push(['d_flatten', 'Flatten'], ['d_logit', 'Dense', 'linear'], ['d_sigmoid', 'Activation', 'sigmoid'])
   return layers
+}
+
+/** The padding (ZeroPadding2D) or cropping (Cropping2D) src/engine/model/build.ts puts around a symmetric conv. */
+function symmetricLayerPadding(kernelSize: number, className: string): number[][] {
+  const { pad, cropAfter } = symmetricPadding(kernelSize)
+  const after = className === 'ZeroPadding2D' ? pad : cropAfter
+  return [
+    [pad, after],
+    [pad, after]
+  ]
 }
 
 function channelsOf(value: number | undefined, fail: (reason: string) => never): 1 | 3 {

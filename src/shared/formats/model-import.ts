@@ -11,16 +11,20 @@ export const NetName = z.enum(['G', 'D'])
 export type NetName = z.infer<typeof NetName>
 
 /** The model file formats, each with one reader and one mapping to the studio's layout (src/node/model-formats). */
-export const ModelFileFormat = z.enum(['pytorch', 'safetensors', 'tfjs'])
+export const ModelFileFormat = z.enum(['pytorch', 'safetensors', 'tfjs', 'theano'])
 export type ModelFileFormat = z.infer<typeof ModelFileFormat>
 
 export const MODEL_FORMAT_LABELS: Readonly<Record<ModelFileFormat, string>> = {
   pytorch: 'PyTorch state dicts (netG.pth, netD.pth)',
   safetensors: 'safetensors (netG.safetensors, netD.safetensors)',
-  tfjs: 'TensorFlow.js layers model (a studio export)'
+  tfjs: 'TensorFlow.js layers model (a studio export)',
+  theano: "the paper authors' Theano parameters (Newmu/dcgan_code: EPOCH_gen_params.jl, EPOCH_discrim_params.jl and their .npy files)"
 }
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits')
+
+/** The longest licence text an import keeps (the MIT licence is about 1,100 characters, the GPL's 35,000). */
+export const LICENCE_MAX_CHARS = 40000
 
 /** One file an import read. */
 export const ImportedFile = z.object({
@@ -54,7 +58,11 @@ export const ImportedFrom = z.object({
   networks: z.array(NetName).min(1).max(2),
   architecture: ImportedArchitecture,
   /** What the reader noticed and the user should know (which epoch's files were picked, a key prefix …). */
-  notes: z.array(z.string()).max(20).default([])
+  notes: z.array(z.string()).max(20).default([]),
+  /** Who made the model and where it was published, when known (the shipped SVHN demo says; an import does not guess). */
+  provenance: z.string().max(2000).optional(),
+  /** The licence file found beside the model's files (LICENSE, COPYING …): it travels with the model. */
+  licence: z.object({ file: z.string().min(1), text: z.string().max(LICENCE_MAX_CHARS) }).optional()
 })
 export type ImportedFrom = z.infer<typeof ImportedFrom>
 
@@ -83,6 +91,8 @@ export function missingNetworkMessage(net: NetName, files: readonly string[] = [
 export const ModelFormatChoice = z.enum(['auto', ...ModelFileFormat.options])
 export type ModelFormatChoice = z.infer<typeof ModelFormatChoice>
 
+const STATISTICS_SAMPLES = z.number().int().min(128).max(65536)
+
 /**
  * Engine: read a model file (or folder) and write it as step 0 of the run folder `runDir` (a staging folder
  * the caller moves into place): the networks it holds, a fresh optimiser state, checkpoint.json, latest.json.
@@ -93,13 +103,15 @@ export const EngineImportModelParams = z.object({
   runDir: z.string().min(1),
   /** The noise z is drawn from; main.py samples N(0, 1). */
   noise: NoiseSpec,
-  /** Seeds the trainer's random stream when the run trains further. */
+  /** Seeds the trainer's random stream when the run trains further (and the z of estimated statistics). */
   seed: z
     .number()
     .int()
     .min(0)
     .max(2 ** 31 - 1)
-    .default(1)
+    .default(1),
+  /** How many z (and G's images, for D) estimate batch-norm statistics a file does not have (Theano's). */
+  statisticsSamples: STATISTICS_SAMPLES.default(2048)
 })
 export const EngineImportModelResult = z.object({
   model: ModelConfig,
@@ -113,21 +125,27 @@ export const ImportModelParams = z.object({
   format: ModelFormatChoice.default('auto'),
   name: z.string().max(200).optional(),
   /** main.py samples z from N(0, 1); a model trained on the paper's uniform noise needs uniform. */
-  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 })
+  noise: NoiseSpec.default({ kind: 'normal', mean: 0, std: 1 }),
+  /** For a file without batch-norm population statistics (Theano's): how many z estimate them (default 2048). */
+  statisticsSamples: STATISTICS_SAMPLES.optional()
 })
 export type ImportModelParams = z.input<typeof ImportModelParams>
+
+/** The formats a run's model exports to (the authors' Theano format is read, not written). */
+export const ExportFormat = ModelFileFormat.exclude(['theano'])
+export type ExportFormat = z.infer<typeof ExportFormat>
 
 /** Where a run's model goes and in which format (export-model, Runs → Export model…). */
 export const ExportModelParams = z.object({
   runId: z.string().min(1),
   step: z.number().int().min(0).nullable().default(null),
-  format: ModelFileFormat,
+  format: ExportFormat,
   /** A folder (created if needed); the files are written into it. */
   out: z.string().min(1)
 })
 export type ExportModelParams = z.input<typeof ExportModelParams>
 export const ExportModelResult = z.object({
-  format: ModelFileFormat,
+  format: ExportFormat,
   step: z.number().int().min(0),
   dir: z.string(),
   files: z.array(z.string())

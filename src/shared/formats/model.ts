@@ -44,9 +44,34 @@ export const ModelConfig = z.object({
   /** Std of the zero-centred normal used to initialise all weights. Paper: 0.02. */
   initStd: z.number().positive().max(1).default(0.02),
   /** The noise distribution z is drawn from. Paper: uniform in [-1, 1]. */
-  noise: NoiseSpec.default(PAPER_NOISE)
+  noise: NoiseSpec.default(PAPER_NOISE),
+  /**
+   * How a stride-2 convolution pads its input. 'same' is TensorFlow's (for a 5×5 kernel on 32 px: 1 row before,
+   * 2 after), what the studio trains with. 'symmetric' is Theano/cuDNN's and PyTorch's padding=⌊(k−1)/2⌋ on every
+   * side (2 before and after for 5×5; identical to 'same' for 4×4), and the transposed convolution is that
+   * convolution's gradient with an output of exactly twice its input: the authors' own models (Newmu/dcgan_code).
+   */
+  padding: z.enum(['same', 'symmetric']).default('same'),
+  /**
+   * G's batch norm on the projection of z: per channel of the 4×4 grid (PyTorch's DCGAN, the studio's), or per
+   * unit of the dense output before it is reshaped (the authors' Theano code: 16·w₀ scales and shifts).
+   */
+  projectionNorm: z.enum(['channel', 'unit']).default('channel'),
+  /** BatchNorm's epsilon: PyTorch's 1e-5 (the studio's); the authors' Theano code uses 1e-8. */
+  batchNormEpsilon: z.number().positive().max(0.1).default(1e-5)
 })
 export type ModelConfig = z.infer<typeof ModelConfig>
+/**
+ * ModelConfig.padding 'symmetric': a conv's input gets `pad` zeros on each side; a deconv's 'valid' output
+ * (2n + k − 2) is cropped by `pad` before and `cropAfter` after, to exactly 2n.
+ */
+export function symmetricPadding(kernelSize: number): { pad: number; cropAfter: number } {
+  const pad = Math.floor((kernelSize - 1) / 2)
+  return { pad, cropAfter: kernelSize - 2 - pad }
+}
+
+/** The settings that make a network compute as another framework's does (a model imported from elsewhere). */
+export type LayerOptions = Pick<ModelConfig, 'padding' | 'projectionNorm' | 'batchNormEpsilon'>
 export type ModelConfigInput = z.input<typeof ModelConfig>
 
 /** The paper's architecture at the given size, with every other setting at its default. */

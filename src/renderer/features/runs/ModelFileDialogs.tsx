@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import {
+  ExportFormat,
   MODEL_FORMAT_LABELS,
   type ExportModelResult,
-  type ModelFileFormat,
   type ModelFormatChoice,
   ModelFileFormat as Formats
 } from '../../../shared/formats/model-import'
@@ -57,8 +57,9 @@ export function ImportModelDialog({ onClose, onImported }: { onClose: () => void
         <h2>Import a model</h2>
         <p className="muted small-print">
           A DCGAN trained elsewhere becomes a run to explore, export and train further. PyTorch: the netG.pth and netD.pth that pytorch/examples&apos;
-          dcgan/main.py saves (give the folder for both, or one file for that network alone); also the same tensors as .safetensors, or a TensorFlow.js model
-          the studio exported. Its size, z length and widths are read from the file.
+          dcgan/main.py saves (give the folder for both, or one file for that network alone); also the same tensors as .safetensors, a TensorFlow.js model the
+          studio exported, or the paper authors&apos; own Theano parameters (Newmu/dcgan_code&apos;s folder of EPOCH_gen_params.jl and .npy files). Its size, z
+          length and widths are read from the file.
         </p>
         <PathField
           label="Model file or folder"
@@ -112,7 +113,7 @@ export function ImportModelDialog({ onClose, onImported }: { onClose: () => void
 
 export function ExportModelDialog({ record, step, onClose }: { record: RunRecord; step: number | null; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
-  const [format, setFormat] = useState<ModelFileFormat>('pytorch')
+  const [format, setFormat] = useState<ExportFormat>('pytorch')
   const [out, setOut] = useState(`model-${record.id}`)
   const [folder, setFolder] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -154,12 +155,12 @@ export function ExportModelDialog({ record, step, onClose }: { record: RunRecord
           <select
             value={format}
             onChange={(e) => {
-              setFormat(e.target.value as ModelFileFormat)
+              setFormat(e.target.value as ExportFormat)
               setResult(null)
             }}
             data-testid="export-model-format"
           >
-            {Formats.options.map((f) => (
+            {ExportFormat.options.map((f) => (
               <option key={f} value={f}>
                 {MODEL_FORMAT_LABELS[f]}
               </option>

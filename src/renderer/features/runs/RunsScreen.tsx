@@ -6,6 +6,8 @@ import { JobProgress } from '../../components/ProgressBar'
 import { useDialogs } from '../../components/dialogs'
 import { runBadge } from '../../../shared/api/runs'
 import { DatasetMissing } from './DatasetMissing'
+import { ImportedProvenance } from './ImportedProvenance'
+import './runs.css'
 import { ExportModelDialog, ImportModelDialog } from './ModelFileDialogs'
 import { recreateJobOf, resumeRun } from './run-actions'
 
@@ -126,6 +128,7 @@ function RunCheckpoints({
         {d.record.cost.backend ? ` on ${d.record.cost.backend}` : ''}
         {d.record.branchedFrom ? ` · branched from ${d.record.branchedFrom.runId} at step ${d.record.branchedFrom.step}` : ''}
       </p>
+      <ImportedProvenance record={d.record} />
       {!d.datasetPresent && !d.training && <DatasetMissing record={d.record} resumeLabel={resumeLabel} />}
       <div className="row">
         <button type="button" onClick={() => onOpen(runId)}>
