@@ -33,7 +33,11 @@ describe('model config', () => {
       kernelSize: 4,
       leakySlope: 0.2,
       initStd: 0.02,
-      noise: { kind: 'uniform', low: -1, high: 1 }
+      noise: { kind: 'uniform', low: -1, high: 1 },
+      // How the layers compute, as PyTorch's DCGAN and the studio always have (the authors' Theano models differ).
+      padding: 'same',
+      projectionNorm: 'channel',
+      batchNormEpsilon: 1e-5
     })
   })
 
