@@ -101,7 +101,17 @@ describe('import-model: models trained with PyTorch', () => {
     const source = tempDir('not-a-dcgan')
     const classifier = path.join(source, 'classifier.pth')
     await saveOtherNetwork(classifier)
+    // What a killed import left two days ago goes; an import in progress elsewhere (a fresh folder) stays.
+    const stale = path.join(library, 'runs', '.import-killed')
+    const live = path.join(library, 'runs', '.import-running')
+    fs.mkdirSync(stale, { recursive: true })
+    fs.mkdirSync(live, { recursive: true })
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
+    fs.utimesSync(stale, twoDaysAgo, twoDaysAgo)
     const other = await runCli(['import-model', classifier, '--library', library])
+    expect(fs.existsSync(stale)).toBe(false)
+    expect(fs.existsSync(live)).toBe(true)
+    fs.rmSync(live, { recursive: true })
     expect(other.code).toBe(1)
     const message = (other.lines.at(-1)?.error as { message: string }).message
     expect(message).toContain('is not a DCGAN generator or discriminator')

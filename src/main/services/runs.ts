@@ -102,7 +102,8 @@ export class Runs {
    */
   async importModel(input: ImportModelParams): Promise<RunRecord> {
     const params = ImportModelSchema.parse(input)
-    const staging = path.join(this.store.dir, `.import-${randomBytes(4).toString('hex')}`)
+    await removeStaleImports(this.store.dir)
+    const staging = path.join(this.store.dir, `${IMPORT_STAGING_PREFIX}${randomBytes(4).toString('hex')}`)
     const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })
     try {
       await fs.promises.mkdir(staging, { recursive: true })
@@ -442,4 +443,21 @@ function importedName(imported: ImportedFrom): string {
 /** What a run records of its dataset. */
 function datasetRef(dataset: { id: string; name: string; count: number; size: number; channels: 1 | 3 }): NonNullable<RunRecord['dataset']> {
   return { id: dataset.id, name: dataset.name, count: dataset.count, size: dataset.size, channels: dataset.channels }
+}
+
+/** Staging folders of model imports (hidden from run listings) are named with this prefix. */
+const IMPORT_STAGING_PREFIX = '.import-'
+/** An import that has not finished within a day was killed (a live one writes far sooner): its folder goes. */
+const STALE_IMPORT_MS = 24 * 60 * 60 * 1000
+
+/** Removes what killed imports left behind; another process's import in progress is younger and stays. */
+async function removeStaleImports(runsDir: string): Promise<void> {
+  const entries = await fs.promises.readdir(runsDir, { withFileTypes: true }).catch(() => [])
+  const now = Date.now()
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !entry.name.startsWith(IMPORT_STAGING_PREFIX)) continue
+    const folder = path.join(runsDir, entry.name)
+    const stat = await fs.promises.stat(folder).catch(() => null)
+    if (stat && now - stat.mtimeMs > STALE_IMPORT_MS) await fs.promises.rm(folder, { recursive: true, force: true })
+  }
 }
