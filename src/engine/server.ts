@@ -11,7 +11,7 @@ import {
 } from '../shared/engine-protocol'
 import { releaseBackend } from './backend/select'
 import type { HostPort } from './host-port'
-import { embed, features, filters, generate, guided, ModelCache, render } from './explore'
+import { canvas, embed, features, filters, generate, guided, ModelCache, render } from './explore'
 import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
 import { probe, probeProtocol } from './probe'
@@ -42,6 +42,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     info: async () => info,
     generate: (params) => generate(models, params),
     render: (params, ctx) => render(models, params, ctx.signal),
+    canvas: (params, ctx) => canvas(models, params, ctx),
     features: (params) => features(models, params),
     filters: (params) => filters(models, params),
     guided: (params) => guided(models, params),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EngineCanvasParams, EngineCanvasResult } from './api/canvas'
 import { CudaProbeResult, CudaReport } from './api/cuda-doctor'
 import { BackendAttempt, BackendName, WebGpuAdapter } from './api/engine'
 import { CallOutcome } from './api/contract'
@@ -74,6 +75,8 @@ export const engineMethods = {
   generate: { params: EngineGenerateParams, result: GenerateResult },
   /** Explorer: render explicit z vectors (walks, arithmetic, sliders). */
   render: { params: EngineRenderParams, result: RenderResult },
+  /** Explorer: a grid of z vectors as one big picture (progress messages per layer; cancellable). */
+  canvas: { params: EngineCanvasParams, result: EngineCanvasResult },
   /** Explorer: activations of every layer of G or D for one input, strongest maps first. */
   features: { params: EngineFeaturesParams, result: FeaturesResult },
   /** Explorer: D's first-layer filters. */

@@ -22,6 +22,8 @@ export interface ForwardOptions {
   keep?: (spec: LayerSpec) => boolean
   /** Stop after this layer (by name); default: run to the output. */
   upTo?: string
+  /** Start after this layer (by name): the input is its output. Default: start at the first layer. */
+  after?: string
   activation?: ActivationOverride
   /**
    * Free each intermediate as soon as the next layer has consumed it, so a large batch does not hold every
@@ -35,11 +37,13 @@ export function forward(network: Network, input: tf.Tensor, options: ForwardOpti
   const layers = network.plan.slice(1)
   const last = options.upTo === undefined ? layers.length - 1 : layers.findIndex((spec) => spec.name === options.upTo)
   if (last < 0) throw new Error(`forward: ${network.net} has no layer '${options.upTo ?? ''}'`)
+  const first = options.after === undefined ? 0 : layers.findIndex((spec) => spec.name === options.after) + 1
+  if (first === 0 && options.after !== undefined) throw new Error(`forward: ${network.net} has no layer '${options.after}'`)
   const keep = options.keep ?? ((spec: LayerSpec) => spec === layers[last])
   const free = options.freeIntermediates ?? true
   const kept: LayerOutput[] = []
   let x = input
-  for (let i = 0; i <= last; i++) {
+  for (let i = first; i <= last; i++) {
     const spec = layers[i] as LayerSpec
     let y = runLayer(network, spec, x, options.activation)
     if (network.erase?.layer === spec.name) y = dropMaps(y, network.erase.channels)

@@ -1,4 +1,5 @@
-/** The explorer's engine methods (render, features, filters, guided, embed, generate) over one model cache. */
+/** The explorer's engine methods (render, canvas, features, filters, guided, embed, generate) over one model cache. */
+export { canvas } from './canvas'
 export { embed } from './embed'
 export { features } from './features'
 export { filters } from './filters'
