@@ -79,7 +79,7 @@ describe('canvas', () => {
     for (const source of cases) {
       const z = grid(source.model, 1, 1)
       const sample = await render(models, { generator: source, z, count: 1 })
-      const one = await canvas(models, { generator: source, z, columns: 1, rows: 1, tile: false })
+      const one = await canvas(models, { generator: source, z, columns: 1, rows: 1, tile: false, statistics: 'model' })
       expect(one.image.width).toBe(32)
       expect(one.image.data).toEqual(sample.images[0]!.data)
       // (An untrained unit-normalised G draws one sample as flat grey: each unit is normalised over a batch of one.)
@@ -89,10 +89,10 @@ describe('canvas', () => {
 
   it('a grid of h × w cells is (h + 3)·s × (w + 3)·s pixels, s = imageSize / 4; tiling makes it h·s × w·s', async () => {
     const source = await savedCheckpoint(RGB, 'sizes')
-    const wide = await canvas(models, { generator: source, z: grid(RGB, 6, 3), columns: 6, rows: 3, tile: false })
+    const wide = await canvas(models, { generator: source, z: grid(RGB, 6, 3), columns: 6, rows: 3, tile: false, statistics: 'model' })
     expect([wide.image.width, wide.image.height]).toEqual([(6 + 3) * 8, (3 + 3) * 8])
     expect(canvasSize(RGB, 6, 3, false)).toMatchObject({ width: 72, height: 48, cell: 8 })
-    const tile = await canvas(models, { generator: source, z: grid(RGB, 5, 2, true), columns: 5, rows: 2, tile: true })
+    const tile = await canvas(models, { generator: source, z: grid(RGB, 5, 2, true), columns: 5, rows: 2, tile: true, statistics: 'model' })
     expect([tile.image.width, tile.image.height]).toEqual([5 * 8, 2 * 8])
   })
 
@@ -109,12 +109,12 @@ describe('canvas', () => {
           doubled.set(z.subarray(from, from + zDim), (row * 2 * columns + column) * zDim)
         }
       }
-      const once = await canvas(models, { generator: source, z, columns, rows, tile: true })
-      const twice = await canvas(models, { generator: source, z: doubled, columns: 2 * columns, rows: 2 * rows, tile: true })
+      const once = await canvas(models, { generator: source, z, columns, rows, tile: true, statistics: 'model' })
+      const twice = await canvas(models, { generator: source, z: doubled, columns: 2 * columns, rows: 2 * rows, tile: true, statistics: 'model' })
       expect(spread(once.image)).toBeGreaterThan(2)
       expect(maxDifference(twice.image, tiled(once.image, 2, 2))).toBeLessThanOrEqual(1)
       // Not periodic without tiling: the edges of a plain canvas fade out where fewer patches overlap.
-      const plain = await canvas(models, { generator: source, z: doubled, columns: 2 * columns, rows: 2 * rows, tile: false })
+      const plain = await canvas(models, { generator: source, z: doubled, columns: 2 * columns, rows: 2 * rows, tile: false, statistics: 'model' })
       expect(plain.image.width).toBe((2 * columns + 3) * 8)
     }
   })
@@ -129,20 +129,20 @@ describe('canvas', () => {
         doubled.set(z.subarray(from, from + RGB.zDim), (row * 4 + column) * RGB.zDim)
       }
     }
-    const once = await canvas(models, { generator: source, z, columns: 2, rows: 2, tile: true })
-    const twice = await canvas(models, { generator: source, z: doubled, columns: 4, rows: 4, tile: true })
+    const once = await canvas(models, { generator: source, z, columns: 2, rows: 2, tile: true, statistics: 'model' })
+    const twice = await canvas(models, { generator: source, z: doubled, columns: 4, rows: 4, tile: true, statistics: 'model' })
     expect(maxDifference(twice.image, tiled(once.image, 2, 2))).toBeLessThanOrEqual(1)
   })
 
   it('refuses a z grid of the wrong length and a canvas too large, saying what to change', async () => {
     const source = untrained(RGB)
-    await expect(canvas(models, { generator: source, z: new Float32Array(100), columns: 2, rows: 1, tile: false })).rejects.toThrow(
+    await expect(canvas(models, { generator: source, z: new Float32Array(100), columns: 2, rows: 1, tile: false, statistics: 'model' })).rejects.toThrow(
       /rows × columns × zDim = 200/
     )
     const big = tinyModel({ imageSize: 128, genWidth: 64 })
-    await expect(canvas(models, { generator: untrained(big), z: new Float32Array(64 * 64 * 100), columns: 64, rows: 64, tile: false })).rejects.toThrow(
-      /Choose fewer cells/
-    )
+    await expect(
+      canvas(models, { generator: untrained(big), z: new Float32Array(64 * 64 * 100), columns: 64, rows: 64, tile: false, statistics: 'model' })
+    ).rejects.toThrow(/Choose fewer cells/)
   })
 
   it('stops when cancelled and keeps the tensor count flat', async () => {
@@ -150,15 +150,21 @@ describe('canvas', () => {
     const controller = new AbortController()
     controller.abort()
     await expect(
-      canvas(models, { generator: source, z: grid(RGB, 2, 2), columns: 2, rows: 2, tile: false }, { signal: controller.signal })
+      canvas(models, { generator: source, z: grid(RGB, 2, 2), columns: 2, rows: 2, tile: false, statistics: 'model' }, { signal: controller.signal })
     ).rejects.toMatchObject({
       code: 'cancelled'
     })
     const progress: number[] = []
     await expectNoTensorGrowth(() =>
-      canvas(models, { generator: source, z: grid(RGB, 4, 3, true), columns: 4, rows: 3, tile: true }, { progress: (fraction) => progress.push(fraction) })
+      canvas(
+        models,
+        { generator: source, z: grid(RGB, 4, 3, true), columns: 4, rows: 3, tile: true, statistics: 'model' },
+        { progress: (fraction) => progress.push(fraction) }
+      )
     )
-    await expectNoTensorGrowth(() => canvas(models, { generator: untrained(SYMMETRIC_UNIT), z: grid(SYMMETRIC_UNIT, 3, 2), columns: 3, rows: 2, tile: false }))
+    await expectNoTensorGrowth(() =>
+      canvas(models, { generator: untrained(SYMMETRIC_UNIT), z: grid(SYMMETRIC_UNIT, 3, 2), columns: 3, rows: 2, tile: false, statistics: 'model' })
+    )
     expect(progress.length).toBeGreaterThan(3)
     expect(Math.max(...progress)).toBeLessThan(1)
   })

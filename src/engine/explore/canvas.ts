@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { EngineCanvasParams, EngineCanvasResult } from '../../shared/api/canvas'
 import { StudioError } from '../../shared/api/errors'
-import { CANVAS_PATCH, MAX_CANVAS_SIDE, canvasSize } from '../../shared/latent/canvas-grid'
+import { CANVAS_PATCH, CANVAS_WRAP, canvasSizeProblem } from '../../shared/latent/canvas-grid'
 import { forwardOutput } from './forward'
 import { throwIfAborted } from './generate'
 import type { ModelCache, Network } from './models'
@@ -24,12 +24,6 @@ import { tensorToRgbaImages } from './pixels'
  * its output by twice that, so the picture is periodic: copies of it meet without a seam.
  */
 
-/** Cells of circular padding around a deconvolution's input: a 4×4 or 5×5 stride-2 kernel reaches 2 cells. */
-const WRAP = 2
-
-/** The largest activation a canvas may need (numbers in one layer's output); keeps memory within the backend's. */
-export const MAX_CANVAS_ACTIVATION = 64 * 2 ** 20
-
 export interface CanvasContext {
   signal?: AbortSignal
   progress?(fraction: number, message: string): void
@@ -47,7 +41,8 @@ export async function canvas(models: ModelCache, params: EngineCanvasParams, ctx
   }
   checkCanvasSize(params)
   const image = await models.use(params.generator, async (pair) => {
-    const generator = await pair.network('G')
+    const loaded = await pair.network('G')
+    const generator = params.statistics === 'canvas' ? { ...loaded, batchStats: true } : loaded
     throwIfAborted(ctx.signal)
     const out = await renderCanvas(generator, params, ctx)
     try {
@@ -63,24 +58,8 @@ export async function canvas(models: ModelCache, params: EngineCanvasParams, ctx
 
 /** Refuses a canvas larger than MAX_CANVAS_SIDE pixels a side, or whose largest layer would not fit in memory. */
 export function checkCanvasSize(params: Pick<EngineCanvasParams, 'generator' | 'rows' | 'columns' | 'tile'>): void {
-  const { model } = params.generator
-  const { width, height } = canvasSize(model, params.columns, params.rows, params.tile)
-  const grid = `${params.columns}×${params.rows}`
-  if (width > MAX_CANVAS_SIDE || height > MAX_CANVAS_SIDE) {
-    throw new StudioError(
-      'bad_request',
-      `A ${grid} canvas of this ${model.imageSize}px model is ${width}×${height} px; the studio renders at most ${MAX_CANVAS_SIDE} px a side. Choose fewer cells.`
-    )
-  }
-  // G's last hidden layer is the largest: half the picture's side, genWidth channels (plus the tiling's margin).
-  const margin = params.tile ? 4 * WRAP : 0
-  const largest = (width / 2 + margin) * (height / 2 + margin) * model.genWidth
-  if (largest > MAX_CANVAS_ACTIVATION) {
-    throw new StudioError(
-      'bad_request',
-      `A ${grid} canvas of this model needs ${Math.round(largest / 2 ** 20)} million numbers in one layer; the studio allows ${MAX_CANVAS_ACTIVATION / 2 ** 20} million. Choose fewer cells.`
-    )
-  }
+  const problem = canvasSizeProblem(params.generator.model, params.columns, params.rows, params.tile)
+  if (problem !== null) throw new StudioError('bad_request', problem)
 }
 
 /** G's picture of the grid, [1, height, width, channels] in [-1, 1], one layer at a time (progress, cancel). */
@@ -101,8 +80,8 @@ async function renderCanvas(generator: Network, params: EngineCanvasParams, ctx:
       const input = x
       const from = after
       const next = tf.tidy(() => {
-        const y = forwardOutput(generator, wrap ? wrapPad(input, WRAP) : input, { after: from, upTo: spec.name }) as tf.Tensor4D
-        return wrap ? cropBy(y, 2 * WRAP) : y
+        const y = forwardOutput(generator, wrap ? wrapPad(input, CANVAS_WRAP) : input, { after: from, upTo: spec.name }) as tf.Tensor4D
+        return wrap ? cropBy(y, 2 * CANVAS_WRAP) : y
       })
       x.dispose()
       x = next

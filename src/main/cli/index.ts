@@ -5,6 +5,7 @@
 import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { benchCommand, benchHelp } from './commands/bench'
+import { canvasCommand, canvasHelp } from './commands/canvas'
 import { trainClassifierCommand, trainClassifierHelp, verifyDemoCommand, verifyDemoHelp } from './commands/demo'
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
@@ -54,6 +55,7 @@ const verbs: Record<string, Verb> = {
   forget: { summary: 'erase an object G draws: fit its maps from boxes, draw without them (paper Fig. 6)', help: forgetHelp, run: forgetCommand },
   'train-classifier': { summary: 'train the face-attribute classifier on procedural faces', help: trainClassifierHelp, run: trainClassifierCommand },
   'verify-demo': { summary: 'check face vector arithmetic on the demo model with the classifier', help: verifyDemoHelp, run: verifyDemoCommand },
+  canvas: { summary: 'one big picture from a grid of z vectors (dcgan.torch large imsize), optionally tiling', help: canvasHelp, run: canvasCommand },
   'export-walk': { summary: 'a latent walk or loop as MP4, WebM, GIF or PNG frames', help: exportWalkHelp, run: exportWalkCommand },
   'export-model': {
     summary: "a run's model as PyTorch main.py state dicts, safetensors, or tfjs with an ml5 manifest",

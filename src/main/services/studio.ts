@@ -1,5 +1,6 @@
 import type { BackendName } from '../../shared/api/engine'
 import type { GenerateParams } from '../../shared/api/explore'
+import { Canvases } from './canvas'
 import { Datasets } from './datasets'
 import { type StudioHandlers, dispatch } from './dispatch'
 import { EngineHost, explorerThreads } from './engine-host'
@@ -50,6 +51,8 @@ export class Studio {
   /** Face attributes of samples, by the classifier a run names. */
   readonly attributes: Attributes
   readonly exports: Exports
+  /** Big canvases for the Explore panel (exports draw theirs in a job). */
+  readonly canvases: Canvases
   readonly experiments: Experiments
   readonly handlers: StudioHandlers
 
@@ -68,6 +71,7 @@ export class Studio {
     this.concepts = new Concepts(this.library.path('concepts'), this.runs.store)
     this.erasures = new Erasures(this.library.path('erasures'))
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
+    this.canvases = new Canvases(this.explorer, this.exploration)
     this.attributes = new Attributes(this.library.path(CLASSIFIERS_DIR), this.runs.store, this.exploration, this.explorer)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
     this.exports = new Exports({
@@ -120,6 +124,7 @@ export class Studio {
       'explore.guided': (params) => this.exploration.guided(params),
       'explore.map': (params) => this.exploration.map(params),
       'explore.applyConcept': (params) => this.exploration.applyConcept(params),
+      'explore.canvas': (params) => this.canvases.render(params),
       'explore.classifier': ({ id }) => this.attributes.summary(id),
       'explore.attributes': (params) => this.attributes.score(params),
 
@@ -191,6 +196,7 @@ export class Studio {
       'export.image': (params) => this.exports.image(params),
       'export.arithmetic': (params) => this.exports.arithmetic(params),
       'export.erasure': (params) => this.exports.erasure(params),
+      'export.canvas': async (params) => (await this.exports.startCanvas(params)).job,
       'export.vectors': (params) => this.exports.vectors(params),
       'export.concept': (params) => this.exports.concept(params),
 

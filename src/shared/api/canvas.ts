@@ -13,6 +13,15 @@ export const MAX_CANVAS_CELLS = 64
 
 const Cells = z.number().int().min(1).max(MAX_CANVAS_CELLS)
 
+/**
+ * 'canvas': BatchNorm normalises with the canvas's own statistics, as dcgan.torch's generate.lua does (its G is
+ * still in training mode): up to 16 patches overlap in the interior, and their sum would overflow a trained G's
+ * moving statistics into saturated colour. 'model': the checkpoint's moving statistics, exactly as a sample is
+ * drawn (a 1×1 canvas is then the ordinary sample, bit for bit). An untrained G always uses batch statistics.
+ */
+export const CanvasStatistics = z.enum(['canvas', 'model'])
+export type CanvasStatistics = z.infer<typeof CanvasStatistics>
+
 /** What a canvas shows: the grid, the seed its anchors come from, how smoothly they blend, and tiling. */
 export const CanvasSpec = {
   columns: Cells.default(6),
@@ -27,7 +36,9 @@ export const CanvasSpec = {
   /** An anchor z every `blend` cells, slerped between; 1 gives every cell its own z. */
   blend: z.number().int().min(1).max(MAX_CANVAS_CELLS).default(3),
   /** A periodic canvas: the picture continues across its edges, so copies of it tile seamlessly. */
-  tile: z.boolean().default(false)
+  tile: z.boolean().default(false),
+  /** How BatchNorm normalises the larger map (see CanvasStatistics). */
+  statistics: CanvasStatistics.default('canvas')
 }
 
 /** The Studio API's canvas: the panel's picture (the latest request per channel wins while settings change). */
@@ -51,7 +62,8 @@ export const EngineCanvasParams = z.object({
   z: FloatVector,
   columns: Cells,
   rows: Cells,
-  tile: z.boolean().default(false)
+  tile: z.boolean().default(false),
+  statistics: CanvasStatistics.default('canvas')
 })
 export type EngineCanvasParams = z.infer<typeof EngineCanvasParams>
 export type EngineCanvasParamsInput = z.input<typeof EngineCanvasParams>

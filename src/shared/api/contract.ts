@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CanvasParams, CanvasResult } from './canvas'
 import { DatasetListing, DatasetPreview, DatasetPreviewParams, ImportRequest } from './datasets'
 import { EngineStatus } from './engine'
 import {
@@ -32,6 +33,7 @@ import { ProbeParams, ProjectParams } from './experiments'
 import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
 import {
   ExportArithmeticParams,
+  ExportCanvasParams,
   ExportConceptParams,
   ExportErasureParams,
   ExportImageParams,
@@ -102,6 +104,8 @@ export const studioMethods = {
   'explore.guided': { params: GuidedParams, result: GuidedResult.extend({ step: z.number().int() }) },
   'explore.map': { params: MapParams, result: MapResult },
   'explore.applyConcept': { params: ApplyConceptParams.extend({ channel: z.string().max(60).default('concept') }), result: RenderedSamples },
+  /** Big canvas: a grid of z vectors as one picture (the latest request per channel wins). */
+  'explore.canvas': { params: CanvasParams, result: CanvasResult },
   /** The face-attribute classifier the run names (smiling, masculine, glasses, pose), or null when it has none. */
   'explore.classifier': { params: IdRef, result: ClassifierSummary.nullable() },
   /** Scores samples with the run's face-attribute classifier; refused for a run without one. */
@@ -147,6 +151,8 @@ export const studioMethods = {
   'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
   /** Forgetting to draw as a figure: originals over the same samples drawn without the erasure's maps. */
   'export.erasure': { params: ExportErasureParams, result: ExportedFile },
+  /** A big canvas as PNG: a job (progress, cancel); its result is an ExportedFile. */
+  'export.canvas': { params: ExportCanvasParams, result: Job },
   'export.vectors': { params: ExportVectorsParams, result: ExportedFile },
   'export.concept': { params: ExportConceptParams, result: ExportedFile },
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ModelConfig } from '../formats/model'
+import { CanvasSpec } from './canvas'
 import { ArithmeticParams, ErasureSpec, RunCheckpointRef } from './explore'
 
 /**
@@ -130,6 +131,10 @@ export const ExportErasureParams = z.object({
 })
 export type ExportErasureParams = z.input<typeof ExportErasureParams>
 
+/** A big canvas (src/shared/api/canvas.ts) as PNG: a job (progress, cancel); its result is an ExportedFile. */
+export const ExportCanvasParams = z.object({ run: RunCheckpointRef, ...CanvasSpec, ...ImageOutput })
+export type ExportCanvasParams = z.input<typeof ExportCanvasParams>
+
 export const ExportVectorsParams = z.object({
   run: RunCheckpointRef,
   z: z.array(ExportZSpec).min(1).max(4096),
@@ -160,7 +165,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'canvas']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -84,3 +84,25 @@ export function canvasSize(
   const extra = tile ? 0 : CANVAS_PATCH - 1
   return { width: (columns + extra) * cell, height: (rows + extra) * cell, cell }
 }
+
+/** Cells of circular padding around each deconvolution's input on a tiling canvas (a 4×4 or 5×5 stride-2 kernel reaches 2). */
+export const CANVAS_WRAP = 2
+
+/** The most numbers one layer of a canvas may hold (G's last hidden layer is the largest): keeps memory sane. */
+export const MAX_CANVAS_ACTIVATION = 64 * 2 ** 20
+
+/** Why a canvas is too large to render (wider than MAX_CANVAS_SIDE, or a layer too big for memory), or null. */
+export function canvasSizeProblem(model: Pick<ModelConfig, 'imageSize' | 'genWidth'>, columns: number, rows: number, tile: boolean): string | null {
+  const { width, height } = canvasSize(model, columns, rows, tile)
+  const grid = `${columns}×${rows}`
+  if (width > MAX_CANVAS_SIDE || height > MAX_CANVAS_SIDE) {
+    return `A ${grid} canvas of this ${model.imageSize}px model is ${width}×${height} px; the studio renders at most ${MAX_CANVAS_SIDE} px a side. Choose fewer cells.`
+  }
+  // G's last hidden layer: half the picture's side, genWidth channels (plus the tiling's circular margin).
+  const margin = tile ? 4 * CANVAS_WRAP : 0
+  const largest = (width / 2 + margin) * (height / 2 + margin) * model.genWidth
+  if (largest > MAX_CANVAS_ACTIVATION) {
+    return `A ${grid} canvas of this model needs ${Math.round(largest / 2 ** 20)} million numbers in one layer; the studio allows ${MAX_CANVAS_ACTIVATION / 2 ** 20} million. Choose fewer cells.`
+  }
+  return null
+}

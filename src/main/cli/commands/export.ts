@@ -63,10 +63,24 @@ function seedList(name: string, value: string | undefined, min: number): { kind:
   return seeds.map((seed) => ({ kind: 'seed', seed, index: 0 }))
 }
 
-function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value)
   if (!result.success) throw new UsageError(describeZodError(result.error, what))
   return result.data
+}
+
+/** The exact request an export record (a sidecar) holds, refused unless it records an export of `operation`. */
+export function recordedRequest(file: string, operation: ExportRecord['operation']): Record<string, unknown> {
+  const source = path.resolve(file)
+  let json: unknown
+  try {
+    json = JSON.parse(fs.readFileSync(source, 'utf8'))
+  } catch (err) {
+    throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
+  }
+  const record = parsed(ExportRecord, json, source)
+  if (record.operation !== operation) throw new UsageError(`${source} records a ${record.operation} export, not a ${operation}.`)
+  return record.request
 }
 
 /** A walk from seeds and flags, or the exact request recorded beside an earlier export. */
@@ -79,16 +93,8 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
     )
     if (settings.length > 0 || values.loop)
       throw new UsageError(`--from renders exactly what the record says; only --out and --format may change (not --${settings[0] ?? 'loop'}).`)
-    const source = path.resolve(String(values.from))
-    let json: unknown
-    try {
-      json = JSON.parse(fs.readFileSync(source, 'utf8'))
-    } catch (err) {
-      throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
-    }
-    const record = parsed(ExportRecord, json, source)
-    if (record.operation !== 'walk') throw new UsageError(`${source} records a ${record.operation} export, not a walk.`)
-    return { ...record.request, out: file, overwrite: true, ...(format ? { format } : {}) }
+    const request = recordedRequest(String(values.from), 'walk')
+    return { ...request, out: file, overwrite: true, ...(format ? { format } : {}) }
   }
   const walks = ((values.seeds as string[] | undefined) ?? []).map((list) => seedList('seeds', list, 2))
   if (walks.length === 0) throw new UsageError('--seeds is required: the keyframes of the walk, e.g. --seeds 1,2,3,1')

@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
+  ExportCanvasParams,
   ExportErasureParams,
   ExportImageParams,
   ExportRecord,
@@ -87,6 +88,11 @@ export class FigureExports {
       { z: vectors },
       { columns: vectors.length, rows: ['original', 'drawn without the erasure'], gapPixels: gap }
     )
+  }
+
+  /** A big canvas drawn by its job (canvas-export.ts), written like every figure. */
+  canvas(params: z.output<typeof ExportCanvasParams>, step: number, image: RgbaImage, latent: unknown, layout: Record<string, unknown>): Promise<ExportedFile> {
+    return this.write('canvas', params, step, image, latent, layout)
   }
 
   private async write(

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
+  ExportCanvasParams,
   ExportConceptParams,
   ExportErasureParams,
   ExportImageParams,
@@ -11,11 +12,13 @@ import type {
   ExportedWalk
 } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
+import { Canvases } from '../canvas'
 import type { Concepts } from '../concepts'
 import type { EngineHost } from '../engine-host'
 import type { Explorer } from '../explorer'
 import type { Jobs } from '../jobs'
 import type { RunStore } from '../run-store'
+import { startCanvasExport } from './canvas-export'
 import { FigureExports } from './figure-export'
 import { VectorExports } from './vector-export'
 import { WalkExport } from './walk-export'
@@ -34,9 +37,11 @@ export interface ExportDeps {
 export class Exports {
   private readonly figures: FigureExports
   private readonly vectorFiles: VectorExports
+  private readonly canvases: Canvases
 
   constructor(private readonly deps: ExportDeps) {
     this.figures = new FigureExports(deps)
+    this.canvases = new Canvases(deps.engine, deps.exploration)
     this.vectorFiles = new VectorExports(deps)
   }
 
@@ -50,6 +55,11 @@ export class Exports {
       run: (ctx) => walk.execute(ctx),
       doneMessage: (r) => `Wrote ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
     })
+  }
+
+  /** A big canvas as PNG: a job (progress, cancel); checks the request and the size before it starts. */
+  startCanvas(params: z.output<typeof ExportCanvasParams>): Promise<{ job: Job; done: Promise<ExportedFile> }> {
+    return startCanvasExport(params, { jobs: this.deps.jobs, canvases: this.canvases, figures: this.figures })
   }
 
   samples(params: z.output<typeof ExportSamplesParams>): Promise<ExportedFile> {
