@@ -5,7 +5,8 @@ import { makeOutput } from '../output'
 import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 import { parsed, recordedRequest } from './export'
 
-export const canvasHelp = `dcgan-studio canvas --run R --grid 6x3 [--seed S] [--blend N] [--tile] [--scale 4] [--upscale nearest|lanczos]
+export const canvasHelp = `dcgan-studio canvas --run R --grid 6x3 [--seed S] [--blend N] [--tile] [--statistics canvas|model] [--scale 4]
+                    [--upscale nearest|lanczos]
                     [--checkpoint STEP] [--erasure ID] [--json] --out canvas.png
 dcgan-studio canvas --from canvas.png.json --out canvas.png
   One big picture from a grid of z vectors (dcgan.torch's large imsize): G's first layer is a 4×4 transposed
@@ -13,6 +14,8 @@ dcgan-studio canvas --from canvas.png.json --out canvas.png
   the model's image size / 4 (8 for a 32×32 model). The z vectors blend smoothly between anchors drawn from
   the seed, one every --blend cells (default 3; 1 gives every cell its own z); a 1×1 canvas is the seed's
   first sample. --tile makes the picture periodic (W·s × H·s), so copies of it tile without a seam.
+  --statistics canvas (the default, as dcgan.torch) normalises BatchNorm with the canvas's own statistics;
+  model uses the checkpoint's, exactly as a sample is drawn (a 1×1 canvas is then the sample, bit for bit).
   The PNG gets a record beside it (FILE.json); --from draws that record again, exactly. Ctrl+C cancels.`
 
 function parseGrid(value: string | undefined): { columns: number; rows: number } {
@@ -28,6 +31,7 @@ export async function canvasCommand(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     blend: { type: 'string' },
     tile: { type: 'boolean' },
+    statistics: { type: 'string' },
     scale: { type: 'string' },
     upscale: { type: 'string' },
     out: { type: 'string' },
@@ -38,7 +42,9 @@ export async function canvasCommand(argv: string[]): Promise<number> {
   const file = path.resolve(values.out)
   let request: Record<string, unknown>
   if (values.from) {
-    const changed = ['run', 'grid', 'seed', 'blend', 'scale', 'upscale', 'checkpoint', 'erasure'].filter((k) => values[k as keyof typeof values] !== undefined)
+    const changed = ['run', 'grid', 'seed', 'blend', 'statistics', 'scale', 'upscale', 'checkpoint', 'erasure'].filter(
+      (k) => values[k as keyof typeof values] !== undefined
+    )
     if (changed.length > 0 || values.tile)
       throw new UsageError(`--from draws exactly what the record says; only --out may change (not --${changed[0] ?? 'tile'}).`)
     request = { ...recordedRequest(values.from, 'canvas'), out: file, overwrite: true }
@@ -49,6 +55,7 @@ export async function canvasCommand(argv: string[]): Promise<number> {
       seed: parseIntOption('seed', values.seed) ?? 0,
       ...(values.blend !== undefined ? { blend: parseIntOption('blend', values.blend) } : {}),
       tile: values.tile === true,
+      ...(values.statistics !== undefined ? { statistics: values.statistics } : {}),
       ...(values.scale !== undefined ? { scale: parseNumberOption('scale', values.scale) } : {}),
       ...(values.upscale !== undefined ? { upscale: values.upscale } : {}),
       out: file,
