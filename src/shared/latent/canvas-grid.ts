@@ -1,4 +1,4 @@
-import type { ModelConfig, NoiseSpec } from '../formats/model'
+import type { NoiseSpec } from '../formats/model'
 import { slerp } from './interpolate'
 import { noiseForSeed } from './random'
 
@@ -74,12 +74,7 @@ export const MAX_CANVAS_SIDE = 4096
  * A canvas's size in pixels: each cell is s = imageSize / 4 pixels, and the 4×4 patches overlap, so h × w cells
  * make (h + 3)·s × (w + 3)·s pixels; a tiling canvas wraps the overlap around and is exactly h·s × w·s.
  */
-export function canvasSize(
-  model: Pick<ModelConfig, 'imageSize'>,
-  columns: number,
-  rows: number,
-  tile: boolean
-): { width: number; height: number; cell: number } {
+export function canvasSize(model: { imageSize: number }, columns: number, rows: number, tile: boolean): { width: number; height: number; cell: number } {
   const cell = model.imageSize / CANVAS_PATCH
   const extra = tile ? 0 : CANVAS_PATCH - 1
   return { width: (columns + extra) * cell, height: (rows + extra) * cell, cell }
@@ -92,7 +87,7 @@ export const CANVAS_WRAP = 2
 export const MAX_CANVAS_ACTIVATION = 64 * 2 ** 20
 
 /** Why a canvas is too large to render (wider than MAX_CANVAS_SIDE, or a layer too big for memory), or null. */
-export function canvasSizeProblem(model: Pick<ModelConfig, 'imageSize' | 'genWidth'>, columns: number, rows: number, tile: boolean): string | null {
+export function canvasSizeProblem(model: { imageSize: number; genWidth: number }, columns: number, rows: number, tile: boolean): string | null {
   const { width, height } = canvasSize(model, columns, rows, tile)
   const grid = `${columns}×${rows}`
   if (width > MAX_CANVAS_SIDE || height > MAX_CANVAS_SIDE) {

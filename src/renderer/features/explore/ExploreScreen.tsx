@@ -1,5 +1,6 @@
 import { Suspense, lazy, useCallback, useEffect } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
+import { CanvasPanel } from './CanvasPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
 import { errorText } from '../../api/hooks'
@@ -23,7 +24,8 @@ const TABS = [
   { id: 'arithmetic', label: 'Arithmetic & concepts' },
   { id: 'features', label: 'Features' },
   { id: 'map', label: 'Latent map' },
-  { id: 'stack', label: 'Layer stack' }
+  { id: 'stack', label: 'Layer stack' },
+  { id: 'canvas', label: 'Big canvas' }
 ] as const
 type TabId = ExploreTab
 
@@ -131,6 +133,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
               </>
             )}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
+            {tab === 'canvas' && <CanvasPanel model={model} />}
             <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
               {tab === 'map' && <MapPanel run={runRef(model)} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}
               {tab === 'stack' && <LayerStackPanel run={runRef(model)} sample={focus} />}

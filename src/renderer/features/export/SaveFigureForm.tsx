@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { type ReactNode, useState } from 'react'
 import type { ExportedFile } from '../../../shared/api/export'
 import { errorText } from '../../api/hooks'
 import './export.css'
@@ -12,9 +12,10 @@ export interface FigureOutput {
 
 /**
  * "Save figure": one PNG of what a panel shows (the arithmetic as the paper's Fig. 7, an erasure's originals
- * over its erased samples as Fig. 6), with a record of how it was made beside it. `name` starts the file name.
+ * over its erased samples as Fig. 6), with a record of how it was made beside it. `name` starts the file name;
+ * `progress` is shown while saving (a job's progress bar, for a figure that takes a while).
  */
-export function SaveFigureForm({ name, save }: { name: string; save: (output: FigureOutput) => Promise<ExportedFile> }) {
+export function SaveFigureForm({ name, save, progress }: { name: string; save: (output: FigureOutput) => Promise<ExportedFile>; progress?: ReactNode }) {
   const [out, setOut] = useState(() => `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`)
   const [scale, setScale] = useState(4)
   const [overwrite, setOverwrite] = useState(false)
@@ -53,6 +54,7 @@ export function SaveFigureForm({ name, save }: { name: string; save: (output: Fi
           {busy ? 'Saving…' : 'Save figure'}
         </button>
       </div>
+      {busy && progress}
       {error && <p className="error">{error}</p>}
       {saved && (
         <p className="muted" data-testid="figure-saved">

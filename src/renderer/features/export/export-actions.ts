@@ -1,6 +1,15 @@
 import type { z } from 'zod'
-import type { ExportArithmeticParams, ExportConceptParams, ExportErasureParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
-import { ExportedWalk } from '../../../shared/api/export'
+import type {
+  ExportArithmeticParams,
+  ExportCanvasParams,
+  ExportConceptParams,
+  ExportErasureParams,
+  ExportWalkParams,
+  VideoFormat
+} from '../../../shared/api/export'
+import { ExportedFile, ExportedWalk } from '../../../shared/api/export'
+import { StudioError } from '../../../shared/api/errors'
+import { isFinished } from '../../../shared/api/jobs'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
 
@@ -11,6 +20,34 @@ import { studio } from '../../api/client'
 
 export function startWalkExport(params: ExportWalkParams): Promise<Job> {
   return studio.call('export.walk', params)
+}
+
+/**
+ * A big canvas as PNG: starts the export job, reports each change of it (for a progress bar with cancel), and
+ * resolves with the file once the job is done (rejects when it fails or is cancelled).
+ */
+export async function exportCanvas(params: ExportCanvasParams, onJob: (job: Job) => void): Promise<ExportedFile> {
+  let id: string | null = null
+  const early: Job[] = []
+  let done: (job: Job) => void = () => undefined
+  const finished = new Promise<Job>((resolve) => (done = resolve))
+  const handle = (job: Job): void => {
+    if (job.id !== id) return
+    onJob(job)
+    if (isFinished(job.state)) done(job)
+  }
+  // Subscribed before the job starts, so no change is missed; changes that come before its id is known wait.
+  const off = studio.on('jobs.changed', (job) => (id === null ? early.push(job) : handle(job)))
+  try {
+    const started = await studio.call('export.canvas', params)
+    id = started.id
+    for (const job of [started, ...early]) handle(job)
+    const job = await finished
+    if (job.state !== 'done') throw job.error ? new StudioError(job.error.code, job.error.message) : new StudioError('cancelled', 'Cancelled.')
+    return ExportedFile.parse(job.result)
+  } finally {
+    off()
+  }
 }
 
 export function cancelExport(job: Job): Promise<Job> {
