@@ -37,7 +37,7 @@ export function CanvasPanel({ model }: { model: ModelChoice }) {
   const [blend, setBlend] = useExploreState(scope, 'canvas.blend', 3)
   const [tile, setTile] = useExploreState(scope, 'canvas.tile', false)
   const [statistics, setStatistics] = useExploreState<CanvasStatistics>(scope, 'canvas.statistics', 'canvas')
-  const [zoom, setZoom] = useExploreState<Zoom>(scope, 'canvas.zoom', '2')
+  const [zoom, setZoom] = useExploreState<Zoom>(scope, 'canvas.zoom', 'fit')
   const [result, setResult] = useExploreState<(CanvasResult & { drawnFor: string }) | null>(scope, 'canvas.result', null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
