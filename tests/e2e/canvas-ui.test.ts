@@ -12,12 +12,9 @@ import { openStudioPage, type StudioPage } from '../support/studio-page'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
-/** The RGBA pixels a <canvas> inside `where` shows. */
+/** The RGBA pixels a <canvas> inside `where` shows (the function is text: these tests have no DOM types). */
 function canvasPixels(where: Locator): Promise<number[]> {
-  return where.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D
-    return Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data)
-  })
+  return where.locator('canvas').evaluate<number[]>('(c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data)')
 }
 
 // The Big canvas tab on the demo model (32×32 faces: 8 px a cell), in web mode and headless Chromium: the
@@ -58,7 +55,9 @@ describe('the Big canvas tab', () => {
     await expect.poll(() => page.getByTestId('canvas-view').getAttribute('class')).toBe('canvas-view')
     await expect.poll(() => page.getByTestId('explore-samples').getAttribute('data-count')).toBe('16')
     const sample = page.getByTestId('explore-samples').getByRole('button').first()
-    expect(await canvasPixels(image)).toEqual(await canvasPixels(sample))
+    const drawn = await canvasPixels(image)
+    expect(drawn).toHaveLength(32 * 32 * 4)
+    expect(drawn).toEqual(await canvasPixels(sample))
   })
 
   it('tiles seamlessly on request: the picture is exactly the grid, 8 px a cell', async () => {
