@@ -12,9 +12,16 @@ import { openStudioPage, type StudioPage } from '../support/studio-page'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
-/** The RGBA pixels a <canvas> inside `where` shows (the function is text: these tests have no DOM types). */
+/** What the test reads of a <canvas> (these tests are compiled without the DOM's types). */
+interface PixelCanvas {
+  width: number
+  height: number
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } }
+}
+
+/** The RGBA pixels a <canvas> inside `where` shows. */
 function canvasPixels(where: Locator): Promise<number[]> {
-  return where.locator('canvas').evaluate<number[]>('(c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data)')
+  return where.locator('canvas').evaluate((c: PixelCanvas) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data))
 }
 
 // The Big canvas tab on the demo model (32×32 faces: 8 px a cell), in web mode and headless Chromium: the
