@@ -1,4 +1,5 @@
-/** The explorer's engine methods (render, features, filters, guided, embed, generate) over one model cache. */
+/** The explorer's engine methods (render, features, filters, guided, embed, generate, directions) over one model cache. */
+export { findDirections } from './directions'
 export { embed } from './embed'
 export { features } from './features'
 export { filters } from './filters'

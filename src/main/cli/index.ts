@@ -6,6 +6,7 @@ import { StudioError } from '../../shared/api/errors'
 import { UsageError } from './args'
 import { benchCommand, benchHelp } from './commands/bench'
 import { trainClassifierCommand, trainClassifierHelp, verifyDemoCommand, verifyDemoHelp } from './commands/demo'
+import { directionsCommand, directionsHelp } from './commands/directions'
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { probeCommand, probeHelp, projectCommand, projectHelp } from './commands/experiments'
@@ -43,6 +44,11 @@ const verbs: Record<string, Verb> = {
   sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand },
   walk: { summary: 'a latent walk between seeds, as a PNG strip (and frames)', help: walkHelp, run: walkCommand },
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
+  directions: {
+    summary: 'directions found without labels (GANSpace: PCA of an early G layer, carried back to z), as JSON and strips',
+    help: directionsHelp,
+    run: directionsCommand
+  },
   features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
   guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
   probe: {

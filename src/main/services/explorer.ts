@@ -104,12 +104,15 @@ export class Explorer {
     return images
   }
 
-  async render(params: Parsed<typeof RenderParams>): Promise<RenderedSamples> {
-    const started = performance.now()
-    const { source, model, step } = await this.models(params.run)
-    const vectors = params.z.map((spec) => this.resolveZ(spec, model))
-    const images = await this.renderVectors(source, vectors, model.zDim)
-    return { samples: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
+  render(params: Parsed<typeof RenderParams>): Promise<RenderedSamples> {
+    const work = async (): Promise<RenderedSamples> => {
+      const started = performance.now()
+      const { source, model, step } = await this.models(params.run)
+      const vectors = params.z.map((spec) => this.resolveZ(spec, model))
+      const images = await this.renderVectors(source, vectors, model.zDim)
+      return { samples: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
+    }
+    return params.channel === null ? work() : this.live.run(params.channel, work)
   }
 
   async walk(params: Parsed<typeof WalkParams>): Promise<WalkResult> {

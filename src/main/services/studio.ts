@@ -12,6 +12,7 @@ import { Runs } from './runs'
 import { startRecreateDataset } from './recreate-dataset'
 import { CLASSIFIERS_DIR, installDemoIfEmpty, upgradeInstalledDemo, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
+import { Directions } from './directions'
 import { Erasures } from './erasures'
 import { Explorer } from './explorer'
 import { Attributes } from './attributes'
@@ -46,6 +47,7 @@ export class Studio {
   readonly concepts: Concepts
   readonly erasures: Erasures
   readonly forget: Forget
+  readonly directions: Directions
   readonly exploration: Explorer
   /** Face attributes of samples, by the classifier a run names. */
   readonly attributes: Attributes
@@ -70,8 +72,10 @@ export class Studio {
     this.exploration = new Explorer(this.explorer, this.runs.store, this.datasets, this.concepts, this.erasures)
     this.attributes = new Attributes(this.library.path(CLASSIFIERS_DIR), this.runs.store, this.exploration, this.explorer)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
+    this.directions = new Directions(this.explorer, this.exploration, this.runs.store, this.jobs)
     this.exports = new Exports({
       jobs: this.jobs,
+      directions: this.directions,
       exploration: this.exploration,
       engine: this.explorer,
       runs: this.runs.store,
@@ -125,6 +129,8 @@ export class Studio {
 
       'concepts.list': ({ runId }) => this.concepts.list(runId),
       'concepts.save': (params) => this.concepts.save(params),
+      'directions.find': (params) => this.directions.find(params),
+      'directions.start': async (params) => (await this.directions.start(params)).job,
       'concepts.delete': async ({ id }) => {
         await this.concepts.remove(id)
         return OK
@@ -188,6 +194,7 @@ export class Studio {
 
       'export.walk': async (params) => (await this.exports.startWalk(params)).job,
       'export.samples': (params) => this.exports.samples(params),
+      'export.directions': (params) => this.exports.directions(params),
       'export.image': (params) => this.exports.image(params),
       'export.arithmetic': (params) => this.exports.arithmetic(params),
       'export.erasure': (params) => this.exports.erasure(params),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DirectionsParams, DirectionsReport } from './directions'
 import { DatasetListing, DatasetPreview, DatasetPreviewParams, ImportRequest } from './datasets'
 import { EngineStatus } from './engine'
 import {
@@ -33,6 +34,7 @@ import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
+  ExportDirectionsParams,
   ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
@@ -107,6 +109,11 @@ export const studioMethods = {
   /** Scores samples with the run's face-attribute classifier; refused for a run without one. */
   'explore.attributes': { params: AttributesParams, result: AttributesResult },
 
+  /** Directions found without labels (GANSpace) for these settings on this checkpoint, when found before. */
+  'directions.find': { params: DirectionsParams, result: DirectionsReport.nullable() },
+  /** Finds them: a job (progress, cancel) whose result is a DirectionsReport; kept in the run's folder. */
+  'directions.start': { params: DirectionsParams, result: Job },
+
   'concepts.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ConceptRecord) },
   'concepts.save': { params: SaveConceptParams, result: ConceptRecord },
   'concepts.delete': { params: IdRef, result: ok },
@@ -147,6 +154,8 @@ export const studioMethods = {
   'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
   /** Forgetting to draw as a figure: originals over the same samples drawn without the erasure's maps. */
   'export.erasure': { params: ExportErasureParams, result: ExportedFile },
+  /** Directions as a figure: a row per component, the sample from −3σ to +3σ along it. */
+  'export.directions': { params: ExportDirectionsParams, result: ExportedFile },
   'export.vectors': { params: ExportVectorsParams, result: ExportedFile },
   'export.concept': { params: ExportConceptParams, result: ExportedFile },
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ModelConfig } from '../formats/model'
+import { DirectionsSettings } from './directions'
 import { ArithmeticParams, ErasureSpec, RunCheckpointRef } from './explore'
 
 /**
@@ -130,6 +131,22 @@ export const ExportErasureParams = z.object({
 })
 export type ExportErasureParams = z.input<typeof ExportErasureParams>
 
+/**
+ * Directions without labels as a figure: one row per component, the sample moved from −range σ to +range σ
+ * along it in `steps` columns (the middle column is the sample itself when `steps` is odd).
+ */
+export const ExportDirectionsParams = z.object({
+  run: RunCheckpointRef,
+  directions: DirectionsSettings,
+  z: ExportZSpec,
+  /** Which components (0-based, strongest first); null: all of them. */
+  components: z.array(z.number().int().min(0).max(63)).min(1).max(64).nullable().default(null),
+  range: z.number().positive().max(10).default(3),
+  steps: z.number().int().min(2).max(33).default(7),
+  ...ImageOutput
+})
+export type ExportDirectionsParams = z.input<typeof ExportDirectionsParams>
+
 export const ExportVectorsParams = z.object({
   run: RunCheckpointRef,
   z: z.array(ExportZSpec).min(1).max(4096),
@@ -160,7 +177,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
+  ExportDirectionsParams,
   ExportErasureParams,
   ExportImageParams,
   ExportRecord,
@@ -13,6 +14,9 @@ import type {
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
+import { StudioError } from '../../../shared/api/errors'
+import { applyDirection } from '../../../shared/latent/arithmetic'
+import type { Directions } from '../directions'
 import type { Explorer } from '../explorer'
 import { gridImage } from '../image-files'
 import type { RunStore } from '../run-store'
@@ -22,6 +26,7 @@ import { PendingOutput, pngOutPath, resolveOutPath } from './output-path'
 
 export interface FigureDeps {
   exploration: Explorer
+  directions: Pick<Directions, 'ensure'>
   runs: RunStore
   exportsDir: string
 }
@@ -86,6 +91,33 @@ export class FigureExports {
       image,
       { z: vectors },
       { columns: vectors.length, rows: ['original', 'drawn without the erasure'], gapPixels: gap }
+    )
+  }
+
+  /** A row per component: the sample moved from −range σ to +range σ along it (the directions are found if need be). */
+  async directions(params: z.output<typeof ExportDirectionsParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const found = await this.deps.directions.ensure({ ...params.directions, run: { ...params.run, step } })
+    const picked = params.components ?? found.components.map((_, i) => i)
+    const missing = picked.find((i) => i >= found.components.length)
+    if (missing !== undefined) {
+      throw new StudioError(
+        'bad_request',
+        `Component ${missing + 1} was asked for, but only the top ${found.components.length} were found: choose up to ${found.components.length}.`
+      )
+    }
+    const base = this.deps.exploration.resolveZ(params.z, model) as Float32Array
+    const strengths = Array.from({ length: params.steps }, (_, i) => -params.range + (2 * params.range * i) / (params.steps - 1))
+    const vectors = picked.flatMap((i) => strengths.map((s) => applyDirection(base, (found.components[i] as { vector: Float32Array }).vector, s)))
+    const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const gap = 2
+    return this.write(
+      'directions',
+      params,
+      step,
+      gridImage(images, params.steps, gap),
+      { z: base, components: picked.map((i) => ({ index: i, vector: found.components[i]?.vector, explained: found.components[i]?.explained })), strengths },
+      { columns: params.steps, rows: picked.map((i) => `component ${i + 1}`), gapPixels: gap, strengthsInSigma: strengths }
     )
   }
 

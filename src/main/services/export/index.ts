@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
   ExportConceptParams,
+  ExportDirectionsParams,
   ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
@@ -12,6 +13,7 @@ import type {
 } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
 import type { Concepts } from '../concepts'
+import type { Directions } from '../directions'
 import type { EngineHost } from '../engine-host'
 import type { Explorer } from '../explorer'
 import type { Jobs } from '../jobs'
@@ -26,6 +28,7 @@ export interface ExportDeps {
   engine: EngineHost
   runs: RunStore
   concepts: Concepts
+  directions: Pick<Directions, 'ensure'>
   /** Where relative destination paths land: the library's exports/ folder. */
   exportsDir: string
 }
@@ -66,6 +69,10 @@ export class Exports {
 
   erasure(params: z.output<typeof ExportErasureParams>): Promise<ExportedFile> {
     return this.figures.erasure(params)
+  }
+
+  directions(params: z.output<typeof ExportDirectionsParams>): Promise<ExportedFile> {
+    return this.figures.directions(params)
   }
 
   vectors(params: z.output<typeof ExportVectorsParams>): Promise<ExportedFile> {
