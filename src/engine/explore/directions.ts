@@ -19,11 +19,13 @@ import { type PcaResult, type PcaSource, pcaOf } from './pca'
 export interface DirectionsContext {
   signal?: AbortSignal
   progress?(fraction: number, message: string): void
+  /** Activations kept on the backend between passes up to this many bytes (tests set 0 to draw them each pass). */
+  cacheBytes?: number
 }
 
 /** Samples run through G at once. */
 const CHUNK = 500
-/** Activations kept on the backend between passes up to this size; larger layers are drawn again each pass. */
+/** Activations kept on the backend between passes up to this size by default; larger layers are drawn again each pass. */
 const CACHE_BYTES = 256 * 1024 * 1024
 const MAX_ITERATIONS = 60
 /** Share of the progress bar the first pass (drawing the samples, their mean and variance) takes. */
@@ -119,7 +121,7 @@ class ActivationSource implements PcaSource {
    * update) into the column means and the total variance, without the cancellation of Σx² − nμ².
    */
   static async open(generator: Network, layer: string, cols: number, z: Float32Array, rows: number, ctx: DirectionsContext): Promise<ActivationSource> {
-    const keep = rows * cols * 4 <= CACHE_BYTES
+    const keep = rows * cols * 4 <= (ctx.cacheBytes ?? CACHE_BYTES)
     const cached: tf.Tensor2D[] = []
     const chunkMeans: Float64Array[] = []
     const counts: number[] = []
