@@ -40,7 +40,9 @@ describe('directions without labels', () => {
     const z = zBatch(RGB, settings.seed, settings.samples)
     const cols = 4 * 4 * RGB.genWidth * 4
     const generator = await models.use(source, (pair) => pair.network('G'))
-    const activations = tf.tidy(() => forwardOutput(generator, tf.tensor2d(z, [settings.samples, RGB.zDim]), { upTo: 'g_relu0' }).reshape([settings.samples, cols]))
+    const activations = tf.tidy(() =>
+      forwardOutput(generator, tf.tensor2d(z, [settings.samples, RGB.zDim]), { upTo: 'g_relu0' }).reshape([settings.samples, cols])
+    )
     const data = (await activations.data()) as Float32Array
     activations.dispose()
     const reference = await pca(data, settings.samples, cols, 6)
@@ -52,7 +54,8 @@ describe('directions without labels', () => {
     const base = noiseForSeed(99, 0, RGB.zDim, RGB.noise)
     const moved = applyDirection(base, first!.vector, 1)
     const coordinate = (vector: Float32Array): Promise<number> =>
-      tf.tidy(() => forwardOutput(generator, tf.tensor2d(vector, [1, RGB.zDim]), { upTo: 'g_relu0' }).reshape([1, cols]))
+      tf
+        .tidy(() => forwardOutput(generator, tf.tensor2d(vector, [1, RGB.zDim]), { upTo: 'g_relu0' }).reshape([1, cols]))
         .matMul(tf.tensor2d(reference.components.subarray(0, cols), [cols, 1]))
         .data()
         .then((d) => d[0]!)
@@ -67,7 +70,8 @@ describe('directions without labels', () => {
     const redrawn = await findDirections(models, { generator: source, ...settings }, { cacheBytes: 0 })
     redrawn.components.forEach((c, i) => {
       expect(c.explained).toBeCloseTo(once.components[i]!.explained, 4)
-      const cosine = dot(c.vector, once.components[i]!.vector) / Math.sqrt(dot(c.vector, c.vector) * dot(once.components[i]!.vector, once.components[i]!.vector))
+      const cosine =
+        dot(c.vector, once.components[i]!.vector) / Math.sqrt(dot(c.vector, c.vector) * dot(once.components[i]!.vector, once.components[i]!.vector))
       expect(cosine).toBeGreaterThan(0.999)
     })
     const other = await findDirections(models, { generator: source, ...settings, seed: 4 })

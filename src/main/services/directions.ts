@@ -56,7 +56,8 @@ export class Directions {
     const settings = settingsOf(params)
     const found = await this.engine.request('directions', { generator: source, ...settings }, options)
     const run = await this.runs.read(params.run.id)
-    const report: DirectionsReport = {
+    // Parsed, so a report found now has the same shape (and key order, on disk) as one read back later.
+    const report = DirectionsReport.parse({
       formatVersion: DIRECTIONS_FORMAT_VERSION,
       kind: 'dcgan-studio-directions',
       run: { id: run.id, name: run.name, checkpointStep: step },
@@ -64,7 +65,7 @@ export class Directions {
       settings,
       createdAt: new Date().toISOString(),
       ...found
-    }
+    })
     await fs.promises.mkdir(path.dirname(this.file(run.id, step, settings)), { recursive: true })
     await writeJsonAtomic(this.file(run.id, step, settings), asJson(report))
     return report

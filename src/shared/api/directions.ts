@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { ModelConfig } from '../formats/model'
 import { ModelSource, RunCheckpointRef } from './explore'
 
 /**
@@ -19,7 +18,7 @@ export const DEFAULT_DIRECTION_SAMPLES = 10_000
 export const DEFAULT_DIRECTION_COUNT = 20
 
 /** G's layers whose activations can be analysed: the projection of z and each ReLU output before the image. */
-export function directionLayers(model: Pick<ModelConfig, 'imageSize'>): string[] {
+export function directionLayers(model: { imageSize: number }): string[] {
   const hidden = Math.log2(model.imageSize / 4)
   return ['g_project', ...Array.from({ length: hidden }, (_, i) => `g_relu${i}`)]
 }

@@ -1,6 +1,7 @@
 import { Suspense, lazy, useCallback, useEffect } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
+import { DirectionsPanel } from './DirectionsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
 import { errorText } from '../../api/hooks'
 import { SCREEN_SCOPE, useExploreState } from './explore-state'
@@ -21,6 +22,7 @@ const LayerStackPanel = lazy(() => import('./LayerStackPanel').then((m) => ({ de
 const TABS = [
   { id: 'walk', label: 'Samples & walks' },
   { id: 'arithmetic', label: 'Arithmetic & concepts' },
+  { id: 'directions', label: 'Directions' },
   { id: 'features', label: 'Features' },
   { id: 'map', label: 'Latent map' },
   { id: 'stack', label: 'Layer stack' }
@@ -130,6 +132,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
                 <ConceptsPanel model={model} sample={focus} version={conceptVersion} />
               </>
             )}
+            {tab === 'directions' && <DirectionsPanel model={model} sample={focus} onConceptSaved={() => setConceptVersion((v) => v + 1)} />}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
             <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
               {tab === 'map' && <MapPanel run={runRef(model)} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}
