@@ -235,7 +235,6 @@ export function DirectionsPanel({ model, sample, onConceptSaved }: { model: Mode
                     {(100 * c.explained).toFixed(1)}%
                   </span>
                   <label className="direction-slider">
-                    {(offsets[i] ?? 0).toFixed(1)}σ
                     <input
                       type="range"
                       min={-3}
@@ -246,6 +245,7 @@ export function DirectionsPanel({ model, sample, onConceptSaved }: { model: Mode
                       aria-label={`Move along direction ${i + 1}, in σ`}
                       data-testid="direction-slider"
                     />
+                    <span className="direction-value">{(offsets[i] ?? 0).toFixed(1)}σ</span>
                   </label>
                   <button type="button" className="small" disabled={!nameOf(i).trim()} onClick={() => void save(i)} data-testid="direction-save">
                     Save as concept
