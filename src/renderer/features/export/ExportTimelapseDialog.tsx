@@ -128,9 +128,9 @@ export function ExportTimelapseDialog({ source, onClose }: { source: TimelapseSo
               data-testid="timelapse-size"
             />
           </label>
-          <label>
-            From step
-            <select value={fromStep} onChange={(e) => setFromStep(Number(e.target.value))} data-testid="timelapse-from">
+          <fieldset className="timelapse-range">
+            <legend>Steps</legend>
+            <select value={fromStep} onChange={(e) => setFromStep(Number(e.target.value))} aria-label="From step" data-testid="timelapse-from">
               {steps
                 .filter((s) => s <= toStep)
                 .map((s) => (
@@ -139,10 +139,8 @@ export function ExportTimelapseDialog({ source, onClose }: { source: TimelapseSo
                   </option>
                 ))}
             </select>
-          </label>
-          <label>
-            To step
-            <select value={toStep} onChange={(e) => setToStep(Number(e.target.value))} data-testid="timelapse-to">
+            –
+            <select value={toStep} onChange={(e) => setToStep(Number(e.target.value))} aria-label="To step" data-testid="timelapse-to">
               {steps
                 .filter((s) => s >= fromStep)
                 .map((s) => (
@@ -151,7 +149,7 @@ export function ExportTimelapseDialog({ source, onClose }: { source: TimelapseSo
                   </option>
                 ))}
             </select>
-          </label>
+          </fieldset>
         </div>
         <label className="check">
           <input type="checkbox" checked={losses} onChange={(e) => setLosses(e.target.checked)} data-testid="timelapse-losses" /> loss strip under the grid (D
