@@ -12,7 +12,8 @@ dcgan-studio export timelapse --from FILE.json --out FILE [--format …]
   each and a strip of the D and G losses with a cursor at the frame's step (--no-losses leaves it out); the last
   frame is held --hold seconds. --size is the width in pixels (default: the frame enlarged a whole number of
   times, to about 540). A run still training exports the grids it has; a model imported without any is refused.
-  The format defaults to the extension of --out; --from renders a timelapse's record again (the same steps).`
+  The format defaults to the extension of --out; --from renders a timelapse's record again (the same steps).
+  Ctrl+C cancels and leaves nothing under the chosen name; --json prints progress lines and a final object.`
 
 const FORMATS: Record<string, 'mp4' | 'webm' | 'gif'> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif' }
 
