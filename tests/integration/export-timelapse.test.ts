@@ -11,6 +11,7 @@ import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { saveMainPyNets } from '../support/dcgan-main-py'
 import { tempDir } from '../support/fixtures'
+import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
@@ -193,6 +194,55 @@ describe('dcgan-studio export timelapse', () => {
     expect(result.code).toBe(130)
     expect(result.lines.at(-1)).toEqual({ event: 'cancelled' })
     expect(fs.readdirSync(dir)).toEqual([])
+  })
+
+  it('exports the grids a run still training has, while it goes on training', async () => {
+    const tiny = await trainTinyRun({ images: 16, seed: 3, steps: 2 })
+    // The export started while training (an array: TypeScript does not follow assignments inside the callback).
+    const exported: ReturnType<typeof runCli>[] = []
+    let trainingId = ''
+    const file = path.join(out, 'in-progress.gif')
+    const training = runCli(
+      [
+        'train',
+        '--dataset',
+        tiny.datasetId,
+        '--width',
+        '8',
+        '--batch',
+        '8',
+        '--steps',
+        '2000',
+        '--sample-every',
+        '4',
+        '--checkpoint-every',
+        '2000',
+        '--library',
+        tiny.library
+      ],
+      {
+        onLine: (line, child) => {
+          if (line.event !== 'train' || line.kind !== 'sample' || (line.step as number) < 8 || exported.length > 0) return
+          trainingId = String(line.runId)
+          const started = runCli(['export', 'timelapse', '--run', trainingId, '--hold', '0', '--out', file, '--library', tiny.library])
+          exported.push(started)
+          void started.then(() => child.kill('SIGINT'))
+        }
+      }
+    )
+    const trained = await training
+    expect(exported, trained.stderr).toHaveLength(1)
+    const result = await (exported[0] as ReturnType<typeof runCli>)
+    expect(result.code, result.stderr).toBe(0)
+    const steps = record(`${file}.json`).output.sampleSteps as number[]
+    // The grids there were when the export began: steps 0, 4, 8 … in order, each one a frame.
+    expect(steps.length).toBeGreaterThanOrEqual(3)
+    expect(steps).toEqual(steps.map((_, i) => i * 4))
+    expect(await sharp(file).metadata()).toMatchObject({ pages: steps.length })
+    // Training went on meanwhile, and stopped with a checkpoint when asked.
+    expect(trained.code).toBe(0)
+    const grids = fs.readdirSync(path.join(tiny.library, 'runs', trainingId, RUN_FILES.samples)).length
+    expect(grids).toBeGreaterThanOrEqual(steps.length)
   })
 
   it('refuses a model imported from PyTorch with no grids, saying why, and plays a single step-0 grid when there is one', async () => {
