@@ -66,7 +66,11 @@ const verbs: Record<string, Verb> = {
     help: exportModelHelp,
     run: exportModelCommand
   },
-  export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
+  export: {
+    summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON, training timelapses',
+    help: exportHelp,
+    run: exportCommand
+  }
 }
 
 function usage(): string {

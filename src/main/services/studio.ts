@@ -193,6 +193,7 @@ export class Studio {
       'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),
 
       'export.walk': async (params) => (await this.exports.startWalk(params)).job,
+      'export.timelapse': async (params) => (await this.exports.startTimelapse(params)).job,
       'export.samples': (params) => this.exports.samples(params),
       'export.directions': (params) => this.exports.directions(params),
       'export.image': (params) => this.exports.image(params),

@@ -38,6 +38,7 @@ import {
   ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
+  ExportTimelapseParams,
   ExportVectorsParams,
   ExportWalkParams,
   ExportedFile
@@ -148,6 +149,8 @@ export const studioMethods = {
 
   /** A walk or loop as MP4, WebM, GIF or PNG frames: a job (progress, ETA, cancel); its result is an ExportedWalk. */
   'export.walk': { params: ExportWalkParams, result: Job },
+  /** A run's fixed-noise sample grids over training as MP4, WebM or GIF: a job; its result is an ExportedTimelapse. */
+  'export.timelapse': { params: ExportTimelapseParams, result: Job },
   'export.samples': { params: ExportSamplesParams, result: ExportedFile },
   'export.image': { params: ExportImageParams, result: ExportedFile },
   /** The arithmetic result as one figure laid out like the paper's Fig. 7. */

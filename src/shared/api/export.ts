@@ -89,6 +89,46 @@ export const ExportedWalk = z.object({
 })
 export type ExportedWalk = z.infer<typeof ExportedWalk>
 
+/**
+ * A training timelapse: the run's fixed-noise sample grids in step order, one frame each, with the step and
+ * epoch written under each grid and (optionally) a strip of the D and G losses with a cursor at the frame's
+ * step; the last frame is held. A run still training exports the grids it has; `fromStep`/`toStep` choose a
+ * range (a record pins both, so rendering it again gives the same frames after more training).
+ */
+export const ExportTimelapseParams = z.object({
+  run: z.object({ id: z.string().min(1) }),
+  fromStep: z.number().int().min(0).nullable().default(null),
+  toStep: z.number().int().min(0).nullable().default(null),
+  fps: z.number().int().min(1).max(60).default(10),
+  /** Seconds the last frame stays on screen. */
+  hold: z.number().min(0).max(60).default(2),
+  losses: z.boolean().default(true),
+  format: z.enum(['mp4', 'webm', 'gif']).default('mp4'),
+  /** Width of the output in pixels (null: the frame enlarged a whole number of times to about 540 px). */
+  size: z.number().int().min(64).max(4096).nullable().default(null),
+  out: OutPath,
+  overwrite: z.boolean().default(false)
+})
+export type ExportTimelapseParams = z.input<typeof ExportTimelapseParams>
+
+/** What a finished timelapse wrote (the job's result). */
+export const ExportedTimelapse = z.object({
+  file: z.string(),
+  sidecar: z.string(),
+  format: z.enum(['mp4', 'webm', 'gif']),
+  /** Sample grids shown, and frames written (grids + the frames that hold the last one). */
+  grids: z.number().int(),
+  frames: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  fps: z.number(),
+  durationSeconds: z.number(),
+  firstStep: z.number().int(),
+  lastStep: z.number().int(),
+  losses: z.boolean()
+})
+export type ExportedTimelapse = z.infer<typeof ExportedTimelapse>
+
 const ImageOutput = {
   /** Enlargement of each generated image (1 = as generated). */
   scale: z.number().min(0.25).max(64).default(4),
@@ -177,7 +217,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions', 'timelapse']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -6,9 +6,11 @@ import type {
   ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
+  ExportTimelapseParams,
   ExportVectorsParams,
   ExportWalkParams,
   ExportedFile,
+  ExportedTimelapse,
   ExportedWalk
 } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
@@ -19,6 +21,7 @@ import type { Explorer } from '../explorer'
 import type { Jobs } from '../jobs'
 import type { RunStore } from '../run-store'
 import { FigureExports } from './figure-export'
+import { TimelapseExport } from './timelapse-export'
 import { VectorExports } from './vector-export'
 import { WalkExport } from './walk-export'
 
@@ -33,7 +36,7 @@ export interface ExportDeps {
   exportsDir: string
 }
 
-/** The studio's exports: walks as videos (jobs), figures as PNG, vectors and concepts as JSON. */
+/** The studio's exports: walks and training timelapses as videos (jobs), figures as PNG, vectors and concepts as JSON. */
 export class Exports {
   private readonly figures: FigureExports
   private readonly vectorFiles: VectorExports
@@ -52,6 +55,18 @@ export class Exports {
       target: { kind: 'run', id: params.run.id },
       run: (ctx) => walk.execute(ctx),
       doneMessage: (r) => `Wrote ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
+    })
+  }
+
+  /** A run's sample grids over training as a video (a job); a run still training exports the grids it has. */
+  async startTimelapse(params: z.output<typeof ExportTimelapseParams>): Promise<{ job: Job; done: Promise<ExportedTimelapse> }> {
+    const timelapse = await TimelapseExport.prepare(params, this.deps)
+    return this.deps.jobs.start({
+      kind: 'export',
+      title: timelapse.title,
+      target: { kind: 'run', id: params.run.id },
+      run: (ctx) => timelapse.execute(ctx),
+      doneMessage: (r) => `Wrote ${r.grids} sample grids as ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
     })
   }
 

@@ -20,7 +20,7 @@ export interface WalkToExport {
   easing: Easing
 }
 
-const FORMATS: { value: VideoFormat; label: string }[] = [
+export const FORMATS: { value: VideoFormat; label: string }[] = [
   { value: 'mp4', label: 'MP4 (H.264) — plays everywhere' },
   { value: 'webm', label: 'WebM (VP9)' },
   { value: 'gif', label: 'GIF (optimised palette)' },
@@ -215,7 +215,7 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
   )
 }
 
-function clampInt(text: string, min: number, max: number): number {
+export function clampInt(text: string, min: number, max: number): number {
   const n = Math.floor(Number(text))
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min
 }

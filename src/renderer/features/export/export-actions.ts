@@ -1,6 +1,14 @@
 import type { z } from 'zod'
-import type { ExportArithmeticParams, ExportConceptParams, ExportErasureParams, ExportWalkParams, ExportedFile, VideoFormat } from '../../../shared/api/export'
-import { ExportedWalk } from '../../../shared/api/export'
+import type {
+  ExportArithmeticParams,
+  ExportConceptParams,
+  ExportErasureParams,
+  ExportTimelapseParams,
+  ExportWalkParams,
+  ExportedFile,
+  VideoFormat
+} from '../../../shared/api/export'
+import { ExportedTimelapse, ExportedWalk } from '../../../shared/api/export'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
 
@@ -11,6 +19,11 @@ import { studio } from '../../api/client'
 
 export function startWalkExport(params: ExportWalkParams): Promise<Job> {
   return studio.call('export.walk', params)
+}
+
+/** A run's sample grids over training as a video: a job whose result is an ExportedTimelapse. */
+export function startTimelapseExport(params: ExportTimelapseParams): Promise<Job> {
+  return studio.call('export.timelapse', params)
 }
 
 export function cancelExport(job: Job): Promise<Job> {
@@ -40,6 +53,13 @@ export async function exportsFolder(): Promise<string> {
 export function exportedWalkOf(job: Job | null): ExportedWalk | null {
   if (!job || job.state !== 'done') return null
   const parsed = ExportedWalk.safeParse(job.result)
+  return parsed.success ? parsed.data : null
+}
+
+/** The finished timelapse a job describes (null until it is done). */
+export function exportedTimelapseOf(job: Job | null): ExportedTimelapse | null {
+  if (!job || job.state !== 'done') return null
+  const parsed = ExportedTimelapse.safeParse(job.result)
   return parsed.success ? parsed.data : null
 }
 
