@@ -112,6 +112,7 @@ export class Studio {
       'explore.generate': (params) => this.generate(params),
       'explore.render': (params) => this.exploration.render(params),
       'explore.walk': (params) => this.exploration.walk(params),
+      'explore.grid': (params) => this.exploration.grid(params),
       'explore.walkPoint': (params) => this.exploration.walkPoint(params),
       'explore.randomWalk': (params) => this.exploration.randomWalk(params),
       'explore.arithmetic': (params) => this.exploration.arithmetic(params),
@@ -187,6 +188,8 @@ export class Studio {
       'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),
 
       'export.walk': async (params) => (await this.exports.startWalk(params)).job,
+      'export.grid': (params) => this.exports.grid(params),
+      'export.gridVideo': async (params) => (await this.exports.startGridVideo(params)).job,
       'export.samples': (params) => this.exports.samples(params),
       'export.image': (params) => this.exports.image(params),
       'export.arithmetic': (params) => this.exports.arithmetic(params),

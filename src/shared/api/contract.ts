@@ -30,6 +30,7 @@ import {
 import { StudioErrorData } from './errors'
 import { ProbeParams, ProjectParams } from './experiments'
 import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
+import { ExportGridParams, ExportGridVideoParams, GridParams, GridResult } from './grid'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -93,6 +94,7 @@ export const studioMethods = {
   'explore.generate': { params: GenerateParams, result: GenerateResult },
   'explore.render': { params: RenderParams, result: RenderedSamples },
   'explore.walk': { params: WalkParams, result: WalkResult },
+  'explore.grid': { params: GridParams, result: GridResult },
   /** A scrubber position on a walk: the latest request per channel wins (older ones fail 'superseded'). */
   'explore.walkPoint': { params: WalkPointParams, result: RenderedSamples },
   'explore.randomWalk': { params: RandomWalkParams, result: WalkResult },
@@ -141,6 +143,8 @@ export const studioMethods = {
 
   /** A walk or loop as MP4, WebM, GIF or PNG frames: a job (progress, ETA, cancel); its result is an ExportedWalk. */
   'export.walk': { params: ExportWalkParams, result: Job },
+  'export.grid': { params: ExportGridParams, result: ExportedFile },
+  'export.gridVideo': { params: ExportGridVideoParams, result: Job },
   'export.samples': { params: ExportSamplesParams, result: ExportedFile },
   'export.image': { params: ExportImageParams, result: ExportedFile },
   /** The arithmetic result as one figure laid out like the paper's Fig. 7. */

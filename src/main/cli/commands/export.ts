@@ -50,7 +50,7 @@ dcgan-studio export concept ID --out concept.json
 // .png maps to PNG frames so that the export explains that frames go into a folder.
 const FORMAT_OF_EXTENSION: Record<string, 'mp4' | 'webm' | 'gif' | 'png'> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif', '.png': 'png' }
 
-function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
+export function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
   if (!value) throw new UsageError(`--${name} needs a comma-separated list of seeds, e.g. --${name} 1,2,3`)
   const seeds = value
     .split(',')
@@ -63,10 +63,21 @@ function seedList(name: string, value: string | undefined, min: number): { kind:
   return seeds.map((seed) => ({ kind: 'seed', seed, index: 0 }))
 }
 
-function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value)
   if (!result.success) throw new UsageError(describeZodError(result.error, what))
   return result.data
+}
+
+/** The record beside an earlier export, checked. */
+export function readExportRecord(source: string): ExportRecord {
+  let json: unknown
+  try {
+    json = JSON.parse(fs.readFileSync(source, 'utf8'))
+  } catch (err) {
+    throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
+  }
+  return parsed(ExportRecord, json, source)
 }
 
 /** A walk from seeds and flags, or the exact request recorded beside an earlier export. */
@@ -80,13 +91,7 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
     if (settings.length > 0 || values.loop)
       throw new UsageError(`--from renders exactly what the record says; only --out and --format may change (not --${settings[0] ?? 'loop'}).`)
     const source = path.resolve(String(values.from))
-    let json: unknown
-    try {
-      json = JSON.parse(fs.readFileSync(source, 'utf8'))
-    } catch (err) {
-      throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
-    }
-    const record = parsed(ExportRecord, json, source)
+    const record = readExportRecord(source)
     if (record.operation !== 'walk') throw new UsageError(`${source} records a ${record.operation} export, not a walk.`)
     return { ...record.request, out: file, overwrite: true, ...(format ? { format } : {}) }
   }
