@@ -11,6 +11,11 @@ import { probe } from '../support/video-probe'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
+/** The page's canvas, as far as this test reads it (the tests compile without the DOM's types). */
+interface PageCanvas {
+  toDataURL(): string
+}
+
 // The Latent grid tab in web mode and headless Chromium, on the demo model an empty library starts with: four
 // selected samples become the corners, the grid renders, a cell joins the selection, and the grid is saved as
 // a PNG figure and as a video sweeping its rows (its progress bar reaching 100 %).
@@ -46,7 +51,7 @@ describe('the Latent grid tab', () => {
     await expect.poll(() => cells.getAttribute('data-rows')).toBe('3')
     expect(await cells.getByRole('button').count()).toBe(12)
     // The corner cells are the corner samples: the same pixels as the selection's tiles.
-    const pixels = (locator: ReturnType<Page['getByTestId']>) => locator.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL())
+    const pixels = (locator: ReturnType<Page['getByTestId']>): Promise<string> => locator.locator('canvas').evaluate((canvas: PageCanvas) => canvas.toDataURL())
     expect(await pixels(page.getByTestId('grid-cell-0'))).toBe(await pixels(page.getByTestId('grid-corner-top-left')))
     expect(await pixels(page.getByTestId('grid-cell-11'))).toBe(await pixels(page.getByTestId('grid-corner-bottom-right')))
     expect(await pixels(page.getByTestId('grid-cell-1'))).not.toBe(await pixels(page.getByTestId('grid-cell-0')))

@@ -40,10 +40,13 @@ function gridRequest(values: Values, file: string): { video: false; params: unkn
       (k) => values[k] !== undefined
     )
     if (settings.length > 0 || values['plain-corners'])
-      throw new UsageError(`--from renders exactly what the record says; only --out (and a video's --format) may change (not --${settings[0] ?? 'plain-corners'}).`)
+      throw new UsageError(
+        `--from renders exactly what the record says; only --out (and a video's --format) may change (not --${settings[0] ?? 'plain-corners'}).`
+      )
     const source = path.resolve(String(values.from))
     const record = readExportRecord(source)
-    if (record.operation !== 'grid' && record.operation !== 'grid-video') throw new UsageError(`${source} records a ${record.operation} export, not a latent grid.`)
+    if (record.operation !== 'grid' && record.operation !== 'grid-video')
+      throw new UsageError(`${source} records a ${record.operation} export, not a latent grid.`)
     const video = record.operation === 'grid-video'
     if (format !== undefined && !video) throw new UsageError(`${source} records a grid figure (PNG); --format is for a grid's video.`)
     return { video, params: { ...record.request, out: file, overwrite: true, ...(format ? { format } : {}) } }
@@ -54,7 +57,8 @@ function gridRequest(values: Values, file: string): { video: false; params: unkn
   const upscale = values.upscale !== undefined ? { upscale: values.upscale } : {}
   const video = format ?? VIDEO_OF_EXTENSION[path.extname(file).toLowerCase()]
   if (video === undefined) {
-    if (path.extname(file).toLowerCase() !== '.png') throw new UsageError(`--out must end in .png (the figure) or .mp4, .webm or .gif (the sweep video), got "${file}"`)
+    if (path.extname(file).toLowerCase() !== '.png')
+      throw new UsageError(`--out must end in .png (the figure) or .mp4, .webm or .gif (the sweep video), got "${file}"`)
     const scale = parseNumberOption('scale', values.scale as string | undefined)
     return { video: false, params: { ...common, ...upscale, ...(scale !== undefined ? { scale } : {}), markCorners: values['plain-corners'] !== true } }
   }

@@ -34,7 +34,6 @@ export function GridPanel({
   const [mode, setMode] = useExploreState<'lerp' | 'slerp'>(scope, 'grid.mode', 'slerp')
   const [markCorners, setMarkCorners] = useState(true)
   const [grid, setGrid] = useExploreState<{ key: string; result: GridResult } | null>(scope, 'grid.result', null)
-  const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [videoOpen, setVideoOpen] = useState(false)
   const run = useRunRef(runRef(model))
@@ -42,12 +41,12 @@ export function GridPanel({
   const ready = corners.length === 4
   const requestKey = JSON.stringify([runKey(run), corners.map((c) => c.key), columns, rows, mode])
   const shown = grid?.key === requestKey ? grid.result : null
+  const busy = ready && shown === null && error === null
 
   // The studio renders the newest request and answers older ones 'superseded', which are simply ignored here.
   useEffect(() => {
     if (!ready || grid?.key === requestKey) return
     let current = true
-    setBusy(true)
     setError(null)
     studio
       .call('explore.grid', { run, corners: keys, columns, rows, mode, channel: 'grid-panel' })
@@ -55,7 +54,6 @@ export function GridPanel({
       .catch((err: unknown) => {
         if (current && (err as { code?: string }).code !== 'superseded') setError(errorText(err))
       })
-      .finally(() => current && setBusy(false))
     return () => {
       current = false
     }
@@ -136,16 +134,14 @@ export function GridPanel({
                     image={cell.image}
                     size="fill"
                     label={`grid cell column ${c + 1}, row ${r + 1} (add to the selection)`}
-                    onClick={() =>
-                      onSelect({ key: sampleKey(null, 0, cell.z), seed: null, index: 0, z: cell.z as Float32Array<ArrayBuffer>, image: cell.image })
-                    }
+                    onClick={() => onSelect({ key: sampleKey(null, 0, cell.z), seed: null, index: 0, z: cell.z, image: cell.image })}
                     testId={`grid-cell-${i}`}
                   />
                 </div>
               )
             })}
           </div>
-          <label className="check">
+          <label className="check grid-mark">
             <input type="checkbox" checked={markCorners} onChange={(e) => setMarkCorners(e.target.checked)} data-testid="grid-mark-corners" /> frame the corners
           </label>
           <SaveFigureForm name={`grid-${model.id}`} save={(o) => saveGridFigure({ ...gridSpec, markCorners, ...o })} />
