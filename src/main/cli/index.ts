@@ -11,6 +11,7 @@ import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { probeCommand, probeHelp, projectCommand, projectHelp } from './commands/experiments'
 import { forgetCommand, forgetHelp } from './commands/forget'
+import { gridCommand, gridHelp } from './commands/grid'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
@@ -43,6 +44,7 @@ const verbs: Record<string, Verb> = {
   runs: { summary: 'list the runs in the library', help: runsHelp, run: runsCommand },
   sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand },
   walk: { summary: 'a latent walk between seeds, as a PNG strip (and frames)', help: walkHelp, run: walkCommand },
+  grid: { summary: 'a latent grid between four corner seeds, as a PNG figure or a video sweeping its rows', help: gridHelp, run: gridCommand },
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
   directions: {
     summary: 'directions found without labels (GANSpace: PCA of an early G layer, carried back to z), as JSON and strips',

@@ -116,6 +116,7 @@ export class Studio {
       'explore.generate': (params) => this.generate(params),
       'explore.render': (params) => this.exploration.render(params),
       'explore.walk': (params) => this.exploration.walk(params),
+      'explore.grid': (params) => this.exploration.grid(params),
       'explore.walkPoint': (params) => this.exploration.walkPoint(params),
       'explore.randomWalk': (params) => this.exploration.randomWalk(params),
       'explore.arithmetic': (params) => this.exploration.arithmetic(params),
@@ -194,6 +195,8 @@ export class Studio {
 
       'export.walk': async (params) => (await this.exports.startWalk(params)).job,
       'export.timelapse': async (params) => (await this.exports.startTimelapse(params)).job,
+      'export.grid': (params) => this.exports.grid(params),
+      'export.gridVideo': async (params) => (await this.exports.startGridVideo(params)).job,
       'export.samples': (params) => this.exports.samples(params),
       'export.directions': (params) => this.exports.directions(params),
       'export.image': (params) => this.exports.image(params),

@@ -31,6 +31,7 @@ import {
 import { StudioErrorData } from './errors'
 import { ProbeParams, ProjectParams } from './experiments'
 import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
+import { ExportGridParams, ExportGridVideoParams, GridParams, GridResult } from './grid'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
@@ -96,6 +97,7 @@ export const studioMethods = {
   'explore.generate': { params: GenerateParams, result: GenerateResult },
   'explore.render': { params: RenderParams, result: RenderedSamples },
   'explore.walk': { params: WalkParams, result: WalkResult },
+  'explore.grid': { params: GridParams, result: GridResult },
   /** A scrubber position on a walk: the latest request per channel wins (older ones fail 'superseded'). */
   'explore.walkPoint': { params: WalkPointParams, result: RenderedSamples },
   'explore.randomWalk': { params: RandomWalkParams, result: WalkResult },
@@ -151,6 +153,8 @@ export const studioMethods = {
   'export.walk': { params: ExportWalkParams, result: Job },
   /** A run's fixed-noise sample grids over training as MP4, WebM or GIF: a job; its result is an ExportedTimelapse. */
   'export.timelapse': { params: ExportTimelapseParams, result: Job },
+  'export.grid': { params: ExportGridParams, result: ExportedFile },
+  'export.gridVideo': { params: ExportGridVideoParams, result: Job },
   'export.samples': { params: ExportSamplesParams, result: ExportedFile },
   'export.image': { params: ExportImageParams, result: ExportedFile },
   /** The arithmetic result as one figure laid out like the paper's Fig. 7. */

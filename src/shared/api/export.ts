@@ -50,7 +50,7 @@ export const WalkTiming = z.discriminatedUnion('kind', [
 export type WalkTiming = z.infer<typeof WalkTiming>
 
 /** Paths are on the machine running the studio; a relative one lands in the library's exports/ folder. */
-const OutPath = z.string().trim().min(1, 'choose where to save the export').max(4096)
+export const OutPath = z.string().trim().min(1, 'choose where to save the export').max(4096)
 
 export const ExportWalkParams = z.object({
   run: RunCheckpointRef,
@@ -129,7 +129,7 @@ export const ExportedTimelapse = z.object({
 })
 export type ExportedTimelapse = z.infer<typeof ExportedTimelapse>
 
-const ImageOutput = {
+export const ImageOutput = {
   /** Enlargement of each generated image (1 = as generated). */
   scale: z.number().min(0.25).max(64).default(4),
   upscale: Upscale.default('nearest'),
@@ -217,7 +217,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions', 'timelapse']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions', 'timelapse', 'grid', 'grid-video']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
 import {
@@ -8,12 +7,12 @@ import {
   DirectionsParams,
   type DirectionsReport
 } from '../../../shared/api/directions'
-import { describeZodError } from '../../../shared/api/errors'
-import { ExportDirectionsParams, ExportRecord } from '../../../shared/api/export'
+import { ExportDirectionsParams } from '../../../shared/api/export'
 import { writeJsonAtomic } from '../../../node/atomic-files'
 import { asJson } from '../../services/directions'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
+import { parsed, recordedRequest } from './export-record-file'
 import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
 
 export const directionsHelp = `dcgan-studio directions --run R [--layer ${DEFAULT_DIRECTION_LAYER}] [--samples ${DEFAULT_DIRECTION_SAMPLES}] [--top ${DEFAULT_DIRECTION_COUNT}] [--seed S]
@@ -28,12 +27,6 @@ dcgan-studio directions --from strip.png.json --strip again.png
   a sample (--strip-seed, --strip-index) moved from −range σ to +range σ in --steps columns, drawn with
   --erasure if given; its record (strip.png.json) renders it again with --from. Ctrl+C cancels.`
 
-function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value)
-  if (!result.success) throw new UsageError(describeZodError(result.error, what))
-  return result.data
-}
-
 /** --components 1,2,5 (1-based, as printed) → 0-based indices. */
 function componentList(value: string | undefined): number[] | null {
   if (value === undefined) return null
@@ -42,18 +35,6 @@ function componentList(value: string | undefined): number[] | null {
     throw new UsageError(`--components must be component numbers from 1 separated by commas, e.g. --components 1,2,5; got "${value}"`)
   }
   return picked.map((n) => n - 1)
-}
-
-function readStripRecord(file: string): z.output<typeof ExportDirectionsParams> {
-  let json: unknown
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (err) {
-    throw new UsageError(`Cannot read the export record ${file}: ${(err as Error).message}`)
-  }
-  const record = parsed(ExportRecord, json, file)
-  if (record.operation !== 'directions') throw new UsageError(`${file} records a ${record.operation} export, not a directions strip.`)
-  return parsed(ExportDirectionsParams, record.request, file)
 }
 
 export async function directionsCommand(argv: string[]): Promise<number> {
@@ -95,7 +76,7 @@ export async function directionsCommand(argv: string[]): Promise<number> {
     ].filter((k) => values[k as keyof typeof values] !== undefined)
     if (settings.length > 0) throw new UsageError(`--from renders exactly what the record says; only --strip and --out may be given (not --${settings[0]}).`)
     if (!stripFile) throw new UsageError('--from needs --strip FILE.png: where to render the recorded strip again.')
-    const recorded = readStripRecord(path.resolve(values.from))
+    const recorded = parsed(ExportDirectionsParams, recordedRequest(values.from, 'directions', 'a directions strip'), values.from)
     strip = { ...recorded, out: stripFile, overwrite: true }
     params = parsed(DirectionsParams, { ...recorded.directions, run: { ...recorded.run, erasure: null } }, 'the recorded directions')
   } else {

@@ -12,8 +12,8 @@ export function parsed<S extends z.ZodType>(schema: S, value: unknown, what: str
   return result.data
 }
 
-/** The request recorded beside an earlier export (for `--from`), checked to be of the export being asked for. */
-export function recordedRequest(file: string, operation: ExportRecord['operation'], what: string): Record<string, unknown> {
+/** The record beside an earlier export, checked. */
+export function readExportRecord(file: string): ExportRecord {
   const source = path.resolve(file)
   let json: unknown
   try {
@@ -21,7 +21,12 @@ export function recordedRequest(file: string, operation: ExportRecord['operation
   } catch (err) {
     throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
   }
-  const record = parsed(ExportRecord, json, source)
-  if (record.operation !== operation) throw new UsageError(`${source} records a ${record.operation} export, not ${what}.`)
+  return parsed(ExportRecord, json, source)
+}
+
+/** The request recorded beside an earlier export (for `--from`), checked to be of the export being asked for. */
+export function recordedRequest(file: string, operation: ExportRecord['operation'], what: string): Record<string, unknown> {
+  const record = readExportRecord(file)
+  if (record.operation !== operation) throw new UsageError(`${path.resolve(file)} records a ${record.operation} export, not ${what}.`)
   return record.request
 }

@@ -49,7 +49,7 @@ ${exportTimelapseHelp}`
 // .png maps to PNG frames so that the export explains that frames go into a folder.
 const FORMAT_OF_EXTENSION: Record<string, 'mp4' | 'webm' | 'gif' | 'png'> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif', '.png': 'png' }
 
-function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
+export function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
   if (!value) throw new UsageError(`--${name} needs a comma-separated list of seeds, e.g. --${name} 1,2,3`)
   const seeds = value
     .split(',')

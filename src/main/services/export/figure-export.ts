@@ -12,6 +12,7 @@ import type {
   Upscale
 } from '../../../shared/api/export'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
+import type { ExportGridParams } from '../../../shared/api/grid'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
 import { StudioError } from '../../../shared/api/errors'
@@ -22,6 +23,7 @@ import { gridImage } from '../image-files'
 import type { RunStore } from '../run-store'
 import { arithmeticFigure } from './arithmetic-figure'
 import { exportRecord, sidecarPath } from './export-record'
+import { gridFigure } from './grid-figure'
 import { PendingOutput, pngOutPath, resolveOutPath } from './output-path'
 
 export interface FigureDeps {
@@ -119,6 +121,18 @@ export class FigureExports {
       { z: base, components: picked.map((i) => ({ index: i, vector: found.components[i]?.vector, explained: found.components[i]?.explained })), strengths },
       { columns: params.steps, rows: picked.map((i) => `component ${i + 1}`), gapPixels: gap, strengthsInSigma: strengths }
     )
+  }
+
+  /** A latent grid (four corners spread by lerp or slerp), its corners framed or not. */
+  async grid(params: z.output<typeof ExportGridParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const corners = params.corners.map((spec) => this.deps.exploration.resolveZ(spec, model))
+    const vectors = this.deps.exploration.gridVectors(params, model)
+    const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const { image, layout } = gridFigure(images, params.columns, params.rows, params.markCorners)
+    // The corners go into the request as vectors, so the record renders the same grid whatever named them.
+    const request = { ...params, corners: corners.map((z) => ({ kind: 'z' as const, z })) }
+    return this.write('grid', request, step, image, { corners, cornerSpecs: params.corners, cells: vectors }, { mode: params.mode, ...layout })
   }
 
   private async write(

@@ -13,6 +13,7 @@ import type {
   ExportedTimelapse,
   ExportedWalk
 } from '../../../shared/api/export'
+import type { ExportGridParams, ExportGridVideoParams } from '../../../shared/api/grid'
 import type { Job } from '../../../shared/api/jobs'
 import type { Concepts } from '../concepts'
 import type { Directions } from '../directions'
@@ -22,6 +23,7 @@ import type { Jobs } from '../jobs'
 import type { RunStore } from '../run-store'
 import { FigureExports } from './figure-export'
 import { TimelapseExport } from './timelapse-export'
+import { gridSweep } from './grid-video'
 import { VectorExports } from './vector-export'
 import { WalkExport } from './walk-export'
 
@@ -48,11 +50,21 @@ export class Exports {
 
   /** Checks the request and the destination, then exports as a job (progress, ETA, cancel). */
   async startWalk(params: z.output<typeof ExportWalkParams>): Promise<{ job: Job; done: Promise<ExportedWalk> }> {
-    const walk = await WalkExport.prepare(params, this.deps)
+    return this.startVideo(await WalkExport.prepare(params, this.deps), params.run.id)
+  }
+
+  /** A latent grid swept row by row in snake order, as a walk export (the same job, ffmpeg and record machinery). */
+  async startGridVideo(params: z.output<typeof ExportGridVideoParams>): Promise<{ job: Job; done: Promise<ExportedWalk> }> {
+    const { model } = await this.deps.exploration.models(params.run)
+    const { walk, recipe } = gridSweep(params, this.deps.exploration, model)
+    return this.startVideo(await WalkExport.prepare(walk, this.deps, recipe), params.run.id)
+  }
+
+  private startVideo(walk: WalkExport, runId: string): { job: Job; done: Promise<ExportedWalk> } {
     return this.deps.jobs.start({
       kind: 'export',
       title: walk.title,
-      target: { kind: 'run', id: params.run.id },
+      target: { kind: 'run', id: runId },
       run: (ctx) => walk.execute(ctx),
       doneMessage: (r) => `Wrote ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
     })
@@ -68,6 +80,10 @@ export class Exports {
       run: (ctx) => timelapse.execute(ctx),
       doneMessage: (r) => `Wrote ${r.grids} sample grids as ${r.frames} frames (${r.width}×${r.height}, ${r.durationSeconds.toFixed(2)} s) to ${r.file}.`
     })
+  }
+
+  grid(params: z.output<typeof ExportGridParams>): Promise<ExportedFile> {
+    return this.figures.grid(params)
   }
 
   samples(params: z.output<typeof ExportSamplesParams>): Promise<ExportedFile> {

@@ -3,6 +3,7 @@ import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { ConceptsPanel } from './ConceptsPanel'
 import { DirectionsPanel } from './DirectionsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
+import { GridPanel } from './GridPanel'
 import { errorText } from '../../api/hooks'
 import { SCREEN_SCOPE, useExploreState } from './explore-state'
 import { loadFavourites, saveFavourites } from './favourites'
@@ -23,6 +24,7 @@ const TABS = [
   { id: 'walk', label: 'Samples & walks' },
   { id: 'arithmetic', label: 'Arithmetic & concepts' },
   { id: 'directions', label: 'Directions' },
+  { id: 'grid', label: 'Latent grid' },
   { id: 'features', label: 'Features' },
   { id: 'map', label: 'Latent map' },
   { id: 'stack', label: 'Layer stack' }
@@ -38,6 +40,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
   const [selection, setSelection] = useExploreState<Sample[]>(scope, 'selection', [])
   const [favourites, setFavourites] = useExploreState<{ modelKey: string; samples: Sample[] } | null>(scope, 'favourites', null)
   const [keyframes, setKeyframes] = useExploreState<Sample[]>(scope, 'keyframes', [])
+  const [corners, setCorners] = useExploreState<Sample[]>(scope, 'gridCorners', [])
   const [slots, setSlots] = useExploreState<Record<SlotName, Sample[]>>(scope, 'slots', { a: [], b: [], c: [] })
   const [conceptVersion, setConceptVersion] = useExploreState(scope, 'conceptVersion', 0)
   const [favouritesError, setFavouritesError] = useExploreState<string | null>(scope, 'favouritesError', null)
@@ -111,6 +114,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
               onClear={() => setSelection([])}
               targets={[
                 { label: 'Use as walk keyframes', testId: 'use-keyframes', onUse: (s) => setKeyframes((k) => [...k, ...s]) },
+                { label: 'Use as grid corners', testId: 'use-grid-corners', onUse: (s) => setCorners(s.slice(0, 4)) },
                 { label: 'Add to A', testId: 'add-a', onUse: toSlot('a') },
                 { label: 'Add to B', testId: 'add-b', onUse: toSlot('b') },
                 { label: 'Add to C', testId: 'add-c', onUse: toSlot('c') }
@@ -133,6 +137,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
               </>
             )}
             {tab === 'directions' && <DirectionsPanel model={model} sample={focus} onConceptSaved={() => setConceptVersion((v) => v + 1)} />}
+            {tab === 'grid' && <GridPanel model={model} corners={corners} onClearCorners={() => setCorners([])} onSelect={add} />}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
             <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>
               {tab === 'map' && <MapPanel run={runRef(model)} onSelect={add} walks={keyframes.length > 1 ? [keyframes] : []} />}

@@ -3,6 +3,7 @@ import type { ExportZSpec, Upscale, VideoFormat } from '../../../shared/api/expo
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 import { isFinished } from '../../../shared/api/jobs'
 import { errorText } from '../../api/hooks'
+import { clampInt } from '../../components/clamp-int'
 import { PathField } from '../../components/PathField'
 import { JobProgress } from '../../components/ProgressBar'
 import { cancelExport, exportedWalkOf, exportsFolder, pathForFormat, startWalkExport } from './export-actions'
@@ -213,9 +214,4 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
       </form>
     </dialog>
   )
-}
-
-export function clampInt(text: string, min: number, max: number): number {
-  const n = Math.floor(Number(text))
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min
 }

@@ -9,6 +9,7 @@ import type {
   VideoFormat
 } from '../../../shared/api/export'
 import { ExportedTimelapse, ExportedWalk } from '../../../shared/api/export'
+import type { ExportGridParams, ExportGridVideoParams } from '../../../shared/api/grid'
 import type { Job } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
 
@@ -69,4 +70,14 @@ const VIDEO_EXTENSION = /\.(mp4|m4v|webm|gif)$/i
 export function pathForFormat(current: string, format: VideoFormat): string {
   const bare = current.replace(VIDEO_EXTENSION, '').replace(/-frames$/, '')
   return format === 'png' ? `${bare}-frames` : `${bare}.${format}`
+}
+
+/** A latent grid as a PNG figure, with its record. */
+export function saveGridFigure(params: ExportGridParams): Promise<ExportedFile> {
+  return studio.call('export.grid', params)
+}
+
+/** A latent grid swept row by row (snake order) as a video: a job, like a walk export. */
+export function startGridVideoExport(params: ExportGridVideoParams): Promise<Job> {
+  return studio.call('export.gridVideo', params)
 }

@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 
-export type ExploreTab = 'walk' | 'arithmetic' | 'directions' | 'features' | 'map' | 'stack'
+export type ExploreTab = 'walk' | 'arithmetic' | 'directions' | 'grid' | 'features' | 'map' | 'stack'
 
 export interface TourStep {
   tab: ExploreTab
