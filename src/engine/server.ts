@@ -11,7 +11,7 @@ import {
 } from '../shared/engine-protocol'
 import { releaseBackend } from './backend/select'
 import type { HostPort } from './host-port'
-import { canvas, embed, features, filters, generate, guided, ModelCache, render } from './explore'
+import { canvas, embed, features, filters, findDirections, generate, guided, ModelCache, render } from './explore'
 import { FaceAttributes } from './face-attributes'
 import { TrainingSessions } from './training-session'
 import { probe, probeProtocol } from './probe'
@@ -47,6 +47,7 @@ export function serveEngine(port: HostPort, info: EngineInfo): void {
     filters: (params) => filters(models, params),
     guided: (params) => guided(models, params),
     embed: (params, ctx) => embed(models, params, ctx),
+    directions: (params, ctx) => findDirections(models, params, ctx),
     classifySamples: (params, ctx) => faces.classifySamples(params, ctx),
     trainClassifier: (params, ctx) => faces.trainClassifier(params, ctx),
     probe: (params, ctx) => probe(models, params, ctx),

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EngineCanvasParams, EngineCanvasResult } from './api/canvas'
 import { CudaProbeResult, CudaReport } from './api/cuda-doctor'
+import { EngineDirectionsParams, EngineDirectionsResult } from './api/directions'
 import { BackendAttempt, BackendName, WebGpuAdapter } from './api/engine'
 import { CallOutcome } from './api/contract'
 import { StudioErrorData } from './api/errors'
@@ -85,6 +86,8 @@ export const engineMethods = {
   guided: { params: EngineGuidedParams, result: GuidedResult },
   /** Explorer: 3D positions (PCA of z or of D features) and thumbnails for the latent map. */
   embed: { params: EngineEmbedParams, result: EmbedResult },
+  /** Explorer: directions without labels (GANSpace): PCA of a G layer's activations, carried back to z (progress messages). */
+  directions: { params: EngineDirectionsParams, result: EngineDirectionsResult },
   /** Demo checks: render z vectors and classify the faces with an attribute classifier. */
   classifySamples: { params: EngineClassifySamplesParams, result: ClassifySamplesResult },
   /** Train a face-attribute classifier on procedural faces and save it (progress as 'progress' messages). */

@@ -1,50 +1,16 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
+import { FFMPEG, probe } from '../support/video-probe'
 import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
-
-// What the exports wrote is checked by decoding it with the same bundled ffmpeg a user has (there is no
-// ffprobe): `ffmpeg -i` describes the stream, decoding to null counts the frames and measures the duration.
-const FFMPEG = process.env.FFMPEG_PATH ?? ffmpegInstaller.path
-
-interface Probe {
-  codec: string
-  pixelFormat: string
-  width: number
-  height: number
-  fps: number
-  frames: number
-  seconds: number
-}
-
-function probe(file: string): Probe {
-  const info = spawnSync(FFMPEG, ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr
-  const stream = /Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?, (\d+)x(\d+)/.exec(info)
-  const fps = /([\d.]+) fps/.exec(info)
-  if (!stream || !fps) throw new Error(`ffmpeg does not describe a video stream in ${file}:\n${info}`)
-  const decoded = spawnSync(FFMPEG, ['-hide_banner', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' }).stderr
-  const frames = [...decoded.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1]
-  const time = [...decoded.matchAll(/time=(\d+):(\d+):([\d.]+)/g)].at(-1)
-  if (!frames || !time) throw new Error(`ffmpeg could not decode ${file}:\n${decoded}`)
-  return {
-    codec: stream[1] as string,
-    pixelFormat: stream[2] as string,
-    width: Number(stream[3]),
-    height: Number(stream[4]),
-    fps: Number(fps[1]),
-    frames: Number(frames),
-    seconds: Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[3])
-  }
-}
 
 /** The first frame, decoded to RGB. */
 function firstFrame(file: string): Buffer {

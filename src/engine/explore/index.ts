@@ -1,5 +1,6 @@
-/** The explorer's engine methods (render, canvas, features, filters, guided, embed, generate) over one model cache. */
+/** The explorer's engine methods (render, canvas, features, filters, guided, embed, generate, directions) over one model cache. */
 export { canvas } from './canvas'
+export { findDirections } from './directions'
 export { embed } from './embed'
 export { features } from './features'
 export { filters } from './filters'

@@ -30,17 +30,45 @@ export interface PcaOptions {
   maxIterations?: number
   /** Stop when no top Ritz value moves by more than this fraction of the largest. */
   tolerance?: number
+  /** Called after each iteration (a progress report; it may throw to stop). */
+  onIteration?: (iteration: number, maxIterations: number) => void
 }
 
 /** Extra vectors in the block beyond the k asked for. */
 const OVERSAMPLING = 4
 
+/**
+ * A rows × cols data matrix, centred, as PCA needs it: its total variance and its products with small blocks.
+ * The matrix itself need not exist anywhere — the directions search regenerates it from G in chunks.
+ */
+export interface PcaSource {
+  readonly rows: number
+  readonly cols: number
+  /** Sum of the columns' sample variances. */
+  readonly totalVariance: number
+  /** centred · right (cols × block, row-major) → rows × block, row-major. */
+  times(right: Float64Array, block: number): Promise<Float64Array>
+  /** centredᵀ · right (rows × block, row-major) → cols × block, row-major. */
+  transposeTimes(right: Float64Array, block: number): Promise<Float64Array>
+}
+
+/** PCA of a matrix held in memory (one sample a row). */
 export async function pca(data: Float32Array, rows: number, cols: number, k: number, options: PcaOptions = {}): Promise<PcaResult> {
   if (data.length !== rows * cols) throw new Error(`pca: ${data.length} values is not ${rows} × ${cols}`)
+  const source = MemorySource.of(data, rows, cols)
+  try {
+    return await pcaOf(source, k, options)
+  } finally {
+    source.dispose()
+  }
+}
+
+/** PCA of any source: the block iteration described at the top of this file. */
+export async function pcaOf(source: PcaSource, k: number, options: PcaOptions = {}): Promise<PcaResult> {
+  const { rows, cols } = source
   const maxIterations = options.maxIterations ?? 100
   const tolerance = options.tolerance ?? 1e-4
-  const mean = columnMeans(data, rows, cols)
-  const total = totalVariance(data, rows, cols, mean)
+  const total = source.totalVariance
   // The centred data has rank at most rows − 1 and cols; a block wider than that has nothing to find.
   const block = Math.min(k + OVERSAMPLING, cols, rows - 1)
   const result: PcaResult = {
@@ -52,58 +80,84 @@ export async function pca(data: Float32Array, rows: number, cols: number, k: num
   }
   if (block < 1 || total <= 0) return result
 
-  // The data, centred, and its transpose live on the backend for the whole iteration: the two products per
-  // iteration are all the heavy work, and the backend's matrix product is many times faster than a JS loop.
-  // (Both are plain products, no transposed operand: wasm runs those through XNNPACK.)
-  const centred = tf.tidy(() => tf.sub<tf.Tensor2D>(tf.tensor2d(data, [rows, cols]), tf.tensor1d(Float32Array.from(mean))))
-  const centredT = tf.tidy(() => tf.transpose(centred))
-  try {
-    const rng = new Rng(0x5ca1ab1e)
-    let basis: Float64Array = orthonormalise(
-      Float64Array.from({ length: cols * block }, () => rng.normal()),
-      cols,
-      block
-    )
-    let projected: Float64Array = new Float64Array(rows * block)
-    let ritz: Eigen = { values: new Float64Array(block), vectors: new Float64Array(block * block) }
-    let previous: Float64Array | null = null
-    for (let iteration = 1; iteration <= maxIterations; iteration++) {
-      result.iterations = iteration
-      projected = await product(centred, basis, cols, block)
-      ritz = symmetricEigen(gram(projected, rows, block, rows - 1), block)
-      const top = ritz.values.subarray(0, Math.min(k, block))
-      const scale = Math.max(ritz.values[0]!, 1e-300)
-      const converged = previous !== null && top.every((v, i) => Math.abs(v - previous![i]!) <= tolerance * scale)
-      if (converged || iteration === maxIterations) break
-      previous = Float64Array.from(top)
-      basis = orthonormalise(await product(centredT, projected, rows, block), cols, block)
-    }
+  const rng = new Rng(0x5ca1ab1e)
+  let basis: Float64Array = orthonormalise(
+    Float64Array.from({ length: cols * block }, () => rng.normal()),
+    cols,
+    block
+  )
+  let projected: Float64Array = new Float64Array(rows * block)
+  let ritz: Eigen = { values: new Float64Array(block), vectors: new Float64Array(block * block) }
+  let previous: Float64Array | null = null
+  for (let iteration = 1; iteration <= maxIterations; iteration++) {
+    result.iterations = iteration
+    projected = await source.times(basis, block)
+    ritz = symmetricEigen(gram(projected, rows, block, rows - 1), block)
+    const top = ritz.values.subarray(0, Math.min(k, block))
+    const scale = Math.max(ritz.values[0]!, 1e-300)
+    const converged = previous !== null && top.every((v, i) => Math.abs(v - previous![i]!) <= tolerance * scale)
+    options.onIteration?.(iteration, maxIterations)
+    if (converged || iteration === maxIterations) break
+    previous = Float64Array.from(top)
+    basis = orthonormalise(await source.transposeTimes(projected, block), cols, block)
+  }
 
-    const kept = Math.min(k, block)
-    for (let c = 0; c < kept; c++) {
-      // Component c = basis · (Ritz vector c); its scores = projected · (Ritz vector c).
-      const component = new Float64Array(cols)
-      for (let j = 0; j < cols; j++) {
-        let sum = 0
-        for (let b = 0; b < block; b++) sum += basis[j * block + b]! * ritz.vectors[b * block + c]!
-        component[j] = sum
-      }
-      // The sign of an eigenvector is arbitrary; make its largest entry positive so layouts do not flip.
-      let largest = 0
-      for (let j = 1; j < cols; j++) if (Math.abs(component[j]!) > Math.abs(component[largest]!)) largest = j
-      const sign = component[largest]! < 0 ? -1 : 1
-      for (let j = 0; j < cols; j++) result.components[c * cols + j] = sign * component[j]!
-      for (let i = 0; i < rows; i++) {
-        let sum = 0
-        for (let b = 0; b < block; b++) sum += projected[i * block + b]! * ritz.vectors[b * block + c]!
-        result.scores[i * k + c] = sign * sum
-      }
-      result.variances[c] = Math.max(0, ritz.values[c]!)
+  const kept = Math.min(k, block)
+  for (let c = 0; c < kept; c++) {
+    // Component c = basis · (Ritz vector c); its scores = projected · (Ritz vector c).
+    const component = new Float64Array(cols)
+    for (let j = 0; j < cols; j++) {
+      let sum = 0
+      for (let b = 0; b < block; b++) sum += basis[j * block + b]! * ritz.vectors[b * block + c]!
+      component[j] = sum
     }
-    result.explained = Math.min(1, result.variances.reduce((sum, v) => sum + v, 0) / total)
-    return result
-  } finally {
-    tf.dispose([centred, centredT])
+    // The sign of an eigenvector is arbitrary; make its largest entry positive so layouts do not flip.
+    let largest = 0
+    for (let j = 1; j < cols; j++) if (Math.abs(component[j]!) > Math.abs(component[largest]!)) largest = j
+    const sign = component[largest]! < 0 ? -1 : 1
+    for (let j = 0; j < cols; j++) result.components[c * cols + j] = sign * component[j]!
+    for (let i = 0; i < rows; i++) {
+      let sum = 0
+      for (let b = 0; b < block; b++) sum += projected[i * block + b]! * ritz.vectors[b * block + c]!
+      result.scores[i * k + c] = sign * sum
+    }
+    result.variances[c] = Math.max(0, ritz.values[c]!)
+  }
+  result.explained = Math.min(1, result.variances.reduce((sum, v) => sum + v, 0) / total)
+  return result
+}
+
+/**
+ * The data, centred, and its transpose on the backend for the whole iteration: the two products per iteration
+ * are all the heavy work, and the backend's matrix product is many times faster than a JS loop. (Both are
+ * plain products, no transposed operand: wasm runs those through XNNPACK.)
+ */
+class MemorySource implements PcaSource {
+  private constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly totalVariance: number,
+    private readonly centred: tf.Tensor2D,
+    private readonly centredT: tf.Tensor2D
+  ) {}
+
+  static of(data: Float32Array, rows: number, cols: number): MemorySource {
+    const mean = columnMeans(data, rows, cols)
+    const centred = tf.tidy(() => tf.sub<tf.Tensor2D>(tf.tensor2d(data, [rows, cols]), tf.tensor1d(Float32Array.from(mean))))
+    const centredT = tf.tidy(() => tf.transpose(centred))
+    return new MemorySource(rows, cols, totalVariance(data, rows, cols, mean), centred, centredT)
+  }
+
+  times(right: Float64Array, block: number): Promise<Float64Array> {
+    return product(this.centred, right, this.cols, block)
+  }
+
+  transposeTimes(right: Float64Array, block: number): Promise<Float64Array> {
+    return product(this.centredT, right, this.rows, block)
+  }
+
+  dispose(): void {
+    tf.dispose([this.centred, this.centredT])
   }
 }
 

@@ -7,10 +7,12 @@ import { UsageError } from './args'
 import { benchCommand, benchHelp } from './commands/bench'
 import { canvasCommand, canvasHelp } from './commands/canvas'
 import { trainClassifierCommand, trainClassifierHelp, verifyDemoCommand, verifyDemoHelp } from './commands/demo'
+import { directionsCommand, directionsHelp } from './commands/directions'
 import { doctor, doctorHelp } from './commands/doctor'
 import { exportCommand, exportHelp, exportWalkCommand, exportWalkHelp } from './commands/export'
 import { probeCommand, probeHelp, projectCommand, projectHelp } from './commands/experiments'
 import { forgetCommand, forgetHelp } from './commands/forget'
+import { gridCommand, gridHelp } from './commands/grid'
 import { arithmeticCommand, arithmeticHelp, featuresCommand, featuresHelp, guidedCommand, guidedHelp, walkCommand, walkHelp } from './commands/explore'
 import { importCommand, importHelp } from './commands/import'
 import { makeFacesCommand, makeFacesHelp } from './commands/make-faces'
@@ -43,7 +45,13 @@ const verbs: Record<string, Verb> = {
   runs: { summary: 'list the runs in the library', help: runsHelp, run: runsCommand },
   sample: { summary: "write a grid of a run's samples as PNG", help: sampleHelp, run: sampleCommand },
   walk: { summary: 'a latent walk between seeds, as a PNG strip (and frames)', help: walkHelp, run: walkCommand },
+  grid: { summary: 'a latent grid between four corner seeds, as a PNG figure or a video sweeping its rows', help: gridHelp, run: gridCommand },
   arithmetic: { summary: 'z arithmetic A − B + C with its noise fan (paper Fig. 7)', help: arithmeticHelp, run: arithmeticCommand },
+  directions: {
+    summary: 'directions found without labels (GANSpace: PCA of an early G layer, carried back to z), as JSON and strips',
+    help: directionsHelp,
+    run: directionsCommand
+  },
   features: { summary: "a layer's feature maps for a sample", help: featuresHelp, run: featuresCommand },
   guided: { summary: 'guided backprop of a D feature, trained vs random D (paper Fig. 5)', help: guidedHelp, run: guidedCommand },
   probe: {
@@ -62,7 +70,11 @@ const verbs: Record<string, Verb> = {
     help: exportModelHelp,
     run: exportModelCommand
   },
-  export: { summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON', help: exportHelp, run: exportCommand }
+  export: {
+    summary: 'PNG figures (samples, image, arithmetic as Fig. 7), z vectors and concepts as JSON, training timelapses',
+    help: exportHelp,
+    run: exportCommand
+  }
 }
 
 function usage(): string {

@@ -22,9 +22,11 @@ import type {
   ZSpec
 } from '../../shared/api/explore'
 import type { FeatureInput, FeaturesResult, FiltersResult, GuidedResult } from '../../shared/api/explore'
+import type { GridParams, GridResult } from '../../shared/api/grid'
 import type { RgbaImage } from '../../shared/api/image'
 import type { ModelConfig } from '../../shared/formats/model'
 import { applyDirection, combine, meanVector, noiseFan, randomWalk } from '../../shared/latent/arithmetic'
+import { type GridCorners, latentGrid } from '../../shared/latent/grid'
 import { keyframePath, pathPointAt } from '../../shared/latent/interpolate'
 import { noiseForSeed } from '../../shared/latent/random'
 import type { Concepts } from './concepts'
@@ -104,12 +106,15 @@ export class Explorer {
     return images
   }
 
-  async render(params: Parsed<typeof RenderParams>): Promise<RenderedSamples> {
-    const started = performance.now()
-    const { source, model, step } = await this.models(params.run)
-    const vectors = params.z.map((spec) => this.resolveZ(spec, model))
-    const images = await this.renderVectors(source, vectors, model.zDim)
-    return { samples: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
+  render(params: Parsed<typeof RenderParams>): Promise<RenderedSamples> {
+    const work = async (): Promise<RenderedSamples> => {
+      const started = performance.now()
+      const { source, model, step } = await this.models(params.run)
+      const vectors = params.z.map((spec) => this.resolveZ(spec, model))
+      const images = await this.renderVectors(source, vectors, model.zDim)
+      return { samples: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })), step, millis: performance.now() - started }
+    }
+    return params.channel === null ? work() : this.live.run(params.channel, work)
   }
 
   async walk(params: Parsed<typeof WalkParams>): Promise<WalkResult> {
@@ -133,6 +138,32 @@ export class Explorer {
       const point = pathPointAt(keys, params.t, { mode: params.mode, loop: params.loop, easing: params.easing })
       const [image] = await this.renderVectors(source, [point.z], model.zDim)
       return { samples: [{ z: point.z as Float32Array<ArrayBuffer>, image: image as RgbaImage }], step, millis: performance.now() - started }
+    })
+  }
+
+  /** The z of a latent grid's cells, row by row, from its four corners (the panel, the figure and the video share it). */
+  gridVectors(
+    grid: { corners: Parsed<typeof ZSpec>[]; columns: number; rows: number; mode: 'lerp' | 'slerp' },
+    model: ModelConfig
+  ): Float32Array<ArrayBuffer>[] {
+    const corners = grid.corners.map((spec) => this.resolveZ(spec, model)) as unknown as GridCorners
+    return latentGrid(corners, grid.columns, grid.rows, grid.mode)
+  }
+
+  /** A latent grid for the panel; the newest request on a channel wins. */
+  grid(params: Parsed<typeof GridParams>): Promise<GridResult> {
+    return this.live.run(params.channel, async () => {
+      const started = performance.now()
+      const { source, model, step } = await this.models(params.run)
+      const vectors = this.gridVectors(params, model)
+      const images = await this.renderVectors(source, vectors, model.zDim)
+      return {
+        cells: vectors.map((z, i) => ({ z, image: images[i] as RgbaImage })),
+        columns: params.columns,
+        rows: params.rows,
+        step,
+        millis: performance.now() - started
+      }
     })
   }
 

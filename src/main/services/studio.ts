@@ -13,6 +13,7 @@ import { Runs } from './runs'
 import { startRecreateDataset } from './recreate-dataset'
 import { CLASSIFIERS_DIR, installDemoIfEmpty, upgradeInstalledDemo, readDemoManifest } from './demo'
 import { Concepts } from './concepts'
+import { Directions } from './directions'
 import { Erasures } from './erasures'
 import { Explorer } from './explorer'
 import { Attributes } from './attributes'
@@ -47,6 +48,7 @@ export class Studio {
   readonly concepts: Concepts
   readonly erasures: Erasures
   readonly forget: Forget
+  readonly directions: Directions
   readonly exploration: Explorer
   /** Face attributes of samples, by the classifier a run names. */
   readonly attributes: Attributes
@@ -74,8 +76,10 @@ export class Studio {
     this.canvases = new Canvases(this.explorer, this.exploration)
     this.attributes = new Attributes(this.library.path(CLASSIFIERS_DIR), this.runs.store, this.exploration, this.explorer)
     this.forget = new Forget(this.explorer, this.exploration, this.erasures, this.jobs)
+    this.directions = new Directions(this.explorer, this.exploration, this.runs.store, this.jobs)
     this.exports = new Exports({
       jobs: this.jobs,
+      directions: this.directions,
       exploration: this.exploration,
       engine: this.explorer,
       runs: this.runs.store,
@@ -116,6 +120,7 @@ export class Studio {
       'explore.generate': (params) => this.generate(params),
       'explore.render': (params) => this.exploration.render(params),
       'explore.walk': (params) => this.exploration.walk(params),
+      'explore.grid': (params) => this.exploration.grid(params),
       'explore.walkPoint': (params) => this.exploration.walkPoint(params),
       'explore.randomWalk': (params) => this.exploration.randomWalk(params),
       'explore.arithmetic': (params) => this.exploration.arithmetic(params),
@@ -130,6 +135,8 @@ export class Studio {
 
       'concepts.list': ({ runId }) => this.concepts.list(runId),
       'concepts.save': (params) => this.concepts.save(params),
+      'directions.find': (params) => this.directions.find(params),
+      'directions.start': async (params) => (await this.directions.start(params)).job,
       'concepts.delete': async ({ id }) => {
         await this.concepts.remove(id)
         return OK
@@ -192,7 +199,11 @@ export class Studio {
       'runs.sample': async ({ id, step }) => ({ step, png: await this.runs.store.samplePng(id, step) }),
 
       'export.walk': async (params) => (await this.exports.startWalk(params)).job,
+      'export.timelapse': async (params) => (await this.exports.startTimelapse(params)).job,
+      'export.grid': (params) => this.exports.grid(params),
+      'export.gridVideo': async (params) => (await this.exports.startGridVideo(params)).job,
       'export.samples': (params) => this.exports.samples(params),
+      'export.directions': (params) => this.exports.directions(params),
       'export.image': (params) => this.exports.image(params),
       'export.arithmetic': (params) => this.exports.arithmetic(params),
       'export.erasure': (params) => this.exports.erasure(params),

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DirectionsParams, DirectionsReport } from './directions'
 import { CanvasParams, CanvasResult } from './canvas'
 import { DatasetListing, DatasetPreview, DatasetPreviewParams, ImportRequest } from './datasets'
 import { EngineStatus } from './engine'
@@ -31,13 +32,16 @@ import {
 import { StudioErrorData } from './errors'
 import { ProbeParams, ProjectParams } from './experiments'
 import { ErasureRecord, ForgetFitParams, SaveErasureParams } from './forget'
+import { ExportGridParams, ExportGridVideoParams, GridParams, GridResult } from './grid'
 import {
   ExportArithmeticParams,
   ExportCanvasParams,
   ExportConceptParams,
+  ExportDirectionsParams,
   ExportErasureParams,
   ExportImageParams,
   ExportSamplesParams,
+  ExportTimelapseParams,
   ExportVectorsParams,
   ExportWalkParams,
   ExportedFile
@@ -95,6 +99,7 @@ export const studioMethods = {
   'explore.generate': { params: GenerateParams, result: GenerateResult },
   'explore.render': { params: RenderParams, result: RenderedSamples },
   'explore.walk': { params: WalkParams, result: WalkResult },
+  'explore.grid': { params: GridParams, result: GridResult },
   /** A scrubber position on a walk: the latest request per channel wins (older ones fail 'superseded'). */
   'explore.walkPoint': { params: WalkPointParams, result: RenderedSamples },
   'explore.randomWalk': { params: RandomWalkParams, result: WalkResult },
@@ -110,6 +115,11 @@ export const studioMethods = {
   'explore.classifier': { params: IdRef, result: ClassifierSummary.nullable() },
   /** Scores samples with the run's face-attribute classifier; refused for a run without one. */
   'explore.attributes': { params: AttributesParams, result: AttributesResult },
+
+  /** Directions found without labels (GANSpace) for these settings on this checkpoint, when found before. */
+  'directions.find': { params: DirectionsParams, result: DirectionsReport.nullable() },
+  /** Finds them: a job (progress, cancel) whose result is a DirectionsReport; kept in the run's folder. */
+  'directions.start': { params: DirectionsParams, result: Job },
 
   'concepts.list': { params: z.object({ runId: z.string().optional() }).default({}), result: z.array(ConceptRecord) },
   'concepts.save': { params: SaveConceptParams, result: ConceptRecord },
@@ -145,12 +155,18 @@ export const studioMethods = {
 
   /** A walk or loop as MP4, WebM, GIF or PNG frames: a job (progress, ETA, cancel); its result is an ExportedWalk. */
   'export.walk': { params: ExportWalkParams, result: Job },
+  /** A run's fixed-noise sample grids over training as MP4, WebM or GIF: a job; its result is an ExportedTimelapse. */
+  'export.timelapse': { params: ExportTimelapseParams, result: Job },
+  'export.grid': { params: ExportGridParams, result: ExportedFile },
+  'export.gridVideo': { params: ExportGridVideoParams, result: Job },
   'export.samples': { params: ExportSamplesParams, result: ExportedFile },
   'export.image': { params: ExportImageParams, result: ExportedFile },
   /** The arithmetic result as one figure laid out like the paper's Fig. 7. */
   'export.arithmetic': { params: ExportArithmeticParams, result: ExportedFile },
   /** Forgetting to draw as a figure: originals over the same samples drawn without the erasure's maps. */
   'export.erasure': { params: ExportErasureParams, result: ExportedFile },
+  /** Directions as a figure: a row per component, the sample from −3σ to +3σ along it. */
+  'export.directions': { params: ExportDirectionsParams, result: ExportedFile },
   /** A big canvas as PNG: a job (progress, cancel); its result is an ExportedFile. */
   'export.canvas': { params: ExportCanvasParams, result: Job },
   'export.vectors': { params: ExportVectorsParams, result: ExportedFile },

@@ -202,7 +202,12 @@ export const ZSpec = z.discriminatedUnion('kind', [
 ])
 export type ZSpec = z.input<typeof ZSpec>
 
-export const RenderParams = z.object({ run: RunCheckpointRef, z: z.array(ZSpec).min(1).max(256) })
+export const RenderParams = z.object({
+  run: RunCheckpointRef,
+  z: z.array(ZSpec).min(1).max(256),
+  /** For live controls (sliders): the newest request on a channel wins, older ones fail 'superseded'. */
+  channel: z.string().max(60).nullable().default(null)
+})
 export const RenderedSamples = z.object({
   samples: z.array(GeneratedSample),
   step: z.number().int(),

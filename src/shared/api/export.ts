@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ModelConfig } from '../formats/model'
+import { DirectionsSettings } from './directions'
 import { CanvasSpec } from './canvas'
 import { ArithmeticParams, ErasureSpec, RunCheckpointRef } from './explore'
 
@@ -50,7 +51,7 @@ export const WalkTiming = z.discriminatedUnion('kind', [
 export type WalkTiming = z.infer<typeof WalkTiming>
 
 /** Paths are on the machine running the studio; a relative one lands in the library's exports/ folder. */
-const OutPath = z.string().trim().min(1, 'choose where to save the export').max(4096)
+export const OutPath = z.string().trim().min(1, 'choose where to save the export').max(4096)
 
 export const ExportWalkParams = z.object({
   run: RunCheckpointRef,
@@ -89,7 +90,47 @@ export const ExportedWalk = z.object({
 })
 export type ExportedWalk = z.infer<typeof ExportedWalk>
 
-const ImageOutput = {
+/**
+ * A training timelapse: the run's fixed-noise sample grids in step order, one frame each, with the step and
+ * epoch written under each grid and (optionally) a strip of the D and G losses with a cursor at the frame's
+ * step; the last frame is held. A run still training exports the grids it has; `fromStep`/`toStep` choose a
+ * range (a record pins both, so rendering it again gives the same frames after more training).
+ */
+export const ExportTimelapseParams = z.object({
+  run: z.object({ id: z.string().min(1) }),
+  fromStep: z.number().int().min(0).nullable().default(null),
+  toStep: z.number().int().min(0).nullable().default(null),
+  fps: z.number().int().min(1).max(60).default(10),
+  /** Seconds the last frame stays on screen. */
+  hold: z.number().min(0).max(60).default(2),
+  losses: z.boolean().default(true),
+  format: z.enum(['mp4', 'webm', 'gif']).default('mp4'),
+  /** Width of the output in pixels (null: the frame enlarged a whole number of times to about 540 px). */
+  size: z.number().int().min(64).max(4096).nullable().default(null),
+  out: OutPath,
+  overwrite: z.boolean().default(false)
+})
+export type ExportTimelapseParams = z.input<typeof ExportTimelapseParams>
+
+/** What a finished timelapse wrote (the job's result). */
+export const ExportedTimelapse = z.object({
+  file: z.string(),
+  sidecar: z.string(),
+  format: z.enum(['mp4', 'webm', 'gif']),
+  /** Sample grids shown, and frames written (grids + the frames that hold the last one). */
+  grids: z.number().int(),
+  frames: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  fps: z.number(),
+  durationSeconds: z.number(),
+  firstStep: z.number().int(),
+  lastStep: z.number().int(),
+  losses: z.boolean()
+})
+export type ExportedTimelapse = z.infer<typeof ExportedTimelapse>
+
+export const ImageOutput = {
   /** Enlargement of each generated image (1 = as generated). */
   scale: z.number().min(0.25).max(64).default(4),
   upscale: Upscale.default('nearest'),
@@ -131,6 +172,21 @@ export const ExportErasureParams = z.object({
 })
 export type ExportErasureParams = z.input<typeof ExportErasureParams>
 
+/**
+ * Directions without labels as a figure: one row per component, the sample moved from −range σ to +range σ
+ * along it in `steps` columns (the middle column is the sample itself when `steps` is odd).
+ */
+export const ExportDirectionsParams = z.object({
+  run: RunCheckpointRef,
+  directions: DirectionsSettings,
+  z: ExportZSpec,
+  /** Which components (0-based, strongest first); null: all of them. */
+  components: z.array(z.number().int().min(0).max(63)).min(1).max(64).nullable().default(null),
+  range: z.number().positive().max(10).default(3),
+  steps: z.number().int().min(2).max(33).default(7),
+  ...ImageOutput
+})
+export type ExportDirectionsParams = z.input<typeof ExportDirectionsParams>
 /** A big canvas (src/shared/api/canvas.ts) as PNG: a job (progress, cancel); its result is an ExportedFile. */
 export const ExportCanvasParams = z.object({ run: RunCheckpointRef, ...CanvasSpec, ...ImageOutput })
 export type ExportCanvasParams = z.input<typeof ExportCanvasParams>
@@ -165,7 +221,7 @@ export const EXPORT_RECORD_VERSION = 1
 export const ExportRecord = z.object({
   formatVersion: z.literal(EXPORT_RECORD_VERSION),
   kind: z.literal('dcgan-studio-export'),
-  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'canvas']),
+  operation: z.enum(['walk', 'samples', 'image', 'arithmetic', 'erasure', 'directions', 'timelapse', 'grid', 'grid-video', 'canvas']),
   /** The exported file's (or folder's) name, beside this record. */
   file: z.string(),
   createdAt: z.iso.datetime(),

@@ -3,7 +3,7 @@ import { ExportCanvasParams } from '../../../shared/api/export'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
-import { parsed, recordedRequest } from './export'
+import { parsed, recordedRequest } from './export-record-file'
 
 export const canvasHelp = `dcgan-studio canvas --run R --grid 6x3 [--seed S] [--blend N] [--tile] [--statistics canvas|model] [--scale 4]
                     [--upscale nearest|lanczos]
@@ -47,7 +47,7 @@ export async function canvasCommand(argv: string[]): Promise<number> {
     )
     if (changed.length > 0 || values.tile)
       throw new UsageError(`--from draws exactly what the record says; only --out may change (not --${changed[0] ?? 'tile'}).`)
-    request = { ...recordedRequest(values.from, 'canvas'), out: file, overwrite: true }
+    request = { ...recordedRequest(values.from, 'canvas', 'a big canvas'), out: file, overwrite: true }
   } else {
     request = {
       run: parseRunRef(values),

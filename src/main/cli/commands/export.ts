@@ -1,13 +1,9 @@
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { z } from 'zod'
-import { describeZodError } from '../../../shared/api/errors'
 import {
   ExportArithmeticParams,
   ExportConceptParams,
   ExportErasureParams,
   ExportImageParams,
-  ExportRecord,
   ExportSamplesParams,
   ExportVectorsParams,
   ExportWalkParams,
@@ -16,6 +12,8 @@ import {
 } from '../../../shared/api/export'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
+import { parsed, recordedRequest } from './export-record-file'
+import { exportTimelapseCommand, exportTimelapseHelp } from './export-timelapse'
 import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
 
 export const exportWalkHelp = `dcgan-studio export-walk --run R --seeds 1,2,3,1 [--seeds 4,5,6,4 …] --out FILE|DIR
@@ -45,12 +43,13 @@ dcgan-studio export concept ID --out concept.json
   the result in its noise fan, and the same arithmetic on pixels below); "erasure" puts the seeds' samples over
   the same samples drawn without a saved erasure's maps (paper Fig. 6). "vectors" and "concept" write JSON.
   All take [--checkpoint STEP] [--erasure ID] [--json]; an existing file is replaced. --erasure draws
-  without the maps of an erasure saved by "dcgan-studio forget --save" (its checkpoint).`
+  without the maps of an erasure saved by "dcgan-studio forget --save" (its checkpoint).
+${exportTimelapseHelp}`
 
 // .png maps to PNG frames so that the export explains that frames go into a folder.
 const FORMAT_OF_EXTENSION: Record<string, 'mp4' | 'webm' | 'gif' | 'png'> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif', '.png': 'png' }
 
-function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
+export function seedList(name: string, value: string | undefined, min: number): { kind: 'seed'; seed: number; index: number }[] {
   if (!value) throw new UsageError(`--${name} needs a comma-separated list of seeds, e.g. --${name} 1,2,3`)
   const seeds = value
     .split(',')
@@ -63,26 +62,6 @@ function seedList(name: string, value: string | undefined, min: number): { kind:
   return seeds.map((seed) => ({ kind: 'seed', seed, index: 0 }))
 }
 
-export function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value)
-  if (!result.success) throw new UsageError(describeZodError(result.error, what))
-  return result.data
-}
-
-/** The exact request an export record (a sidecar) holds, refused unless it records an export of `operation`. */
-export function recordedRequest(file: string, operation: ExportRecord['operation']): Record<string, unknown> {
-  const source = path.resolve(file)
-  let json: unknown
-  try {
-    json = JSON.parse(fs.readFileSync(source, 'utf8'))
-  } catch (err) {
-    throw new UsageError(`Cannot read the export record ${source}: ${(err as Error).message}`)
-  }
-  const record = parsed(ExportRecord, json, source)
-  if (record.operation !== operation) throw new UsageError(`${source} records a ${record.operation} export, not a ${operation}.`)
-  return record.request
-}
-
 /** A walk from seeds and flags, or the exact request recorded beside an earlier export. */
 function walkRequest(values: Record<string, string | boolean | string[] | undefined>, file: string): unknown {
   const format = values.format as string | undefined
@@ -93,7 +72,7 @@ function walkRequest(values: Record<string, string | boolean | string[] | undefi
     )
     if (settings.length > 0 || values.loop)
       throw new UsageError(`--from renders exactly what the record says; only --out and --format may change (not --${settings[0] ?? 'loop'}).`)
-    const request = recordedRequest(String(values.from), 'walk')
+    const request = recordedRequest(String(values.from), 'walk', 'a walk')
     return { ...request, out: file, overwrite: true, ...(format ? { format } : {}) }
   }
   const walks = ((values.seeds as string[] | undefined) ?? []).map((list) => seedList('seeds', list, 2))
@@ -160,6 +139,8 @@ export async function exportWalkCommand(argv: string[]): Promise<number> {
 }
 
 export async function exportCommand(argv: string[]): Promise<number> {
+  // A timelapse is a job with options of its own (like export-walk), so it has its own parser.
+  if (argv[0] === 'timelapse') return exportTimelapseCommand(argv.slice(1))
   const { values, positionals } = parseVerbArgs(
     argv,
     {
@@ -266,7 +247,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         break
       }
       default:
-        throw new UsageError(`Export what? Choose samples, image, arithmetic, erasure, vectors or concept${what ? `, not "${what}"` : ''}.`)
+        throw new UsageError(`Export what? Choose samples, image, arithmetic, erasure, vectors, concept or timelapse${what ? `, not "${what}"` : ''}.`)
     }
     out.emit({ event: 'done', what, ...written })
     out.say(

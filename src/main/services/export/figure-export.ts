@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import type {
   ExportArithmeticParams,
   ExportCanvasParams,
+  ExportDirectionsParams,
   ExportErasureParams,
   ExportImageParams,
   ExportRecord,
@@ -12,17 +13,23 @@ import type {
   Upscale
 } from '../../../shared/api/export'
 import type { RunCheckpointRef } from '../../../shared/api/explore'
+import type { ExportGridParams } from '../../../shared/api/grid'
 import type { RgbaImage } from '../../../shared/api/image'
 import { noiseForSeed } from '../../../shared/latent/random'
+import { StudioError } from '../../../shared/api/errors'
+import { applyDirection } from '../../../shared/latent/arithmetic'
+import type { Directions } from '../directions'
 import type { Explorer } from '../explorer'
 import { gridImage } from '../image-files'
 import type { RunStore } from '../run-store'
 import { arithmeticFigure } from './arithmetic-figure'
 import { exportRecord, sidecarPath } from './export-record'
+import { gridFigure } from './grid-figure'
 import { PendingOutput, pngOutPath, resolveOutPath } from './output-path'
 
 export interface FigureDeps {
   exploration: Explorer
+  directions: Pick<Directions, 'ensure'>
   runs: RunStore
   exportsDir: string
 }
@@ -93,6 +100,45 @@ export class FigureExports {
   /** A big canvas drawn by its job (canvas-export.ts), written like every figure. */
   canvas(params: z.output<typeof ExportCanvasParams>, step: number, image: RgbaImage, latent: unknown, layout: Record<string, unknown>): Promise<ExportedFile> {
     return this.write('canvas', params, step, image, latent, layout)
+  }
+
+  /** A row per component: the sample moved from −range σ to +range σ along it (the directions are found if need be). */
+  async directions(params: z.output<typeof ExportDirectionsParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const found = await this.deps.directions.ensure({ ...params.directions, run: { ...params.run, step } })
+    const picked = params.components ?? found.components.map((_, i) => i)
+    const missing = picked.find((i) => i >= found.components.length)
+    if (missing !== undefined) {
+      throw new StudioError(
+        'bad_request',
+        `Component ${missing + 1} was asked for, but only the top ${found.components.length} were found: choose up to ${found.components.length}.`
+      )
+    }
+    const base = this.deps.exploration.resolveZ(params.z, model) as Float32Array
+    const strengths = Array.from({ length: params.steps }, (_, i) => -params.range + (2 * params.range * i) / (params.steps - 1))
+    const vectors = picked.flatMap((i) => strengths.map((s) => applyDirection(base, (found.components[i] as { vector: Float32Array }).vector, s)))
+    const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const gap = 2
+    return this.write(
+      'directions',
+      params,
+      step,
+      gridImage(images, params.steps, gap),
+      { z: base, components: picked.map((i) => ({ index: i, vector: found.components[i]?.vector, explained: found.components[i]?.explained })), strengths },
+      { columns: params.steps, rows: picked.map((i) => `component ${i + 1}`), gapPixels: gap, strengthsInSigma: strengths }
+    )
+  }
+
+  /** A latent grid (four corners spread by lerp or slerp), its corners framed or not. */
+  async grid(params: z.output<typeof ExportGridParams>): Promise<ExportedFile> {
+    const { source, model, step } = await this.deps.exploration.models(params.run)
+    const corners = params.corners.map((spec) => this.deps.exploration.resolveZ(spec, model))
+    const vectors = this.deps.exploration.gridVectors(params, model)
+    const images = await this.deps.exploration.renderVectors(source, vectors, model.zDim)
+    const { image, layout } = gridFigure(images, params.columns, params.rows, params.markCorners)
+    // The corners go into the request as vectors, so the record renders the same grid whatever named them.
+    const request = { ...params, corners: corners.map((z) => ({ kind: 'z' as const, z })) }
+    return this.write('grid', request, step, image, { corners, cornerSpecs: params.corners, cells: vectors }, { mode: params.mode, ...layout })
   }
 
   private async write(

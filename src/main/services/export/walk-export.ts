@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import type { z } from 'zod'
-import type { ExportWalkParams, ExportedWalk } from '../../../shared/api/export'
+import type { ExportRecord, ExportWalkParams, ExportedWalk } from '../../../shared/api/export'
 import type { ModelSource } from '../../../shared/api/explore'
 import { StudioError } from '../../../shared/api/errors'
 import type { RgbaImage } from '../../../shared/api/image'
@@ -26,6 +26,17 @@ export interface WalkExportDeps {
   exportsDir: string
 }
 
+/**
+ * What a walk made from something else records instead of the bare walk (a latent grid's sweep): its own
+ * operation and request, so that rendering the record again goes through the same derivation.
+ */
+export interface WalkRecipe {
+  operation: ExportRecord['operation']
+  request: Record<string, unknown>
+  latent: Record<string, unknown>
+  output: Record<string, unknown>
+}
+
 /** z vectors per engine request: enough to keep the engine busy, few enough that memory stays flat. */
 const RENDER_BATCH = 64
 /** The most pixels a side of an exported frame may have. */
@@ -48,11 +59,12 @@ export class WalkExport {
     private readonly timeline: WalkTimeline,
     private readonly columns: number,
     private readonly geometry: FrameGeometry,
-    readonly output: PendingOutput
+    readonly output: PendingOutput,
+    private readonly recipe: WalkRecipe | null
   ) {}
 
   /** Checks everything that can be checked before any work starts, so mistakes come back at once. */
-  static async prepare(params: Params, deps: WalkExportDeps): Promise<WalkExport> {
+  static async prepare(params: Params, deps: WalkExportDeps, recipe: WalkRecipe | null = null): Promise<WalkExport> {
     const file = videoOutPath(resolveOutPath(params.out, deps.exportsDir), params.format)
     const ffmpeg = locateFfmpeg()
     const { source, model, step } = await deps.exploration.models(params.run)
@@ -73,7 +85,7 @@ export class WalkExport {
     const columns = Math.min(walks.length, params.columns ?? Math.ceil(Math.sqrt(walks.length)))
     const geometry = frameGeometry(walks.length, columns, model.imageSize, params)
     const output = await PendingOutput.prepare(file, params.format === 'png' ? 'folder' : 'file', params.overwrite, { record: true })
-    return new WalkExport(params, deps, ffmpeg, run, source, step, walks, timeline, columns, geometry, output)
+    return new WalkExport(params, deps, ffmpeg, run, source, step, walks, timeline, columns, geometry, output, recipe)
   }
 
   get title(): string {
@@ -171,16 +183,17 @@ export class WalkExport {
       durationSeconds: this.timeline.durationSeconds,
       step: this.step
     }
+    const pinned = { id: this.run.id, step: this.step, erasure: this.source.erase ?? null }
     const record = exportRecord({
-      operation: 'walk',
+      operation: this.recipe?.operation ?? 'walk',
       file: final,
       run: this.run,
       step: this.step,
       erase: this.source.erase ?? null,
       // The checkpoint and the erasure's maps are pinned, so rendering this request again gives the same frames
       // even after more training, or after the saved erasure is deleted.
-      request: { ...this.params, run: { id: this.run.id, step: this.step, erasure: this.source.erase ?? null }, out: final },
-      latent: { walks: this.walks },
+      request: { ...(this.recipe?.request ?? this.params), run: pinned, out: final },
+      latent: { walks: this.walks, ...this.recipe?.latent },
       output: {
         format: this.params.format,
         codec: facts.codec,
@@ -193,6 +206,7 @@ export class WalkExport {
         seamlessLoop: this.params.loop,
         grid: { walks: this.walks.length, columns: this.columns, rows: Math.ceil(this.walks.length / this.columns), gapPixels: this.walks.length > 1 ? 1 : 0 },
         generatedSize: this.source.model.imageSize,
+        ...this.recipe?.output,
         ...(isFolder ? { frameNames: `frame-%0${frameDigits(result.frames)}d.png`, firstFrame: 0 } : {})
       },
       encoder: { ffmpeg: this.ffmpeg.version, args: commands.map((args) => args.map((arg) => arg.split(temp).join(final)).join(' ')) }

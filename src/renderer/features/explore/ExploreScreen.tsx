@@ -2,7 +2,9 @@ import { Suspense, lazy, useCallback, useEffect } from 'react'
 import { ArithmeticPanel, type SlotName } from './ArithmeticPanel'
 import { CanvasPanel } from './CanvasPanel'
 import { ConceptsPanel } from './ConceptsPanel'
+import { DirectionsPanel } from './DirectionsPanel'
 import { FeaturesPanel } from './FeaturesPanel'
+import { GridPanel } from './GridPanel'
 import { errorText } from '../../api/hooks'
 import { SCREEN_SCOPE, useExploreState } from './explore-state'
 import { loadFavourites, saveFavourites } from './favourites'
@@ -22,6 +24,8 @@ const LayerStackPanel = lazy(() => import('./LayerStackPanel').then((m) => ({ de
 const TABS = [
   { id: 'walk', label: 'Samples & walks' },
   { id: 'arithmetic', label: 'Arithmetic & concepts' },
+  { id: 'directions', label: 'Directions' },
+  { id: 'grid', label: 'Latent grid' },
   { id: 'features', label: 'Features' },
   { id: 'map', label: 'Latent map' },
   { id: 'stack', label: 'Layer stack' },
@@ -38,6 +42,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
   const [selection, setSelection] = useExploreState<Sample[]>(scope, 'selection', [])
   const [favourites, setFavourites] = useExploreState<{ modelKey: string; samples: Sample[] } | null>(scope, 'favourites', null)
   const [keyframes, setKeyframes] = useExploreState<Sample[]>(scope, 'keyframes', [])
+  const [corners, setCorners] = useExploreState<Sample[]>(scope, 'gridCorners', [])
   const [slots, setSlots] = useExploreState<Record<SlotName, Sample[]>>(scope, 'slots', { a: [], b: [], c: [] })
   const [conceptVersion, setConceptVersion] = useExploreState(scope, 'conceptVersion', 0)
   const [favouritesError, setFavouritesError] = useExploreState<string | null>(scope, 'favouritesError', null)
@@ -111,6 +116,7 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
               onClear={() => setSelection([])}
               targets={[
                 { label: 'Use as walk keyframes', testId: 'use-keyframes', onUse: (s) => setKeyframes((k) => [...k, ...s]) },
+                { label: 'Use as grid corners', testId: 'use-grid-corners', onUse: (s) => setCorners(s.slice(0, 4)) },
                 { label: 'Add to A', testId: 'add-a', onUse: toSlot('a') },
                 { label: 'Add to B', testId: 'add-b', onUse: toSlot('b') },
                 { label: 'Add to C', testId: 'add-c', onUse: toSlot('c') }
@@ -132,6 +138,8 @@ export function ExploreScreen({ tab, onTab }: { tab: TabId; onTab: (tab: TabId) 
                 <ConceptsPanel model={model} sample={focus} version={conceptVersion} />
               </>
             )}
+            {tab === 'directions' && <DirectionsPanel model={model} sample={focus} onConceptSaved={() => setConceptVersion((v) => v + 1)} />}
+            {tab === 'grid' && <GridPanel model={model} corners={corners} onClearCorners={() => setCorners([])} onSelect={add} />}
             {tab === 'features' && <FeaturesPanel model={model} sample={focus} />}
             {tab === 'canvas' && <CanvasPanel model={model} />}
             <Suspense fallback={<p className="muted">Loading the 3D view…</p>}>

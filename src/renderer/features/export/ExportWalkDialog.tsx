@@ -3,6 +3,7 @@ import type { ExportZSpec, Upscale, VideoFormat } from '../../../shared/api/expo
 import type { RunCheckpointRef } from '../../../shared/api/explore'
 import { isFinished } from '../../../shared/api/jobs'
 import { errorText } from '../../api/hooks'
+import { clampInt } from '../../components/clamp-int'
 import { PathField } from '../../components/PathField'
 import { JobProgress } from '../../components/ProgressBar'
 import { cancelExport, exportedWalkOf, exportsFolder, pathForFormat, startWalkExport } from './export-actions'
@@ -20,7 +21,7 @@ export interface WalkToExport {
   easing: Easing
 }
 
-const FORMATS: { value: VideoFormat; label: string }[] = [
+export const FORMATS: { value: VideoFormat; label: string }[] = [
   { value: 'mp4', label: 'MP4 (H.264) — plays everywhere' },
   { value: 'webm', label: 'WebM (VP9)' },
   { value: 'gif', label: 'GIF (optimised palette)' },
@@ -213,9 +214,4 @@ export function ExportWalkDialog({ walk, onClose }: { walk: WalkToExport; onClos
       </form>
     </dialog>
   )
-}
-
-function clampInt(text: string, min: number, max: number): number {
-  const n = Math.floor(Number(text))
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min
 }

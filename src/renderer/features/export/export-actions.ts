@@ -4,10 +4,12 @@ import type {
   ExportCanvasParams,
   ExportConceptParams,
   ExportErasureParams,
+  ExportTimelapseParams,
   ExportWalkParams,
   VideoFormat
 } from '../../../shared/api/export'
-import { ExportedFile, ExportedWalk } from '../../../shared/api/export'
+import { ExportedFile, ExportedTimelapse, ExportedWalk } from '../../../shared/api/export'
+import type { ExportGridParams, ExportGridVideoParams } from '../../../shared/api/grid'
 import { StudioError } from '../../../shared/api/errors'
 import { isFinished } from '../../../shared/api/jobs'
 import type { Job } from '../../../shared/api/jobs'
@@ -50,6 +52,11 @@ export async function exportCanvas(params: ExportCanvasParams, onJob: (job: Job)
   }
 }
 
+/** A run's sample grids over training as a video: a job whose result is an ExportedTimelapse. */
+export function startTimelapseExport(params: ExportTimelapseParams): Promise<Job> {
+  return studio.call('export.timelapse', params)
+}
+
 export function cancelExport(job: Job): Promise<Job> {
   return studio.call('jobs.cancel', { id: job.id })
 }
@@ -80,10 +87,27 @@ export function exportedWalkOf(job: Job | null): ExportedWalk | null {
   return parsed.success ? parsed.data : null
 }
 
+/** The finished timelapse a job describes (null until it is done). */
+export function exportedTimelapseOf(job: Job | null): ExportedTimelapse | null {
+  if (!job || job.state !== 'done') return null
+  const parsed = ExportedTimelapse.safeParse(job.result)
+  return parsed.success ? parsed.data : null
+}
+
 const VIDEO_EXTENSION = /\.(mp4|m4v|webm|gif)$/i
 
 /** A path for another format: swaps a video extension, or turns a file name into a folder for PNG frames and back. */
 export function pathForFormat(current: string, format: VideoFormat): string {
   const bare = current.replace(VIDEO_EXTENSION, '').replace(/-frames$/, '')
   return format === 'png' ? `${bare}-frames` : `${bare}.${format}`
+}
+
+/** A latent grid as a PNG figure, with its record. */
+export function saveGridFigure(params: ExportGridParams): Promise<ExportedFile> {
+  return studio.call('export.grid', params)
+}
+
+/** A latent grid swept row by row (snake order) as a video: a job, like a walk export. */
+export function startGridVideoExport(params: ExportGridVideoParams): Promise<Job> {
+  return studio.call('export.gridVideo', params)
 }

@@ -7,6 +7,7 @@ import { useDialogs } from '../../components/dialogs'
 import { LineChart } from '../../components/LineChart'
 import { JobProgress } from '../../components/ProgressBar'
 import { runBadge } from '../../../shared/api/runs'
+import { ExportTimelapseButton } from '../export/ExportTimelapseButton'
 import { DatasetMissing } from './DatasetMissing'
 import { recreateJobOf, resumeRun } from './run-actions'
 import { SampleTimeline } from './SampleTimeline'
@@ -163,7 +164,13 @@ export function RunMonitor({ runId }: { runId: string }) {
           ]}
         />
       </div>
-      <h3>Fixed-noise samples</h3>
+      <div className="row samples-head">
+        <h3>Fixed-noise samples</h3>
+        <ExportTimelapseButton
+          source={{ runId, runName: record.name, steps: details.sampleSteps, training }}
+          imported={Boolean(record.imported) && details.sampleSteps.length === 0}
+        />
+      </div>
       <SampleTimeline runId={runId} steps={details.sampleSteps} />
     </section>
   )

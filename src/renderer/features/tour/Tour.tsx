@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 
-export type ExploreTab = 'walk' | 'arithmetic' | 'features' | 'map' | 'stack' | 'canvas'
+export type ExploreTab = 'walk' | 'arithmetic' | 'directions' | 'grid' | 'features' | 'map' | 'stack' | 'canvas'
 
 export interface TourStep {
   tab: ExploreTab
