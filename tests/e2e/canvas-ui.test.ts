@@ -7,6 +7,7 @@ import { installDemoIfEmpty, readDemoManifest } from '../../src/main/services/de
 import { Library } from '../../src/main/services/library'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
+import { importedPyTorchRun } from '../support/imported-model'
 import { tempDir } from '../support/fixtures'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 
@@ -31,10 +32,12 @@ describe('the Big canvas tab', () => {
   let page: Page
   const demoRun = readDemoManifest()?.runId ?? ''
   const out = tempDir('canvas-ui-out')
+  let importedRun = ''
 
   beforeAll(async () => {
     const root = tempDir('canvas-ui')
     expect(await installDemoIfEmpty(Library.open(root))).toBe(demoRun)
+    importedRun = await importedPyTorchRun(root)
     studio = await openStudioPage(root, { width: 1400, height: 900 })
     page = studio.page
     await page.getByTestId('nav-explore').click()
@@ -84,6 +87,16 @@ describe('the Big canvas tab', () => {
     expect(await sharp(file).metadata()).toMatchObject({ width: 160, height: 128 })
     const record = ExportRecord.parse(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')))
     expect(record).toMatchObject({ operation: 'canvas', request: { columns: 5, rows: 4, tile: true, scale: 4, run: { id: demoRun } } })
+  })
+
+  it('draws a model trained with PyTorch main.py and imported, at its predicted size', async () => {
+    await page.getByTestId('explore-run').selectOption(importedRun)
+    await page.getByTestId('explore-tab-canvas').click()
+    // Settings are kept per run: this one starts from the defaults, a 6×3 grid of 8-px cells.
+    const image = page.getByTestId('canvas-image').locator('canvas')
+    await expect.poll(() => image.getAttribute('width')).toBe(String((6 + 3) * 8))
+    expect(await image.getAttribute('height')).toBe(String((3 + 3) * 8))
+    expect(await page.getByTestId('canvas-size').textContent()).toContain('checkpoint 0')
     expect(studio.problems).toEqual([])
   })
 })
