@@ -67,12 +67,19 @@ async function renderCanvas(generator: Network, params: EngineCanvasParams, ctx:
   const unit = generator.config.projectionNorm === 'unit'
   // Everything after the reshape runs unchanged on the larger map.
   const rest = generator.plan.slice(generator.plan.findIndex((spec) => spec.name === 'g_reshape') + 1)
-  const steps = rest.length + 1
+  // Progress by work: a deconvolution costs its outputs times its inputs' channels, any other layer its outputs.
+  const cost = rest.map((spec, i) => {
+    const outputs = spec.outputShape.reduce((a, b) => a * b, 1)
+    return spec.kind === 'deconv' ? outputs * (rest[i - 1]?.outputShape.at(-1) ?? 1) : outputs
+  })
+  const total = cost.reduce((a, b) => a + b, 0) * 1.05
+  let done = 0
   let x = tf.tidy(() => baseMap(generator, params, unit))
   let after = 'g_reshape'
   try {
     for (const [i, spec] of rest.entries()) {
-      ctx.progress?.(i / steps, `Drawing ${spec.name}`)
+      ctx.progress?.(done / total, `Drawing ${spec.name}`)
+      done += cost[i] ?? 0
       // Let a cancel message in between layers; a canvas can take a while on a CPU backend.
       await new Promise((resolve) => setImmediate(resolve))
       throwIfAborted(ctx.signal)
@@ -87,7 +94,7 @@ async function renderCanvas(generator: Network, params: EngineCanvasParams, ctx:
       x = next
       after = spec.name
     }
-    ctx.progress?.((steps - 1) / steps, 'Reading the picture')
+    ctx.progress?.(done / total, 'Reading the picture')
     return x
   } catch (err) {
     x.dispose()

@@ -77,7 +77,7 @@ export function CanvasPanel({ model }: { model: ModelChoice }) {
       <h2>Big canvas</h2>
       <p className="muted">
         G&apos;s first layer is a 4×4 transposed convolution of one z, so a grid of z vectors draws one large scene: every cell adds {size.cell} px, and the z
-        blend smoothly between anchors drawn from the seed. A 1×1 canvas is the seed&apos;s first sample.
+        blend smoothly between anchors drawn from the seed. With the model&apos;s statistics, a 1×1 canvas is the seed&apos;s first sample.
       </p>
       <div className="toolbar canvas-settings">
         <NumberInput label="Columns" value={columns} min={1} max={MAX_CANVAS_CELLS} onChange={setColumns} testId="canvas-columns" />
