@@ -1,31 +1,15 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
+import { canvasPixels, meanDifference } from '../support/canvas-pixels'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 import { trainTinyRun } from '../support/tiny-run'
 
 beforeAll(() => ensureBuilt(), 300_000)
 
-/** The RGBA pixels a canvas shows, to compare what the panel drew. */
-function canvasPixels(canvas: Locator): Promise<number[]> {
-  return canvas.evaluate((element) => {
-    const c = element as unknown as {
-      width: number
-      height: number
-      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } }
-    }
-    return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
-  })
-}
-
 const tilePixels = (page: Page, testId: string): Promise<number[]> => canvasPixels(page.getByTestId(testId).locator('canvas'))
-
-function meanDifference(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length)
-  return a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] as number)), 0) / a.length
-}
 
 // Concepts in the UI, through the app's own dialogs (window.prompt throws in Electron): name the arithmetic
 // result and the A − B direction, then apply one to a sample with the strength slider, sweep along it and

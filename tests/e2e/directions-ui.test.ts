@@ -4,28 +4,12 @@ import sharp from 'sharp'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
+import { canvasPixels, meanDifference } from '../support/canvas-pixels'
 import { tempDir } from '../support/fixtures'
 import { importedPyTorchRun } from '../support/imported-model'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 
 beforeAll(() => ensureBuilt(), 300_000)
-
-/** The RGBA pixels a canvas shows. */
-function canvasPixels(canvas: Locator): Promise<number[]> {
-  return canvas.evaluate((element) => {
-    const c = element as unknown as {
-      width: number
-      height: number
-      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } }
-    }
-    return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)
-  })
-}
-
-function meanDifference(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length)
-  return a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] as number)), 0) / a.length
-}
 
 /** Finds directions with small settings on the model chosen, and waits for the list. */
 async function findDirections(page: Page, samples: number, top: number): Promise<Locator> {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
 import { tempDir } from '../support/fixtures'
+import { importedPyTorchRun } from '../support/imported-model'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 import { probe } from '../support/video-probe'
 
@@ -23,9 +24,10 @@ describe('the Latent grid tab', () => {
   let studio: StudioPage
   let page: Page
   const out = tempDir('grid-ui-out')
+  const library = tempDir('grid-ui-library')
 
   beforeAll(async () => {
-    studio = await openStudioPage(tempDir('grid-ui-library'), { width: 1400, height: 900 })
+    studio = await openStudioPage(library, { width: 1400, height: 900 })
     page = studio.page
     await page.getByTestId('nav-explore').click()
     await page.getByTestId('explore-samples').getByRole('button').nth(15).waitFor()
@@ -95,6 +97,27 @@ describe('the Latent grid tab', () => {
     expect(ExportRecord.parse(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'))).operation).toBe('grid-video')
     await dialog.getByRole('button', { name: 'Close' }).click()
     await dialog.waitFor({ state: 'hidden' })
+    expect(studio.problems).toEqual([])
+  })
+
+  it('renders the grid of a model trained by PyTorch main.py and imported', async () => {
+    const imported = await importedPyTorchRun(library)
+    await page.reload()
+    await page.getByTestId('nav-explore').click()
+    await page.getByTestId('explore-run').selectOption(imported)
+    await page.getByTestId('explore-generate').click()
+    const samples = page.getByTestId('explore-samples').getByRole('button')
+    await samples.nth(15).waitFor()
+    for (const i of [1, 4, 7, 10]) await samples.nth(i).click()
+    await page.getByTestId('use-grid-corners').click()
+    await page.getByTestId('explore-tab-grid').click()
+    await page.getByTestId('grid-columns').fill('3')
+    await page.getByTestId('grid-rows').fill('3')
+    const cells = page.getByTestId('grid-cells')
+    await expect.poll(() => cells.getAttribute('data-columns')).toBe('3')
+    await expect.poll(() => cells.getByRole('button').count()).toBe(9)
+    const pixels = (locator: ReturnType<Page['getByTestId']>): Promise<string> => locator.locator('canvas').evaluate((canvas: PageCanvas) => canvas.toDataURL())
+    await expect.poll(async () => (await pixels(page.getByTestId('grid-cell-8'))) === (await pixels(page.getByTestId('grid-corner-bottom-right')))).toBe(true)
     expect(studio.problems).toEqual([])
   })
 })

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs'
+import { StudioError } from '../../../shared/api/errors'
 import type { VideoFormat } from '../../../shared/api/export'
 import { FORMAT_FACTS, type FrameGeometry, encodeArgs, gifEncodeArgs, gifPaletteArgs } from './encoder-args'
 import { type Ffmpeg, type FfmpegRun, runFfmpeg } from './ffmpeg-process'
+import type { JobContext } from '../jobs'
 import type { PendingOutput } from './output-path'
 
 /** Where rendered frames go, one raw RGBA frame at a time. */
@@ -69,4 +71,46 @@ function gifSink(ffmpeg: Ffmpeg, geometry: FrameGeometry, output: PendingOutput,
 /** Digits in frame file names: frame-0000.png … (more when there are more than 10 000 frames). */
 export function frameDigits(frames: number): number {
   return Math.max(4, String(frames - 1).length)
+}
+
+/** What a video export streams: `frames` frames of `geometry` into `output`, as `format`. */
+export interface VideoJob<T> {
+  ffmpeg: Ffmpeg
+  format: VideoFormat
+  geometry: FrameGeometry
+  output: PendingOutput
+  frames: number
+  /** Writes every frame into the sink, reporting progress up to `share` of the job. */
+  stream(sink: FrameSink, share: number): Promise<void>
+  /** Everything is encoded: put the output (and its record) in place. */
+  commit(commands: string[][]): Promise<T>
+}
+
+/**
+ * A video export's life as a job, the same for walks and timelapses: open the sink, stream, finish (GIF's
+ * second pass has its own progress), commit. Cancel kills ffmpeg at once, even while it is finishing, and
+ * then, as on any failure, the output is discarded: nothing is ever left under the chosen name.
+ */
+export async function encodeVideo<T>(ctx: JobContext, job: VideoJob<T>): Promise<T> {
+  let sink: FrameSink | null = null
+  const stop = (): void => sink?.abort()
+  ctx.signal.addEventListener('abort', stop, { once: true })
+  const label = FORMAT_FACTS[job.format].label
+  try {
+    sink = openFrameSink(job.ffmpeg, job.format, job.geometry, job.output, job.frames)
+    const streamed = job.format === 'gif' ? 0.8 : 0.97
+    await job.stream(sink, streamed)
+    ctx.report(streamed, `Finishing ${label}…`, null)
+    await sink.finish((fraction) => ctx.report(streamed + (1 - streamed) * fraction * 0.99, `Encoding ${label} with its palette…`, null))
+    if (ctx.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
+    return await job.commit(sink.commands)
+  } catch (err) {
+    sink?.abort()
+    // A temporary that cannot be removed is hidden and never under the chosen name; the first error is the news.
+    await job.output.discard().catch(() => undefined)
+    if (ctx.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
+    throw err
+  } finally {
+    ctx.signal.removeEventListener('abort', stop)
+  }
 }

@@ -13,7 +13,7 @@ import type { RunStore } from '../run-store'
 import { FORMAT_FACTS, type FrameGeometry } from './encoder-args'
 import { exportRecord } from './export-record'
 import { type Ffmpeg, locateFfmpeg } from './ffmpeg-process'
-import { type FrameSink, frameDigits, openFrameSink } from './frame-sinks'
+import { type FrameSink, encodeVideo, frameDigits } from './frame-sinks'
 import { PendingOutput, recordPath, resolveOutPath, videoOutPath } from './output-path'
 import { MAX_FRAMES, type WalkTimeline, planTimeline, pointOnWalk } from './walk-timeline'
 
@@ -92,31 +92,16 @@ export class WalkExport {
     return `Export ${this.params.format.toUpperCase()} ${path.basename(this.output.final)}`
   }
 
-  async execute(ctx: JobContext): Promise<ExportedWalk> {
-    const { frames } = this.timeline
-    let sink: FrameSink | null = null
-    // Cancel kills ffmpeg at once, even while it is finishing; the catch below then removes the output.
-    const stop = (): void => sink?.abort()
-    ctx.signal.addEventListener('abort', stop, { once: true })
-    try {
-      sink = openFrameSink(this.ffmpeg, this.params.format, this.geometry, this.output, frames)
-      const streamed = this.params.format === 'gif' ? 0.8 : 0.97
-      await this.streamFrames(sink, ctx, streamed)
-      ctx.report(streamed, `Finishing ${FORMAT_FACTS[this.params.format].label}…`, null)
-      await sink.finish((fraction) =>
-        ctx.report(streamed + (1 - streamed) * fraction * 0.99, `Encoding ${FORMAT_FACTS[this.params.format].label} with its palette…`, null)
-      )
-      if (ctx.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
-      return await this.commit(sink.commands)
-    } catch (err) {
-      sink?.abort()
-      // A temporary that cannot be removed is hidden and never under the chosen name; the first error is the news.
-      await this.output.discard().catch(() => undefined)
-      if (ctx.signal.aborted) throw new StudioError('cancelled', 'Cancelled.')
-      throw err
-    } finally {
-      ctx.signal.removeEventListener('abort', stop)
-    }
+  execute(ctx: JobContext): Promise<ExportedWalk> {
+    return encodeVideo(ctx, {
+      ffmpeg: this.ffmpeg,
+      format: this.params.format,
+      geometry: this.geometry,
+      output: this.output,
+      frames: this.timeline.frames,
+      stream: (sink, share) => this.streamFrames(sink, ctx, share),
+      commit: (commands) => this.commit(commands)
+    })
   }
 
   private async streamFrames(sink: FrameSink, ctx: JobContext, share: number): Promise<void> {

@@ -1,14 +1,9 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import type { ExportTimelapseParams } from '../../../shared/api/export'
-import { isFinished } from '../../../shared/api/jobs'
-import { errorText } from '../../api/hooks'
-import { PathField } from '../../components/PathField'
-import { JobProgress } from '../../components/ProgressBar'
-import { cancelExport, exportedTimelapseOf, exportsFolder, pathForFormat, startTimelapseExport } from './export-actions'
 import { clampInt } from '../../components/clamp-int'
+import { exportedTimelapseOf, pathForFormat, startTimelapseExport } from './export-actions'
 import { FORMATS } from './ExportWalkDialog'
-import { useJob } from './useJob'
-import './export.css'
+import { VideoExportDialog, stampedName, useVideoExport } from './VideoExportDialog'
 
 type TimelapseFormat = NonNullable<ExportTimelapseParams['format']>
 
@@ -28,7 +23,6 @@ export interface TimelapseSource {
  * (progress, cancel, nothing left behind on cancel). A run still training exports the grids it has now.
  */
 export function ExportTimelapseDialog({ source, onClose }: { source: TimelapseSource; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null)
   const { steps } = source
   const [format, setFormat] = useState<TimelapseFormat>('mp4')
   const [fps, setFps] = useState(10)
@@ -37,150 +31,121 @@ export function ExportTimelapseDialog({ source, onClose }: { source: TimelapseSo
   const [size, setSize] = useState('')
   const [fromStep, setFromStep] = useState(steps[0] ?? 0)
   const [toStep, setToStep] = useState(steps[steps.length - 1] ?? 0)
-  const [out, setOut] = useState(() => `timelapse-${source.runId}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.mp4`)
-  const [overwrite, setOverwrite] = useState(false)
-  const [folder, setFolder] = useState<string | null>(null)
-  const [jobId, setJobId] = useState<string | null>(null)
-  const [starting, setStarting] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const job = useJob(jobId)
-  const exported = exportedTimelapseOf(job)
-  const running = starting || (job !== null && !isFinished(job.state))
-
-  useEffect(() => {
-    dialog.current?.showModal()
-    exportsFolder().then(setFolder, () => setFolder(null))
-  }, [])
+  const state = useVideoExport(stampedName(`timelapse-${source.runId}`, 'mp4'))
+  const exported = exportedTimelapseOf(state.job)
 
   const changeFormat = (next: TimelapseFormat): void => {
     setFormat(next)
-    setOut((current) => pathForFormat(current, next))
+    state.setOut((current) => pathForFormat(current, next))
   }
 
-  const start = async (): Promise<void> => {
-    setError(null)
-    setStarting(true)
-    try {
-      const width = size.trim() === '' ? null : clampInt(size, 64, 4096)
-      const started = await startTimelapseExport({ run: { id: source.runId }, fromStep, toStep, fps, hold, losses, format, size: width, out, overwrite })
-      setJobId(started.id)
-    } catch (err) {
-      setError(errorText(err))
-    } finally {
-      setStarting(false)
-    }
-  }
+  const start = (): Promise<void> =>
+    state.start((destination) =>
+      startTimelapseExport({
+        run: { id: source.runId },
+        fromStep,
+        toStep,
+        fps,
+        hold,
+        losses,
+        format,
+        size: size.trim() === '' ? null : clampInt(size, 64, 4096),
+        ...destination
+      })
+    )
 
   const grids = steps.filter((s) => s >= fromStep && s <= toStep).length
   const frames = grids + Math.round(hold * fps)
 
   return (
-    <dialog ref={dialog} className="export-dialog" data-testid="timelapse-dialog" onClose={onClose} aria-label="Export training timelapse">
-      <form
-        className="form"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void start()
-        }}
-      >
-        <h2>Export training timelapse</h2>
-        <p className="muted" data-testid="timelapse-summary">
-          {source.runName}: {grids} sample grid{grids === 1 ? '' : 's'} (steps {fromStep.toLocaleString('en-US')}–{toStep.toLocaleString('en-US')}), one frame
-          each, the last held {hold} s: {frames} frames, {(frames / fps).toFixed(1)} s.
-          {source.training ? ' The run is training: the export takes the grids it has now.' : ''}
-        </p>
-        <div className="grid-fields">
-          <label className="span-2">
-            Format
-            <select value={format} onChange={(e) => changeFormat(e.target.value as TimelapseFormat)} data-testid="timelapse-format">
-              {TIMELAPSE_FORMATS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
+    <VideoExportDialog
+      title="Export training timelapse"
+      testId="timelapse-dialog"
+      prefix="timelapse"
+      state={state}
+      canStart={grids > 0}
+      onStart={() => void start()}
+      onClose={onClose}
+      result={
+        exported && (
+          <>
+            Saved {exported.grids} grids as {exported.frames} frames ({exported.width}×{exported.height}) to <code>{exported.file}</code>
+          </>
+        )
+      }
+    >
+      <p className="muted" data-testid="timelapse-summary">
+        {source.runName}: {grids} sample grid{grids === 1 ? '' : 's'} (steps {fromStep.toLocaleString('en-US')}–{toStep.toLocaleString('en-US')}), one frame
+        each, the last held {hold} s: {frames} frames, {(frames / fps).toFixed(1)} s.
+        {source.training ? ' The run is training: the export takes the grids it has now.' : ''}
+      </p>
+      <div className="grid-fields">
+        <label className="span-2">
+          Format
+          <select value={format} onChange={(e) => changeFormat(e.target.value as TimelapseFormat)} data-testid="timelapse-format">
+            {TIMELAPSE_FORMATS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Frames per second
+          <input type="number" min={1} max={60} value={fps} onChange={(e) => setFps(clampInt(e.target.value, 1, 60))} data-testid="timelapse-fps" />
+        </label>
+        <label>
+          Hold the last frame (s)
+          <input
+            type="number"
+            min={0}
+            max={60}
+            step={0.5}
+            value={hold}
+            onChange={(e) => setHold(Math.min(60, Math.max(0, Number(e.target.value) || 0)))}
+            data-testid="timelapse-hold"
+          />
+        </label>
+        <label>
+          Width (px)
+          <input
+            type="number"
+            min={64}
+            max={4096}
+            step={2}
+            placeholder="auto (about 540)"
+            value={size}
+            onChange={(e) => setSize(e.target.value)}
+            data-testid="timelapse-size"
+          />
+        </label>
+        <fieldset className="timelapse-range">
+          <legend>Steps</legend>
+          <select value={fromStep} onChange={(e) => setFromStep(Number(e.target.value))} aria-label="From step" data-testid="timelapse-from">
+            {steps
+              .filter((s) => s <= toStep)
+              .map((s) => (
+                <option key={s} value={s}>
+                  {s.toLocaleString('en-US')}
                 </option>
               ))}
-            </select>
-          </label>
-          <label>
-            Frames per second
-            <input type="number" min={1} max={60} value={fps} onChange={(e) => setFps(clampInt(e.target.value, 1, 60))} data-testid="timelapse-fps" />
-          </label>
-          <label>
-            Hold the last frame (s)
-            <input
-              type="number"
-              min={0}
-              max={60}
-              step={0.5}
-              value={hold}
-              onChange={(e) => setHold(Math.min(60, Math.max(0, Number(e.target.value) || 0)))}
-              data-testid="timelapse-hold"
-            />
-          </label>
-          <label>
-            Width (px)
-            <input
-              type="number"
-              min={64}
-              max={4096}
-              step={2}
-              placeholder="auto (about 540)"
-              value={size}
-              onChange={(e) => setSize(e.target.value)}
-              data-testid="timelapse-size"
-            />
-          </label>
-          <fieldset className="timelapse-range">
-            <legend>Steps</legend>
-            <select value={fromStep} onChange={(e) => setFromStep(Number(e.target.value))} aria-label="From step" data-testid="timelapse-from">
-              {steps
-                .filter((s) => s <= toStep)
-                .map((s) => (
-                  <option key={s} value={s}>
-                    {s.toLocaleString('en-US')}
-                  </option>
-                ))}
-            </select>
-            –
-            <select value={toStep} onChange={(e) => setToStep(Number(e.target.value))} aria-label="To step" data-testid="timelapse-to">
-              {steps
-                .filter((s) => s >= fromStep)
-                .map((s) => (
-                  <option key={s} value={s}>
-                    {s.toLocaleString('en-US')}
-                  </option>
-                ))}
-            </select>
-          </fieldset>
-        </div>
-        <label className="check">
-          <input type="checkbox" checked={losses} onChange={(e) => setLosses(e.target.checked)} data-testid="timelapse-losses" /> loss strip under the grid (D
-          and G losses, a cursor at each frame&apos;s step)
-        </label>
-        <PathField label="Save as" kind="save" value={out} onChange={setOut} testId="timelapse-path" />
-        <p className="muted small-print">
-          A path on the machine running the studio{folder ? `; a relative one is saved under ${folder}` : ''}. A record of how it was made is written beside it
-          (the same name + .json).
-        </p>
-        <label className="check">
-          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} data-testid="timelapse-overwrite" /> replace it if it
-          exists
-        </label>
-        {error && <p className="error">{error}</p>}
-        {job && <JobProgress job={job} onCancel={() => void cancelExport(job)} />}
-        {exported && (
-          <p data-testid="timelapse-result">
-            Saved {exported.grids} grids as {exported.frames} frames ({exported.width}×{exported.height}) to <code>{exported.file}</code>
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={() => dialog.current?.close()}>
-            {exported ? 'Close' : running ? 'Hide' : 'Cancel'}
-          </button>
-          <button type="submit" disabled={running || grids === 0} data-testid="timelapse-start">
-            {running ? 'Exporting…' : 'Export'}
-          </button>
-        </div>
-      </form>
-    </dialog>
+          </select>
+          –
+          <select value={toStep} onChange={(e) => setToStep(Number(e.target.value))} aria-label="To step" data-testid="timelapse-to">
+            {steps
+              .filter((s) => s >= fromStep)
+              .map((s) => (
+                <option key={s} value={s}>
+                  {s.toLocaleString('en-US')}
+                </option>
+              ))}
+          </select>
+        </fieldset>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={losses} onChange={(e) => setLosses(e.target.checked)} data-testid="timelapse-losses" /> loss strip under the grid (D and
+        G losses, a cursor at each frame&apos;s step)
+      </label>
+    </VideoExportDialog>
   )
 }
