@@ -3,7 +3,7 @@ import * as path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
-import { canvasPixels, meanDifference } from '../support/canvas-pixels'
+import { canvasPixels, meanDifference } from '../support/pixels'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
 import { trainTinyRun } from '../support/tiny-run'
 

@@ -4,7 +4,7 @@ import sharp from 'sharp'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
-import { canvasPixels, meanDifference } from '../support/canvas-pixels'
+import { canvasPixels, meanDifference } from '../support/pixels'
 import { tempDir } from '../support/fixtures'
 import { importedPyTorchRun } from '../support/imported-model'
 import { openStudioPage, type StudioPage } from '../support/studio-page'
@@ -47,6 +47,11 @@ describe('the Directions panel', () => {
   })
 
   it('finds directions as a job, then moves the selected sample with a slider per component and shows a −3σ…+3σ strip each', async () => {
+    // Too few samples is said at once, and Find waits for settings that can work.
+    const settings = page.getByTestId('directions-panel')
+    await settings.getByTestId('directions-samples').fill('50')
+    await expect.poll(() => settings.locator('.error').textContent()).toMatch(/samples: at least 100 samples/)
+    expect(await settings.getByTestId('directions-find').isDisabled()).toBe(true)
     const panel = await findDirections(page, 1000, 6)
     expect(await panel.getByTestId('directions-summary').textContent()).toMatch(/^6 components of g_relu0 \(4×4×128\) at checkpoint 5500, from 1,000 samples/)
     const strips = panel.getByTestId('direction-strip')

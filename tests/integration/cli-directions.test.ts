@@ -56,6 +56,14 @@ describe('dcgan-studio directions', () => {
     expect(again.lines.some((l) => l.event === 'progress')).toBe(false)
     expect(fs.readFileSync(path.join(out, 'again.json'), 'utf8')).toBe(fs.readFileSync(dirs, 'utf8'))
 
+    // A kept file that no longer reads (cut short, edited) is not trusted: they are found again and kept anew.
+    const keptFile = path.join(library, 'runs', DEMO, 'directions', kept[0] as string)
+    fs.writeFileSync(keptFile, fs.readFileSync(keptFile, 'utf8').slice(0, 500))
+    const redone = await runCli(['directions', '--run', DEMO, '--samples', '1000', '--top', '8', '--out', path.join(out, 'redone.json'), '--library', library])
+    expect(redone.code, redone.stderr).toBe(0)
+    expect(redone.lines.some((l) => l.event === 'progress')).toBe(true)
+    expect(readReport(keptFile).components).toHaveLength(8)
+
     // The strip's record renders it again, exactly.
     const redo = path.join(out, 'redo.png')
     const from = await runCli(['directions', '--from', `${strip}.json`, '--strip', redo, '--library', library])

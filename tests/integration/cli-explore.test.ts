@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt } from '../support/build'
+import { meanDifference } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { trainTinyRun } from '../support/tiny-run'
@@ -11,12 +12,6 @@ beforeAll(() => ensureBuilt(), 300_000)
 
 async function pixels(file: string): Promise<Uint8Array> {
   return new Uint8Array(await sharp(file).removeAlpha().raw().toBuffer())
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number))
-  return sum / a.length
 }
 
 // Exploration from the command line on a small model trained here with the real engine.
@@ -55,8 +50,8 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
     expect(files[0]).toBe('frame-0000.png')
     expect(files).toHaveLength(17)
     const images = await Promise.all(files.map((f) => pixels(path.join(frames, f))))
-    const endpoints = meanAbsDiff(images[0] as Uint8Array, images[16] as Uint8Array)
-    const steps = images.slice(1).map((image, i) => meanAbsDiff(images[i] as Uint8Array, image))
+    const endpoints = meanDifference(images[0] as Uint8Array, images[16] as Uint8Array)
+    const steps = images.slice(1).map((image, i) => meanDifference(images[i] as Uint8Array, image))
     expect(endpoints).toBeGreaterThan(1)
     expect(Math.max(...steps)).toBeLessThan(endpoints / 3)
     const meta = await sharp(strip).metadata()
@@ -85,7 +80,7 @@ describe('dcgan-studio walk, arithmetic, features, guided', () => {
     expect(loop.lines.at(-1)).toMatchObject({ frames: 12 })
     const a = await pixels(path.join(out, 'loop', 'frame-0000.png'))
     const b = await pixels(path.join(out, 'frames', 'frame-0000.png'))
-    expect(meanAbsDiff(a, b)).toBe(0)
+    expect(meanDifference(a, b)).toBe(0)
   })
 
   it('computes A − B + C with 8 neighbours and reports the vectors with --json', async () => {

@@ -2,8 +2,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
+import { readRecord } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { type MainPyShape, saveMainPyNets } from '../support/dcgan-main-py'
 import { tempDir } from '../support/fixtures'
@@ -33,10 +33,6 @@ function crop(image: Raw, x: number, y: number, side: number): Buffer {
   return Buffer.concat(rows)
 }
 
-function record(file: string): ExportRecord {
-  return ExportRecord.parse(JSON.parse(fs.readFileSync(file, 'utf8')))
-}
-
 async function cli(args: string[]): Promise<Record<string, unknown>> {
   const result = await runCli(args)
   expect(result.code, result.stderr + JSON.stringify(result.lines)).toBe(0)
@@ -56,7 +52,7 @@ async function checkFigure(library: string, run: string, imageSize: number, out:
   const gap = 2
   const grid = await raw(file)
   expect([grid.width, grid.height]).toEqual([3 * imageSize + 2 * gap + 2 * gap, 2 * imageSize + gap + 2 * gap])
-  const sidecar = record(`${file}.json`)
+  const sidecar = readRecord(`${file}.json`)
   expect(sidecar.operation).toBe('grid')
   expect(sidecar.request).toMatchObject({ columns: 3, rows: 2, mode: 'slerp', markCorners: true, scale: 1 })
   expect(sidecar.run.checkpointStep).toBe((sidecar.request.run as { step: number }).step)
@@ -95,7 +91,7 @@ async function checkVideo(library: string, run: string, out: string, format: 'mp
   expect(done).toMatchObject({ event: 'done', file, frames, width: 64, height: 64 })
   const video = probe(file)
   expect({ frames: video.frames, width: video.width, height: video.height }).toEqual({ frames, width: 64, height: 64 })
-  const sidecar = record(`${file}.json`)
+  const sidecar = readRecord(`${file}.json`)
   expect(sidecar.operation).toBe('grid-video')
   expect(sidecar.request).toMatchObject({ columns: 3, rows: 2, framesPerCell: 3, format })
   expect(sidecar.output).toMatchObject({ frames, sweep: { cells: [0, 1, 2, 5, 4, 3] } })

@@ -6,6 +6,7 @@ import { type ArithmeticResult, ConceptRecord, type RenderedSamples } from '../.
 import { launchNodeEngine } from '../../src/main/services/engine-process'
 import { Studio } from '../../src/main/services/studio'
 import { ensureBuilt } from '../support/build'
+import { meanDifference } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { trainTinyRun } from '../support/tiny-run'
@@ -25,12 +26,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)))
   return m
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number))
-  return sum / a.length
 }
 
 // Concepts (named z vectors saved from arithmetic, paper Fig. 7–8) on a small model trained here: saved and
@@ -122,7 +117,7 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
       ).toBeLessThan(1e-5)
       // The image is the moved z's own image, and it is not the original's.
       expect(maxAbsDiff(sample.image.data, (await render(sample.z)).image.data)).toBeLessThanOrEqual(1)
-      expect(meanAbsDiff(sample.image.data, original.image.data)).toBeGreaterThan(0.5)
+      expect(meanDifference(sample.image.data, original.image.data)).toBeGreaterThan(0.5)
     }
 
     // A point concept pulls the sample towards the point: strength 1 lands on it, 0.5 halfway.
@@ -159,7 +154,7 @@ describe('concepts: save, apply with a strength, sweep, export', () => {
         )
       ).toBeLessThan(1e-5)
     const middle = sweep.samples[4]!.image.data
-    const change = sweep.samples.map((s) => meanAbsDiff(s.image.data, middle))
+    const change = sweep.samples.map((s) => meanDifference(s.image.data, middle))
     console.log(`concept sweep: mean |image change| from strength 0 at ${strengths.join(', ')}: ${change.map((c) => c.toFixed(1)).join(', ')}`)
     // Measured: 7.5, 5.6, 3.7, 1.9, 0, 1.8, 3.4, 5.2, 7.3 — the further along, the more the image changes.
     expect(change[4]).toBe(0)

@@ -7,6 +7,7 @@ import { type Job, isFinished } from '../../src/shared/api/jobs'
 import { launchNodeEngine } from '../../src/main/services/engine-process'
 import { Studio } from '../../src/main/services/studio'
 import { ensureBuilt } from '../support/build'
+import { meanDifference } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { trainTinyRun } from '../support/tiny-run'
@@ -15,12 +16,6 @@ beforeAll(() => ensureBuilt(), 300_000)
 
 async function gray(file: string): Promise<Uint8Array> {
   return new Uint8Array(await sharp(file).removeAlpha().toColourspace('b-w').raw().toBuffer())
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number))
-  return sum / a.length
 }
 
 /** Resolves with the job once it has finished, following `jobs.changed`. */
@@ -72,11 +67,11 @@ describe('dcgan-studio project', () => {
     expect(done.error).toBeLessThan(0.001)
     expect(done.error).toBeLessThan(done.randomError / 10)
     // The reconstruction is much closer to the target than another sample of the model is.
-    const away = meanAbsDiff(await gray(target), await gray(other))
+    const away = meanDifference(await gray(target), await gray(other))
     expect(away).toBeGreaterThan(1)
-    expect(meanAbsDiff(await gray(target), await gray(reconstruction))).toBeLessThan(away / 5)
+    expect(meanDifference(await gray(target), await gray(reconstruction))).toBeLessThan(away / 5)
     console.log(
-      `projection: error ${done.error.toFixed(6)} vs random ${done.randomError.toFixed(6)}; mean abs diff to target ${meanAbsDiff(await gray(target), await gray(reconstruction)).toFixed(2)} vs another sample ${away.toFixed(2)}; ${((Date.now() - started) / 1000).toFixed(1)} s`
+      `projection: error ${done.error.toFixed(6)} vs random ${done.randomError.toFixed(6)}; mean abs diff to target ${meanDifference(await gray(target), await gray(reconstruction)).toFixed(2)} vs another sample ${away.toFixed(2)}; ${((Date.now() - started) / 1000).toFixed(1)} s`
     )
   })
 
@@ -107,7 +102,7 @@ describe('dcgan-studio project', () => {
       const rendered = await studio.call('explore.render', { run: { id: runId }, z: [{ kind: 'z', z: report.z }] })
       expect(rendered.ok).toBe(true)
       const image = rendered.ok ? (rendered.result as { samples: { image: { data: Uint8Array } }[] }).samples[0]?.image : null
-      expect(meanAbsDiff(image?.data ?? new Uint8Array(), report.reconstruction.data)).toBeLessThan(1)
+      expect(meanDifference(image?.data ?? new Uint8Array(), report.reconstruction.data)).toBeLessThan(1)
     })
 
     it('can be cancelled', async () => {

@@ -4,10 +4,10 @@ import * as path from 'node:path'
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ExportRecord } from '../../src/shared/api/export'
 import { readDemoManifest } from '../../src/main/services/demo'
 import { RUN_FILES, sampleFileName } from '../../src/shared/formats/run'
 import { ensureBuilt } from '../support/build'
+import { meanDifference, readRecord } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { saveMainPyNets } from '../support/dcgan-main-py'
 import { tempDir } from '../support/fixtures'
@@ -43,17 +43,6 @@ function crop(frame: Buffer, width: number, x: number, y: number, w: number, h: 
   return out
 }
 
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length)
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number))
-  return sum / a.length
-}
-
-function record(file: string): ExportRecord {
-  return ExportRecord.parse(JSON.parse(fs.readFileSync(file, 'utf8')))
-}
-
 // The demo run (24 fixed-noise grids of 270×270 px, steps 0–5,500, metrics for every step) through the real
 // CLI and the bundled ffmpeg; then a model imported from PyTorch, which has no training history.
 describe('dcgan-studio export timelapse', () => {
@@ -84,13 +73,13 @@ describe('dcgan-studio export timelapse', () => {
         .raw()
         .toBuffer()
     const top = (i: number): Buffer => crop(frames[i] as Buffer, 540, 0, 0, 540, 540)
-    expect(meanAbsDiff(top(0), await grid(0))).toBeLessThan(6)
-    expect(meanAbsDiff(top(23), await grid(5500))).toBeLessThan(6)
-    expect(meanAbsDiff(top(0), await grid(5500))).toBeGreaterThan(20)
-    expect(meanAbsDiff(top(43), top(23))).toBeLessThan(1)
+    expect(meanDifference(top(0), await grid(0))).toBeLessThan(6)
+    expect(meanDifference(top(23), await grid(5500))).toBeLessThan(6)
+    expect(meanDifference(top(0), await grid(5500))).toBeGreaterThan(20)
+    expect(meanDifference(top(43), top(23))).toBeLessThan(1)
     // Below the grid the caption changes with the step, and the strip's cursor moves to the right.
     const below = (i: number): Buffer => crop(frames[i] as Buffer, 540, 0, 540, 540, video.height - 540)
-    expect(meanAbsDiff(below(0), below(23))).toBeGreaterThan(1)
+    expect(meanDifference(below(0), below(23))).toBeGreaterThan(1)
     const cursorColumn = (i: number): number => {
       const frame = frames[i] as Buffer
       const row = video.height - 20
@@ -106,7 +95,7 @@ describe('dcgan-studio export timelapse', () => {
     expect(cursorColumn(12)).toBeLessThan(340)
     expect(cursorColumn(23)).toBeGreaterThan(500)
 
-    const sidecar = record(`${file}.json`)
+    const sidecar = readRecord(`${file}.json`)
     expect(sidecar.operation).toBe('timelapse')
     expect(sidecar.run).toMatchObject({ id: runId, checkpointStep: 5500 })
     expect(sidecar.request).toMatchObject({ run: { id: runId }, fromStep: 0, toStep: 5500, fps: 10, hold: 2, losses: true, format: 'mp4', size: null })
@@ -119,7 +108,7 @@ describe('dcgan-studio export timelapse', () => {
     expect(rerun.code, rerun.stderr).toBe(0)
     const repeated = decodedFrames(again, video.width, video.height)
     expect(repeated).toHaveLength(44)
-    for (const i of [0, 11, 23, 43]) expect(meanAbsDiff(repeated[i] as Buffer, frames[i] as Buffer)).toBeLessThan(0.5)
+    for (const i of [0, 11, 23, 43]) expect(meanDifference(repeated[i] as Buffer, frames[i] as Buffer)).toBeLessThan(0.5)
     const refused = await runCli(['export', 'timelapse', '--from', `${file}.json`, '--fps', '30', '--out', again, ...lib])
     expect(refused.code).toBe(2)
     expect((refused.lines.at(-1)?.error as { message: string }).message).toMatch(/only --out and --format may change \(not --fps\)/)
@@ -148,7 +137,7 @@ describe('dcgan-studio export timelapse', () => {
     expect(result.code, result.stderr).toBe(0)
     // Steps 1,000, 1,250, 1,500, 1,750 and 2,000; the grid and a caption of 13 px, rounded up to even for VP9.
     expect(probe(webm)).toMatchObject({ codec: 'vp9', width: 270, height: 284, frames: 5 })
-    expect(record(`${webm}.json`).output).toMatchObject({ sampleSteps: [1000, 1250, 1500, 1750, 2000], lossStrip: false })
+    expect(readRecord(`${webm}.json`).output).toMatchObject({ sampleSteps: [1000, 1250, 1500, 1750, 2000], lossStrip: false })
     const gif = path.join(out, 'range.gif')
     const asGif = await runCli([
       'export',
@@ -234,7 +223,7 @@ describe('dcgan-studio export timelapse', () => {
     expect(exported, trained.stderr).toHaveLength(1)
     const result = await (exported[0] as ReturnType<typeof runCli>)
     expect(result.code, result.stderr).toBe(0)
-    const steps = record(`${file}.json`).output.sampleSteps as number[]
+    const steps = readRecord(`${file}.json`).output.sampleSteps as number[]
     // The grids there were when the export began: steps 0, 4, 8 … in order, each one a frame.
     expect(steps.length).toBeGreaterThanOrEqual(3)
     expect(steps).toEqual(steps.map((_, i) => i * 4))

@@ -3,8 +3,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ExportRecord } from '../../src/shared/api/export'
 import { ensureBuilt } from '../support/build'
+import { meanDifference, readRecord } from '../support/pixels'
 import { runCli } from '../support/cli'
 import { tempDir } from '../support/fixtures'
 import { FFMPEG, probe } from '../support/video-probe'
@@ -23,17 +23,6 @@ function firstFrame(file: string): Buffer {
 async function rgb(file: string, size?: number): Promise<Buffer> {
   const image = sharp(file).removeAlpha()
   return (size ? image.resize(size, size, { kernel: 'nearest' }) : image).raw().toBuffer()
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length)
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number))
-  return sum / a.length
-}
-
-function record(file: string): ExportRecord {
-  return ExportRecord.parse(JSON.parse(fs.readFileSync(file, 'utf8')))
 }
 
 // Exports of a small model trained here with the real engine, through the real CLI and the bundled ffmpeg.
@@ -95,11 +84,11 @@ describe('dcgan-studio export-walk', () => {
     expect(video.seconds).toBeCloseTo(21 / 30, 1)
     // Nearest upscaling ×4 of the generated image, through H.264: equal within compression error.
     const reference = await rgb(path.join(out, 'reference', 'frame-0000.png'), 128)
-    expect(meanAbsDiff(firstFrame(file), reference)).toBeLessThan(6)
+    expect(meanDifference(firstFrame(file), reference)).toBeLessThan(6)
   })
 
   it('records where the file came from, enough to render it again', () => {
-    const sidecar = record(path.join(out, 'walk.mp4.json'))
+    const sidecar = readRecord(path.join(out, 'walk.mp4.json'))
     expect(sidecar).toMatchObject({ operation: 'walk', file: 'walk.mp4', run: { id: runId, checkpointStep: 30 } })
     expect(sidecar.request).toMatchObject({
       run: { id: runId, step: 30 },
@@ -179,7 +168,7 @@ describe('dcgan-studio export-walk', () => {
     const gif = probe(file)
     expect(gif).toMatchObject({ codec: 'gif', width: 130, height: 64, frames: 25 })
     expect(gif.seconds).toBeCloseTo(1, 1)
-    expect(record(`${file}.json`).output).toMatchObject({ grid: { walks: 2, columns: 2, rows: 1 } })
+    expect(readRecord(`${file}.json`).output).toMatchObject({ grid: { walks: 2, columns: 2, rows: 1 } })
   })
 
   it("writes PNG frames that are exactly the explorer's frames, and renders them again from the record", async () => {
@@ -189,13 +178,13 @@ describe('dcgan-studio export-walk', () => {
     const names = fs.readdirSync(dir).sort()
     expect(names).toEqual(['export.json', ...Array.from({ length: 21 }, (_, i) => `frame-${String(i).padStart(4, '0')}.png`)])
     for (const name of ['frame-0000.png', 'frame-0007.png', 'frame-0020.png']) {
-      expect(meanAbsDiff(await rgb(path.join(dir, name)), await rgb(path.join(out, 'reference', name)))).toBe(0)
+      expect(meanDifference(await rgb(path.join(dir, name)), await rgb(path.join(out, 'reference', name)))).toBe(0)
     }
     const again = path.join(out, 'frames-again')
     const rerun = await runCli(['export-walk', '--from', path.join(dir, 'export.json'), '--out', again, ...lib()])
     expect(rerun.code).toBe(0)
     for (const name of names.filter((n) => n.endsWith('.png'))) {
-      expect(meanAbsDiff(await rgb(path.join(again, name)), await rgb(path.join(dir, name)))).toBe(0)
+      expect(meanDifference(await rgb(path.join(again, name)), await rgb(path.join(dir, name)))).toBe(0)
     }
   })
 
@@ -272,7 +261,7 @@ describe('dcgan-studio export (figures, vectors)', () => {
     expect(result.code).toBe(0)
     const meta = await sharp(file).metadata()
     expect(result.lines.at(-1)).toMatchObject({ event: 'done', width: meta.width, height: meta.height })
-    const sidecar = record(`${file}.json`)
+    const sidecar = readRecord(`${file}.json`)
     expect(sidecar.operation).toBe('arithmetic')
     const cells = sidecar.output.cells as { label: string; x: number; y: number; width: number; height: number }[]
     const labels = cells.map((c) => c.label)
@@ -305,7 +294,7 @@ describe('dcgan-studio export (figures, vectors)', () => {
       .raw()
       .toBuffer()
     expect(arithmetic.code).toBe(0)
-    expect(meanAbsDiff(crop, centre)).toBe(0)
+    expect(meanDifference(crop, centre)).toBe(0)
     const latent = sidecar.latent as { result: number[]; means: { a: number[]; b: number[]; c: number[] } }
     for (let i = 0; i < 100; i += 17)
       expect(latent.result[i]).toBeCloseTo((latent.means.a[i] as number) - (latent.means.b[i] as number) + (latent.means.c[i] as number), 5)
@@ -332,13 +321,13 @@ describe('dcgan-studio export (figures, vectors)', () => {
     ])
     expect(grid.code).toBe(0)
     expect(await sharp(path.join(out, 'grid.png')).metadata()).toMatchObject({ width: (3 * 32 + 2 * 2) * 3, height: (2 * 32 + 2) * 3 })
-    expect(record(path.join(out, 'grid.png.json')).request).toMatchObject({ seed: 7, count: 6, scale: 3 })
+    expect(readRecord(path.join(out, 'grid.png.json')).request).toMatchObject({ seed: 7, count: 6, scale: 3 })
     const one = await runCli(['export', 'image', '--run', runId, '--seed', '7', '--scale', '3', '--out', path.join(out, 'one'), '--library', library])
     expect(one.code).toBe(0)
     expect(one.lines.at(-1)).toMatchObject({ file: path.join(out, 'one.png'), width: 96, height: 96 })
     // Seed 7 is sample 0 of grid seed 7: the single image is the grid's first cell.
     const first = await sharp(path.join(out, 'grid.png')).extract({ left: 0, top: 0, width: 96, height: 96 }).removeAlpha().raw().toBuffer()
-    expect(meanAbsDiff(first, await rgb(path.join(out, 'one.png')))).toBe(0)
+    expect(meanDifference(first, await rgb(path.join(out, 'one.png')))).toBe(0)
     const smooth = await runCli([
       'export',
       'image',

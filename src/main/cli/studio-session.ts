@@ -108,3 +108,20 @@ export function followJob(studio: Studio, job: Job, out: Output): () => void {
     }
   })
 }
+
+/**
+ * A studio job run from the command line: its progress as it goes, Ctrl+C (`interrupted`) cancels it. Its
+ * result, or null once a cancel has been reported (the command then exits 130); other failures go on up.
+ */
+export async function awaitJob<T>(studio: Studio, interrupted: Promise<void>, started: { job: Job; done: Promise<T> }, out: Output): Promise<T | null> {
+  void interrupted.then(() => studio.jobs.cancel(started.job.id))
+  const off = followJob(studio, started.job, out)
+  try {
+    return await started.done
+  } catch (err) {
+    exitCodeIfCancelled(err, out)
+    return null
+  } finally {
+    off()
+  }
+}

@@ -53,6 +53,19 @@ export type WalkTiming = z.infer<typeof WalkTiming>
 /** Paths are on the machine running the studio; a relative one lands in the library's exports/ folder. */
 export const OutPath = z.string().trim().min(1, 'choose where to save the export').max(4096)
 
+/** How a video of generated pictures is written (a walk, a grid's sweep). */
+export const VideoOutput = {
+  fps: z.number().int().min(1).max(120).default(30),
+  format: VideoFormat.default('mp4'),
+  /** Side in pixels of each picture in the output (rounded up to even for MP4 and WebM). */
+  size: z.number().int().min(8).max(4096).default(512),
+  upscale: Upscale.default('nearest'),
+  /** A file (mp4, webm, gif) or, for PNG frames, a folder. */
+  out: OutPath,
+  /** Replace an existing file (a folder only when it is empty or holds an earlier frame export). */
+  overwrite: z.boolean().default(false)
+}
+
 export const ExportWalkParams = z.object({
   run: RunCheckpointRef,
   /** One walk (its keyframes), or several shown side by side as a grid in one video; all move together. */
@@ -64,15 +77,7 @@ export const ExportWalkParams = z.object({
   loop: z.boolean().default(false),
   easing: z.enum(['linear', 'ease-in-out', 'ease-in', 'ease-out']).default('linear'),
   timing: WalkTiming.default({ kind: 'frames-per-segment', frames: 30 }),
-  fps: z.number().int().min(1).max(120).default(30),
-  format: VideoFormat.default('mp4'),
-  /** Side in pixels of each walk's picture in the output (rounded up to even for MP4 and WebM). */
-  size: z.number().int().min(8).max(4096).default(512),
-  upscale: Upscale.default('nearest'),
-  /** A file (mp4, webm, gif) or, for PNG frames, a folder. */
-  out: OutPath,
-  /** Replace an existing file (a folder only when it is empty or holds an earlier frame export). */
-  overwrite: z.boolean().default(false)
+  ...VideoOutput
 })
 export type ExportWalkParams = z.input<typeof ExportWalkParams>
 

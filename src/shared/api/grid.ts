@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ExportZSpec, ImageOutput, OutPath, Upscale, VideoFormat } from './export'
+import { ExportZSpec, ImageOutput, VideoOutput } from './export'
 import { GeneratedSample, RunCheckpointRef, ZSpec } from './explore'
 
 /**
@@ -57,12 +57,6 @@ export const ExportGridVideoParams = z.object({
   corners: corners(ExportZSpec),
   ...GridShape,
   framesPerCell: z.number().int().min(1).max(600).default(8),
-  fps: z.number().int().min(1).max(120).default(30),
-  format: VideoFormat.default('mp4'),
-  /** Side in pixels of the picture in the output (rounded up to even for MP4 and WebM). */
-  size: z.number().int().min(8).max(4096).default(512),
-  upscale: Upscale.default('nearest'),
-  out: OutPath,
-  overwrite: z.boolean().default(false)
+  ...VideoOutput
 })
 export type ExportGridVideoParams = z.input<typeof ExportGridVideoParams>

@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import { ExportCanvasParams } from '../../../shared/api/export'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
+import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, awaitJob } from '../studio-session'
 import { parsed, recordedRequest } from './export-record-file'
 
 export const canvasHelp = `dcgan-studio canvas --run R --grid 6x3 [--seed S] [--blend N] [--tile] [--statistics canvas|model] [--scale 4]
@@ -65,18 +65,10 @@ export async function canvasCommand(argv: string[]): Promise<number> {
   const params = parsed(ExportCanvasParams, request, 'canvas options')
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    const { job, done } = await studio.exports.startCanvas(params)
-    void interrupted.then(() => studio.jobs.cancel(job.id))
-    const off = followJob(studio, job, out)
-    try {
-      const written = await done
-      out.emit({ event: 'done', ...written })
-      out.say(`Wrote the ${written.width}×${written.height} canvas to ${written.file}; its record is ${written.sidecar}.`)
-      return 0
-    } catch (err) {
-      return exitCodeIfCancelled(err, out)
-    } finally {
-      off()
-    }
+    const written = await awaitJob(studio, interrupted, await studio.exports.startCanvas(params), out)
+    if (written === null) return 130
+    out.emit({ event: 'done', ...written })
+    out.say(`Wrote the ${written.width}×${written.height} canvas to ${written.file}; its record is ${written.sidecar}.`)
+    return 0
   })
 }

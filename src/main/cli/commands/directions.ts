@@ -1,19 +1,13 @@
 import * as path from 'node:path'
 import type { z } from 'zod'
-import {
-  DEFAULT_DIRECTION_COUNT,
-  DEFAULT_DIRECTION_LAYER,
-  DEFAULT_DIRECTION_SAMPLES,
-  DirectionsParams,
-  type DirectionsReport
-} from '../../../shared/api/directions'
+import { DEFAULT_DIRECTION_COUNT, DEFAULT_DIRECTION_LAYER, DEFAULT_DIRECTION_SAMPLES, DirectionsParams } from '../../../shared/api/directions'
 import { ExportDirectionsParams } from '../../../shared/api/export'
 import { writeJsonAtomic } from '../../../node/atomic-files'
 import { asJson } from '../../services/directions'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { parsed, recordedRequest } from './export-record-file'
-import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio } from '../studio-session'
+import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, awaitJob } from '../studio-session'
 
 export const directionsHelp = `dcgan-studio directions --run R [--layer ${DEFAULT_DIRECTION_LAYER}] [--samples ${DEFAULT_DIRECTION_SAMPLES}] [--top ${DEFAULT_DIRECTION_COUNT}] [--seed S]
                         [--out dirs.json] [--strip strip.png [--strip-seed S] [--strip-index I] [--range 3]
@@ -109,17 +103,8 @@ export async function directionsCommand(argv: string[]): Promise<number> {
   }
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    const { job, done } = await studio.directions.start(params)
-    void interrupted.then(() => studio.jobs.cancel(job.id))
-    const off = followJob(studio, job, out)
-    let report: DirectionsReport
-    try {
-      report = await done
-    } catch (err) {
-      return exitCodeIfCancelled(err, out)
-    } finally {
-      off()
-    }
+    const report = await awaitJob(studio, interrupted, await studio.directions.start(params), out)
+    if (report === null) return 130
     const total = report.components.reduce((sum, c) => sum + c.explained, 0)
     out.say(
       `Top ${report.components.length} components of ${report.layer} (${report.layerShape.join('×')}) at checkpoint ${report.run.checkpointStep}, from ${report.settings.samples} samples: ${(100 * total).toFixed(1)}% of its variance.`

@@ -2,7 +2,7 @@ import * as path from 'node:path'
 import { ExportTimelapseParams } from '../../../shared/api/export'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, withCliStudio } from '../studio-session'
+import { parseIntOption, parseNumberOption, withCliStudio, awaitJob } from '../studio-session'
 import { parsed, recordedRequest } from './export-record-file'
 
 export const exportTimelapseHelp = `dcgan-studio export timelapse --run R --out FILE [--format mp4|webm|gif] [--fps 10] [--hold 2] [--no-losses]
@@ -58,20 +58,12 @@ export async function exportTimelapseCommand(argv: string[]): Promise<number> {
   const params = parsed(ExportTimelapseParams, timelapseRequest(values, path.resolve(values.out)), 'export timelapse options')
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    const { job, done } = await studio.exports.startTimelapse(params)
-    void interrupted.then(() => studio.jobs.cancel(job.id))
-    const off = followJob(studio, job, out)
-    try {
-      const result = await done
-      out.emit({ event: 'done', what: 'timelapse', ...result })
-      out.say(
-        `Wrote ${result.grids} sample grids (steps ${result.firstStep}–${result.lastStep}) as ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s) to ${result.file}; its record is ${result.sidecar}.`
-      )
-      return 0
-    } catch (err) {
-      return exitCodeIfCancelled(err, out)
-    } finally {
-      off()
-    }
+    const result = await awaitJob(studio, interrupted, await studio.exports.startTimelapse(params), out)
+    if (result === null) return 130
+    out.emit({ event: 'done', what: 'timelapse', ...result })
+    out.say(
+      `Wrote ${result.grids} sample grids (steps ${result.firstStep}–${result.lastStep}) as ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s) to ${result.file}; its record is ${result.sidecar}.`
+    )
+    return 0
   })
 }

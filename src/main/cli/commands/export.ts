@@ -14,7 +14,7 @@ import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
 import { parsed, recordedRequest } from './export-record-file'
 import { exportTimelapseCommand, exportTimelapseHelp } from './export-timelapse'
-import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, exitCodeIfCancelled, followJob } from '../studio-session'
+import { parseIntOption, parseNumberOption, parseRunRef, RUN_OPTIONS, withCliStudio, awaitJob } from '../studio-session'
 
 export const exportWalkHelp = `dcgan-studio export-walk --run R --seeds 1,2,3,1 [--seeds 4,5,6,4 …] --out FILE|DIR
                         [--format mp4|webm|gif|png] [--steps 30 | --duration SECONDS] [--fps 30] [--size 512]
@@ -120,21 +120,13 @@ export async function exportWalkCommand(argv: string[]): Promise<number> {
   const params = parsed(ExportWalkParams, walkRequest(values, path.resolve(values.out)), 'export-walk options')
 
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    const { job, done } = await studio.exports.startWalk(params)
-    void interrupted.then(() => studio.jobs.cancel(job.id))
-    const off = followJob(studio, job, out)
-    try {
-      const result = await done
-      out.emit({ event: 'done', ...result })
-      out.say(
-        `Wrote ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`
-      )
-      return 0
-    } catch (err) {
-      return exitCodeIfCancelled(err, out)
-    } finally {
-      off()
-    }
+    const result = await awaitJob(studio, interrupted, await studio.exports.startWalk(params), out)
+    if (result === null) return 130
+    out.emit({ event: 'done', ...result })
+    out.say(
+      `Wrote ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`
+    )
+    return 0
   })
 }
 

@@ -3,7 +3,7 @@ import { VideoFormat } from '../../../shared/api/export'
 import { ExportGridParams, ExportGridVideoParams } from '../../../shared/api/grid'
 import { UsageError, parseBackend, parseVerbArgs } from '../args'
 import { makeOutput } from '../output'
-import { RUN_OPTIONS, exitCodeIfCancelled, followJob, parseIntOption, parseNumberOption, parseRunRef, withCliStudio } from '../studio-session'
+import { RUN_OPTIONS, parseIntOption, parseNumberOption, parseRunRef, withCliStudio, awaitJob } from '../studio-session'
 import { seedList } from './export'
 import { parsed, readExportRecord } from './export-record-file'
 
@@ -107,20 +107,12 @@ export async function gridCommand(argv: string[]): Promise<number> {
   }
   const params = parsed(ExportGridVideoParams, request.params, 'grid video options')
   return withCliStudio(values.library, parseBackend(values.backend), async (studio, interrupted) => {
-    const { job, done } = await studio.exports.startGridVideo(params)
-    void interrupted.then(() => studio.jobs.cancel(job.id))
-    const off = followJob(studio, job, out)
-    try {
-      const result = await done
-      out.emit({ event: 'done', ...result })
-      out.say(
-        `Wrote the ${params.columns}×${params.rows} grid's sweep: ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`
-      )
-      return 0
-    } catch (err) {
-      return exitCodeIfCancelled(err, out)
-    } finally {
-      off()
-    }
+    const result = await awaitJob(studio, interrupted, await studio.exports.startGridVideo(params), out)
+    if (result === null) return 130
+    out.emit({ event: 'done', ...result })
+    out.say(
+      `Wrote the ${params.columns}×${params.rows} grid's sweep: ${result.frames} frames (${result.width}×${result.height}, ${result.fps} fps, ${result.durationSeconds.toFixed(2)} s, checkpoint step ${result.step}) to ${result.file}; its record is ${result.sidecar}.`
+    )
+    return 0
   })
 }

@@ -4,9 +4,10 @@ import {
   DEFAULT_DIRECTION_LAYER,
   DEFAULT_DIRECTION_SAMPLES,
   DirectionsReport,
-  type DirectionsSettings,
+  DirectionsSettings,
   directionLayers
 } from '../../../shared/api/directions'
+import { describeZodError } from '../../../shared/api/errors'
 import type { RgbaImage } from '../../../shared/api/image'
 import { isFinished } from '../../../shared/api/jobs'
 import { studio } from '../../api/client'
@@ -52,8 +53,16 @@ export function DirectionsPanel({ model, sample, onConceptSaved }: { model: Mode
   const ticket = useRef(0)
   const components = useMemo(() => report?.components ?? [], [report])
 
+  // A half-typed number is not asked about: the panel says what is wrong instead, and Find waits.
+  const checked = DirectionsSettings.safeParse(settings)
+  const invalid = checked.success ? null : describeZodError(checked.error, 'settings')
+
   // Directions found before for these settings come back at once; otherwise the panel offers to find them.
   useEffect(() => {
+    if (!DirectionsSettings.safeParse(settings).success) {
+      setReport(null)
+      return
+    }
     let live = true
     setLooking(true)
     studio
@@ -192,20 +201,23 @@ export function DirectionsPanel({ model, sample, onConceptSaved }: { model: Mode
         />
         <NumberInput label="Components" value={settings.top} min={1} max={64} onChange={(top) => setSettings({ ...settings, top })} testId="directions-top" />
         <NumberInput label="Seed" value={settings.seed} min={0} onChange={(seed) => setSettings({ ...settings, seed })} testId="directions-seed" />
-        <button type="button" disabled={running || looking} onClick={() => void find()} data-testid="directions-find">
-          {report ? 'Find again' : 'Find directions'}
-        </button>
+        {!report && (
+          <button type="button" disabled={running || looking || invalid !== null} onClick={() => void find()} data-testid="directions-find">
+            Find directions
+          </button>
+        )}
       </div>
+      {invalid && <p className="error">{invalid}</p>}
       {job && running && <JobProgress job={job} onCancel={() => void studio.call('jobs.cancel', { id: job.id })} />}
       {job && job.state === 'failed' && <p className="error">{job.error?.message ?? job.message}</p>}
-      {!report && !running && !looking && (
+      {!report && !running && !looking && !invalid && (
         <p className="muted">Not found yet for these settings on this checkpoint: about a minute on a CPU for 10,000 samples.</p>
       )}
       {report && (
         <p className="muted" data-testid="directions-summary">
           {components.length} components of {report.layer} ({report.layerShape.join('×')}) at checkpoint {report.run.checkpointStep}, from{' '}
           {report.settings.samples.toLocaleString('en')} samples: {(100 * total).toFixed(1)}% of its variance ({(report.millis / 1000).toFixed(1)} s on{' '}
-          {report.backend}).
+          {report.backend}). Kept in the run&apos;s folder: change the settings (the seed, say) to find others.
         </p>
       )}
       {report && !sample && <p className="muted">Select a sample to move it along the directions.</p>}
