@@ -12,6 +12,12 @@
 //   npm run bench -- --profile train-64-w64 [--tfjs-kernels]
 //                                       per-kernel time of one training step; --tfjs-kernels measures
 //                                       tfjs-backend-wasm's own kernels instead of wasm-kernels/'s
+//   npm run bench -- --reference-device cuda [--reference-python python3] [--reference-script torch_dcgan.py]
+//                                       PyTorch on a GPU: torch_dcgan.py run directly with that Python
+//                                       (default: python3 on the PATH) instead of torch-reference.sh
+//   node bench.mjs --engine-bundle .gpu-kit/engine.cjs …
+//                                       an engine already bundled (the GPU kit, scripts/gpu-kit.mjs):
+//                                       no Vite, no node_modules needed
 //
 // The engine code is TypeScript; this script bundles src/engine/bench/index.ts with Vite (dependencies stay
 // external) into node_modules/.cache/dcgan-bench/<pid>/ and imports it, so it works from a fresh clone after
@@ -19,12 +25,13 @@
 // the repository), which installs Debian's PyTorch with apt-get on first use.
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const referenceScript = path.resolve(root, '..', 'shared', 'bench', 'torch-reference.sh')
+const sharedBench = path.resolve(root, '..', 'shared', 'bench')
 
 function parseArgs(argv) {
   const options = {
@@ -36,7 +43,11 @@ function parseArgs(argv) {
     profile: null,
     tfjsKernels: false,
     threads: undefined,
-    referenceThreads: undefined
+    referenceThreads: undefined,
+    referenceDevice: 'cpu',
+    referencePython: 'python3',
+    referenceScript: null,
+    engineBundle: null
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -52,6 +63,10 @@ function parseArgs(argv) {
     else if (arg === '--no-reference') options.reference = false
     else if (arg === '--profile') options.profile = value()
     else if (arg === '--tfjs-kernels') options.tfjsKernels = true
+    else if (arg === '--reference-device') options.referenceDevice = value()
+    else if (arg === '--reference-python') options.referencePython = value()
+    else if (arg === '--reference-script') options.referenceScript = path.resolve(value())
+    else if (arg === '--engine-bundle') options.engineBundle = path.resolve(value())
     else if (arg === '--reference-threads') {
       options.referenceThreads = Number(value())
       if (!Number.isInteger(options.referenceThreads) || options.referenceThreads < 1) fail('--reference-threads needs a whole number, 1 or more.')
@@ -65,6 +80,12 @@ function parseArgs(argv) {
       process.stdout.write(usage.map((line) => line.replace(/^\/\/ ?/, '')).join('\n') + '\n')
       process.exit(0)
     } else fail(`Unknown option '${arg}'. Try --help.`)
+  }
+  // On the CPU the reference is torch-reference.sh (the fastest PyTorch set-up found for these VMs, see its
+  // comments); on a GPU it is torch_dcgan.py itself, with whatever PyTorch that machine has.
+  options.referenceScript ??= path.join(sharedBench, options.referenceDevice === 'cpu' ? 'torch-reference.sh' : 'torch_dcgan.py')
+  if (options.referenceScript.endsWith('.sh') && options.referenceDevice !== 'cpu') {
+    fail(`--reference-device ${options.referenceDevice} needs torch_dcgan.py as the reference (--reference-script); a .sh reference measures the CPU.`)
   }
   return options
 }
@@ -115,13 +136,16 @@ function loadLine() {
 }
 
 // One reference measurement: the last JSON line torch_dcgan.py prints.
-function runReference(config, policyArgs, threads) {
-  const args = [referenceScript, ...config.referenceArgs, ...policyArgs]
+function runReference(config, policyArgs, options) {
+  const viaShell = options.referenceScript.endsWith('.sh')
+  const [program, args] = viaShell
+    ? ['bash', [options.referenceScript, ...config.referenceArgs, ...policyArgs]]
+    : [options.referencePython, [options.referenceScript, ...config.referenceArgs, ...policyArgs, '--device', options.referenceDevice]]
   // torch-reference.sh reads THREADS (default 2: the best this machine runs).
-  const env = threads === undefined ? process.env : { ...process.env, THREADS: String(threads) }
-  const result = spawnSync('bash', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000 })
+  const env = options.referenceThreads === undefined ? process.env : { ...process.env, THREADS: String(options.referenceThreads) }
+  const result = spawnSync(program, args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30 * 60_000 })
   if (result.status !== 0) {
-    throw new Error(`The reference failed for ${config.name} (bash ${args.join(' ')} exited with ${result.status ?? result.signal}):\n${result.stderr}`)
+    throw new Error(`The reference failed for ${config.name} (${program} ${args.join(' ')} exited with ${result.status ?? result.signal}):\n${result.stderr}`)
   }
   const line = result.stdout
     .trim()
@@ -148,20 +172,34 @@ function fixed(value) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2))
-  if (options.reference && !options.profile && !fs.existsSync(referenceScript)) {
+  if (options.reference && !options.profile && !fs.existsSync(options.referenceScript)) {
     fail(
-      `The PyTorch reference is missing: expected ${referenceScript} (the shared/ folder next to the repository). ` +
+      `The PyTorch reference is missing: expected ${options.referenceScript} (the shared/ folder next to the repository). ` +
         `Put it there, or pass --no-reference to measure ours only.`
     )
   }
-  log('Bundling the engine benchmark (Vite)…')
-  const bench = await bundleEngineBench()
-  const backend = await bench.startBackend(options.backend, { tfjsKernels: options.tfjsKernels, threads: options.threads })
-  log(`Backend: ${backend}${options.tfjsKernels ? ", with tfjs-backend-wasm's own kernels" : ''}`)
+  let bench
+  if (options.engineBundle) bench = createRequire(import.meta.url)(options.engineBundle)
+  else {
+    log('Bundling the engine benchmark (Vite)…')
+    bench = await bundleEngineBench()
+  }
+  // A backend that does not start (no GPU adapter, say) still leaves the reference worth measuring: each row
+  // then says why ours is missing, and the command exits with 1.
+  let backend = options.backend
+  let backendError = null
+  try {
+    backend = await bench.startBackend(options.backend, { tfjsKernels: options.tfjsKernels, threads: options.threads })
+    log(`Backend: ${backend}${options.tfjsKernels ? ", with tfjs-backend-wasm's own kernels" : ''}`)
+  } catch (err) {
+    backendError = `${options.backend} did not start: ${err instanceof Error ? err.message : String(err)}`
+    log(`Backend: ${backendError}`)
+  }
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}; at the start ${loadLine()}`
   log(`Machine: ${machine}`)
 
   if (options.profile) {
+    if (backendError) throw new Error(backendError)
     const profile = await bench.profileTrainingStep(bench.benchConfig(options.profile))
     if (options.json) {
       for (const k of profile.kernels) process.stdout.write(JSON.stringify({ name: profile.name, ...k }) + '\n')
@@ -173,7 +211,7 @@ async function main() {
       }
     }
     log(`After: ${loadLine()}`)
-    return
+    return 0
   }
 
   const configs = options.only ? options.only.map((name) => bench.benchConfig(name)) : bench.BENCH_CONFIGS
@@ -182,17 +220,27 @@ async function main() {
   // machine: a ratio of two measurements minutes apart would mostly measure what else ran meanwhile.
   const rows = []
   for (const config of configs) {
-    log(`ours: ${config.name}…`)
-    const result = await bench.measureSpeed(config, policy)
-    log(`  ${fixed(result.value)} ${result.unit} (median of ${result.iterations}, ${(result.medianSeconds * 1000).toFixed(1)} ms per call); ${loadLine()}`)
+    let ours = null
+    let error = backendError
+    if (!error) {
+      log(`ours: ${config.name}…`)
+      try {
+        const result = await bench.measureSpeed(config, policy)
+        ours = result.value
+        log(`  ${fixed(result.value)} ${result.unit} (median of ${result.iterations}, ${(result.medianSeconds * 1000).toFixed(1)} ms per call); ${loadLine()}`)
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err)
+        log(`  failed: ${error}`)
+      }
+    }
     let reference = null
     if (options.reference) {
       log(`reference: ${config.name}…`)
-      reference = runReference(config, bench.referencePolicyArgs(policy), options.referenceThreads)
+      reference = runReference(config, bench.referencePolicyArgs(policy), options)
       log(`  ${fixed(reference)} ${config.unit}; ${loadLine()}`)
     }
-    const ratio = reference == null ? null : config.unit === 'ms/frame' ? reference / result.value : result.value / reference
-    rows.push({ name: config.name, ours: result.value, reference, ratio, unit: config.unit })
+    const ratio = reference == null || ours == null ? null : config.unit === 'ms/frame' ? reference / ours : ours / reference
+    rows.push({ name: config.name, ours, reference, ratio, unit: config.unit, ...(error ? { error } : {}) })
   }
   log(`After: ${loadLine()}`)
   if (options.json) {
@@ -202,11 +250,13 @@ async function main() {
     process.stdout.write(formatTable(rows) + '\n')
     // Other processes slow both sides, and not equally: the load belongs with the figures.
     process.stdout.write(`Machine: ${machine}; at the end ${loadLine()}\n`)
+    for (const row of rows.filter((r) => r.error)) process.stdout.write(`${row.name}: ours failed: ${row.error}\n`)
   }
+  return rows.some((r) => r.error) ? 1 : 0
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (err) => {
     process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)

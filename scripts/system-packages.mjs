@@ -29,7 +29,9 @@ export const SYSTEM_PACKAGES = [
     probe: '/usr/lib/python3/dist-packages/numpy/__init__.py',
     why: "writes .npy/.npz and CIFAR test files, and runs the forward pass of the paper authors' Theano SVHN DCGAN that its import is checked against"
   },
-  { name: 'python3-scipy', probe: '/usr/lib/python3/dist-packages/scipy/__init__.py', why: 'writes SVHN-style MATLAB files with scipy.io.savemat' }
+  { name: 'python3-scipy', probe: '/usr/lib/python3/dist-packages/scipy/__init__.py', why: 'writes SVHN-style MATLAB files with scipy.io.savemat' },
+  { name: 'binutils', probe: '/usr/bin/strip', why: "strip, which the GPU measuring kit (scripts/gpu-kit.mjs) takes Node's and Dawn's debug symbols off with" },
+  { name: 'xz-utils', probe: '/usr/bin/xz', why: 'xz, which compresses the GPU measuring kit to fit what travels to a lent GPU machine' }
 ]
 
 export function systemPackage(name) {

@@ -75,8 +75,8 @@ function textsOf(file: string): Array<{ line: number; text: string }> {
   return commentsOf(file, text)
 }
 
-// What the build writes (electron-vite's out/): named in docs and tests, there only after a build.
-const BUILD_OUTPUT = /^out\//
+// What the builds write (electron-vite's out/, the GPU kit's .gpu-kit/): named in docs and tests, there only after a build.
+const BUILD_OUTPUT = /^(out|\.gpu-kit)\//
 
 function exists(reference: string, from: string, { known, folders, all }: FileIndex): boolean {
   if (BUILD_OUTPUT.test(reference)) return true
