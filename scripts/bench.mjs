@@ -12,6 +12,7 @@
 //   npm run bench -- --profile train-64-w64 [--tfjs-kernels]
 //                                       per-kernel time of one training step; --tfjs-kernels measures
 //                                       tfjs-backend-wasm's own kernels instead of wasm-kernels/'s
+//   npm run bench -- --dispatch-cost    what issuing one GPU program costs the CPU (webgpu: the dispatch ceiling)
 //   npm run bench -- --reference-device cuda [--reference-python python3] [--reference-script torch_dcgan.py]
 //                                       PyTorch on a GPU: torch_dcgan.py run directly with that Python
 //                                       (default: python3 on the PATH) instead of torch-reference.sh
@@ -41,6 +42,7 @@ function parseArgs(argv) {
     only: null,
     reference: true,
     profile: null,
+    dispatchCost: false,
     tfjsKernels: false,
     threads: undefined,
     referenceThreads: undefined,
@@ -62,6 +64,7 @@ function parseArgs(argv) {
     else if (arg === '--only') options.only = value().split(',')
     else if (arg === '--no-reference') options.reference = false
     else if (arg === '--profile') options.profile = value()
+    else if (arg === '--dispatch-cost') options.dispatchCost = true
     else if (arg === '--tfjs-kernels') options.tfjsKernels = true
     else if (arg === '--reference-device') options.referenceDevice = value()
     else if (arg === '--reference-python') options.referencePython = value()
@@ -172,7 +175,7 @@ function fixed(value) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2))
-  if (options.reference && !options.profile && !fs.existsSync(options.referenceScript)) {
+  if (options.reference && !options.profile && !options.dispatchCost && !fs.existsSync(options.referenceScript)) {
     fail(
       `The PyTorch reference is missing: expected ${options.referenceScript} (the shared/ folder next to the repository). ` +
         `Put it there, or pass --no-reference to measure ours only.`
@@ -197,6 +200,19 @@ async function main() {
   }
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}; at the start ${loadLine()}`
   log(`Machine: ${machine}`)
+
+  if (options.dispatchCost) {
+    if (backendError) throw new Error(backendError)
+    const cost = await bench.measureDispatchCost()
+    if (options.json) process.stdout.write(JSON.stringify(cost) + '\n')
+    else {
+      process.stdout.write(
+        `${cost.backend}: ${cost.programs} programs issued at ${cost.issueUs.toFixed(1)} µs each (CPU side), ${cost.totalUs.toFixed(1)} µs each until done\n`
+      )
+    }
+    log(`After: ${loadLine()}`)
+    return 0
+  }
 
   if (options.profile) {
     if (backendError) throw new Error(backendError)

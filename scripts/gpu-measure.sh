@@ -11,6 +11,7 @@
 #   measure.log        all output, with the adapter the bench ran on
 #   bench.jsonl        one JSON object per config: ours, reference, ratio, unit
 #   profile.txt        where one train-64-w64 step's time goes, per kernel (GPU timestamps)
+#   dispatch-cost.txt  what issuing one GPU program costs this machine's CPU (the dispatch ceiling)
 #   cuda-doctor.json   the CUDA doctor's findings for the tensorflow-gpu rung
 #   summary.txt        the table for docs/performance.md, with the targets
 #
@@ -77,6 +78,10 @@ say "bench: webgpu against PyTorch"
 (cd "$work" && "$node" bench.mjs --engine-bundle engine.cjs --backend webgpu "${reference[@]}" --reference-script "$kit/torch_dcgan.py" "${policy[@]}" --json) >"$out/bench.jsonl"
 status=$?
 [ $status -eq 0 ] || say "the bench failed (exit $status)"
+
+say "dispatch cost"
+(cd "$work" && "$node" bench.mjs --engine-bundle engine.cjs --backend webgpu --dispatch-cost) >"$out/dispatch-cost.txt" || say "the dispatch cost failed"
+cat "$out/dispatch-cost.txt"
 
 if [ -n "$profile" ]; then
   say "profile: one $profile step"

@@ -64,6 +64,8 @@ describe('the GPU measuring kit', () => {
     expect(row?.reference).toBeGreaterThan(0)
     expect(row?.ratio).toBeCloseTo((row?.reference ?? 0) / (row?.ours ?? 1), 6)
 
+    expect(fs.readFileSync(path.join(out, 'dispatch-cost.txt'), 'utf8')).toMatch(/^webgpu: 2000 programs issued at [\d.]+ µs each \(CPU side\)/)
+
     const summary = fs.readFileSync(path.join(out, 'summary.txt'), 'utf8')
     expect(summary).toContain('not GPU speed')
     expect(summary).toMatch(/\| generate-64-b1 \| [\d.]+ \| [\d.]+ \| [\d.]+× \| ms\/frame \|/)

@@ -15,6 +15,8 @@ export { measureSpeed } from './speed'
 export type { SpeedResult } from './speed'
 export { profileTrainingStep } from './kernel-profile'
 export type { KernelTime, StepProfile } from './kernel-profile'
+export { measureDispatchCost } from './dispatch-cost'
+export type { DispatchCost } from './dispatch-cost'
 
 /**
  * Starts the backend to measure. On wasm, `threads` sets XNNPACK's thread pool (default: every core,
