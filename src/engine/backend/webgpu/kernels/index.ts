@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { installFusedBatchNorm, uninstallFusedBatchNorm } from '../fused-batch-norm'
 import { createAddN } from './add-n'
 import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
@@ -23,11 +24,13 @@ const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
 
 /**
- * Installs the studio's webgpu kernels once tfjs-backend-webgpu is loaded. Safe to call again (each kernel is
- * replaced once). Returns the kernel names this module provides.
+ * Installs the studio's webgpu kernels once tfjs-backend-webgpu is loaded, and the fused training-mode
+ * BatchNorm (../fused-batch-norm.ts). Safe to call again (each kernel is replaced once). Returns the kernel
+ * names this module provides.
  */
 export function registerWebGpuKernels(): string[] {
   for (const [flag, value] of Object.entries(WEBGPU_FLAGS)) tf.env().set(flag, value)
+  installFusedBatchNorm()
   for (const { kernelName, create } of replacements) {
     const current = tf.getKernel(kernelName, 'webgpu') as tf.KernelConfig | undefined
     if (!current) throw new Error(`tfjs-backend-webgpu has no ${kernelName} kernel to replace; load it before registering the studio's kernels.`)
@@ -50,6 +53,7 @@ export function registerWebGpuKernels(): string[] {
 /** Puts tfjs-backend-webgpu's own kernels back (for tests that show what ours fix, and for measurements). */
 export function restoreTfjsWebGpuKernels(): void {
   tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true)
+  uninstallFusedBatchNorm()
   for (const [kernelName, original] of originals) {
     tf.unregisterKernel(kernelName, 'webgpu')
     tf.registerKernel(original)

@@ -1,0 +1,174 @@
+import { flatProgram, type StudioProgram } from './run-program'
+
+/**
+ * The GPU programs of a training-mode batch normalisation over the last axis, with x seen as [rows, channels]
+ * (rows = every position of every image). `stats` is [2, channels]: the batch mean, then the biased variance,
+ * as tfjs's `moments` computes them; `sums` is [2, channels]: Σ dy, then Σ dy·x̂ (x̂ the normalised input).
+ * The two reductions run one workgroup per channel; the others one thread per value.
+ */
+
+/** Threads of a reduction's workgroup (a power of two: the tree reduction halves it). */
+const REDUCE_THREADS = 256
+/** Threads of an elementwise program's workgroup. */
+const ELEMENTWISE_THREADS = 64
+
+// A workgroup's sum of `value` over its threads, returned to all of them. Called in uniform control flow only.
+const WORKGROUP_SUM = `
+  var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
+  fn workgroupSum(value : f32) -> f32 {
+    partial[localId.x] = value;
+    workgroupBarrier();
+    for (var stride = ${REDUCE_THREADS / 2}u; stride > 0u; stride = stride / 2u) {
+      if (localId.x < stride) {
+        partial[localId.x] = partial[localId.x] + partial[localId.x + stride];
+      }
+      workgroupBarrier();
+    }
+    let total = partial[0];
+    workgroupBarrier();
+    return total;
+  }`
+
+function reduction(shaderKey: string, variableNames: string[], channels: number, body: string): StudioProgram {
+  return flatProgram(
+    {
+      outputShape: [2, channels],
+      shaderKey,
+      variableNames,
+      workgroupSize: [REDUCE_THREADS, 1, 1],
+      uniforms: 'rows : i32, channels : i32, epsilon : f32,',
+      getUserCode: () => `
+        ${WORKGROUP_SUM}
+        fn main(index : i32) {
+          let channel = index / ${REDUCE_THREADS};
+          let rows = uniforms.rows;
+          let channels = uniforms.channels;
+          ${body}
+        }`
+    },
+    channels
+  )
+}
+
+/** x [rows, channels] → stats: the mean first, then the mean squared deviation from it (two passes, for accuracy). */
+export function channelStatsProgram(channels: number): StudioProgram {
+  return reduction(
+    'studio_bn_stats',
+    ['x'],
+    channels,
+    `
+      var sum = 0.0;
+      for (var row = i32(localId.x); row < rows; row = row + ${REDUCE_THREADS}) {
+        sum = sum + x[row * channels + channel];
+      }
+      let mean = workgroupSum(sum) / f32(rows);
+      var squares = 0.0;
+      for (var row = i32(localId.x); row < rows; row = row + ${REDUCE_THREADS}) {
+        let deviation = x[row * channels + channel] - mean;
+        squares = squares + deviation * deviation;
+      }
+      let variance = workgroupSum(squares) / f32(rows);
+      if (localId.x == 0u) {
+        setOutputAtIndex(channel, mean);
+        setOutputAtIndex(channels + channel, variance);
+      }`
+  )
+}
+
+/** dy, x [rows, channels], stats → sums: Σ dy (β's gradient), then Σ dy·x̂ (γ's gradient). */
+export function backwardSumsProgram(channels: number): StudioProgram {
+  return reduction(
+    'studio_bn_backward_sums',
+    ['dy', 'x', 'stats'],
+    channels,
+    `
+      let mean = stats[channel];
+      let inverseStd = inverseSqrt(stats[channels + channel] + uniforms.epsilon);
+      var sumDy = 0.0;
+      var sumDyXhat = 0.0;
+      for (var row = i32(localId.x); row < rows; row = row + ${REDUCE_THREADS}) {
+        let at = row * channels + channel;
+        sumDy = sumDy + dy[at];
+        sumDyXhat = sumDyXhat + dy[at] * (x[at] - mean) * inverseStd;
+      }
+      let totalDy = workgroupSum(sumDy);
+      let totalDyXhat = workgroupSum(sumDyXhat);
+      if (localId.x == 0u) {
+        setOutputAtIndex(channel, totalDy);
+        setOutputAtIndex(channels + channel, totalDyXhat);
+      }`
+  )
+}
+
+function elementwise(shaderKey: string, variableNames: string[], outputShape: number[], uniforms: string, body: string): StudioProgram {
+  const size = outputShape.reduce((a, b) => a * b, 1)
+  return flatProgram(
+    {
+      outputShape,
+      shaderKey,
+      variableNames,
+      workgroupSize: [ELEMENTWISE_THREADS, 1, 1],
+      size: true,
+      uniforms,
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index < uniforms.size) {
+            ${body}
+          }
+        }`
+    },
+    Math.ceil(size / ELEMENTWISE_THREADS)
+  )
+}
+
+/** x [rows, channels], stats, γ, β → (x − mean) · γ / √(variance + ε) + β, as tfjs's FusedBatchNorm computes it. */
+export function normalizeProgram(rows: number, channels: number): StudioProgram {
+  return elementwise(
+    'studio_bn_normalize',
+    ['x', 'stats', 'gamma', 'beta'],
+    [rows, channels],
+    'channels : i32, epsilon : f32,',
+    `
+      let channel = index % uniforms.channels;
+      let inverse = gamma[channel] * inverseSqrt(stats[uniforms.channels + channel] + uniforms.epsilon);
+      setOutputAtIndex(index, dot(vec3<f32>(x[index], -stats[channel], beta[channel]), vec3<f32>(inverse, inverse, 1.0)));`
+  )
+}
+
+/**
+ * dy, x [rows, channels], stats, γ, sums → x's gradient through the batch statistics:
+ * γ/σ · (dy − Σdy/rows − x̂ · Σdy·x̂/rows), which is what autodiff of mean, variance and normalisation sums to.
+ */
+export function backwardInputProgram(rows: number, channels: number): StudioProgram {
+  return elementwise(
+    'studio_bn_backward_input',
+    ['dy', 'x', 'stats', 'gamma', 'sums'],
+    [rows, channels],
+    'rows : i32, channels : i32, epsilon : f32,',
+    `
+      let channel = index % uniforms.channels;
+      let inverseStd = inverseSqrt(stats[uniforms.channels + channel] + uniforms.epsilon);
+      let xhat = (x[index] - stats[channel]) * inverseStd;
+      let count = f32(uniforms.rows);
+      let centred = dy[index] - sums[channel] / count - xhat * sums[uniforms.channels + channel] / count;
+      setOutputAtIndex(index, gamma[channel] * inverseStd * centred);`
+  )
+}
+
+/** moving [channels], stats → moving − (moving − stats[row]) · decay: tfjs-layers' moving-average update, in one program. */
+export function movingAverageProgram(channels: number): StudioProgram {
+  return elementwise(
+    'studio_bn_moving_average',
+    ['moving', 'stats'],
+    [channels],
+    'row : i32, decay : f32,',
+    `
+      let value = stats[uniforms.row * uniforms.size + index];
+      setOutputAtIndex(index, moving[index] - (moving[index] - value) * uniforms.decay);`
+  )
+}
+
+/** One row of a [2, channels] result (γ's and β's gradients out of `sums`). */
+export function rowProgram(channels: number): StudioProgram {
+  return elementwise('studio_bn_row', ['pair'], [channels], 'row : i32,', `setOutputAtIndex(index, pair[uniforms.row * uniforms.size + index]);`)
+}

@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requireSwiftShader } from '../../../../tests/support/swiftshader'
+import { variableOf } from '../../train/gan-step'
+import { releaseBackend, selectBackend } from '../select'
+import { randomValues, relativeError } from '../test-support'
+import { installFusedBatchNorm, uninstallFusedBatchNorm } from './fused-batch-norm'
+
+/**
+ * The fused training-mode BatchNorm (fused-batch-norm.ts) on webgpu against tfjs-layers' own BatchNorm on cpu,
+ * on the shapes a DCGAN normalises (G's 4×4 projection, its deconvolutions, D's convolutions, a dense layer's
+ * [batch, units]): the output, the gradients of x, γ and β, and the moving mean and variance after the update.
+ * Then: it dispatches far fewer GPU programs than tfjs's composite, keeps the tensor count flat, and leaves
+ * inference (training: false) to tfjs.
+ */
+
+beforeAll(() => requireSwiftShader())
+afterAll(() => releaseBackend())
+
+const SHAPES: Array<{ label: string; shape: number[] }> = [
+  { label: "G's 4×4 projection, batch 2, 64 maps", shape: [2, 4, 4, 64] },
+  { label: 'a 16 px deconvolution, batch 4, 32 maps', shape: [4, 16, 16, 32] },
+  { label: 'a 32 px layer, batch 1, 16 maps', shape: [1, 32, 32, 16] },
+  { label: 'more rows than a workgroup has threads, 3 maps', shape: [8, 12, 12, 3] },
+  { label: 'a dense layer [batch, units]', shape: [6, 48] }
+]
+
+interface Result {
+  y: Float32Array
+  dx: Float32Array
+  dGamma: Float32Array
+  dBeta: Float32Array
+  movingMean: Float32Array
+  movingVariance: Float32Array
+}
+
+function layerFor(shape: number[]): tf.layers.Layer {
+  const channels = shape[shape.length - 1] as number
+  const layer = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 })
+  layer.build([null, ...shape.slice(1)])
+  const weight = (seed: number, offset: number, scale: number): tf.Tensor => {
+    const { values } = randomValues([channels], seed)
+    return tf.tensor1d(values.map((v) => offset + scale * v))
+  }
+  // γ, β, moving mean, moving variance (positive), as the layer orders its weights.
+  layer.setWeights([weight(11, 1, 0.2), weight(12, 0, 0.3), weight(13, 0, 0.5), weight(14, 1, 0.5)])
+  return layer
+}
+
+/** A layer used on tensors directly (never in a model) owns only its weights. */
+function disposeLayer(layer: tf.layers.Layer): void {
+  for (const weight of layer.weights) weight.dispose()
+}
+
+/** One training-mode pass with its gradients (loss Σ y·w, w fixed), on the named backend. */
+async function trainingPass(backend: string, shape: number[]): Promise<Result> {
+  await tf.setBackend(backend)
+  const layer = layerFor(shape)
+  const x = tf.tensor(randomValues(shape, 21).values, shape)
+  const w = tf.tensor(randomValues(shape, 22).values, shape)
+  const [gamma, beta] = layer.trainableWeights.map(variableOf) as [tf.Variable, tf.Variable]
+  const out: { y?: tf.Tensor } = {}
+  const { value, grads } = tf.variableGrads(() => {
+    const y = layer.apply(x, { training: true }) as tf.Tensor
+    out.y = tf.keep(y)
+    return tf.sum<tf.Scalar>(tf.mul(y, w))
+  }, [gamma, beta])
+  const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, w)))(x)
+  const read = async (t: tf.Tensor | undefined): Promise<Float32Array> => (await (t as tf.Tensor).data()) as Float32Array
+  const [movingMean, movingVariance] = layer.nonTrainableWeights.map((v) => v.read())
+  const result = {
+    y: await read(out.y),
+    dx: await read(dx),
+    dGamma: await read(grads[gamma.name]),
+    dBeta: await read(grads[beta.name]),
+    // Two training passes ran (the variable gradients and x's), so the moving statistics were updated twice.
+    movingMean: await read(movingMean),
+    movingVariance: await read(movingVariance)
+  }
+  tf.dispose([x, w, ...(out.y ? [out.y] : []), value, dx, ...Object.values(grads)])
+  disposeLayer(layer)
+  return result
+}
+
+/** Counts the GPU programs `work` dispatches on webgpu. */
+function countPrograms(work: () => void): number {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown }
+  const run = backend.runWebGPUProgram
+  let programs = 0
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    programs += 1
+    return run.apply(backend, args)
+  }
+  try {
+    work()
+  } finally {
+    backend.runWebGPUProgram = run
+  }
+  return programs
+}
+
+describe('fused BatchNorm on webgpu', () => {
+  beforeAll(async () => {
+    const choice = await selectBackend('webgpu')
+    expect(choice.backend).toBe('webgpu')
+  }, 300_000)
+
+  for (const { label, shape } of SHAPES) {
+    it(`matches tfjs's BatchNorm on cpu: ${label}`, async () => {
+      const expected = await trainingPass('cpu', shape)
+      const actual = await trainingPass('webgpu', shape)
+      for (const key of Object.keys(expected) as Array<keyof Result>) {
+        expect(relativeError(actual[key], expected[key]), key).toBeLessThan(2e-5)
+      }
+    }, 300_000)
+  }
+
+  it('dispatches a fraction of the programs, and keeps the tensor count flat', async () => {
+    await tf.setBackend('webgpu')
+    const shape = [4, 8, 8, 32]
+    const layer = layerFor(shape)
+    const x = tf.tensor(randomValues(shape, 31).values, shape)
+    const step = (): void => {
+      tf.tidy(() => {
+        tf.variableGrads(() => tf.sum<tf.Scalar>(layer.apply(x, { training: true }) as tf.Tensor), layer.trainableWeights.map(variableOf))
+      })
+    }
+    step()
+    const before = tf.memory().numTensors
+    const fused = countPrograms(step)
+    step()
+    expect(tf.memory().numTensors).toBe(before)
+    uninstallFusedBatchNorm()
+    let composite: number
+    try {
+      composite = countPrograms(step)
+    } finally {
+      installFusedBatchNorm()
+    }
+    // Forward 4 (statistics, normalisation, two moving averages) and backward 4, plus the loss's own programs.
+    expect(fused).toBeLessThanOrEqual(12)
+    expect(composite).toBeGreaterThan(2 * fused)
+    tf.dispose(x)
+    disposeLayer(layer)
+  }, 300_000)
+
+  it('leaves inference to tfjs-layers', async () => {
+    await tf.setBackend('webgpu')
+    const shape = [2, 4, 4, 8]
+    const layer = layerFor(shape)
+    const x = tf.tensor(randomValues(shape, 41).values, shape)
+    const programs = countPrograms(() => tf.dispose(layer.apply(x, { training: false }) as tf.Tensor))
+    // tfjs's inference path: one FusedBatchNorm program over the moving statistics.
+    expect(programs).toBe(1)
+    tf.dispose(x)
+    disposeLayer(layer)
+  }, 300_000)
+})

@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs'
+import { backwardInputProgram, backwardSumsProgram, channelStatsProgram, movingAverageProgram, normalizeProgram, rowProgram } from './batch-norm-programs'
+import { runProgram } from './run-program'
+
+/**
+ * Training-mode BatchNormalization in 4 GPU programs forward and 4 backward, instead of the 12 and about 20 that
+ * tfjs-layers' composite (moments, batchNorm, two moving averages, and autodiff of all of it) dispatches on
+ * webgpu. A DCGAN training step runs BatchNorm 12 (32 px) to 17 (64 px) times, and on a GPU a small network's step is bound by how
+ * many programs it dispatches (each costs the CPU tens of µs: `npm run bench -- --dispatch-cost`), so this is
+ * one of the largest cuts in the step's dispatch count.
+ *
+ * It replaces the layer's `call` (tfjs-layers' BatchNormalization class, for every instance) and acts only on
+ * the webgpu backend, in training mode, for the layers the studio builds (normalising over the last axis, with γ
+ * and β); everything else, and every other backend, goes to tfjs-layers' own code. The numbers are the same
+ * computation in another order: the tests compare it with tfjs's BatchNorm on cpu (batch-norm.webgpu.test.ts).
+ */
+
+/** The fields of tfjs-layers' BatchNormalization that its `call` reads (they are not in its public type). */
+interface BatchNormLayer {
+  axis: number
+  momentum: number
+  epsilon: number
+  center: boolean
+  scale: boolean
+  gamma: tf.LayerVariable
+  beta: tf.LayerVariable
+  movingMean: tf.LayerVariable
+  movingVariance: tf.LayerVariable
+}
+
+type LayerCall = (this: BatchNormLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined) => tf.Tensor | tf.Tensor[]
+
+let original: LayerCall | null = null
+
+function batchNormPrototype(): { call: LayerCall } {
+  // The class is not exported by name; every instance's prototype is it.
+  const layer = tf.layers.batchNormalization({})
+  return Object.getPrototypeOf(layer) as { call: LayerCall }
+}
+
+/** Puts the fused path in place (once; safe to call again). */
+export function installFusedBatchNorm(): void {
+  if (original) return
+  const prototype = batchNormPrototype()
+  const tfjsCall = prototype.call
+  original = tfjsCall
+  prototype.call = function (this: BatchNormLayer, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs
+    if (input && fusable(this, input, kwargs)) return fusedCall(this, input)
+    return tfjsCall.call(this, inputs, kwargs)
+  }
+}
+
+/** Puts tfjs-layers' own `call` back. */
+export function uninstallFusedBatchNorm(): void {
+  if (!original) return
+  batchNormPrototype().call = original
+  original = null
+}
+
+function fusable(layer: BatchNormLayer, input: tf.Tensor, kwargs: Record<string, unknown> | undefined): boolean {
+  const rank = input.rank
+  return (
+    kwargs?.['training'] === true &&
+    tf.getBackend() === 'webgpu' &&
+    rank >= 2 &&
+    (layer.axis === -1 || layer.axis === rank - 1) &&
+    layer.center &&
+    layer.scale &&
+    input.dtype === 'float32' &&
+    input.size > 0
+  )
+}
+
+function fusedCall(layer: BatchNormLayer, input: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const channels = input.shape[input.rank - 1] as number
+    const rows = input.size / channels
+    const epsilon = layer.epsilon
+    // The batch statistics, kept out of the op's own tidy for the moving averages below.
+    let stats: tf.Tensor | null = null
+    const normalise = tf.customGrad((x, gamma, beta, save) => {
+      const flat = (x as tf.Tensor).reshape([rows, channels])
+      const batch = runProgram(
+        channelStatsProgram(channels),
+        [flat],
+        [
+          { type: 'int32', data: [rows] },
+          { type: 'int32', data: [channels] },
+          { type: 'float32', data: [epsilon] }
+        ]
+      )
+      stats = tf.keep(batch)
+      const y = runProgram(
+        normalizeProgram(rows, channels),
+        [flat, batch, gamma as tf.Tensor, beta as tf.Tensor],
+        [
+          { type: 'int32', data: [channels] },
+          { type: 'float32', data: [epsilon] }
+        ]
+      )
+      ;(save as tf.GradSaveFunc)([flat, batch, gamma as tf.Tensor])
+      return {
+        value: y.reshape(input.shape),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [savedX, savedStats, savedGamma] = saved as [tf.Tensor, tf.Tensor, tf.Tensor]
+          const flatDy = dy.reshape([rows, channels])
+          const uniforms = [
+            { type: 'int32' as const, data: [rows] },
+            { type: 'int32' as const, data: [channels] },
+            { type: 'float32' as const, data: [epsilon] }
+          ]
+          const sums = runProgram(backwardSumsProgram(channels), [flatDy, savedX, savedStats], uniforms)
+          const dx = runProgram(backwardInputProgram(rows, channels), [flatDy, savedX, savedStats, savedGamma, sums], uniforms)
+          const row = (index: number): tf.Tensor => runProgram(rowProgram(channels), [sums], [{ type: 'int32', data: [index] }])
+          return [dx.reshape(input.shape), row(1), row(0)]
+        }
+      }
+    })
+    const output = normalise(input, layer.gamma.read(), layer.beta.read())
+    const batch = stats as tf.Tensor | null
+    if (!batch) throw new Error('The fused BatchNorm produced no batch statistics.')
+    try {
+      // tfjs-layers' update: moving ← moving − (moving − batch) · (1 − momentum), for the mean and the variance.
+      const decay = 1 - layer.momentum
+      const update = (variable: tf.LayerVariable, row: number): void => {
+        const next = runProgram(
+          movingAverageProgram(channels),
+          [variable.read(), batch],
+          [
+            { type: 'int32', data: [row] },
+            { type: 'float32', data: [decay] }
+          ]
+        )
+        variable.write(next)
+      }
+      update(layer.movingMean, 0)
+      update(layer.movingVariance, 1)
+    } finally {
+      batch.dispose()
+    }
+    return output
+  })
+}

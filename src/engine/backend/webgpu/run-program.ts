@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs'
+
+/**
+ * The parts of tfjs-backend-webgpu's `WebGPUProgram` the studio's own programs fill in. tfjs writes the shader's
+ * prelude from them: one storage binding per `variableNames` entry (read as `x[i]` and through getters such as
+ * `getXByOutputIndex`), `result` with `setOutputAtIndex`, and `uniforms.<name>` for the `uniforms` declared here
+ * (plus `uniforms.size`, the output's element count, when `size` is set). tfjs compiles a program once per
+ * `shaderKey` and the ranks and dtypes of its tensors.
+ */
+export interface StudioProgram {
+  outputShape: number[]
+  shaderKey: string
+  variableNames: string[]
+  workgroupSize: [number, number, number]
+  dispatchLayout: { x: number[] }
+  dispatch: [number, number, number]
+  uniforms?: string
+  size?: boolean
+  getUserCode(): string
+}
+
+/** A value for one of the program's own uniforms, in the order `uniforms` declares them. */
+export interface ProgramUniform {
+  type: 'float32' | 'int32'
+  data: number[]
+}
+
+interface WebGpuBackendLike {
+  runWebGPUProgram(program: StudioProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: ProgramUniform[]): tf.TensorInfo
+}
+
+/** A program over its output as one flat array, dispatched as `workgroups` workgroups along x. */
+export function flatProgram(fields: Omit<StudioProgram, 'dispatchLayout' | 'dispatch'>, workgroups: number): StudioProgram {
+  return { ...fields, dispatchLayout: { x: fields.outputShape.map((_, i) => i) }, dispatch: [workgroups, 1, 1] }
+}
+
+/** Runs one of the studio's programs on the webgpu backend (which must be the active one) and returns its output. */
+export function runProgram(program: StudioProgram, inputs: tf.Tensor[], uniforms: ProgramUniform[] = []): tf.Tensor {
+  const backend = tf.backend() as unknown as WebGpuBackendLike
+  const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms)
+  return tf.engine().makeTensorFromTensorInfo(info)
+}
