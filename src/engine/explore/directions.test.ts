@@ -84,6 +84,9 @@ describe('directions without labels', () => {
     await findDirections(models, { generator: source, ...small }, { progress: (f) => progress.push(f) })
     expect(progress.length).toBeGreaterThan(3)
     expect(progress.at(-1)).toBe(1)
+    // It never goes back, and the PCA's convergence moves it along: no leap from the iteration count to the end.
+    expect(progress.every((p, i) => i === 0 || p >= (progress[i - 1] as number))).toBe(true)
+    expect(Math.max(...progress.slice(1).map((p, i) => p - (progress[i] as number)))).toBeLessThan(0.3)
     await expect(findDirections(models, { generator: source, ...small, layer: 'g_out' })).rejects.toThrow(/g_project, g_relu0, g_relu1, g_relu2/)
     const cancelled = new AbortController()
     cancelled.abort()

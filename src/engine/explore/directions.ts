@@ -52,11 +52,15 @@ export async function findDirections(models: ModelCache, params: Params, ctx: Di
 
     const activations = await ActivationSource.open(generator, params.layer, cols, z, params.samples, ctx)
     try {
+      // The bar follows whichever is further along, the iteration budget or the convergence, and never goes back.
+      let shown = 0
       const result = await pcaOf(activations, params.top, {
         maxIterations: MAX_ITERATIONS,
         tolerance: 1e-5,
-        onIteration: (iteration, max) =>
-          ctx.progress?.(FIRST_PASS + ((1 - FIRST_PASS) * iteration) / max, `Finding the top ${params.top} components: iteration ${iteration}`)
+        onIteration: (iteration, max, settled) => {
+          shown = Math.max(shown, iteration / max, settled)
+          ctx.progress?.(FIRST_PASS + (1 - FIRST_PASS) * shown, `Finding the top ${params.top} components: iteration ${iteration}`)
+        }
       })
       ctx.progress?.(1, 'Carrying the components back to z…')
       return {

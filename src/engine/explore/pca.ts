@@ -30,8 +30,12 @@ export interface PcaOptions {
   maxIterations?: number
   /** Stop when no top Ritz value moves by more than this fraction of the largest. */
   tolerance?: number
-  /** Called after each iteration (a progress report; it may throw to stop). */
-  onIteration?: (iteration: number, maxIterations: number) => void
+  /**
+   * Called after each iteration (a progress report; it may throw to stop). `settled` (0–1) says how far the
+   * Ritz values have come from their first change towards the tolerance, on a log scale: the iteration usually
+   * stops long before `maxIterations`, so the iteration count alone would make a progress bar jump at the end.
+   */
+  onIteration?: (iteration: number, maxIterations: number, settled: number) => void
 }
 
 /** Extra vectors in the block beyond the k asked for. */
@@ -89,14 +93,23 @@ export async function pcaOf(source: PcaSource, k: number, options: PcaOptions = 
   let projected: Float64Array = new Float64Array(rows * block)
   let ritz: Eigen = { values: new Float64Array(block), vectors: new Float64Array(block * block) }
   let previous: Float64Array | null = null
+  let firstChange: number | null = null
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     result.iterations = iteration
     projected = await source.times(basis, block)
     ritz = symmetricEigen(gram(projected, rows, block, rows - 1), block)
     const top = ritz.values.subarray(0, Math.min(k, block))
     const scale = Math.max(ritz.values[0]!, 1e-300)
-    const converged = previous !== null && top.every((v, i) => Math.abs(v - previous![i]!) <= tolerance * scale)
-    options.onIteration?.(iteration, maxIterations)
+    const change = previous === null ? null : Math.max(...top.map((v, i) => Math.abs(v - previous![i]!))) / scale
+    const converged = change !== null && change <= tolerance
+    firstChange ??= change
+    const settled =
+      converged || iteration === maxIterations
+        ? 1
+        : change === null || firstChange === null || firstChange <= tolerance
+          ? 0
+          : Math.min(1, Math.max(0, Math.log(firstChange / Math.max(change, tolerance)) / Math.log(firstChange / tolerance)))
+    options.onIteration?.(iteration, maxIterations, settled)
     if (converged || iteration === maxIterations) break
     previous = Float64Array.from(top)
     basis = orthonormalise(await source.transposeTimes(projected, block), cols, block)

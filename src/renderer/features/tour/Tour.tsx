@@ -10,7 +10,7 @@ export interface TourStep {
   targets: string[]
 }
 
-/** The first-start tour of the demo model: sample grid → walk → arithmetic → filters → an erasure. */
+/** The first-start tour of the demo model: sample grid → walk → arithmetic → filters → an erasure → the artists' tools. */
 export const TOUR_STEPS: TourStep[] = [
   {
     tab: 'walk',
@@ -41,6 +41,24 @@ export const TOUR_STEPS: TourStep[] = [
     title: '5 · Forgetting to draw',
     text: 'Choose "glasses" under Erasure, beside the checkpoint: faces drawn without the 4 feature maps that draw glasses (the paper\'s Fig. 6), at step 4250, the checkpoint the erasure was fitted on. Box an object on the Experiments screen to fit your own.',
     targets: ['explore-erasure']
+  },
+  {
+    tab: 'directions',
+    title: '6 · Directions without labels',
+    text: 'Press "Find": the directions G\'s first layer varies most along, found from 10,000 samples with no labels. On the demo, component 1 makes faces more feminine and component 4 turns the head. Slide them, then save one as a concept.',
+    targets: ['directions-find']
+  },
+  {
+    tab: 'grid',
+    title: '7 · A latent grid',
+    text: 'Select four faces and press "Use as grid corners": every cell between them is drawn, by linear or spherical interpolation. Click a cell to select it; "Export video…" sweeps through the grid.',
+    targets: ['use-grid-corners', 'grid-corners']
+  },
+  {
+    tab: 'canvas',
+    title: '8 · A big canvas',
+    text: 'One picture far larger than the model was trained on: a grid of latent vectors whose projections overlap, so neighbouring cells blend into each other. Tick "seamless tiling" for a texture that repeats.',
+    targets: ['canvas-view', 'canvas-tile']
   }
 ]
 
