@@ -97,6 +97,11 @@ describe('dcgan-studio import, train, resume, sample', () => {
     const runDir = path.join(library, 'runs', runId)
     const latest = LatestCheckpoint.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'latest.json'), 'utf8')))
     expect(latest.step).toBeGreaterThanOrEqual(killedAfter)
+    // The record's cost was brought up to date at each checkpoint, not only when a session ends.
+    const killedCost = RunRecord.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).cost
+    expect(killedCost.steps).toBeGreaterThanOrEqual(6)
+    expect(killedCost.steps).toBeLessThanOrEqual(latest.step)
+    expect(killedCost.seconds).toBeGreaterThan(0)
 
     const resumed = await runCli(['resume', runId, '--steps', String(latest.step + 6), '--library', library])
     expect(resumed.code).toBe(0)
@@ -104,6 +109,9 @@ describe('dcgan-studio import, train, resume, sample', () => {
     expect(started.resumedFrom).toBe(latest.step)
     expect(started.step).toBe(latest.step)
     expect(resumed.lines.at(-1)).toMatchObject({ event: 'done', status: 'completed', step: latest.step + 6 })
+    const resumedCost = RunRecord.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))).cost
+    expect(resumedCost.steps).toBe(latest.step + 6)
+    expect(resumedCost.seconds).toBeGreaterThan(killedCost.seconds)
 
     const listed = await runCli(['runs', '--library', library])
     expect(listed.lines.find((l) => l.id === runId)).toMatchObject({ status: 'completed', step: latest.step + 6 })

@@ -226,6 +226,10 @@ export class Runs {
     const host = new EngineHost({ launcher: this.launcher, backend: this.backend(), maxRestarts: 0 })
     await this.update(id, (current) => ({ ...current, status: 'running', statusMessage: latest ? `Resuming from step ${latest.step}.` : 'Starting.' }))
     const started = Date.now()
+    // The cost before this session; each checkpoint brings it up to date (below), so a studio killed outright
+    // leaves a record that is true to its last checkpoint.
+    const before = record.cost
+    let backend = record.cost.backend
     // Set before the final status is queued: trainer events that are applied after it leave the status alone.
     let ended = false
     const { job, done } = this.jobs.start<TrainSessionResult>({
@@ -253,6 +257,11 @@ export class Runs {
                 // final status (queued when the trainer has answered, after its last event); and before anyone
                 // hears of the event, so a reader who waits on the store's queue then sees it in the record.
                 if (RECORD_EVENTS.has(event.kind)) this.update(id, (current) => applyTrainEvent(current, event, !ended, target)).catch(() => undefined)
+                if (event.kind === 'started') backend = event.backend
+                if (event.kind === 'checkpoint' && !ended) {
+                  const cost = { backend, seconds: before.seconds + (Date.now() - started) / 1000, steps: event.step }
+                  this.update(id, (current) => ({ ...current, cost })).catch(() => undefined)
+                }
                 this.events.emit('runs.event', { runId: id, event })
                 this.reflect(event, ctx, target)
               }
@@ -271,7 +280,7 @@ export class Runs {
           ...current,
           status: result.reason === 'completed' ? 'completed' : result.reason === 'stopped' ? 'stopped' : 'failed',
           statusMessage: result.message,
-          cost: { backend: result.backend, seconds: current.cost.seconds + result.seconds, steps: result.step }
+          cost: { backend: result.backend, seconds: before.seconds + result.seconds, steps: result.step }
         }))
       })
       .catch(async (err: unknown) => {
@@ -284,7 +293,7 @@ export class Runs {
             status: crashed ? 'interrupted' : 'failed',
             statusMessage:
               `${err instanceof Error ? err.message : String(err)} ${latestNow ? `The last complete checkpoint is step ${latestNow.step}; resume continues from there.` : ''}`.trim(),
-            cost: { ...current.cost, seconds: current.cost.seconds + (Date.now() - started) / 1000 }
+            cost: { ...current.cost, seconds: before.seconds + (Date.now() - started) / 1000 }
           }
         })
       })

@@ -1,30 +1,30 @@
 import * as zlib from 'node:zlib'
+import {
+  CENTRAL_HEADER,
+  dataStart,
+  END_OF_CENTRAL_DIRECTORY,
+  END_SEARCH_BYTES,
+  findDirectory,
+  LOCAL_HEADER,
+  parseDirectory,
+  ZIP64_END_BYTES,
+  ZIP64_LOCATOR_BYTES,
+  ZipDamage,
+  zip64Directory,
+  zip64EndOffset,
+  type ZipEntry
+} from '../zip-directory'
 import { ByteReader, ModelFileError } from './model-file-error'
 
 /**
- * The zip archives torch.save writes (and torch.load reads): entries read by name from the central directory,
- * stored or deflated, zip64 sizes understood, every offset and length checked against the file, every CRC
- * checked. Nothing is ever extracted to disk, so names cannot escape anywhere; they are still checked, as a
+ * The zip archives torch.save writes (and torch.load reads): entries read by name from the central directory
+ * (parsed by ../zip-directory.ts), stored or deflated, zip64 sizes understood, every offset and length checked
+ * against the file, every CRC checked. Nothing is ever extracted to disk, so names cannot escape anywhere; they are still checked, as a
  * name like "../x" only turns up in an archive made to attack something.
  */
 
-const LOCAL_HEADER = 0x04034b50
-const CENTRAL_HEADER = 0x02014b50
-const END_OF_CENTRAL_DIRECTORY = 0x06054b50
-const ZIP64_LOCATOR = 0x07064b50
-const ZIP64_END = 0x06064b50
-const ZIP64_EXTRA = 0x0001
 /** Far more than a state dict has (one entry per tensor); a bound on work for a hostile archive. */
 const MAX_ENTRIES = 100_000
-
-export interface ZipEntry {
-  readonly name: string
-  readonly method: number
-  readonly crc32: number
-  readonly compressedSize: number
-  readonly size: number
-  readonly localHeaderOffset: number
-}
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
@@ -42,40 +42,25 @@ export class ZipArchive {
 
   static open(bytes: Uint8Array, file: string): ZipArchive {
     const reader = new ByteReader(bytes, file, 'the zip archive')
-    const { count, offset, size } = centralDirectory(reader)
-    if (count > MAX_ENTRIES) throw new ModelFileError(file, `${file} lists ${count} files; a model archive has far fewer. It is not a model file.`)
-    reader.check(offset, size)
-    const entries: ZipEntry[] = []
-    let at = offset
-    for (let i = 0; i < count; i++) {
-      if (reader.u32(at) !== CENTRAL_HEADER) throw new ModelFileError(file, `${file} is damaged: its zip directory is broken at entry ${i + 1} of ${count}.`)
-      const flags = reader.u16(at + 8)
-      const method = reader.u16(at + 10)
-      const crc32 = reader.u32(at + 16)
-      let compressedSize = reader.u32(at + 20)
-      let size = reader.u32(at + 24)
-      const nameLength = reader.u16(at + 28)
-      const extraLength = reader.u16(at + 30)
-      const commentLength = reader.u16(at + 32)
-      let localHeaderOffset = reader.u32(at + 42)
-      const name = new TextDecoder('utf-8', { fatal: false }).decode(reader.slice(at + 46, nameLength))
-      const extra = reader.slice(at + 46 + nameLength, extraLength)
-      if (size === 0xffffffff || compressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
-        const wide = zip64Fields(new ByteReader(extra, file, `the zip64 sizes of ${name}`), {
-          size: size === 0xffffffff,
-          compressedSize: compressedSize === 0xffffffff,
-          offset: localHeaderOffset === 0xffffffff
-        })
-        size = wide.size ?? size
-        compressedSize = wide.compressedSize ?? compressedSize
-        localHeaderOffset = wide.offset ?? localHeaderOffset
+    try {
+      const tailStart = Math.max(0, bytes.byteLength - END_SEARCH_BYTES)
+      const found = findDirectory(bytes.subarray(tailStart), tailStart)
+      const place =
+        'zip64LocatorAt' in found
+          ? zip64Directory(reader.slice(zip64EndOffset(reader.slice(found.zip64LocatorAt, ZIP64_LOCATOR_BYTES)), ZIP64_END_BYTES))
+          : found
+      if (place.count > MAX_ENTRIES)
+        throw new ModelFileError(file, `${file} lists ${place.count} files; a model archive has far fewer. It is not a model file.`)
+      const entries = parseDirectory(reader.slice(place.offset, place.size), place.count)
+      for (const entry of entries) {
+        if (entry.flags & 1) throw new ModelFileError(file, `${file} holds an encrypted entry (${entry.name}); model files are never encrypted.`)
+        checkEntryName(entry.name, file)
       }
-      if (flags & 1) throw new ModelFileError(file, `${file} holds an encrypted entry (${name}); model files are never encrypted.`)
-      checkEntryName(name, file)
-      entries.push({ name, method, crc32, compressedSize, size, localHeaderOffset })
-      at += 46 + nameLength + extraLength + commentLength
+      return new ZipArchive(reader, entries)
+    } catch (error) {
+      if (error instanceof ZipDamage) throw new ModelFileError(file, `${file} ${error.message}.`, { cause: error })
+      throw error
     }
-    return new ZipArchive(reader, entries)
   }
 
   has(name: string): boolean {
@@ -88,9 +73,13 @@ export class ZipArchive {
     const file = this.reader.file
     if (!entry) throw new ModelFileError(file, `${file} has no entry ${name}.`)
     if (entry.size > maxBytes) throw new ModelFileError(file, `${file}: ${name} is ${entry.size} bytes, more than the ${maxBytes} allowed for it.`)
-    const at = entry.localHeaderOffset
-    if (this.reader.u32(at) !== LOCAL_HEADER) throw new ModelFileError(file, `${file} is damaged: the data of ${name} is not where its directory says.`)
-    const start = at + 30 + this.reader.u16(at + 26) + this.reader.u16(at + 28)
+    let start: number
+    try {
+      start = dataStart(this.reader.slice(entry.localHeaderOffset, 30), entry)
+    } catch (error) {
+      if (error instanceof ZipDamage) throw new ModelFileError(file, `${file} ${error.message}.`, { cause: error })
+      throw error
+    }
     const stored = this.reader.slice(start, entry.compressedSize)
     let data: Uint8Array
     if (entry.method === 0) {
@@ -110,61 +99,6 @@ export class ZipArchive {
     if (zlib.crc32(data) !== entry.crc32) throw new ModelFileError(file, `${file} is damaged: ${name} fails its checksum.`)
     return data
   }
-}
-
-function centralDirectory(reader: ByteReader): { count: number; offset: number; size: number } {
-  const file = reader.file
-  // The end record is at most 22 bytes plus a 64 KiB comment from the end.
-  const floor = Math.max(0, reader.length - 22 - 0xffff)
-  let end = -1
-  for (let at = reader.length - 22; at >= floor; at--) {
-    if (reader.u32(at) === END_OF_CENTRAL_DIRECTORY) {
-      end = at
-      break
-    }
-  }
-  if (end < 0) throw new ModelFileError(file, `${file} starts like a zip archive but has no zip directory at its end: it is cut short or damaged.`)
-  let count = reader.u16(end + 10)
-  let size = reader.u32(end + 12)
-  let offset = reader.u32(end + 16)
-  if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) {
-    const locator = end - 20
-    if (locator < 0 || reader.u32(locator) !== ZIP64_LOCATOR) throw new ModelFileError(file, `${file} is damaged: its zip64 directory is missing.`)
-    const record = reader.u64(locator + 8)
-    if (reader.u32(record) !== ZIP64_END) throw new ModelFileError(file, `${file} is damaged: its zip64 directory is not where it says.`)
-    count = reader.u64(record + 32)
-    size = reader.u64(record + 40)
-    offset = reader.u64(record + 48)
-  }
-  return { count, offset, size }
-}
-
-/** The 64-bit sizes of a zip64 entry, in the order the format lists them (only those marked as too big). */
-function zip64Fields(
-  extra: ByteReader,
-  wanted: { size: boolean; compressedSize: boolean; offset: boolean }
-): { size?: number; compressedSize?: number; offset?: number } {
-  let at = 0
-  while (at + 4 <= extra.length) {
-    const id = extra.u16(at)
-    const length = extra.u16(at + 2)
-    if (id === ZIP64_EXTRA) {
-      const fields: { size?: number; compressedSize?: number; offset?: number } = {}
-      let p = at + 4
-      if (wanted.size) {
-        fields.size = extra.u64(p)
-        p += 8
-      }
-      if (wanted.compressedSize) {
-        fields.compressedSize = extra.u64(p)
-        p += 8
-      }
-      if (wanted.offset) fields.offset = extra.u64(p)
-      return fields
-    }
-    at += 4 + length
-  }
-  throw new ModelFileError(extra.file, `${extra.file} is damaged: an entry says it has zip64 sizes but has none.`)
 }
 
 function checkEntryName(name: string, file: string): void {
