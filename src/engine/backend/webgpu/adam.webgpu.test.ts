@@ -139,18 +139,27 @@ describe("the studio's Adam", () => {
     const variables = names.map((name, i) => tf.variable(tf.tensor(initialValues(name, i), SHAPES[name]), true))
     const adam = studioAdam()
     const memory = (): tf.MemoryInfo & { numBytesInGPU?: number; numBytesAllocatedInGPU?: number } => tf.memory()
-    const readings: Array<{ tensors: number; dataIds: number; gpu: number; allocated: number }> = []
+    // tfjs-backend-webgpu's buffer pool: the GPU buffers in use and those kept for reuse.
+    const pool = (tf.backend() as unknown as { bufferManager: { getNumUsedBuffers(): number; getNumFreeBuffers(): number } }).bufferManager
+    const readings: Array<{ tensors: number; dataIds: number; gpu: number; allocated: number; buffers: [number, number] }> = []
     for (let step = 1; step <= 5; step++) {
       const gradients = names.map((name, i) => ({ name: variables[i]!.name, tensor: tf.tensor(gradientValues(name, i, step), SHAPES[name]) }))
       adam.applyGradients(gradients)
       tf.dispose(gradients.map((g) => g.tensor))
       await variables[0]!.data()
       const m = memory()
-      readings.push({ tensors: m.numTensors, dataIds: tf.backend().numDataIds(), gpu: m.numBytesInGPU ?? NaN, allocated: m.numBytesAllocatedInGPU ?? NaN })
+      readings.push({
+        tensors: m.numTensors,
+        dataIds: tf.backend().numDataIds(),
+        gpu: m.numBytesInGPU ?? NaN,
+        allocated: m.numBytesAllocatedInGPU ?? NaN,
+        buffers: [pool.getNumUsedBuffers(), pool.getNumFreeBuffers()]
+      })
     }
     adam.dispose()
     tf.dispose(variables)
-    // The first step makes the moments; after it nothing may grow: tensors, data, bytes in use or kept for reuse.
+    // The first step makes the moments; after it nothing may grow: tensors, data, GPU buffers and bytes, in use
+    // or kept for reuse.
     const [, settled, ...later] = readings
     for (const reading of later) expect(reading).toEqual(settled)
   })
