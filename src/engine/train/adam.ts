@@ -82,14 +82,14 @@ class StudioAdamOptimizer extends tf.AdamOptimizer {
         const v = (state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) }).variable
         const gradient = named ? named[i]?.tensor : (variableGradients as tf.NamedTensorMap)[name]
         if (gradient == null) return
-        if (fitsAdamUpdate(value, gradient)) {
+        if (fitsAdamUpdate(value, gradient, m, v)) {
           const [newM, newV, newValue] = tf.engine().runKernel<tf.Tensor[]>(ADAM_UPDATE, { gradient, m, v, value }, attrs as unknown as tf.NamedAttrMap)
           m.assign(newM as tf.Tensor)
           v.assign(newV as tf.Tensor)
           value.assign(newValue as tf.Tensor)
           return
         }
-        // What the program does not take (another dtype): tfjs's ops, in tfjs's order.
+        // What the program does not take (another dtype, mismatched moments): tfjs's ops, in tfjs's order.
         const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1))
         const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2))
         const mHat = tf.div(newM, oneMinusAccBeta1)

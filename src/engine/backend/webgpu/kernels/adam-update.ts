@@ -120,10 +120,13 @@ function pipelineFor(device: GpuDevice): GpuPipeline {
   return pipeline
 }
 
-/** Whether the fused program can update a variable of this dtype and size (tfjs's path does the rest). */
-export function fitsAdamUpdate(value: tf.TensorInfo, gradient: tf.TensorInfo): boolean {
+/**
+ * Whether the fused program can update this variable: float32 throughout and one size for all four (tfjs's ops
+ * do the rest, and report what does not match as tfjs would).
+ */
+export function fitsAdamUpdate(value: tf.TensorInfo, gradient: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo): boolean {
   const size = tf.util.sizeFromShape(value.shape)
-  return value.dtype === 'float32' && gradient.dtype === 'float32' && size > 0 && size === tf.util.sizeFromShape(gradient.shape)
+  return size > 0 && [value, gradient, m, v].every((t) => t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === size)
 }
 
 const adamUpdate: tf.KernelFunc = ({ inputs, backend, attrs }) => {
