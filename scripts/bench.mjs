@@ -9,9 +9,11 @@
 //   npm run bench -- --no-reference     ours only (no PyTorch needed)
 //   npm run bench -- --threads 1        wasm on one thread (default: every core)
 //   npm run bench -- --reference-threads 1   PyTorch on one thread (default: 2, as torch-reference.sh)
-//   npm run bench -- --profile train-64-w64 [--tfjs-kernels]
-//                                       per-kernel time of one training step; --tfjs-kernels measures
-//                                       tfjs-backend-wasm's own kernels instead of wasm-kernels/'s
+//   npm run bench -- --profile train-64-w64 [--tfjs-kernels] [--batch 2]
+//                                       per-kernel time of one training step (on webgpu also the GPU programs
+//                                       it dispatched); --tfjs-kernels measures tfjs-backend-wasm's own kernels
+//                                       instead of wasm-kernels/'s; --batch profiles another batch size (where
+//                                       a step at the config's batch takes too long, e.g. on SwiftShader)
 //   npm run bench -- --dispatch-cost    what issuing one GPU program costs the CPU (webgpu: the dispatch ceiling)
 //   npm run bench -- --reference-device cuda [--reference-python python3] [--reference-script torch_dcgan.py]
 //                                       PyTorch on a GPU: torch_dcgan.py run directly with that Python
@@ -43,6 +45,7 @@ function parseArgs(argv) {
     reference: true,
     profile: null,
     dispatchCost: false,
+    batch: undefined,
     tfjsKernels: false,
     threads: undefined,
     referenceThreads: undefined,
@@ -70,7 +73,10 @@ function parseArgs(argv) {
     else if (arg === '--reference-python') options.referencePython = value()
     else if (arg === '--reference-script') options.referenceScript = path.resolve(value())
     else if (arg === '--engine-bundle') options.engineBundle = path.resolve(value())
-    else if (arg === '--reference-threads') {
+    else if (arg === '--batch') {
+      options.batch = Number(value())
+      if (!Number.isInteger(options.batch) || options.batch < 1) fail('--batch needs a whole number, 1 or more.')
+    } else if (arg === '--reference-threads') {
       options.referenceThreads = Number(value())
       if (!Number.isInteger(options.referenceThreads) || options.referenceThreads < 1) fail('--reference-threads needs a whole number, 1 or more.')
     } else if (arg === '--threads') {
@@ -216,11 +222,15 @@ async function main() {
 
   if (options.profile) {
     if (backendError) throw new Error(backendError)
-    const profile = await bench.profileTrainingStep(bench.benchConfig(options.profile))
+    const config = bench.benchConfig(options.profile)
+    if (options.batch !== undefined) log(`Profiling ${config.name} at batch ${options.batch} instead of ${config.batch}`)
+    const profile = await bench.profileTrainingStep(options.batch === undefined ? config : { ...config, batch: options.batch })
     if (options.json) {
       for (const k of profile.kernels) process.stdout.write(JSON.stringify({ name: profile.name, ...k }) + '\n')
+      if (profile.dispatches != null) process.stdout.write(JSON.stringify({ name: profile.name, dispatches: profile.dispatches }) + '\n')
     } else {
       process.stdout.write(`${profile.name}: step ${profile.stepMs.toFixed(0)} ms, kernels ${profile.kernelMs.toFixed(0)} ms\n`)
+      if (profile.dispatches != null) process.stdout.write(`  GPU programs dispatched in the step: ${profile.dispatches}\n`)
       for (const k of profile.kernels) {
         const share = ((100 * k.ms) / profile.kernelMs).toFixed(1).padStart(5)
         process.stdout.write(`  ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${share}%  ${String(k.calls).padStart(4)} calls\n`)

@@ -10,6 +10,7 @@ import { ModelFileError } from '../node/model-formats/model-file-error'
 import { readModel } from '../node/model-formats/read-model'
 import type { StoredTensor } from '../node/model-formats/tensor'
 import { buildDiscriminator, buildGenerator, saveModel } from './model'
+import { createAdam } from './train/adam'
 import { saveOptimizerStates } from './train/optimizer-state'
 import { publishCheckpoint } from './train/run-folder'
 import { trainableVariables } from './train/gan-step'
@@ -61,7 +62,7 @@ export async function importModel(params: EngineImportModelParams): Promise<Engi
       if (discriminator) await saveModel(discriminator, path.join(dir, RUN_FILES.discriminator))
       if (generator && discriminator) {
         // Adam that has taken no step: what `train` continues from when the file carries no optimiser state.
-        const optimizers = [tf.train.adam(), tf.train.adam()]
+        const optimizers = [createAdam(), createAdam()]
         try {
           await saveOptimizerStates(dir, [
             { name: 'generator', model: generator, optimizer: optimizers[0] as tf.Optimizer, variables: trainableVariables(generator) },

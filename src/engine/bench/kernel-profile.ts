@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { countGpuDispatches } from '../backend/webgpu/dispatch-count'
 import { releaseWasmKernelCaches } from '../backend/wasm-kernels'
 import { trainGanStep } from '../train/gan-step'
 import type { BenchConfig } from './configs'
@@ -16,13 +17,16 @@ export interface StepProfile {
   stepMs: number
   kernelMs: number
   kernels: KernelTime[]
+  /** GPU programs the profiled step dispatched (webgpu only; null on other backends). */
+  dispatches: number | null
 }
 
 /**
  * Where one training step's time goes, per kernel name (tf.profile around the engine's trainGanStep,
  * after `warmup` unprofiled steps). Kernels that ours compose from other kernels (wasm-kernels/) count
  * as one: their inner calls bypass the engine and so the profiler. The gap between the step's wall
- * time and its kernels' sum is JavaScript outside kernels (tape, optimizer bookkeeping, tidy).
+ * time and its kernels' sum is JavaScript outside kernels (tape, optimizer bookkeeping, tidy). On
+ * webgpu it also counts the GPU programs the step dispatched (dispatch-count.ts), what the fused kernels reduce.
  */
 export async function profileTrainingStep(config: BenchConfig, warmup = 1): Promise<StepProfile> {
   const { pair, dispose } = buildGanPair(config)
@@ -35,9 +39,11 @@ export async function profileTrainingStep(config: BenchConfig, warmup = 1): Prom
   try {
     for (let i = 0; i < warmup; i++) await trainGanStep(pair, real, uniformNoise(config.batch * model.zDim))
     const started = performance.now()
-    const info = await tf.profile(async () => {
-      await trainGanStep(pair, real, uniformNoise(config.batch * model.zDim))
-    })
+    const { result: info, dispatches } = await countGpuDispatches(() =>
+      tf.profile(async () => {
+        await trainGanStep(pair, real, uniformNoise(config.batch * model.zDim))
+      })
+    )
     const stepMs = performance.now() - started
     const byName = new Map<string, KernelTime>()
     for (const kernel of info.kernels) {
@@ -51,7 +57,13 @@ export async function profileTrainingStep(config: BenchConfig, warmup = 1): Prom
       byName.set(kernel.name, entry)
     }
     const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms)
-    return { name: config.name, stepMs, kernelMs: kernels.reduce((sum, k) => sum + k.ms, 0), kernels }
+    return {
+      name: config.name,
+      stepMs,
+      kernelMs: kernels.reduce((sum, k) => sum + k.ms, 0),
+      kernels,
+      dispatches: tf.getBackend() === 'webgpu' ? dispatches : null
+    }
   } finally {
     tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checking)
     real.dispose()

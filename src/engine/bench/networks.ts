@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs'
 import { paperModelConfig } from '../../shared/formats/model'
 import { buildDiscriminator, buildGenerator } from '../model'
+import { createAdam } from '../train/adam'
 import { type GanPair, logitsOf, trainableVariables } from '../train/gan-step'
 import type { BenchConfig } from './configs'
 
@@ -9,7 +9,7 @@ export function benchModelConfig(config: BenchConfig) {
   return paperModelConfig({ imageSize: config.imageSize, channels: 3, genWidth: config.width, discWidth: config.width })
 }
 
-/** G and D with Adam(2e-4, β1 0.5) each, as the engine's trainer and the PyTorch reference set them up. */
+/** G and D with Adam(2e-4, β1 0.5) each (the studio's, train/adam.ts), as the engine's trainer and the PyTorch reference set them up. */
 export function buildGanPair(config: BenchConfig): { pair: GanPair; dispose: () => void } {
   const model = benchModelConfig(config)
   const generator = buildGenerator(model, 1)
@@ -17,8 +17,8 @@ export function buildGanPair(config: BenchConfig): { pair: GanPair; dispose: () 
   const pair: GanPair = {
     generator,
     discriminatorLogits: logitsOf(discriminator),
-    generatorOptimizer: tf.train.adam(2e-4, 0.5),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
+    generatorOptimizer: createAdam(2e-4, 0.5),
+    discriminatorOptimizer: createAdam(2e-4, 0.5),
     generatorVariables: trainableVariables(generator),
     discriminatorVariables: trainableVariables(discriminator)
   }

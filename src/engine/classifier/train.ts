@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { StudioError } from '../../shared/api/errors'
 import { type ClassifierInfo, CLASSIFIER_VERSION, BINARY_ATTRIBUTES, POSES } from '../../shared/faces'
 import { Rng } from '../../shared/latent/random'
+import { createAdam } from '../train/adam'
 import { trainableVariables } from '../train/gan-step'
 import { accuracyOn } from './classify'
 import { type FaceExamples, type Variation, batchOf, renderExamples } from './data'
@@ -103,7 +104,7 @@ async function fit(
 ): Promise<{ steps: number; finalLoss: number }> {
   const { channels, epochs, batchSize, onProgress, signal } = options
   const logits = logitsOf(model)
-  const optimizer = tf.train.adam(options.learningRate)
+  const optimizer = createAdam(options.learningRate)
   const variables = trainableVariables(model)
   const rng = new Rng(options.seed ^ 0x5eed)
   const perEpoch = Math.ceil(examples.count / batchSize)

@@ -8,6 +8,7 @@ import { forwardOutput } from '../explore/forward'
 import type { ModelCache, Network } from '../explore/models'
 import { rgbaToTensor, tensorToRgbaImages } from '../explore/pixels'
 import { yieldAndCheck } from '../probe/cancel'
+import { createAdam } from '../train/adam'
 
 /**
  * Projection: the z whose sample looks most like a given image. Several starting points, drawn from the
@@ -44,7 +45,7 @@ export async function project(models: ModelCache, params: EngineProjectParams, c
     const target = rgbaToTensor(params.image, imageSize, channels)
     // tidy frees the initial value; the variable, which tidy never frees, keeps its own reference.
     const z = tf.tidy(() => tf.variable(tf.tensor2d(starts, [params.starts, zDim])))
-    const optimizer = tf.train.adam(params.learningRate)
+    const optimizer = createAdam(params.learningRate)
     try {
       const initialErrors = await errorsOf(generator, z, target)
       for (let step = 1; step <= params.steps; step++) {

@@ -15,6 +15,7 @@ import { fillNoise, noiseForSeed, Rng } from '../../shared/latent/random'
 import { DatasetReader } from '../data/dataset-reader'
 import { buildDiscriminator, buildGenerator, loadModel, saveModel } from '../model'
 import { syncFile, writeFileAtomic } from '../../node/atomic-files'
+import { createAdam } from './adam'
 import { type GanPair, type StepLosses, logitsOf, trainableVariables, trainGanStep, withBatchNormMomentum, withFrozenMovingStats } from './gan-step'
 import { divergedWeightsMessage } from './health'
 import { appendMetrics, truncateMetrics } from './metrics-log'
@@ -140,8 +141,8 @@ export class Trainer {
       const discriminator = checkpointDir ? await loadModel(path.join(checkpointDir, RUN_FILES.discriminator)) : buildDiscriminator(model, train.seed)
       models.push(discriminator)
       if (checkpointDir) checkArchitecture(checkpointDir, model, generator, discriminator)
-      const generatorOptimizer = tf.train.adam(train.learningRate, train.beta1, train.beta2, ADAM_EPSILON)
-      const discriminatorOptimizer = tf.train.adam(train.learningRate, train.beta1, train.beta2, ADAM_EPSILON)
+      const generatorOptimizer = createAdam(train.learningRate, train.beta1, train.beta2, ADAM_EPSILON)
+      const discriminatorOptimizer = createAdam(train.learningRate, train.beta1, train.beta2, ADAM_EPSILON)
       optimizers.push(generatorOptimizer, discriminatorOptimizer)
       const pair: GanPair = {
         generator,

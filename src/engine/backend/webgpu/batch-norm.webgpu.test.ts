@@ -4,6 +4,7 @@ import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { variableOf } from '../../train/gan-step'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
+import { countGpuDispatches } from './dispatch-count'
 import { installFusedBatchNorm, uninstallFusedBatchNorm } from './fused-batch-norm'
 
 /**
@@ -82,21 +83,14 @@ async function trainingPass(backend: string, shape: number[]): Promise<Result> {
   return result
 }
 
-/** Counts the GPU programs `work` dispatches on webgpu. */
-function countPrograms(work: () => void): number {
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (...args: unknown[]) => unknown }
-  const run = backend.runWebGPUProgram
-  let programs = 0
-  backend.runWebGPUProgram = (...args: unknown[]) => {
-    programs += 1
-    return run.apply(backend, args)
-  }
-  try {
+/** The GPU programs `work` dispatches. */
+async function countPrograms(work: () => void): Promise<number> {
+  const { dispatches } = await countGpuDispatches(() => {
     work()
-  } finally {
-    backend.runWebGPUProgram = run
-  }
-  return programs
+    return Promise.resolve()
+  })
+  if (dispatches === null) throw new Error('WebGPU is not loaded: nothing to count.')
+  return dispatches
 }
 
 describe('fused BatchNorm on webgpu', () => {
@@ -127,13 +121,13 @@ describe('fused BatchNorm on webgpu', () => {
     }
     step()
     const before = tf.memory().numTensors
-    const fused = countPrograms(step)
+    const fused = await countPrograms(step)
     step()
     expect(tf.memory().numTensors).toBe(before)
     uninstallFusedBatchNorm()
     let composite: number
     try {
-      composite = countPrograms(step)
+      composite = await countPrograms(step)
     } finally {
       installFusedBatchNorm()
     }
@@ -149,7 +143,7 @@ describe('fused BatchNorm on webgpu', () => {
     const shape = [2, 4, 4, 8]
     const layer = layerFor(shape)
     const x = tf.tensor(randomValues(shape, 41).values, shape)
-    const programs = countPrograms(() => tf.dispose(layer.apply(x, { training: false }) as tf.Tensor))
+    const programs = await countPrograms(() => tf.dispose(layer.apply(x, { training: false }) as tf.Tensor))
     // tfjs's inference path: one FusedBatchNorm program over the moving statistics.
     expect(programs).toBe(1)
     tf.dispose(x)

@@ -5,6 +5,7 @@ import type { ModelConfig } from '../../../shared/formats/model'
 import { noiseForSeed } from '../../../shared/latent/random'
 import { discImages } from '../../data/test-datasets'
 import { buildDiscriminator, buildGenerator } from '../../model'
+import { createAdam } from '../../train/adam'
 import { type GanPair, logitsOf, trainableVariables, trainGanStep } from '../../train/gan-step'
 import { tinyModel } from '../../train/test-support'
 import { ADAM_EPSILON } from '../../train/trainer'
@@ -42,8 +43,8 @@ function buildGan(): Gan {
   const pair: GanPair = {
     generator,
     discriminatorLogits: logitsOf(discriminator),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, 0.5, 0.999, ADAM_EPSILON),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, 0.5, 0.999, ADAM_EPSILON),
+    generatorOptimizer: createAdam(LEARNING_RATE, 0.5, 0.999, ADAM_EPSILON),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, 0.5, 0.999, ADAM_EPSILON),
     generatorVariables: trainableVariables(generator),
     discriminatorVariables: trainableVariables(discriminator)
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { installFusedBatchNorm, uninstallFusedBatchNorm } from '../fused-batch-norm'
+import { adamUpdateKernel } from './adam-update'
 import { createAddN } from './add-n'
 import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
@@ -19,6 +20,9 @@ const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc
  * every transposed convolution of G, and D's input gradients — instead of the naive one it defaults to.
  */
 export const WEBGPU_FLAGS = { WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE: false } as const
+
+/** Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts). */
+const additions: tf.KernelConfig[] = [adamUpdateKernel]
 
 const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
@@ -47,13 +51,22 @@ export function registerWebGpuKernels(): string[] {
     ours.add(config.kernelFunc)
     originals.set(kernelName, current)
   }
-  return replacements.map((r) => r.kernelName)
+  for (const addition of additions) {
+    if (!(tf.getKernel(addition.kernelName, 'webgpu') as tf.KernelConfig | undefined)) tf.registerKernel(addition)
+  }
+  return [...replacements.map((r) => r.kernelName), ...additions.map((a) => a.kernelName)]
 }
 
-/** Puts tfjs-backend-webgpu's own kernels back (for tests that show what ours fix, and for measurements). */
+/**
+ * Puts tfjs-backend-webgpu's own kernels back (for tests that show what ours fix, and for measurements) and
+ * removes the studio's additions and its fused BatchNorm, so that Adam and BatchNorm take tfjs's path again.
+ */
 export function restoreTfjsWebGpuKernels(): void {
   tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true)
   uninstallFusedBatchNorm()
+  for (const addition of additions) {
+    if (tf.getKernel(addition.kernelName, 'webgpu') as tf.KernelConfig | undefined) tf.unregisterKernel(addition.kernelName, 'webgpu')
+  }
   for (const [kernelName, original] of originals) {
     tf.unregisterKernel(kernelName, 'webgpu')
     tf.registerKernel(original)
