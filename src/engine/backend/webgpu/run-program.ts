@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
 
 /**
  * The parts of tfjs-backend-webgpu's `WebGPUProgram` the studio's own programs fill in. tfjs writes the shader's
@@ -27,6 +27,7 @@ export interface ProgramUniform {
 
 interface WebGpuBackendLike {
   runWebGPUProgram(program: StudioProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: ProgramUniform[]): tf.TensorInfo
+  disposeData(dataId: tf.DataId): boolean
 }
 
 /** A program over its output as one flat array, dispatched as `workgroups` workgroups along x. */
@@ -34,9 +35,12 @@ export function flatProgram(fields: Omit<StudioProgram, 'dispatchLayout' | 'disp
   return { ...fields, dispatchLayout: { x: fields.outputShape.map((_, i) => i) }, dispatch: [workgroups, 1, 1] }
 }
 
-/** Runs one of the studio's programs on the webgpu backend (which must be the active one) and returns its output. */
-export function runProgram(program: StudioProgram, inputs: tf.Tensor[], uniforms: ProgramUniform[] = []): tf.Tensor {
-  const backend = tf.backend() as unknown as WebGpuBackendLike
-  const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms)
-  return tf.engine().makeTensorFromTensorInfo(info)
+/** The webgpu backend a kernel was given, as the studio's kernels use it. */
+export function webGpuBackend(backend: unknown): WebGpuBackendLike {
+  return backend as WebGpuBackendLike
+}
+
+/** Runs one of the studio's programs inside a kernel of the webgpu backend; the caller owns the output. */
+export function runProgram(backend: unknown, program: StudioProgram, inputs: tf.TensorInfo[], uniforms: ProgramUniform[] = []): tf.TensorInfo {
+  return webGpuBackend(backend).runWebGPUProgram(program, inputs, 'float32', uniforms)
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { installFusedBatchNorm, uninstallFusedBatchNorm } from '../fused-batch-norm'
 import { adamUpdateKernel } from './adam-update'
 import { createAddN } from './add-n'
+import { batchNormKernels } from './batch-norm'
 import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
 
@@ -21,8 +22,8 @@ const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc
  */
 export const WEBGPU_FLAGS = { WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE: false } as const
 
-/** Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts). */
-const additions: tf.KernelConfig[] = [adamUpdateKernel]
+/** Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts, ../fused-batch-norm.ts). */
+const additions: tf.KernelConfig[] = [adamUpdateKernel, ...batchNormKernels]
 
 const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
