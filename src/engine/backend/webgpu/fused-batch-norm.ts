@@ -4,13 +4,13 @@ import { BATCH_NORM_GRAD, BATCH_NORM_TRAINING, MOVING_AVERAGE } from './kernels/
 /**
  * Training-mode BatchNormalization in 4 GPU programs forward and 4 backward, instead of the 12 and about 20 that
  * tfjs-layers' composite (moments, batchNorm, two moving averages, and autodiff of all of it) dispatches on
- * webgpu. A DCGAN training step runs BatchNorm 12 (32 px) to 17 (64 px) times, and on a GPU a small network's step is bound by how
- * many programs it dispatches (each costs the CPU tens of µs: `npm run bench -- --dispatch-cost`), so this is
- * one of the largest cuts in the step's dispatch count.
+ * webgpu. A DCGAN training step runs BatchNorm 12 (32 px) to 17 (64 px) times, and on a GPU a small network's
+ * step is bound by how many programs it dispatches (each costs the CPU tens of µs: `npm run bench --
+ * --dispatch-cost`), so this is one of the largest cuts in the step's dispatch count.
  *
- * The programs run as the kernels of kernels/batch-norm.ts, so the profile names and times them. It replaces
- * the layer's `call` (tfjs-layers' BatchNormalization class, for every instance) and acts only on
- * the webgpu backend, in training mode, for the layers the studio builds (normalising over the last axis, with γ
+ * The programs run as the kernels of kernels/batch-norm.ts, so the profile names and times them. This module
+ * replaces the layer's `call` (tfjs-layers' BatchNormalization class, for every instance) and acts only on the
+ * webgpu backend, in training mode, for the layers the studio builds (normalising over the last axis, with γ
  * and β); everything else, and every other backend, goes to tfjs-layers' own code. The numbers are the same
  * computation in another order: the tests compare it with tfjs's BatchNorm on cpu (batch-norm.webgpu.test.ts).
  */
