@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
+import { countGpuDispatches } from './dispatch-count'
 import { WEBGPU_FLAGS } from './kernels'
 import { createConv2DBackpropFilter } from './kernels/conv2d-backprop-filter'
 
@@ -75,6 +76,19 @@ describe("the studio's webgpu convolution gradients", () => {
     expect(relativeError(actual.input, expected.input), 'input gradient').toBeLessThan(1e-5)
     expect(tf.memory().numTensors).toBe(tensors)
     expect(tf.backend().numDataIds()).toBe(buffers)
+  })
+
+  it('runs a filter gradient as two GPU programs: the taps gathered, then one matrix product', async () => {
+    await selectBackend('webgpu')
+    const x = tf.tensor4d(randomValues([2, 16, 16, 8], 41).values, [2, 16, 16, 8])
+    const dy = tf.tensor4d(randomValues([2, 8, 8, 16], 42).values, [2, 8, 8, 16])
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [4, 4, 8, 16] }
+    const { result, dispatches } = await countGpuDispatches(() =>
+      Promise.resolve(tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap))
+    )
+    expect(result.shape).toEqual([4, 4, 8, 16])
+    expect(dispatches).toBe(2)
+    tf.dispose([x, dy, result])
   })
 
   it('cuts the taps into groups where their stack would pass the memory budget, with the same result', async () => {

@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
+import { flatProgram, runProgram, type StudioProgram } from '../run-program'
+
+/** Threads of the patch-gathering program's workgroup. */
+const PATCH_THREADS = 64
 
 interface WebGpuBackendLike {
   disposeData(dataId: tf.DataId): boolean
@@ -13,17 +17,53 @@ interface Conv2DBackpropFilterAttrs {
   filterShape: [number, number, number, number]
 }
 
+/** x's patches under filter taps first … first + count − 1: [count, B·OH·OW, CI], zero where a tap meets padding. */
+function tapPatchesProgram(count: number, positions: number, inChannels: number): StudioProgram {
+  const size = count * positions * inChannels
+  return flatProgram(
+    {
+      outputShape: [count, positions, inChannels],
+      shaderKey: 'studio_conv_tap_patches',
+      variableNames: ['x'],
+      workgroupSize: [PATCH_THREADS, 1, 1],
+      size: true,
+      uniforms:
+        'firstTap : i32, filterWidth : i32, strideHeight : i32, strideWidth : i32, padTop : i32, padLeft : i32, inHeight : i32, inWidth : i32, inChannels : i32, outHeight : i32, outWidth : i32, positions : i32,',
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index < uniforms.size) {
+            let channel = index % uniforms.inChannels;
+            let rest = index / uniforms.inChannels;
+            let position = rest % uniforms.positions;
+            let tap = uniforms.firstTap + rest / uniforms.positions;
+            let ow = position % uniforms.outWidth;
+            let oh = (position / uniforms.outWidth) % uniforms.outHeight;
+            let image = position / (uniforms.outWidth * uniforms.outHeight);
+            let ih = oh * uniforms.strideHeight + tap / uniforms.filterWidth - uniforms.padTop;
+            let iw = ow * uniforms.strideWidth + tap % uniforms.filterWidth - uniforms.padLeft;
+            var value = 0.0;
+            if (ih >= 0 && ih < uniforms.inHeight && iw >= 0 && iw < uniforms.inWidth) {
+              value = x[((image * uniforms.inHeight + ih) * uniforms.inWidth + iw) * uniforms.inChannels + channel];
+            }
+            setOutputAtIndex(index, value);
+          }
+        }`
+    },
+    Math.ceil(size / PATCH_THREADS)
+  )
+}
+
 /**
  * `Conv2DBackpropFilter` (the filter gradient of every conv layer of D, and of G's transposed convolutions'
  * input side) as one batched, tiled matrix product instead of tfjs-backend-webgpu's naive program, in which
  * each of the KH·KW·CI·CO threads walks the whole batch alone. Per filter tap (kh, kw), the inputs that tap
- * meets are a strided slice of the padded input, [B·OH·OW, CI]; its gradient is that sliceᵀ · dy ([B·OH·OW, CO]).
- * The KH·KW slices are stacked into one [KH·KW, B·OH·OW, CI] tensor and multiplied by dy in a single
- * BatchMatMul (dy broadcast over the taps; a batch above 1, so never the split-K program). The stack costs
- * KH·KW / (SH·SW) times the input's memory, freed before returning; where that would pass half the device's
- * largest storage binding, the taps go in groups, one product per group. Shapes the decomposition does not
- * cover (NCHW, a 'valid' padding that leaves input rows unread at the bottom or right, or one tap alone over
- * that budget) keep the original. `budgetBytes` replaces that budget (tests use it to make groups).
+ * meets form a [B·OH·OW, CI] matrix (zero where the tap meets padding); its gradient is that matrixᵀ · dy
+ * ([B·OH·OW, CO]). One program of ours gathers the taps' matrices into a [KH·KW, B·OH·OW, CI] stack, and a single
+ * BatchMatMul multiplies it by dy (dy broadcast over the taps; a batch above 1, so never the split-K program):
+ * two programs per call, where slicing a padded input tap by tap took about twenty. The stack costs KH·KW /
+ * (SH·SW) times the input's memory, freed before returning; where that would pass half the device's largest
+ * storage binding, the taps go in groups, one gather and one product per group. NCHW, and one tap alone over
+ * that budget, keep the original. `budgetBytes` replaces that budget (tests use it to make groups).
  */
 export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?: number): tf.KernelFunc {
   return (args) => {
@@ -41,11 +81,6 @@ export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?
       'channelsLast'
     )
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info
-    // The padded input must reach exactly the last row and column a tap reads.
-    const bottom = (outHeight - 1) * strideHeight + filterHeight - inHeight - padInfo.top
-    const right = (outWidth - 1) * strideWidth + filterWidth - inWidth - padInfo.left
-    if (bottom < 0 || right < 0) return original(args)
-
     const backend = args.backend as unknown as WebGpuBackendLike
     const positions = batchSize * outHeight * outWidth
     const budget = budgetBytes ?? Math.min(backend.device.limits.maxStorageBufferBindingSize, backend.device.limits.maxBufferSize) / 2
@@ -60,57 +95,24 @@ export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?
     const free = (tensors: tf.TensorInfo[]): void => {
       for (const t of tensors.splice(0)) backend.disposeData(t.dataId)
     }
-    const tap = (index: number, padded: tf.TensorInfo): tf.TensorInfo => {
-      const kh = Math.floor(index / filterWidth)
-      const kw = index % filterWidth
-      const sliced = run(
-        tf.StridedSlice,
-        { x: padded },
-        {
-          begin: [0, kh, kw, 0],
-          end: [batchSize, kh + (outHeight - 1) * strideHeight + 1, kw + (outWidth - 1) * strideWidth + 1, inChannels],
-          strides: [1, strideHeight, strideWidth, 1],
-          beginMask: 0,
-          endMask: 0,
-          ellipsisMask: 0,
-          newAxisMask: 0,
-          shrinkAxisMask: 0
-        }
+    const uniforms = (firstTap: number) =>
+      [firstTap, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left, inHeight, inWidth, inChannels, outHeight, outWidth, positions].map(
+        (value) => ({ type: 'int32' as const, data: [value] })
       )
-      const flat = run(tf.Reshape, { x: sliced }, { shape: [1, positions, inChannels] })
-      backend.disposeData(sliced.dataId)
-      return flat
-    }
     const held: tf.TensorInfo[] = []
     const products: tf.TensorInfo[] = []
     try {
-      const padded = run(
-        tf.PadV2,
-        { x },
-        {
-          paddings: [
-            [0, 0],
-            [padInfo.top, bottom],
-            [padInfo.left, right],
-            [0, 0]
-          ],
-          constantValue: 0
-        }
-      )
-      held.push(padded)
       const gradient = run(tf.Reshape, { x: dy }, { shape: [1, positions, outChannels] })
       held.push(gradient)
       const tapCount = filterHeight * filterWidth
-      // One group of taps at a time: its slices and their stack are freed before the next group is cut.
+      // One group of taps at a time: its stack is freed before the next group is gathered.
       for (let first = 0; first < tapCount; first += tapsPerGroup) {
-        const group: tf.TensorInfo[] = []
+        const count = Math.min(tapsPerGroup, tapCount - first)
+        const stacked = runProgram(backend, tapPatchesProgram(count, positions, inChannels), [x], uniforms(first))
         try {
-          for (let index = first; index < Math.min(first + tapsPerGroup, tapCount); index++) group.push(tap(index, padded))
-          const stacked = group.length === 1 ? group[0]! : run(tf.Concat, group as unknown as tf.NamedTensorInfoMap, { axis: 0 })
-          if (group.length > 1) group.push(stacked)
           products.push(run(tf.BatchMatMul, { a: stacked, b: gradient }, { transposeA: true, transposeB: false }))
         } finally {
-          free(group)
+          backend.disposeData(stacked.dataId)
         }
       }
       const all = products.length === 1 ? products[0]! : run(tf.Concat, products as unknown as tf.NamedTensorInfoMap, { axis: 0 })
