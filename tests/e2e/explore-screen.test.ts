@@ -225,13 +225,13 @@ describe('the Explore screen', () => {
     await page.getByTestId('explore-run').selectOption(copyRun)
     await expect.poll(() => page.getByTestId('slot-a').getAttribute('data-count')).toBe('0')
     expect(await page.getByTestId('selection-tray').locator('.tray-item').count()).toBe(0)
-    expect(await grid.getAttribute('data-count')).toBe('0')
     await page.getByTestId('explore-tab-walk').click()
     expect(await page.getByTestId('walk-strip-lerp').count()).toBe(0)
-    // No classifier for this run: its grid comes without attribute chips or sort.
-    await page.getByTestId('explore-generate').click()
-    // Settings are per run too: this run's grid has the default 16 samples.
+    // A run opened for the first time draws its samples by itself, and settings are per run too: this run's grid
+    // has the default 16 samples, none of them selected. (Polled: the draw may land before or after the switch.)
     await expect.poll(() => grid.getAttribute('data-count')).toBe('16')
+    expect(await grid.locator('button[aria-pressed="true"]').count()).toBe(0)
+    // No classifier for this run: its grid comes without attribute chips or sort.
     expect(await page.getByTestId('attribute-controls').count()).toBe(0)
     expect(await grid.locator('.sample-cell[data-smiling]').count()).toBe(0)
     await page.getByTestId('explore-run').selectOption(demoRun)
