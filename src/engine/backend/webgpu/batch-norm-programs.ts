@@ -1,16 +1,14 @@
-import { flatProgram, type StudioProgram } from './run-program'
+import { elementwiseProgram, flatProgram, type StudioProgram } from './run-program'
 
 /**
  * The GPU programs of a training-mode batch normalisation over the last axis, with x seen as [rows, channels]
  * (rows = every position of every image). `stats` is [2, channels]: the batch mean, then the biased variance,
  * as tfjs's `moments` computes them; `sums` is [2, channels]: Σ dy, then Σ dy·x̂ (x̂ the normalised input).
- * The two reductions run one workgroup per channel; the others one thread per value.
+ * The two reductions run one workgroup per channel; the others one thread per value (run-program.ts).
  */
 
 /** Threads of a reduction's workgroup (a power of two: the tree reduction halves it). */
 const REDUCE_THREADS = 256
-/** Threads of an elementwise program's workgroup. */
-const ELEMENTWISE_THREADS = 64
 
 // A workgroup's sum of `value` over its threads, returned to all of them. Called in uniform control flow only.
 const WORKGROUP_SUM = `
@@ -100,30 +98,9 @@ export function backwardSumsProgram(channels: number): StudioProgram {
   )
 }
 
-function elementwise(shaderKey: string, variableNames: string[], outputShape: number[], uniforms: string, body: string): StudioProgram {
-  const size = outputShape.reduce((a, b) => a * b, 1)
-  return flatProgram(
-    {
-      outputShape,
-      shaderKey,
-      variableNames,
-      workgroupSize: [ELEMENTWISE_THREADS, 1, 1],
-      size: true,
-      uniforms,
-      getUserCode: () => `
-        fn main(index : i32) {
-          if (index < uniforms.size) {
-            ${body}
-          }
-        }`
-    },
-    Math.ceil(size / ELEMENTWISE_THREADS)
-  )
-}
-
 /** x [rows, channels], stats, γ, β → (x − mean) · γ / √(variance + ε) + β, as tfjs's FusedBatchNorm computes it. */
 export function normalizeProgram(rows: number, channels: number): StudioProgram {
-  return elementwise(
+  return elementwiseProgram(
     'studio_bn_normalize',
     ['x', 'stats', 'gamma', 'beta'],
     [rows, channels],
@@ -140,7 +117,7 @@ export function normalizeProgram(rows: number, channels: number): StudioProgram 
  * γ/σ · (dy − Σdy/rows − x̂ · Σdy·x̂/rows), which is what autodiff of mean, variance and normalisation sums to.
  */
 export function backwardInputProgram(rows: number, channels: number): StudioProgram {
-  return elementwise(
+  return elementwiseProgram(
     'studio_bn_backward_input',
     ['dy', 'x', 'stats', 'gamma', 'sums'],
     [rows, channels],
@@ -157,7 +134,7 @@ export function backwardInputProgram(rows: number, channels: number): StudioProg
 
 /** moving [channels], stats → moving − (moving − stats[row]) · decay: tfjs-layers' moving-average update, in one program. */
 export function movingAverageProgram(channels: number): StudioProgram {
-  return elementwise(
+  return elementwiseProgram(
     'studio_bn_moving_average',
     ['moving', 'stats'],
     [channels],
@@ -170,5 +147,5 @@ export function movingAverageProgram(channels: number): StudioProgram {
 
 /** One row of a [2, channels] result (γ's and β's gradients out of `sums`). */
 export function rowProgram(channels: number): StudioProgram {
-  return elementwise('studio_bn_row', ['pair'], [channels], 'row : i32,', `setOutputAtIndex(index, pair[uniforms.row * uniforms.size + index]);`)
+  return elementwiseProgram('studio_bn_row', ['pair'], [channels], 'row : i32,', `setOutputAtIndex(index, pair[uniforms.row * uniforms.size + index]);`)
 }

@@ -44,3 +44,32 @@ export function webGpuBackend(backend: unknown): WebGpuBackendLike {
 export function runProgram(backend: unknown, program: StudioProgram, inputs: tf.TensorInfo[], uniforms: ProgramUniform[] = []): tf.TensorInfo {
   return webGpuBackend(backend).runWebGPUProgram(program, inputs, 'float32', uniforms)
 }
+
+/** Threads of an elementwise program's workgroup. */
+const ELEMENTWISE_THREADS = 64
+
+/**
+ * A program of one thread per output value: `body` runs with `index`, the value's flat position, for every
+ * index below `uniforms.size`, and writes it with `setOutputAtIndex`. Inputs of the output's shape are read as
+ * `name[index]`; `uniforms` declares the program's own (as `'alpha : f32,'`).
+ */
+export function elementwiseProgram(shaderKey: string, variableNames: string[], outputShape: number[], uniforms: string, body: string): StudioProgram {
+  const size = outputShape.reduce((a, b) => a * b, 1)
+  return flatProgram(
+    {
+      outputShape,
+      shaderKey,
+      variableNames,
+      workgroupSize: [ELEMENTWISE_THREADS, 1, 1],
+      size: true,
+      uniforms,
+      getUserCode: () => `
+        fn main(index : i32) {
+          if (index < uniforms.size) {
+            ${body}
+          }
+        }`
+    },
+    Math.ceil(size / ELEMENTWISE_THREADS)
+  )
+}

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
+import { installFusedActivationGrads, uninstallFusedActivationGrads } from '../fused-activation-grads'
 import { installFusedBatchNorm, uninstallFusedBatchNorm } from '../fused-batch-norm'
+import { activationGradKernel } from './activation-grad'
 import { adamUpdateKernel } from './adam-update'
 import { createAddN } from './add-n'
 import { batchNormKernels } from './batch-norm'
@@ -22,20 +24,24 @@ const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc
  */
 export const WEBGPU_FLAGS = { WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE: false } as const
 
-/** Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts, ../fused-batch-norm.ts). */
-const additions: tf.KernelConfig[] = [adamUpdateKernel, ...batchNormKernels]
+/**
+ * Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts,
+ * ../fused-batch-norm.ts, ../fused-activation-grads.ts).
+ */
+const additions: tf.KernelConfig[] = [adamUpdateKernel, ...batchNormKernels, activationGradKernel]
 
 const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
 
 /**
- * Installs the studio's webgpu kernels once tfjs-backend-webgpu is loaded, and the fused training-mode
- * BatchNorm (../fused-batch-norm.ts). Safe to call again (each kernel is replaced once). Returns the kernel
+ * Installs the studio's webgpu kernels once tfjs-backend-webgpu is loaded, the fused training-mode BatchNorm
+ * (../fused-batch-norm.ts) and the one-program activation gradients (../fused-activation-grads.ts). Safe to call again (each kernel is replaced once). Returns the kernel
  * names this module provides.
  */
 export function registerWebGpuKernels(): string[] {
   for (const [flag, value] of Object.entries(WEBGPU_FLAGS)) tf.env().set(flag, value)
   installFusedBatchNorm()
+  installFusedActivationGrads()
   for (const { kernelName, create } of replacements) {
     const current = tf.getKernel(kernelName, 'webgpu') as tf.KernelConfig | undefined
     if (!current) throw new Error(`tfjs-backend-webgpu has no ${kernelName} kernel to replace; load it before registering the studio's kernels.`)
@@ -60,11 +66,13 @@ export function registerWebGpuKernels(): string[] {
 
 /**
  * Puts tfjs-backend-webgpu's own kernels back (for tests that show what ours fix, and for measurements) and
- * removes the studio's additions and its fused BatchNorm, so that Adam and BatchNorm take tfjs's path again.
+ * removes the studio's additions, its fused BatchNorm and activation gradients, so that Adam, BatchNorm and the
+ * activations' gradients take tfjs's path again.
  */
 export function restoreTfjsWebGpuKernels(): void {
   tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', true)
   uninstallFusedBatchNorm()
+  uninstallFusedActivationGrads()
   for (const addition of additions) {
     if (tf.getKernel(addition.kernelName, 'webgpu') as tf.KernelConfig | undefined) tf.unregisterKernel(addition.kernelName, 'webgpu')
   }
