@@ -1,3 +1,4 @@
+import { FLAT_INVOCATION, MULTI_OUTPUT_WORKGROUP, type MultiOutputProgram } from './multi-output'
 import { elementwiseProgram, flatProgram, type StudioProgram } from './run-program'
 
 /**
@@ -113,39 +114,79 @@ export function normalizeProgram(rows: number, channels: number): StudioProgram 
 }
 
 /**
- * dy, x [rows, channels], stats, γ, sums → x's gradient through the batch statistics:
- * γ/σ · (dy − Σdy/rows − x̂ · Σdy·x̂/rows), which is what autodiff of mean, variance and normalisation sums to.
+ * dy, x [rows, channels], stats, γ, sums → x's gradient through the batch statistics,
+ * γ/σ · (dy − Σdy/rows − x̂ · Σdy·x̂/rows), which is what autodiff of mean, variance and normalisation sums to;
+ * and in the same dispatch γ's gradient (Σdy·x̂) and β's (Σdy) copied out of `sums`, which the first `channels`
+ * invocations write. Uniforms: size (rows · channels), rows, channels, ε.
  */
-export function backwardInputProgram(rows: number, channels: number): StudioProgram {
-  return elementwiseProgram(
-    'studio_bn_backward_input',
-    ['dy', 'x', 'stats', 'gamma', 'sums'],
-    [rows, channels],
-    'rows : i32, channels : i32, epsilon : f32,',
-    `
-      let channel = index % uniforms.channels;
-      let inverseStd = inverseSqrt(stats[uniforms.channels + channel] + uniforms.epsilon);
-      let xhat = (x[index] - stats[channel]) * inverseStd;
-      let count = f32(uniforms.rows);
-      let centred = dy[index] - sums[channel] / count - xhat * sums[uniforms.channels + channel] / count;
-      setOutputAtIndex(index, gamma[channel] * inverseStd * centred);`
-  )
+export const BACKWARD_OUTPUTS_PROGRAM: MultiOutputProgram = {
+  name: 'studio_bn_backward_outputs',
+  shader: /* wgsl */ `
+struct Params {
+  size: u32,
+  rows: u32,
+  channels: u32,
+  epsilon: f32,
+};
+
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> sums: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dGamma: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dBeta: array<f32>;
+@group(0) @binding(8) var<uniform> params: Params;
+
+@compute @workgroup_size(${MULTI_OUTPUT_WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = ${FLAT_INVOCATION};
+  if (i >= params.size) {
+    return;
+  }
+  let channels = params.channels;
+  let channel = i % channels;
+  let inverseStd = inverseSqrt(stats[channels + channel] + params.epsilon);
+  let xhat = (x[i] - stats[channel]) * inverseStd;
+  let count = f32(params.rows);
+  let centred = dy[i] - sums[channel] / count - xhat * sums[channels + channel] / count;
+  dx[i] = gamma[channel] * inverseStd * centred;
+  if (i < channels) {
+    dGamma[i] = sums[channels + i];
+    dBeta[i] = sums[i];
+  }
+}
+`
 }
 
-/** moving [channels], stats → moving − (moving − stats[row]) · decay: tfjs-layers' moving-average update, in one program. */
-export function movingAverageProgram(channels: number): StudioProgram {
-  return elementwiseProgram(
-    'studio_bn_moving_average',
-    ['moving', 'stats'],
-    [channels],
-    'row : i32, decay : f32,',
-    `
-      let value = stats[uniforms.row * uniforms.size + index];
-      setOutputAtIndex(index, moving[index] - (moving[index] - value) * uniforms.decay);`
-  )
-}
+/**
+ * moving mean, moving variance [channels], stats → each moving − (moving − batch) · decay, tfjs-layers'
+ * moving-average update, for both statistics in one dispatch. Uniforms: size (channels), decay (1 − momentum).
+ */
+export const MOVING_AVERAGES_PROGRAM: MultiOutputProgram = {
+  name: 'studio_bn_moving_averages',
+  shader: /* wgsl */ `
+struct Params {
+  size: u32,
+  decay: f32,
+};
 
-/** One row of a [2, channels] result (γ's and β's gradients out of `sums`). */
-export function rowProgram(channels: number): StudioProgram {
-  return elementwiseProgram('studio_bn_row', ['pair'], [channels], 'row : i32,', `setOutputAtIndex(index, pair[uniforms.row * uniforms.size + index]);`)
+@group(0) @binding(0) var<storage, read> mean: array<f32>;
+@group(0) @binding(1) var<storage, read> variance: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(3) var<storage, read_write> newMean: array<f32>;
+@group(0) @binding(4) var<storage, read_write> newVariance: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+@compute @workgroup_size(${MULTI_OUTPUT_WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = ${FLAT_INVOCATION};
+  if (i >= params.size) {
+    return;
+  }
+  newMean[i] = mean[i] - (mean[i] - stats[i]) * params.decay;
+  newVariance[i] = variance[i] - (variance[i] - stats[params.size + i]) * params.decay;
+}
+`
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { FLAT_INVOCATION, MULTI_OUTPUT_WORKGROUP, runMultiOutputProgram } from '../multi-output'
 
 /**
  * `StudioAdamUpdate`: one Adam step of one variable as ONE GPU program. tfjs's AdamOptimizer spends about 13
@@ -9,9 +10,8 @@ import * as tf from '@tensorflow/tfjs'
  *
  * Out of place on purpose: the caller assigns the outputs to the variables as tfjs's Adam does, so a tensor that
  * shares a variable's data (a `clone()` shares its data id) keeps its values, and no value the backend cached on
- * the CPU after a read can go stale. tfjs's program class binds one writable output, so this records its own
- * dispatch into the backend's command stream the way the backend's `recordAndSubmit` does (see
- * `recordDispatch`). Registered for 'webgpu' only; `train/adam.ts` calls it.
+ * the CPU after a read can go stale. It writes three outputs, so it runs as one of the studio's multi-output
+ * programs (../multi-output.ts). Registered for 'webgpu' only; `train/adam.ts` calls it.
  */
 export const ADAM_UPDATE = 'StudioAdamUpdate'
 
@@ -24,8 +24,6 @@ export interface AdamUpdateAttrs {
   learningRate: number
   epsilon: number
 }
-
-const WORKGROUP_SIZE = 256
 
 // Each line is one of tfjs's ops, in its order, so that the float32 roundings are the same ones.
 const SHADER = /* wgsl */ `
@@ -50,9 +48,9 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> newValue: array<f32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-@compute @workgroup_size(${WORKGROUP_SIZE})
+@compute @workgroup_size(${MULTI_OUTPUT_WORKGROUP})
 fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = id.y * groups.x * ${WORKGROUP_SIZE}u + id.x;
+  let i = ${FLAT_INVOCATION};
   if (i >= params.size) {
     return;
   }
@@ -67,58 +65,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
 }
 `
 
-/** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend this kernel uses (none of them is in its typings). */
-interface WebGpuBackendInternals {
-  device: GpuDevice
-  tensorMap: { get(dataId: tf.DataId): { resource: unknown } | undefined }
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  uploadToGPU(dataId: tf.DataId): void
-  makeUniforms(uniforms: Array<{ type: 'float32' | 'int32' | 'uint32'; data: number[] }>): unknown
-  disposeData(dataId: tf.DataId): boolean
-  ensureCommandEncoderReady(): void
-  endComputePassEncoder(): void
-  submitQueue(): void
-  getQueryTime(): Promise<number>
-  commandEncoder: { beginComputePass(descriptor: object): GpuComputePass }
-  computePassEncoder: GpuComputePass | null
-  commandQueueOwnedIds: WeakSet<tf.DataId>
-  dispatchCountInPass: number
-  activeTimers: Array<{ name: string; query: Promise<number> }> | null
-  supportTimestampQuery: boolean
-  querySet: unknown
-  querySetCount: number
-}
-
-interface GpuDevice {
-  limits: { maxComputeWorkgroupsPerDimension: number }
-  createShaderModule(descriptor: { code: string; label: string }): unknown
-  createComputePipeline(descriptor: object): GpuPipeline
-  createQuerySet(descriptor: { type: 'timestamp'; count: number }): unknown
-  createBindGroup(descriptor: { layout: unknown; entries: Array<{ binding: number; resource: unknown }> }): unknown
-}
-
-interface GpuPipeline {
-  getBindGroupLayout(index: number): unknown
-}
-
-interface GpuComputePass {
-  setPipeline(pipeline: GpuPipeline): void
-  setBindGroup(index: number, bindGroup: unknown): void
-  dispatchWorkgroups(x: number, y?: number, z?: number): void
-}
-
-// One pipeline per device (a device lives as long as its backend; tests start several).
-const pipelines = new WeakMap<GpuDevice, GpuPipeline>()
-
-function pipelineFor(device: GpuDevice): GpuPipeline {
-  let pipeline = pipelines.get(device)
-  if (!pipeline) {
-    const module = device.createShaderModule({ code: SHADER, label: ADAM_UPDATE })
-    pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: ADAM_UPDATE })
-    pipelines.set(device, pipeline)
-  }
-  return pipeline
-}
+const PROGRAM = { name: ADAM_UPDATE, shader: SHADER }
 
 /**
  * Whether the fused program can update this variable: float32 throughout and one size for all four (tfjs's ops
@@ -132,75 +79,17 @@ export function fitsAdamUpdate(value: tf.TensorInfo, gradient: tf.TensorInfo, m:
 const adamUpdate: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { gradient, m, v, value } = inputs as unknown as Record<'gradient' | 'm' | 'v' | 'value', tf.TensorInfo>
   const a = attrs as unknown as AdamUpdateAttrs
-  const gpu = backend as unknown as WebGpuBackendInternals
   const size = tf.util.sizeFromShape(value.shape)
-  const outputs = [gpu.makeTensorInfo(m.shape, 'float32'), gpu.makeTensorInfo(v.shape, 'float32'), gpu.makeTensorInfo(value.shape, 'float32')]
-  const buffers = [gradient, m, v, value, ...outputs]
-  for (const tensor of buffers) gpu.uploadToGPU(tensor.dataId)
-  // The same buffer as input and output in one dispatch is invalid in WebGPU; tfjs never aliases these, but a
-  // caller's mistake must not become garbage weights.
-  const resources = buffers.map((tensor) => gpu.tensorMap.get(tensor.dataId)?.resource)
-  if (new Set(resources).size !== resources.length || resources.some((r) => r == null)) {
-    for (const output of outputs) gpu.disposeData(output.dataId)
-    throw new Error(`${ADAM_UPDATE}: the gradient, moments and value must be four different GPU buffers.`)
-  }
   const f32 = (x: number): number => Math.fround(x)
-  const uniforms = gpu.makeUniforms([
-    { type: 'uint32', data: [size] },
+  const uniforms = [
+    { type: 'uint32' as const, data: [size] },
     // tfjs's Adam multiplies by the scalars β₁ and 1 − β₁ (computed in float64, then stored as float32), etc.
-    { type: 'float32', data: [f32(a.beta1)] },
-    { type: 'float32', data: [f32(1 - a.beta1)] },
-    { type: 'float32', data: [f32(a.beta2)] },
-    { type: 'float32', data: [f32(1 - a.beta2)] },
-    { type: 'float32', data: [f32(a.oneMinusAccBeta1)] },
-    { type: 'float32', data: [f32(a.oneMinusAccBeta2)] },
-    { type: 'float32', data: [f32(-a.learningRate)] },
-    { type: 'float32', data: [f32(a.epsilon)] }
-  ])
-  recordDispatch(gpu, size, [...resources.map((buffer) => ({ buffer })), uniforms], buffers)
-  return outputs
-}
-
-/**
- * Records one dispatch of the Adam pipeline as tfjs-backend-webgpu's `recordAndSubmit` records its programs: into
- * the backend's open compute pass, with the tensors marked as owned by the queue (so that disposing one before
- * the queue is submitted defers freeing its buffer), a timestamp query while tf.profile times kernels, and a
- * submit every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches.
- */
-function recordDispatch(gpu: WebGpuBackendInternals, size: number, bindings: unknown[], tensors: tf.TensorInfo[]): void {
-  const pipeline = pipelineFor(gpu.device)
-  const bindGroup = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: bindings.map((resource, binding) => ({ binding, resource }))
-  })
-  for (const tensor of tensors) gpu.commandQueueOwnedIds.add(tensor.dataId)
-  const groups = Math.ceil(size / WORKGROUP_SIZE)
-  const maxPerDimension = gpu.device.limits.maxComputeWorkgroupsPerDimension
-  const x = Math.min(groups, maxPerDimension)
-  const y = Math.ceil(groups / x)
-  const timed = gpu.activeTimers != null
-  gpu.ensureCommandEncoderReady()
-  if (timed && gpu.supportTimestampQuery) {
-    gpu.endComputePassEncoder()
-    gpu.querySet ??= gpu.device.createQuerySet({ type: 'timestamp', count: gpu.querySetCount })
-    gpu.computePassEncoder = gpu.commandEncoder.beginComputePass({
-      timestampWrites: { querySet: gpu.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 }
-    })
-  } else if (!gpu.computePassEncoder) {
-    gpu.computePassEncoder = gpu.commandEncoder.beginComputePass({})
-  }
-  const pass = gpu.computePassEncoder
-  pass.setPipeline(pipeline)
-  pass.setBindGroup(0, bindGroup)
-  pass.dispatchWorkgroups(x, y, 1)
-  gpu.dispatchCountInPass++
-  if (timed) {
-    gpu.endComputePassEncoder()
-    gpu.activeTimers?.push({ name: ADAM_UPDATE, query: gpu.getQueryTime() })
-  } else if ((tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number) <= gpu.dispatchCountInPass) {
-    gpu.endComputePassEncoder()
-    gpu.submitQueue()
-  }
+    ...[a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.oneMinusAccBeta1, a.oneMinusAccBeta2, -a.learningRate, a.epsilon].map((x) => ({
+      type: 'float32' as const,
+      data: [f32(x)]
+    }))
+  ]
+  return runMultiOutputProgram(backend, PROGRAM, [gradient, m, v, value], [m.shape, v.shape, value.shape], uniforms, size)
 }
 
 export const adamUpdateKernel: tf.KernelConfig = { kernelName: ADAM_UPDATE, backendName: 'webgpu', kernelFunc: adamUpdate }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import { backwardInputProgram, backwardSumsProgram, channelStatsProgram, movingAverageProgram, normalizeProgram, rowProgram } from '../batch-norm-programs'
+import { BACKWARD_OUTPUTS_PROGRAM, MOVING_AVERAGES_PROGRAM, backwardSumsProgram, channelStatsProgram, normalizeProgram } from '../batch-norm-programs'
+import { runMultiOutputProgram } from '../multi-output'
 import { runProgram, webGpuBackend } from '../run-program'
 
 /**
@@ -7,19 +8,18 @@ import { runProgram, webGpuBackend } from '../run-program'
  * that the profile names them and times them like tfjs's own. Each takes x as [rows, channels]; `stats` is
  * [2, channels] (batch mean, biased variance).
  *   StudioBatchNormTraining  {x, gamma, beta} → [y, stats]              2 programs
- *   StudioBatchNormGrad      {dy, x, stats, gamma} → [dx, dγ, dβ]        4 programs
- *   StudioMovingAverage      {moving, stats} (row: 0 mean, 1 variance)   1 program
+ *   StudioBatchNormGrad      {dy, x, stats, gamma} → [dx, dγ, dβ]        2 programs
+ *   StudioMovingAverages     {mean, variance, stats} → [mean′, variance′] 1 program
  */
 export const BATCH_NORM_TRAINING = 'StudioBatchNormTraining'
 export const BATCH_NORM_GRAD = 'StudioBatchNormGrad'
-export const MOVING_AVERAGE = 'StudioMovingAverage'
+export const MOVING_AVERAGES = 'StudioMovingAverages'
 
 export interface BatchNormAttrs {
   epsilon: number
 }
 
-export interface MovingAverageAttrs {
-  row: 0 | 1
+export interface MovingAveragesAttrs {
   /** 1 − momentum. */
   decay: number
 }
@@ -58,33 +58,40 @@ const grad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, stats, gamma } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; stats: tf.TensorInfo; gamma: tf.TensorInfo }
   const { epsilon } = attrs as unknown as BatchNormAttrs
   const { rows, channels } = shapeOf(x)
-  const uniforms = reductionUniforms(rows, channels, epsilon)
-  const sums = runProgram(backend, backwardSumsProgram(channels), [dy, x, stats], uniforms)
+  const sums = runProgram(backend, backwardSumsProgram(channels), [dy, x, stats], reductionUniforms(rows, channels, epsilon))
   try {
-    const dx = runProgram(backend, backwardInputProgram(rows, channels), [dy, x, stats, gamma, sums], uniforms)
-    const row = (index: number): tf.TensorInfo => runProgram(backend, rowProgram(channels), [sums], [{ type: 'int32', data: [index] }])
-    return [dx, row(1), row(0)]
+    const uniforms = [
+      { type: 'uint32' as const, data: [rows * channels] },
+      { type: 'uint32' as const, data: [rows] },
+      { type: 'uint32' as const, data: [channels] },
+      { type: 'float32' as const, data: [epsilon] }
+    ]
+    return runMultiOutputProgram(
+      backend,
+      BACKWARD_OUTPUTS_PROGRAM,
+      [dy, x, stats, gamma, sums],
+      [[rows, channels], [channels], [channels]],
+      uniforms,
+      rows * channels
+    )
   } finally {
     webGpuBackend(backend).disposeData(sums.dataId)
   }
 }
 
-const movingAverage: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { moving, stats } = inputs as { moving: tf.TensorInfo; stats: tf.TensorInfo }
-  const { row, decay } = attrs as unknown as MovingAverageAttrs
-  return runProgram(
-    backend,
-    movingAverageProgram(moving.shape[0] as number),
-    [moving, stats],
-    [
-      { type: 'int32', data: [row] },
-      { type: 'float32', data: [decay] }
-    ]
-  )
+const movingAverages: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { mean, variance, stats } = inputs as { mean: tf.TensorInfo; variance: tf.TensorInfo; stats: tf.TensorInfo }
+  const { decay } = attrs as unknown as MovingAveragesAttrs
+  const channels = mean.shape[0] as number
+  const uniforms = [
+    { type: 'uint32' as const, data: [channels] },
+    { type: 'float32' as const, data: [decay] }
+  ]
+  return runMultiOutputProgram(backend, MOVING_AVERAGES_PROGRAM, [mean, variance, stats], [[channels], [channels]], uniforms, channels)
 }
 
 export const batchNormKernels: tf.KernelConfig[] = [
   { kernelName: BATCH_NORM_TRAINING, backendName: 'webgpu', kernelFunc: training },
   { kernelName: BATCH_NORM_GRAD, backendName: 'webgpu', kernelFunc: grad },
-  { kernelName: MOVING_AVERAGE, backendName: 'webgpu', kernelFunc: movingAverage }
+  { kernelName: MOVING_AVERAGES, backendName: 'webgpu', kernelFunc: movingAverages }
 ]
