@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
-import { countGpuDispatches } from './dispatch-count'
+import { countPrograms } from './test-support'
 import { installFusedActivationGrads, uninstallFusedActivationGrads } from './fused-activation-grads'
 
 /**
@@ -43,16 +43,6 @@ async function gradient(backend: string, apply: (x: tf.Tensor) => tf.Tensor, sha
   const values = (await dx.data()) as Float32Array
   tf.dispose([x, w, dx])
   return values
-}
-
-/** The GPU programs `work` dispatches. */
-async function countPrograms(work: () => void): Promise<number> {
-  const { dispatches } = await countGpuDispatches(() => {
-    work()
-    return Promise.resolve()
-  })
-  if (dispatches === null) throw new Error('WebGPU is not loaded: nothing to count.')
-  return dispatches
 }
 
 describe("the studio's one-program activation gradients on webgpu", () => {

@@ -4,7 +4,7 @@ import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { variableOf } from '../../train/gan-step'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
-import { countGpuDispatches } from './dispatch-count'
+import { countPrograms } from './test-support'
 import { installFusedBatchNorm, uninstallFusedBatchNorm } from './fused-batch-norm'
 
 /**
@@ -81,16 +81,6 @@ async function trainingPass(backend: string, shape: number[]): Promise<Result> {
   tf.dispose([x, w, ...(out.y ? [out.y] : []), value, dx, ...Object.values(grads)])
   disposeLayer(layer)
   return result
-}
-
-/** The GPU programs `work` dispatches. */
-async function countPrograms(work: () => void): Promise<number> {
-  const { dispatches } = await countGpuDispatches(() => {
-    work()
-    return Promise.resolve()
-  })
-  if (dispatches === null) throw new Error('WebGPU is not loaded: nothing to count.')
-  return dispatches
 }
 
 describe('fused BatchNorm on webgpu', () => {

@@ -1,7 +1,7 @@
 /**
  * Counts the GPU programs dispatched while `work` runs: every `dispatchWorkgroups` (and its indirect form) on any
  * WebGPU compute pass, whoever records it — tfjs-backend-webgpu's programs and the studio's own
- * (kernels/adam-update.ts records its dispatch itself). On a GPU a small model's step costs about as much per
+ * (multi-output.ts records its dispatches itself). On a GPU a small model's step costs about as much per
  * dispatch as per flop, so this is the number the fused kernels reduce, measured exactly without a GPU.
  * Returns null as the count where WebGPU is not loaded (`GPUComputePassEncoder` is one of the globals Dawn
  * installs, dawn.ts). Counts do not nest: one count at a time.

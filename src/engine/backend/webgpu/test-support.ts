@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { countGpuDispatches } from './dispatch-count'
 
 /**
  * Records the kernels a piece of real engine work runs — every call with its inputs and attributes, once per
@@ -217,4 +218,14 @@ export function inputScale(call: KernelCall): number {
     for (const v of input.values) if (Math.abs(v) > scale) scale = Math.abs(v)
   }
   return scale
+}
+
+/** The GPU programs synchronous `work` dispatches (throws where WebGPU is not loaded: nothing to count). */
+export async function countPrograms(work: () => void): Promise<number> {
+  const { dispatches } = await countGpuDispatches(() => {
+    work()
+    return Promise.resolve()
+  })
+  if (dispatches === null) throw new Error('WebGPU is not loaded: nothing to count.')
+  return dispatches
 }
