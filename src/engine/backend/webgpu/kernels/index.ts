@@ -35,8 +35,8 @@ const originals = new Map<string, tf.KernelConfig>()
 
 /**
  * Installs the studio's webgpu kernels once tfjs-backend-webgpu is loaded, the fused training-mode BatchNorm
- * (../fused-batch-norm.ts) and the one-program activation gradients (../fused-activation-grads.ts). Safe to call again (each kernel is replaced once). Returns the kernel
- * names this module provides.
+ * (../fused-batch-norm.ts) and the one-program activation gradients (../fused-activation-grads.ts). Safe to call
+ * again (each kernel is replaced once). Returns the kernel names this module provides.
  */
 export function registerWebGpuKernels(): string[] {
   for (const [flag, value] of Object.entries(WEBGPU_FLAGS)) tf.env().set(flag, value)
