@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { adapterName, type WebGpuAdapter } from '../../../shared/api/engine'
 import { describeAdapter } from './adapter'
+import { INTERNALS_VERSION, missingInternals } from './backend-internals'
 import { installDawn, uninstallDawn } from './dawn'
 import { registerWebGpuKernels } from './kernels'
 import { explainMissingAdapter, findVulkanLoader, realSystem } from './no-adapter'
@@ -63,6 +64,16 @@ export async function startWebGpuBackend({ forced }: { forced: boolean }): Promi
   registerWebGpuKernels()
   if (!(await tf.setBackend('webgpu'))) {
     return fail(`tfjs-backend-webgpu could not create a device on ${name} (the engine's log says why)`, adapter)
+  }
+  // The studio's kernels replace some of tfjs's for correctness (kernels/index.ts), so a backend they cannot run
+  // on is refused here rather than trained on with tfjs's wrong sums.
+  const missing = missingInternals(tf.backend())
+  if (missing.length > 0) {
+    return fail(
+      `the installed @tensorflow/tfjs-backend-webgpu lacks what the studio's GPU kernels use (${missing.join(', ')}); they are written ` +
+        `for its version ${INTERNALS_VERSION}: run npm install in the studio's folder, whose package-lock pins that version`,
+      adapter
+    )
   }
   const device = (tf.backend() as unknown as { device: WebGpuDevice }).device
   const described = describeAdapter(found, device.limits)

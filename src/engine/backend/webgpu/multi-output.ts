@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { type GpuDevice, type GpuPipeline, type WebGpuBackendInternals, webGpuBackend } from './backend-internals'
 
 /**
  * Programs of the studio's own that write more than one output in one dispatch. tfjs-backend-webgpu's program
@@ -27,46 +28,6 @@ export const FLAT_INVOCATION = `id.y * groups.x * ${MULTI_OUTPUT_WORKGROUP}u + i
 export interface Uniform {
   type: 'float32' | 'int32' | 'uint32'
   data: number[]
-}
-
-/** The parts of tfjs-backend-webgpu 4.22's WebGPUBackend the runner uses (none of them is in its typings). */
-interface WebGpuBackendInternals {
-  device: GpuDevice
-  tensorMap: { get(dataId: tf.DataId): { resource: unknown } | undefined }
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  uploadToGPU(dataId: tf.DataId): void
-  makeUniforms(uniforms: Uniform[]): unknown
-  disposeData(dataId: tf.DataId): boolean
-  ensureCommandEncoderReady(): void
-  endComputePassEncoder(): void
-  submitQueue(): void
-  getQueryTime(): Promise<number>
-  commandEncoder: { beginComputePass(descriptor: object): GpuComputePass }
-  computePassEncoder: GpuComputePass | null
-  commandQueueOwnedIds: WeakSet<tf.DataId>
-  dispatchCountInPass: number
-  activeTimers: Array<{ name: string; query: Promise<number> }> | null
-  supportTimestampQuery: boolean
-  querySet: unknown
-  querySetCount: number
-}
-
-interface GpuDevice {
-  limits: { maxComputeWorkgroupsPerDimension: number }
-  createShaderModule(descriptor: { code: string; label: string }): unknown
-  createComputePipeline(descriptor: object): GpuPipeline
-  createQuerySet(descriptor: { type: 'timestamp'; count: number }): unknown
-  createBindGroup(descriptor: { layout: unknown; entries: Array<{ binding: number; resource: unknown }> }): unknown
-}
-
-interface GpuPipeline {
-  getBindGroupLayout(index: number): unknown
-}
-
-interface GpuComputePass {
-  setPipeline(pipeline: GpuPipeline): void
-  setBindGroup(index: number, bindGroup: unknown): void
-  dispatchWorkgroups(x: number, y?: number, z?: number): void
 }
 
 // Pipelines per device (a device lives as long as its backend; tests start several), by program name.
@@ -100,7 +61,7 @@ export function runMultiOutputProgram(
   uniforms: Uniform[],
   invocations: number
 ): tf.TensorInfo[] {
-  const gpu = backend as WebGpuBackendInternals
+  const gpu = webGpuBackend(backend)
   const outputs = outputShapes.map((shape) => gpu.makeTensorInfo(shape, 'float32'))
   const tensors = [...inputs, ...outputs]
   for (const tensor of tensors) gpu.uploadToGPU(tensor.dataId)

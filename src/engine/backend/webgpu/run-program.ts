@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs'
+import { webGpuBackend } from './backend-internals'
 
 /**
  * The parts of tfjs-backend-webgpu's `WebGPUProgram` the studio's own programs fill in. tfjs writes the shader's
@@ -25,19 +26,9 @@ export interface ProgramUniform {
   data: number[]
 }
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: StudioProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: ProgramUniform[]): tf.TensorInfo
-  disposeData(dataId: tf.DataId): boolean
-}
-
 /** A program over its output as one flat array, dispatched as `workgroups` workgroups along x. */
 export function flatProgram(fields: Omit<StudioProgram, 'dispatchLayout' | 'dispatch'>, workgroups: number): StudioProgram {
   return { ...fields, dispatchLayout: { x: fields.outputShape.map((_, i) => i) }, dispatch: [workgroups, 1, 1] }
-}
-
-/** The webgpu backend a kernel was given, as the studio's kernels use it. */
-export function webGpuBackend(backend: unknown): WebGpuBackendLike {
-  return backend as WebGpuBackendLike
 }
 
 /** Runs one of the studio's programs inside a kernel of the webgpu backend; the caller owns the output. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireSwiftShader } from '../../../../tests/support/swiftshader'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
+import { missingInternals } from './backend-internals'
 import { isDawnInstalled } from './dawn'
 import { registerWebGpuKernels, restoreTfjsWebGpuKernels } from './kernels'
 
@@ -63,6 +64,8 @@ describe('the webgpu rung', () => {
     )
     for (const [name, value] of Object.entries(limits)) expect(value, name).toBe(device.limits[name])
     expect(limits['maxStorageBufferBindingSize']).toBeGreaterThanOrEqual(128 << 20)
+    // The check the rung makes before it trains on tfjs-backend-webgpu's internals passes on the real backend.
+    expect(missingInternals(tf.backend())).toEqual([])
   })
 
   it('releases the device and navigator.gpu, and starts again afterwards', async () => {

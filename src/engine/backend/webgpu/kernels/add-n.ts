@@ -1,9 +1,5 @@
 import type * as tf from '@tensorflow/tfjs'
-
-interface WebGpuBackendLike {
-  device: { limits: { maxStorageBuffersPerShaderStage: number } }
-  disposeData(dataId: tf.DataId): boolean
-}
+import { webGpuBackend } from '../backend-internals'
 
 /**
  * `AddN` for any number of inputs. tfjs-backend-webgpu binds every input of its AddN program as a storage
@@ -15,7 +11,7 @@ interface WebGpuBackendLike {
 export function createAddN(original: tf.KernelFunc): tf.KernelFunc {
   const addN: tf.KernelFunc = (args) => {
     const inputs = args.inputs as unknown as tf.TensorInfo[]
-    const backend = args.backend as unknown as WebGpuBackendLike
+    const backend = webGpuBackend(args.backend)
     // One storage buffer is the output.
     const fits = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1)
     if (inputs.length <= fits) return original(args)

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { BACKWARD_OUTPUTS_PROGRAM, MOVING_AVERAGES_PROGRAM, backwardSumsProgram, channelStatsProgram, normalizeProgram } from '../batch-norm-programs'
 import { runMultiOutputProgram } from '../multi-output'
-import { runProgram, webGpuBackend } from '../run-program'
+import { webGpuBackend } from '../backend-internals'
+import { runProgram } from '../run-program'
 
 /**
  * The kernels of the fused training-mode BatchNorm (../fused-batch-norm.ts), registered for 'webgpu' only, so

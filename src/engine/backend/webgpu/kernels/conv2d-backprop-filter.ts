@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs'
+import { webGpuBackend } from '../backend-internals'
 import { flatProgram, runProgram, type StudioProgram } from '../run-program'
 
 /** Threads of the patch-gathering program's workgroup. */
 const PATCH_THREADS = 64
-
-interface WebGpuBackendLike {
-  disposeData(dataId: tf.DataId): boolean
-  device: { limits: { maxStorageBufferBindingSize: number; maxBufferSize: number } }
-}
 
 interface Conv2DBackpropFilterAttrs {
   strides: [number, number] | number
@@ -81,7 +77,7 @@ export function createConv2DBackpropFilter(original: tf.KernelFunc, budgetBytes?
       'channelsLast'
     )
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info
-    const backend = args.backend as unknown as WebGpuBackendLike
+    const backend = webGpuBackend(args.backend)
     const positions = batchSize * outHeight * outWidth
     const budget = budgetBytes ?? Math.min(backend.device.limits.maxStorageBufferBindingSize, backend.device.limits.maxBufferSize) / 2
     const tapsPerGroup = Math.min(filterHeight * filterWidth, Math.floor(budget / (positions * inChannels * 4)))

@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-
-interface WebGpuBackendLike {
-  disposeData(dataId: tf.DataId): boolean
-}
+import { webGpuBackend } from '../backend-internals'
 
 /**
  * The inner size from which tfjs-backend-webgpu 4.22 may pick its split-K program for an unbatched product
@@ -26,7 +23,7 @@ export function createMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const inner = b.shape[rank - 1] ?? 0
     const batch = tf.util.sizeFromShape(b.shape.slice(0, -2))
     if (!attrs.transposeB || inner < SPLIT_K_INNER || batch !== 1) return original(args)
-    const backend = args.backend as unknown as WebGpuBackendLike
+    const backend = webGpuBackend(args.backend)
     const transpose = tf.getKernel(tf.Transpose, 'webgpu') as tf.KernelConfig | undefined
     if (!transpose) return original(args)
     const perm = [...Array(rank).keys()]
