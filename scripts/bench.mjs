@@ -14,7 +14,7 @@
 //                                       it dispatched); --tfjs-kernels measures tfjs-backend-wasm's own kernels
 //                                       instead of wasm-kernels/'s; --batch profiles another batch size (where
 //                                       a step at the config's batch takes too long, e.g. on SwiftShader)
-//   npm run bench -- --dispatch-cost    what issuing one GPU program costs the CPU (webgpu: the dispatch ceiling)
+//   npm run bench -- --dispatch-cost    what issuing one GPU program, and one read back, cost the CPU (webgpu: the ceiling)
 //   npm run bench -- --reference-device cuda [--reference-python python3] [--reference-script torch_dcgan.py]
 //                                       PyTorch on a GPU: torch_dcgan.py run directly with that Python
 //                                       (default: python3 on the PATH) instead of torch-reference.sh
@@ -213,7 +213,8 @@ async function main() {
     if (options.json) process.stdout.write(JSON.stringify(cost) + '\n')
     else {
       process.stdout.write(
-        `${cost.backend}: ${cost.programs} programs issued at ${cost.issueUs.toFixed(1)} µs each (CPU side), ${cost.totalUs.toFixed(1)} µs each until done\n`
+        `${cost.backend}: ${cost.programs} programs issued at ${cost.issueUs.toFixed(1)} µs each (CPU side), ${cost.totalUs.toFixed(1)} µs each until done\n` +
+          `${cost.backend}: one program read back (4,096 values, data()) in ${cost.readbackUs.toFixed(0)} µs (median of 200)\n`
       )
     }
     log(`After: ${loadLine()}`)

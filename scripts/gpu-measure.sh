@@ -11,7 +11,7 @@
 #   measure.log        all output, with the adapter the bench ran on
 #   bench.jsonl        one JSON object per config: ours, reference, ratio, unit
 #   profile.txt        where one train-64-w64 step's time goes, per kernel (GPU timestamps)
-#   dispatch-cost.txt  what issuing one GPU program costs this machine's CPU (the dispatch ceiling)
+#   dispatch-cost.txt  what issuing one GPU program, and one read back, cost this machine's CPU (the ceiling)
 #   cuda-doctor.json   the CUDA doctor's findings for the tensorflow-gpu rung
 #   summary.txt        the table for docs/performance.md, with the targets
 #

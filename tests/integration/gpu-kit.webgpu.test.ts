@@ -64,7 +64,9 @@ describe('the GPU measuring kit', () => {
     expect(row?.reference).toBeGreaterThan(0)
     expect(row?.ratio).toBeCloseTo((row?.reference ?? 0) / (row?.ours ?? 1), 6)
 
-    expect(fs.readFileSync(path.join(out, 'dispatch-cost.txt'), 'utf8')).toMatch(/^webgpu: 2000 programs issued at [\d.]+ µs each \(CPU side\)/)
+    const dispatchCost = fs.readFileSync(path.join(out, 'dispatch-cost.txt'), 'utf8')
+    expect(dispatchCost).toMatch(/^webgpu: 2000 programs issued at [\d.]+ µs each \(CPU side\)/)
+    expect(dispatchCost).toMatch(/\nwebgpu: one program read back \(4,096 values, data\(\)\) in \d+ µs \(median of 200\)\n/)
 
     const summary = fs.readFileSync(path.join(out, 'summary.txt'), 'utf8')
     expect(summary).toContain('not GPU speed')

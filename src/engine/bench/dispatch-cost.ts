@@ -8,7 +8,16 @@ export interface DispatchCost {
   issueUs: number
   /** Issue and completion together, per program, in microseconds: what a chain of tiny programs costs in all. */
   totalUs: number
+  /**
+   * One tiny program and the read of its 4,096 values (`data()`), median of `READBACKS`, in microseconds: the
+   * least a frame that is read back costs (generate-64-b1), whatever the GPU, as Dawn maps the buffer and its
+   * Node binding resolves the promise on a later turn of the event loop.
+   */
+  readbackUs: number
 }
+
+/** Round trips the readback figure is the median of. */
+const READBACKS = 200
 
 /** Elements per tensor: above tfjs-backend-webgpu's CPU hand-off size (1,000), so every add runs on the GPU. */
 const ELEMENTS = 4096
@@ -46,7 +55,17 @@ export async function measureDispatchCost(programs = 2000, rounds = 3): Promise<
       if (!best || issue < best.issue) best = { issue, total: done - started }
     }
     const timed = best as { issue: number; total: number }
-    return { backend: tf.getBackend(), programs, issueUs: (1000 * timed.issue) / programs, totalUs: (1000 * timed.total) / programs }
+    const trips: number[] = []
+    for (let i = 0; i < READBACKS; i++) {
+      const started = performance.now()
+      const y = tf.add(x, x)
+      await y.data()
+      trips.push(performance.now() - started)
+      y.dispose()
+    }
+    trips.sort((a, b) => a - b)
+    const readbackUs = 1000 * (trips[Math.floor(trips.length / 2)] ?? 0)
+    return { backend: tf.getBackend(), programs, issueUs: (1000 * timed.issue) / programs, totalUs: (1000 * timed.total) / programs, readbackUs }
   } finally {
     x.dispose()
   }
