@@ -232,9 +232,10 @@ async function main() {
     } else {
       process.stdout.write(`${profile.name}: step ${profile.stepMs.toFixed(0)} ms, kernels ${profile.kernelMs.toFixed(0)} ms\n`)
       if (profile.dispatches != null) process.stdout.write(`  GPU programs dispatched in the step: ${profile.dispatches}\n`)
+      const width = Math.max(24, ...profile.kernels.map((k) => k.kernel.length))
       for (const k of profile.kernels) {
         const share = ((100 * k.ms) / profile.kernelMs).toFixed(1).padStart(5)
-        process.stdout.write(`  ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${share}%  ${String(k.calls).padStart(4)} calls\n`)
+        process.stdout.write(`  ${k.kernel.padEnd(width)} ${k.ms.toFixed(1).padStart(9)} ms ${share}%  ${String(k.calls).padStart(4)} calls\n`)
       }
     }
     log(`After: ${loadLine()}`)

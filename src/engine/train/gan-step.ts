@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { binaryCrossEntropyWithLogits } from './loss'
 
 /**
  * One DCGAN training step as PyTorch's DCGAN example does it (the reference port of the paper's Torch code):
@@ -116,7 +117,7 @@ export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32A
           const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
           const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
           kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
-          return tf.add<tf.Scalar>(bce(realLogits, 1), bce(fakeLogits, 0))
+          return tf.add<tf.Scalar>(binaryCrossEntropyWithLogits(realLogits, 1), binaryCrossEntropyWithLogits(fakeLogits, 0))
         },
         true,
         pair.discriminatorVariables
@@ -124,7 +125,7 @@ export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32A
       const gLoss = pair.generatorOptimizer.minimize(
         () => {
           const images = pair.generator.apply(noise, { training: true }) as tf.Tensor
-          return bce(pair.discriminatorLogits.apply(images, { training: true }) as tf.Tensor, 1)
+          return binaryCrossEntropyWithLogits(pair.discriminatorLogits.apply(images, { training: true }) as tf.Tensor, 1)
         },
         true,
         pair.generatorVariables
@@ -138,12 +139,6 @@ export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32A
   const values = await results.data()
   results.dispose()
   return { dLoss: at(values, 0), gLoss: at(values, 1), dReal: at(values, 2), dFake: at(values, 3) }
-}
-
-/** Mean binary cross-entropy of sigmoid(logits) against a constant label. */
-function bce(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
-  const labels = label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits)
-  return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(labels, logits)
 }
 
 function at(values: ArrayLike<number>, index: number): number {

@@ -1,5 +1,5 @@
 import { FLAT_INVOCATION, MULTI_OUTPUT_WORKGROUP, type MultiOutputProgram } from './multi-output'
-import { elementwiseProgram, flatProgram, type StudioProgram } from './run-program'
+import { elementwiseProgram, flatProgram, REDUCE_THREADS, type StudioProgram, WORKGROUP_SUM } from './run-program'
 
 /**
  * The GPU programs of a training-mode batch normalisation over the last axis, with x seen as [rows, channels]
@@ -7,26 +7,6 @@ import { elementwiseProgram, flatProgram, type StudioProgram } from './run-progr
  * as tfjs's `moments` computes them; `sums` is [2, channels]: Σ dy, then Σ dy·x̂ (x̂ the normalised input).
  * The two reductions run one workgroup per channel; the others one thread per value (run-program.ts).
  */
-
-/** Threads of a reduction's workgroup (a power of two: the tree reduction halves it). */
-const REDUCE_THREADS = 256
-
-// A workgroup's sum of `value` over its threads, returned to all of them. Called in uniform control flow only.
-const WORKGROUP_SUM = `
-  var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
-  fn workgroupSum(value : f32) -> f32 {
-    partial[localId.x] = value;
-    workgroupBarrier();
-    for (var stride = ${REDUCE_THREADS / 2}u; stride > 0u; stride = stride / 2u) {
-      if (localId.x < stride) {
-        partial[localId.x] = partial[localId.x] + partial[localId.x + stride];
-      }
-      workgroupBarrier();
-    }
-    let total = partial[0];
-    workgroupBarrier();
-    return total;
-  }`
 
 function reduction(shaderKey: string, variableNames: string[], channels: number, body: string): StudioProgram {
   return flatProgram(

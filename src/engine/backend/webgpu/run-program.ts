@@ -64,3 +64,24 @@ export function elementwiseProgram(shaderKey: string, variableNames: string[], o
     Math.ceil(size / ELEMENTWISE_THREADS)
   )
 }
+
+/** Threads of a reduction's workgroup (a power of two: the tree reduction halves it). */
+export const REDUCE_THREADS = 256
+
+// WGSL: a workgroup's sum of `value` over its REDUCE_THREADS threads, returned to all of them (`workgroupSum`, which
+// reads tfjs's `localId`). Called in uniform control flow only.
+export const WORKGROUP_SUM = `
+  var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
+  fn workgroupSum(value : f32) -> f32 {
+    partial[localId.x] = value;
+    workgroupBarrier();
+    for (var stride = ${REDUCE_THREADS / 2}u; stride > 0u; stride = stride / 2u) {
+      if (localId.x < stride) {
+        partial[localId.x] = partial[localId.x] + partial[localId.x + stride];
+      }
+      workgroupBarrier();
+    }
+    let total = partial[0];
+    workgroupBarrier();
+    return total;
+  }`

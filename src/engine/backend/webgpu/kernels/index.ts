@@ -7,6 +7,7 @@ import { createAddN } from './add-n'
 import { batchNormKernels } from './batch-norm'
 import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
+import { sigmoidCrossEntropyGradient, sigmoidCrossEntropyKernels } from './sigmoid-cross-entropy'
 
 // Kernels of tfjs-backend-webgpu 4.22 replaced: those that give wrong results on the studio's shapes and those
 // whose programs are naive. Each module here builds one kernel from the original, keeping the original for the
@@ -25,10 +26,10 @@ const replacements: Array<{ kernelName: string; create: (original: tf.KernelFunc
 export const WEBGPU_FLAGS = { WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE: false } as const
 
 /**
- * Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts,
+ * Kernels tfjs-backend-webgpu does not have, which the studio's own code calls (train/adam.ts, train/loss.ts,
  * ../fused-batch-norm.ts, ../fused-activation-grads.ts).
  */
-const additions: tf.KernelConfig[] = [adamUpdateKernel, ...batchNormKernels, activationGradKernel]
+const additions: tf.KernelConfig[] = [adamUpdateKernel, ...batchNormKernels, activationGradKernel, ...sigmoidCrossEntropyKernels]
 
 const ours = new Set<tf.KernelFunc>()
 const originals = new Map<string, tf.KernelConfig>()
@@ -61,6 +62,8 @@ export function registerWebGpuKernels(): string[] {
   for (const addition of additions) {
     if (!(tf.getKernel(addition.kernelName, 'webgpu') as tf.KernelConfig | undefined)) tf.registerKernel(addition)
   }
+  // Gradients are registered for every backend, but this one's kernel exists on webgpu only.
+  tf.registerGradient(sigmoidCrossEntropyGradient)
   return [...replacements.map((r) => r.kernelName), ...additions.map((a) => a.kernelName)]
 }
 
