@@ -103,37 +103,44 @@ export async function withBatchNormMomentum<T>(models: tf.LayersModel[], momentu
 /**
  * One D update then one G update on the batch `real` ([b, s, s, c] in [-1, 1]) and the noise `z` (b × zDim
  * values, already drawn from the model's noise distribution). Returns the losses as numbers.
+ *
+ * G runs forward once, as in PyTorch's example (`fake = netG(noise)`, D's update on `fake.detach()`, G's through
+ * the updated D on the same `fake`): the D update runs inside the tape of G's gradient, so both use the one pass
+ * of G. D's gradient does not reach G (it is taken with respect to D's variables only), and G's gradient does not
+ * see the D update (an optimizer's writes to D's variables are not ops on the tape, so D's variables are leaves
+ * of G's loss, read after the update). The numbers are those of running G twice with the same weights and z, one
+ * pass fewer: a transposed convolution per layer, G's BatchNorms and activations, and the moving statistics kept
+ * exactly as PyTorch's (one training-mode pass of G per step).
  */
 export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32Array): Promise<StepLosses> {
   const batch = real.shape[0]
   const results = tf.tidy(() => {
     const noise = tf.tensor2d(z, [batch, z.length / batch])
-    const fake = withFrozenMovingStats(pair.generator, () => pair.generator.apply(noise, { training: true }) as tf.Tensor)
-    // Mean D(x) and D(G(z)), kept out of minimize's tidy so they are read with the losses in one download.
-    const kept: { probabilities?: tf.Tensor } = {}
+    // D's loss and mean D(x), D(G(z)), kept out of the tapes' tidies so they are read with G's loss in one download.
+    const kept: { dLoss?: tf.Scalar; probabilities?: tf.Tensor } = {}
     try {
-      const dLoss = pair.discriminatorOptimizer.minimize(
-        () => {
-          const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
-          const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
-          kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
-          return tf.add<tf.Scalar>(binaryCrossEntropyWithLogits(realLogits, 1), binaryCrossEntropyWithLogits(fakeLogits, 0))
-        },
-        true,
-        pair.discriminatorVariables
-      )
-      const gLoss = pair.generatorOptimizer.minimize(
-        () => {
-          const images = pair.generator.apply(noise, { training: true }) as tf.Tensor
-          return binaryCrossEntropyWithLogits(pair.discriminatorLogits.apply(images, { training: true }) as tf.Tensor, 1)
-        },
-        true,
-        pair.generatorVariables
-      )
-      if (!dLoss || !gLoss || !kept.probabilities) throw new Error('The optimizer returned no loss for a training step.')
-      return tf.concat([tf.stack([dLoss, gLoss]), kept.probabilities])
+      const { value: gLoss, grads } = pair.generatorOptimizer.computeGradients(() => {
+        const fake = pair.generator.apply(noise, { training: true }) as tf.Tensor
+        const dLoss = pair.discriminatorOptimizer.minimize(
+          () => {
+            const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
+            const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
+            kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
+            return tf.add<tf.Scalar>(binaryCrossEntropyWithLogits(realLogits, 1), binaryCrossEntropyWithLogits(fakeLogits, 0))
+          },
+          true,
+          pair.discriminatorVariables
+        )
+        if (!dLoss) throw new Error('The optimizer returned no loss for the D update.')
+        kept.dLoss = tf.keep(dLoss)
+        return binaryCrossEntropyWithLogits(pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor, 1)
+      }, pair.generatorVariables)
+      pair.generatorOptimizer.applyGradients(grads)
+      tf.dispose(grads)
+      if (!kept.dLoss || !kept.probabilities) throw new Error('The D update of a training step reported nothing.')
+      return tf.concat([tf.stack([kept.dLoss, gLoss]), kept.probabilities])
     } finally {
-      if (kept.probabilities) kept.probabilities.dispose()
+      tf.dispose([kept.dLoss, kept.probabilities].filter((t): t is tf.Tensor => t !== undefined))
     }
   })
   const values = await results.data()
