@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { withActivationsFused } from '../backend/webgpu/fused-batch-norm'
 import { binaryCrossEntropyWithLogits } from './loss'
 
 /**
@@ -114,35 +115,38 @@ export async function withBatchNormMomentum<T>(models: tf.LayersModel[], momentu
  */
 export async function trainGanStep(pair: GanPair, real: tf.Tensor4D, z: Float32Array): Promise<StepLosses> {
   const batch = real.shape[0]
-  const results = tf.tidy(() => {
-    const noise = tf.tensor2d(z, [batch, z.length / batch])
-    // D's loss and mean D(x), D(G(z)), kept out of the tapes' tidies so they are read with G's loss in one download.
-    const kept: { dLoss?: tf.Scalar; probabilities?: tf.Tensor } = {}
-    try {
-      const { value: gLoss, grads } = pair.generatorOptimizer.computeGradients(() => {
-        const fake = pair.generator.apply(noise, { training: true }) as tf.Tensor
-        const dLoss = pair.discriminatorOptimizer.minimize(
-          () => {
-            const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
-            const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
-            kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
-            return tf.add<tf.Scalar>(binaryCrossEntropyWithLogits(realLogits, 1), binaryCrossEntropyWithLogits(fakeLogits, 0))
-          },
-          true,
-          pair.discriminatorVariables
-        )
-        if (!dLoss) throw new Error('The optimizer returned no loss for the D update.')
-        kept.dLoss = tf.keep(dLoss)
-        return binaryCrossEntropyWithLogits(pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor, 1)
-      }, pair.generatorVariables)
-      pair.generatorOptimizer.applyGradients(grads)
-      tf.dispose(grads)
-      if (!kept.dLoss || !kept.probabilities) throw new Error('The D update of a training step reported nothing.')
-      return tf.concat([tf.stack([kept.dLoss, gLoss]), kept.probabilities])
-    } finally {
-      tf.dispose([kept.dLoss, kept.probabilities].filter((t): t is tf.Tensor => t !== undefined))
-    }
-  })
+  // On webgpu each BatchNorm also applies the activation after it (backend/webgpu/fused-batch-norm.ts).
+  const results = tf.tidy(() =>
+    withActivationsFused(() => {
+      const noise = tf.tensor2d(z, [batch, z.length / batch])
+      // D's loss and mean D(x), D(G(z)), kept out of the tapes' tidies so they are read with G's loss in one download.
+      const kept: { dLoss?: tf.Scalar; probabilities?: tf.Tensor } = {}
+      try {
+        const { value: gLoss, grads } = pair.generatorOptimizer.computeGradients(() => {
+          const fake = pair.generator.apply(noise, { training: true }) as tf.Tensor
+          const dLoss = pair.discriminatorOptimizer.minimize(
+            () => {
+              const realLogits = pair.discriminatorLogits.apply(real, { training: true }) as tf.Tensor
+              const fakeLogits = pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor
+              kept.probabilities = tf.keep(tf.stack([tf.sigmoid(realLogits).mean(), tf.sigmoid(fakeLogits).mean()]))
+              return tf.add<tf.Scalar>(binaryCrossEntropyWithLogits(realLogits, 1), binaryCrossEntropyWithLogits(fakeLogits, 0))
+            },
+            true,
+            pair.discriminatorVariables
+          )
+          if (!dLoss) throw new Error('The optimizer returned no loss for the D update.')
+          kept.dLoss = tf.keep(dLoss)
+          return binaryCrossEntropyWithLogits(pair.discriminatorLogits.apply(fake, { training: true }) as tf.Tensor, 1)
+        }, pair.generatorVariables)
+        pair.generatorOptimizer.applyGradients(grads)
+        tf.dispose(grads)
+        if (!kept.dLoss || !kept.probabilities) throw new Error('The D update of a training step reported nothing.')
+        return tf.concat([tf.stack([kept.dLoss, gLoss]), kept.probabilities])
+      } finally {
+        tf.dispose([kept.dLoss, kept.probabilities].filter((t): t is tf.Tensor => t !== undefined))
+      }
+    })
+  )
   const values = await results.data()
   results.dispose()
   return { dLoss: at(values, 0), gLoss: at(values, 1), dReal: at(values, 2), dFake: at(values, 3) }

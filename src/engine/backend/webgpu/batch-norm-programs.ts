@@ -4,18 +4,25 @@ import { elementwiseProgram, flatProgram, REDUCE_THREADS, type StudioProgram, WO
 /**
  * The GPU programs of a training-mode batch normalisation over the last axis, with x seen as [rows, channels]
  * (rows = every position of every image). `stats` is [2, channels]: the batch mean, then the biased variance,
- * as tfjs's `moments` computes them; `sums` is [2, channels]: Σ dy, then Σ dy·x̂ (x̂ the normalised input).
- * The two reductions run one workgroup per channel; the others one thread per value (run-program.ts).
+ * as tfjs's `moments` computes them; `sums` is [4, channels]: Σ dy, then Σ dy·x̂ (x̂ the normalised input), then
+ * the two rows of `stats` again (so that the last program has a binding to spare). The two reductions run one
+ * workgroup per channel; the others one thread per value (run-program.ts).
+ *
+ * The output may be passed through the activation that follows the layer, ReLU or LeakyReLU, in the same
+ * program: select(α·y, y, y > 0), with α = 0 for ReLU, LeakyReLU's slope, or 1 for none (which is y exactly).
+ * The backward programs then take the gradient through it first, telling the sides apart by the output, `activated`
+ * (> 0 exactly where y > 0, for α ≥ 0): dy′ = select(α·dy, dy, activated > 0), as tfjs's gradients of the two.
+ * (An input may not be called `out`: tfjs names the output's shape uniform `outShape`.)
  */
 
-function reduction(shaderKey: string, variableNames: string[], channels: number, body: string): StudioProgram {
+function reduction(shaderKey: string, variableNames: string[], outputRows: number, channels: number, body: string): StudioProgram {
   return flatProgram(
     {
-      outputShape: [2, channels],
+      outputShape: [outputRows, channels],
       shaderKey,
       variableNames,
       workgroupSize: [REDUCE_THREADS, 1, 1],
-      uniforms: 'rows : i32, channels : i32, epsilon : f32,',
+      uniforms: 'rows : i32, channels : i32, epsilon : f32, alpha : f32,',
       getUserCode: () => `
         ${WORKGROUP_SUM}
         fn main(index : i32) {
@@ -34,6 +41,7 @@ export function channelStatsProgram(channels: number): StudioProgram {
   return reduction(
     'studio_bn_stats',
     ['x'],
+    2,
     channels,
     `
       var sum = 0.0;
@@ -54,50 +62,63 @@ export function channelStatsProgram(channels: number): StudioProgram {
   )
 }
 
-/** dy, x [rows, channels], stats → sums: Σ dy (β's gradient), then Σ dy·x̂ (γ's gradient). */
+/**
+ * dy (the gradient of the output, after the activation), x [rows, channels], stats, activated (the output) → sums:
+ * Σ dy′ (β's gradient), Σ dy′·x̂ (γ's gradient), the mean and the variance; dy′ is dy through the activation.
+ */
 export function backwardSumsProgram(channels: number): StudioProgram {
   return reduction(
     'studio_bn_backward_sums',
-    ['dy', 'x', 'stats'],
+    ['dy', 'x', 'stats', 'activated'],
+    4,
     channels,
     `
       let mean = stats[channel];
-      let inverseStd = inverseSqrt(stats[channels + channel] + uniforms.epsilon);
+      let variance = stats[channels + channel];
+      let inverseStd = inverseSqrt(variance + uniforms.epsilon);
       var sumDy = 0.0;
       var sumDyXhat = 0.0;
       for (var row = i32(localId.x); row < rows; row = row + ${REDUCE_THREADS}) {
         let at = row * channels + channel;
-        sumDy = sumDy + dy[at];
-        sumDyXhat = sumDyXhat + dy[at] * (x[at] - mean) * inverseStd;
+        let g = select(uniforms.alpha * dy[at], dy[at], activated[at] > 0.0);
+        sumDy = sumDy + g;
+        sumDyXhat = sumDyXhat + g * (x[at] - mean) * inverseStd;
       }
       let totalDy = workgroupSum(sumDy);
       let totalDyXhat = workgroupSum(sumDyXhat);
       if (localId.x == 0u) {
         setOutputAtIndex(channel, totalDy);
         setOutputAtIndex(channels + channel, totalDyXhat);
+        setOutputAtIndex(2 * channels + channel, mean);
+        setOutputAtIndex(3 * channels + channel, variance);
       }`
   )
 }
 
-/** x [rows, channels], stats, γ, β → (x − mean) · γ / √(variance + ε) + β, as tfjs's FusedBatchNorm computes it. */
+/**
+ * x [rows, channels], stats, γ, β → y = (x − mean) · γ / √(variance + ε) + β, as tfjs's FusedBatchNorm computes
+ * it, then the activation: select(α·y, y, y > 0).
+ */
 export function normalizeProgram(rows: number, channels: number): StudioProgram {
   return elementwiseProgram(
     'studio_bn_normalize',
     ['x', 'stats', 'gamma', 'beta'],
     [rows, channels],
-    'channels : i32, epsilon : f32,',
+    'channels : i32, epsilon : f32, alpha : f32,',
     `
       let channel = index % uniforms.channels;
       let inverse = gamma[channel] * inverseSqrt(stats[uniforms.channels + channel] + uniforms.epsilon);
-      setOutputAtIndex(index, dot(vec3<f32>(x[index], -stats[channel], beta[channel]), vec3<f32>(inverse, inverse, 1.0)));`
+      let y = dot(vec3<f32>(x[index], -stats[channel], beta[channel]), vec3<f32>(inverse, inverse, 1.0));
+      setOutputAtIndex(index, select(uniforms.alpha * y, y, y > 0.0));`
   )
 }
 
 /**
- * dy, x [rows, channels], stats, γ, sums → x's gradient through the batch statistics,
- * γ/σ · (dy − Σdy/rows − x̂ · Σdy·x̂/rows), which is what autodiff of mean, variance and normalisation sums to;
- * and in the same dispatch γ's gradient (Σdy·x̂) and β's (Σdy) copied out of `sums`, which the first `channels`
- * invocations write. Uniforms: size (rows · channels), rows, channels, ε.
+ * dy, x [rows, channels], activated, γ, sums → x's gradient through the activation and the batch statistics,
+ * γ/σ · (dy′ − Σdy′/rows − x̂ · Σdy′·x̂/rows), which is what autodiff of mean, variance and normalisation sums to;
+ * and in the same dispatch γ's gradient (Σdy′·x̂) and β's (Σdy′) copied out of `sums`, which the first `channels`
+ * invocations write. Eight storage buffers, the most a device allows by default. Uniforms: size (rows ·
+ * channels), rows, channels, ε, α.
  */
 export const BACKWARD_OUTPUTS_PROGRAM: MultiOutputProgram = {
   name: 'studio_bn_backward_outputs',
@@ -107,11 +128,12 @@ struct Params {
   rows: u32,
   channels: u32,
   epsilon: f32,
+  alpha: f32,
 };
 
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(2) var<storage, read> activated: array<f32>;
 @group(0) @binding(3) var<storage, read> gamma: array<f32>;
 @group(0) @binding(4) var<storage, read> sums: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;
@@ -127,10 +149,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) g
   }
   let channels = params.channels;
   let channel = i % channels;
-  let inverseStd = inverseSqrt(stats[channels + channel] + params.epsilon);
-  let xhat = (x[i] - stats[channel]) * inverseStd;
+  let inverseStd = inverseSqrt(sums[3u * channels + channel] + params.epsilon);
+  let xhat = (x[i] - sums[2u * channels + channel]) * inverseStd;
   let count = f32(params.rows);
-  let centred = dy[i] - sums[channel] / count - xhat * sums[channels + channel] / count;
+  let g = select(params.alpha * dy[i], dy[i], activated[i] > 0.0);
+  let centred = g - sums[channel] / count - xhat * sums[channels + channel] / count;
   dx[i] = gamma[channel] * inverseStd * centred;
   if (i < channels) {
     dGamma[i] = sums[channels + i];

@@ -5,14 +5,16 @@ import { variableOf } from '../../train/gan-step'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
 import { countPrograms } from './test-support'
-import { installFusedBatchNorm, uninstallFusedBatchNorm } from './fused-batch-norm'
+import { installFusedBatchNorm, uninstallFusedBatchNorm, withActivationsFused } from './fused-batch-norm'
 
 /**
  * The fused training-mode BatchNorm (fused-batch-norm.ts) on webgpu against tfjs-layers' own BatchNorm on cpu,
  * on the shapes a DCGAN normalises (G's 4×4 projection, its deconvolutions, D's convolutions, a dense layer's
  * [batch, units]): the output, the gradients of x, γ and β, and the moving mean and variance after the update.
  * Then: it dispatches far fewer GPU programs than tfjs's composite, keeps the tensor count flat, and leaves
- * inference (training: false) to tfjs.
+ * inference (training: false) to tfjs. Last, in a model, with the ReLU or LeakyReLU that follows it applied in
+ * its own programs (withActivationsFused): the same values as tfjs's BatchNorm and activation on cpu, and two
+ * programs fewer.
  */
 
 beforeAll(() => requireSwiftShader())
@@ -139,5 +141,93 @@ describe('fused BatchNorm on webgpu', () => {
     expect(programs).toBe(1)
     tf.dispose(x)
     disposeLayer(layer)
+  }, 300_000)
+})
+
+const ACTIVATIONS = [
+  { name: 'ReLU', layer: (): tf.layers.Layer => tf.layers.activation({ activation: 'relu' }) },
+  // Applied twice (by the BatchNorm and again by its layer) it would scale negatives by 0.04: the test would see it.
+  { name: 'LeakyReLU (α 0.2)', layer: (): tf.layers.Layer => tf.layers.leakyReLU({ alpha: 0.2 }) }
+]
+
+/** input → BatchNorm → activation, as G and D chain them. */
+function modelFor(shape: number[], activation: () => tf.layers.Layer): tf.LayersModel {
+  const input = tf.input({ shape: shape.slice(1) })
+  const output = activation().apply(layerFor(shape).apply(input)) as tf.SymbolicTensor
+  return tf.model({ inputs: input, outputs: output })
+}
+
+/** A training-mode pass of the model with its gradients (loss Σ out·w), on the named backend. */
+async function modelPass(backend: string, shape: number[], activation: () => tf.layers.Layer): Promise<Result> {
+  await tf.setBackend(backend)
+  const model = modelFor(shape, activation)
+  const x = tf.tensor(randomValues(shape, 23).values, shape)
+  const w = tf.tensor(randomValues(shape, 24).values, shape)
+  const [gamma, beta] = model.trainableWeights.map(variableOf) as [tf.Variable, tf.Variable]
+  const loss = (input: tf.Tensor): tf.Scalar => tf.sum<tf.Scalar>(tf.mul(model.apply(input, { training: true }) as tf.Tensor, w))
+  const out: { y?: tf.Tensor } = {}
+  const { value, grads } = withActivationsFused(() =>
+    tf.variableGrads(() => {
+      const y = model.apply(x, { training: true }) as tf.Tensor
+      out.y = tf.keep(y)
+      return tf.sum<tf.Scalar>(tf.mul(y, w))
+    }, [gamma, beta])
+  )
+  const dx = withActivationsFused(() => tf.grad(loss)(x))
+  const read = async (t: tf.Tensor | undefined): Promise<Float32Array> => (await (t as tf.Tensor).data()) as Float32Array
+  const [movingMean, movingVariance] = model.nonTrainableWeights.map((v) => v.read())
+  const result = {
+    y: await read(out.y),
+    dx: await read(dx),
+    dGamma: await read(grads[gamma.name]),
+    dBeta: await read(grads[beta.name]),
+    movingMean: await read(movingMean),
+    movingVariance: await read(movingVariance)
+  }
+  tf.dispose([x, w, ...(out.y ? [out.y] : []), value, dx, ...Object.values(grads)])
+  model.dispose()
+  return result
+}
+
+describe('fused BatchNorm with the activation after it, on webgpu', () => {
+  beforeAll(async () => {
+    const choice = await selectBackend('webgpu')
+    expect(choice.backend).toBe('webgpu')
+  }, 300_000)
+
+  for (const { name, layer } of ACTIVATIONS) {
+    for (const { label, shape } of SHAPES.slice(0, 2)) {
+      it(`matches tfjs's BatchNorm and ${name} on cpu: ${label}`, async () => {
+        const expected = await modelPass('cpu', shape, layer)
+        const actual = await modelPass('webgpu', shape, layer)
+        for (const key of Object.keys(expected) as Array<keyof Result>) {
+          expect(relativeError(actual[key], expected[key]), key).toBeLessThan(2e-5)
+        }
+        // The activation did something: some outputs were negative before it.
+        expect(expected.y.some((v, i) => v !== actual.y[i] || v <= 0)).toBe(true)
+      }, 300_000)
+    }
+  }
+
+  it('saves a program each way, only inside withActivationsFused, and keeps the tensor count flat', async () => {
+    await tf.setBackend('webgpu')
+    const shape = [4, 8, 8, 32]
+    const model = modelFor(shape, (ACTIVATIONS[1] as (typeof ACTIVATIONS)[number]).layer)
+    const x = tf.tensor(randomValues(shape, 32).values, shape)
+    const step = (): void => {
+      tf.tidy(() => {
+        tf.variableGrads(() => tf.sum<tf.Scalar>(model.apply(x, { training: true }) as tf.Tensor), model.trainableWeights.map(variableOf))
+      })
+    }
+    withActivationsFused(step)
+    const before = tf.memory().numTensors
+    const fused = await countPrograms(() => withActivationsFused(step))
+    expect(tf.memory().numTensors).toBe(before)
+    const apart = await countPrograms(step)
+    // BatchNorm's 5 and the loss's 2; apart, the activation's own program and its gradient's.
+    expect(fused).toBe(7)
+    expect(apart).toBe(9)
+    tf.dispose(x)
+    model.dispose()
   }, 300_000)
 })

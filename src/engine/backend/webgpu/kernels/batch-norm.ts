@@ -8,8 +8,10 @@ import { runProgram } from '../run-program'
  * The kernels of the fused training-mode BatchNorm (../fused-batch-norm.ts), registered for 'webgpu' only, so
  * that the profile names them and times them like tfjs's own. Each takes x as [rows, channels]; `stats` is
  * [2, channels] (batch mean, biased variance).
- *   StudioBatchNormTraining  {x, gamma, beta} → [y, stats]              2 programs
- *   StudioBatchNormGrad      {dy, x, stats, gamma} → [dx, dγ, dβ]        2 programs
+ *   StudioBatchNormTraining  {x, gamma, beta} (ε, α) → [y, stats]           2 programs
+ *   StudioBatchNormGrad      {dy, x, stats, gamma, y} (ε, α) → [dx, dγ, dβ]  2 programs
+ * α is the slope below zero of the activation applied to y in the same program (../batch-norm-programs.ts):
+ * 0 for ReLU, LeakyReLU's, or 1 for none.
  *   StudioMovingAverages     {mean, variance, stats} → [mean′, variance′] 1 program
  */
 export const BATCH_NORM_TRAINING = 'StudioBatchNormTraining'
@@ -18,6 +20,8 @@ export const MOVING_AVERAGES = 'StudioMovingAverages'
 
 export interface BatchNormAttrs {
   epsilon: number
+  /** The activation's slope below zero (≥ 0), or 1 for no activation. */
+  alpha: number
 }
 
 export interface MovingAveragesAttrs {
@@ -30,47 +34,50 @@ function shapeOf(x: tf.TensorInfo): { rows: number; channels: number } {
   return { rows, channels }
 }
 
-function reductionUniforms(rows: number, channels: number, epsilon: number) {
+function reductionUniforms(rows: number, channels: number, { epsilon, alpha }: BatchNormAttrs) {
   return [
     { type: 'int32' as const, data: [rows] },
     { type: 'int32' as const, data: [channels] },
-    { type: 'float32' as const, data: [epsilon] }
+    { type: 'float32' as const, data: [epsilon] },
+    { type: 'float32' as const, data: [alpha] }
   ]
 }
 
 const training: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }
-  const { epsilon } = attrs as unknown as BatchNormAttrs
+  const bn = attrs as unknown as BatchNormAttrs
   const { rows, channels } = shapeOf(x)
-  const stats = runProgram(backend, channelStatsProgram(channels), [x], reductionUniforms(rows, channels, epsilon))
+  const stats = runProgram(backend, channelStatsProgram(channels), [x], reductionUniforms(rows, channels, bn))
   const y = runProgram(
     backend,
     normalizeProgram(rows, channels),
     [x, stats, gamma, beta],
     [
       { type: 'int32', data: [channels] },
-      { type: 'float32', data: [epsilon] }
+      { type: 'float32', data: [bn.epsilon] },
+      { type: 'float32', data: [bn.alpha] }
     ]
   )
   return [y, stats]
 }
 
 const grad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, x, stats, gamma } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; stats: tf.TensorInfo; gamma: tf.TensorInfo }
-  const { epsilon } = attrs as unknown as BatchNormAttrs
+  const { dy, x, stats, gamma, y } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; stats: tf.TensorInfo; gamma: tf.TensorInfo; y: tf.TensorInfo }
+  const bn = attrs as unknown as BatchNormAttrs
   const { rows, channels } = shapeOf(x)
-  const sums = runProgram(backend, backwardSumsProgram(channels), [dy, x, stats], reductionUniforms(rows, channels, epsilon))
+  const sums = runProgram(backend, backwardSumsProgram(channels), [dy, x, stats, y], reductionUniforms(rows, channels, bn))
   try {
     const uniforms = [
       { type: 'uint32' as const, data: [rows * channels] },
       { type: 'uint32' as const, data: [rows] },
       { type: 'uint32' as const, data: [channels] },
-      { type: 'float32' as const, data: [epsilon] }
+      { type: 'float32' as const, data: [bn.epsilon] },
+      { type: 'float32' as const, data: [bn.alpha] }
     ]
     return runMultiOutputProgram(
       backend,
       BACKWARD_OUTPUTS_PROGRAM,
-      [dy, x, stats, gamma, sums],
+      [dy, x, y, gamma, sums],
       [[rows, channels], [channels], [channels]],
       uniforms,
       rows * channels
