@@ -55,22 +55,28 @@ function disposeLayer(layer: tf.layers.Layer): void {
   for (const weight of layer.weights) weight.dispose()
 }
 
-/** One training-mode pass with its gradients (loss Σ y·w, w fixed), on the named backend. */
-async function trainingPass(backend: string, shape: number[]): Promise<Result> {
-  await tf.setBackend(backend)
-  const layer = layerFor(shape)
-  const x = tf.tensor(randomValues(shape, 21).values, shape)
-  const w = tf.tensor(randomValues(shape, 22).values, shape)
-  const [gamma, beta] = layer.trainableWeights.map(variableOf) as [tf.Variable, tf.Variable]
+/** What one training-mode pass gives (loss Σ y·w, w fixed), inside `scope`: y, the gradients, the moving statistics. */
+async function measurePass(
+  shape: number[],
+  seed: number,
+  apply: (input: tf.Tensor) => tf.Tensor,
+  owner: { trainableWeights: tf.LayerVariable[]; nonTrainableWeights: tf.LayerVariable[] },
+  scope: <T>(fn: () => T) => T = (fn) => fn()
+): Promise<Result> {
+  const x = tf.tensor(randomValues(shape, seed).values, shape)
+  const w = tf.tensor(randomValues(shape, seed + 1).values, shape)
+  const [gamma, beta] = owner.trainableWeights.map(variableOf) as [tf.Variable, tf.Variable]
   const out: { y?: tf.Tensor } = {}
-  const { value, grads } = tf.variableGrads(() => {
-    const y = layer.apply(x, { training: true }) as tf.Tensor
-    out.y = tf.keep(y)
-    return tf.sum<tf.Scalar>(tf.mul(y, w))
-  }, [gamma, beta])
-  const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, w)))(x)
+  const { value, grads } = scope(() =>
+    tf.variableGrads(() => {
+      const y = apply(x)
+      out.y = tf.keep(y)
+      return tf.sum<tf.Scalar>(tf.mul(y, w))
+    }, [gamma, beta])
+  )
+  const dx = scope(() => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(apply(input), w)))(x))
   const read = async (t: tf.Tensor | undefined): Promise<Float32Array> => (await (t as tf.Tensor).data()) as Float32Array
-  const [movingMean, movingVariance] = layer.nonTrainableWeights.map((v) => v.read())
+  const [movingMean, movingVariance] = owner.nonTrainableWeights.map((v) => v.read())
   const result = {
     y: await read(out.y),
     dx: await read(dx),
@@ -81,6 +87,14 @@ async function trainingPass(backend: string, shape: number[]): Promise<Result> {
     movingVariance: await read(movingVariance)
   }
   tf.dispose([x, w, ...(out.y ? [out.y] : []), value, dx, ...Object.values(grads)])
+  return result
+}
+
+/** One training-mode pass of a lone BatchNorm layer with its gradients, on the named backend. */
+async function trainingPass(backend: string, shape: number[]): Promise<Result> {
+  await tf.setBackend(backend)
+  const layer = layerFor(shape)
+  const result = await measurePass(shape, 21, (input) => layer.apply(input, { training: true }) as tf.Tensor, layer)
   disposeLayer(layer)
   return result
 }
@@ -157,34 +171,11 @@ function modelFor(shape: number[], activation: () => tf.layers.Layer): tf.Layers
   return tf.model({ inputs: input, outputs: output })
 }
 
-/** A training-mode pass of the model with its gradients (loss Σ out·w), on the named backend. */
+/** A training-mode pass of the model with its gradients, inside withActivationsFused, on the named backend. */
 async function modelPass(backend: string, shape: number[], activation: () => tf.layers.Layer): Promise<Result> {
   await tf.setBackend(backend)
   const model = modelFor(shape, activation)
-  const x = tf.tensor(randomValues(shape, 23).values, shape)
-  const w = tf.tensor(randomValues(shape, 24).values, shape)
-  const [gamma, beta] = model.trainableWeights.map(variableOf) as [tf.Variable, tf.Variable]
-  const loss = (input: tf.Tensor): tf.Scalar => tf.sum<tf.Scalar>(tf.mul(model.apply(input, { training: true }) as tf.Tensor, w))
-  const out: { y?: tf.Tensor } = {}
-  const { value, grads } = withActivationsFused(() =>
-    tf.variableGrads(() => {
-      const y = model.apply(x, { training: true }) as tf.Tensor
-      out.y = tf.keep(y)
-      return tf.sum<tf.Scalar>(tf.mul(y, w))
-    }, [gamma, beta])
-  )
-  const dx = withActivationsFused(() => tf.grad(loss)(x))
-  const read = async (t: tf.Tensor | undefined): Promise<Float32Array> => (await (t as tf.Tensor).data()) as Float32Array
-  const [movingMean, movingVariance] = model.nonTrainableWeights.map((v) => v.read())
-  const result = {
-    y: await read(out.y),
-    dx: await read(dx),
-    dGamma: await read(grads[gamma.name]),
-    dBeta: await read(grads[beta.name]),
-    movingMean: await read(movingMean),
-    movingVariance: await read(movingVariance)
-  }
-  tf.dispose([x, w, ...(out.y ? [out.y] : []), value, dx, ...Object.values(grads)])
+  const result = await measurePass(shape, 23, (input) => model.apply(input, { training: true }) as tf.Tensor, model, withActivationsFused)
   model.dispose()
   return result
 }
