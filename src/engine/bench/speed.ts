@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { releaseWasmKernelCaches } from '../backend/wasm-kernels'
-import { buildGenerator } from '../model'
+import { forwardOutput } from '../explore/forward'
+import type { Network } from '../explore/models'
+import { buildGenerator, describeGenerator } from '../model'
 import { trainGanStep } from '../train/gan-step'
 import type { BenchConfig, MeasurePolicy } from './configs'
 import { median, timeCalls } from './measure'
@@ -56,16 +58,15 @@ async function timeTraining(config: BenchConfig, policy: MeasurePolicy): Promise
   }
 }
 
-// One call = z → image batch with the generator's moving statistics (a trained generator sampling,
-// as the explorer does and the reference's G.eval()), read back to JavaScript.
+// One call = z → image batch with the generator's moving statistics (a trained generator sampling, through
+// the explorer's own forward pass, as the reference's G.eval()), read back to JavaScript.
 async function timeGeneration(config: BenchConfig, policy: MeasurePolicy): Promise<number[]> {
   const model = benchModelConfig(config)
   const generator = buildGenerator(model, 1)
+  const network: Network = { net: 'G', model: generator, plan: describeGenerator(model), config: model, batchStats: false, erase: null }
   try {
     return await timeCalls(async () => {
-      const images = tf.tidy(
-        () => generator.apply(tf.tensor2d(uniformNoise(config.batch * model.zDim), [config.batch, model.zDim]), { training: false }) as tf.Tensor
-      )
+      const images = tf.tidy(() => forwardOutput(network, tf.tensor2d(uniformNoise(config.batch * model.zDim), [config.batch, model.zDim])))
       await images.data()
       images.dispose()
     }, policy)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { inferenceBatchNormActivation } from '../backend/webgpu/fused-batch-norm'
 import { type LayerSpec, layersOf } from '../model'
 import type { Network } from './models'
 
@@ -44,8 +45,17 @@ export function forward(network: Network, input: tf.Tensor, options: ForwardOpti
   const kept: LayerOutput[] = []
   let x = input
   for (let i = first; i <= last; i++) {
-    const spec = layers[i] as LayerSpec
-    let y = runLayer(network, spec, x, options.activation)
+    let spec = layers[i] as LayerSpec
+    // A BatchNorm whose output nobody reads runs with the activation after it, in one GPU program on webgpu.
+    const next = i < last ? layers[i + 1] : undefined
+    const fusable = free && !options.activation && next && spec.kind === 'batchNorm' && !keep(spec) && network.erase?.layer !== spec.name
+    let y = fusable ? batchNormWithActivation(network, spec, next, x) : null
+    if (y && next) {
+      spec = next
+      i++
+    } else {
+      y = runLayer(network, spec, x, options.activation)
+    }
     if (network.erase?.layer === spec.name) y = dropMaps(y, network.erase.channels)
     const keepIt = keep(spec) || i === last
     if (free && x !== input && y !== x && !kept.some((k) => k.output === x)) x.dispose()
@@ -70,6 +80,17 @@ function dropMaps(x: tf.Tensor, channels: readonly number[]): tf.Tensor {
   for (const channel of channels) keep[channel] = 0
   // x is not freed here: under a gradient tape the backward pass still needs it; the caller's tidy frees it.
   return x.mul(tf.tensor1d(keep))
+}
+
+/**
+ * `spec` (a BatchNorm, with its moving statistics) and `next` (ReLU or LeakyReLU) as one webgpu program
+ * (backend/webgpu/fused-batch-norm.ts); null where they run as two layers (another backend, another layer after
+ * the BatchNorm, an untrained model normalised by its batch).
+ */
+function batchNormWithActivation(network: Network, spec: LayerSpec, next: LayerSpec, x: tf.Tensor): tf.Tensor | null {
+  if (network.batchStats || (next.kind !== 'relu' && next.kind !== 'leakyRelu')) return null
+  const slope = next.kind === 'leakyRelu' ? network.config.leakySlope : 0
+  return inferenceBatchNormActivation(network.model.getLayer(spec.name), x, slope)
 }
 
 function runLayer(network: Network, spec: LayerSpec, x: tf.Tensor, activation: ActivationOverride | undefined): tf.Tensor {

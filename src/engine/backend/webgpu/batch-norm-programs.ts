@@ -114,6 +114,25 @@ export function normalizeProgram(rows: number, channels: number): StudioProgram 
 }
 
 /**
+ * Inference: x [rows, channels], the moving mean and variance, γ, β → y as tfjs's FusedBatchNorm program computes
+ * it from them (the same expression), then the activation: select(α·y, y, y > 0). One program where tfjs's
+ * BatchNorm and its activation layer take two.
+ */
+export function inferenceProgram(rows: number, channels: number): StudioProgram {
+  return elementwiseProgram(
+    'studio_bn_inference',
+    ['x', 'mean', 'variance', 'gamma', 'beta'],
+    [rows, channels],
+    'channels : i32, epsilon : f32, alpha : f32,',
+    `
+      let channel = index % uniforms.channels;
+      let inverse = gamma[channel] * inverseSqrt(variance[channel] + uniforms.epsilon);
+      let y = dot(vec3<f32>(x[index], -mean[channel], beta[channel]), vec3<f32>(inverse, inverse, 1.0));
+      setOutputAtIndex(index, select(uniforms.alpha * y, y, y > 0.0));`
+  )
+}
+
+/**
  * dy, x [rows, channels], activated, γ, sums → x's gradient through the activation and the batch statistics,
  * γ/σ · (dy′ − Σdy′/rows − x̂ · Σdy′·x̂/rows), which is what autodiff of mean, variance and normalisation sums to;
  * and in the same dispatch γ's gradient (Σdy′·x̂) and β's (Σdy′) copied out of `sums`, which the first `channels`

@@ -5,7 +5,7 @@ import { variableOf } from '../../train/gan-step'
 import { releaseBackend, selectBackend } from '../select'
 import { randomValues, relativeError } from '../test-support'
 import { countPrograms } from './test-support'
-import { installFusedBatchNorm, uninstallFusedBatchNorm, withActivationsFused } from './fused-batch-norm'
+import { inferenceBatchNormActivation, installFusedBatchNorm, uninstallFusedBatchNorm, withActivationsFused } from './fused-batch-norm'
 
 /**
  * The fused training-mode BatchNorm (fused-batch-norm.ts) on webgpu against tfjs-layers' own BatchNorm on cpu,
@@ -220,5 +220,63 @@ describe('fused BatchNorm with the activation after it, on webgpu', () => {
     expect(apart).toBe(9)
     tf.dispose(x)
     model.dispose()
+  }, 300_000)
+})
+
+describe('inference BatchNorm with the activation after it, on webgpu', () => {
+  beforeAll(async () => {
+    const choice = await selectBackend('webgpu')
+    expect(choice.backend).toBe('webgpu')
+  }, 300_000)
+
+  /** The output and x's gradient (loss Σ out·w) of BatchNorm then LeakyReLU(α), in inference mode. */
+  async function inferencePass(backend: string, shape: number[], alpha: number, fused: boolean): Promise<{ y: Float32Array; dx: Float32Array }> {
+    await tf.setBackend(backend)
+    const layer = layerFor(shape)
+    const x = tf.tensor(randomValues(shape, 25).values, shape)
+    const w = tf.tensor(randomValues(shape, 26).values, shape)
+    const apply = (input: tf.Tensor): tf.Tensor => {
+      const together = fused ? inferenceBatchNormActivation(layer, input, alpha) : null
+      if (fused && !together) throw new Error('the fused inference kernel did not run')
+      return together ?? tf.leakyRelu(layer.apply(input, { training: false }) as tf.Tensor, alpha)
+    }
+    const y = tf.tidy(() => apply(x))
+    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(apply(input), w)))(x)
+    const result = { y: (await y.data()) as Float32Array, dx: (await dx.data()) as Float32Array }
+    tf.dispose([x, w, y, dx])
+    disposeLayer(layer)
+    return result
+  }
+
+  for (const alpha of [0, 0.2]) {
+    it(`is tfjs's BatchNorm and activation (slope ${alpha}) in one program, and passes x's gradient`, async () => {
+      const shape = [2, 8, 8, 16]
+      const expected = await inferencePass('cpu', shape, alpha, false)
+      const apart = await inferencePass('webgpu', shape, alpha, false)
+      const together = await inferencePass('webgpu', shape, alpha, true)
+      // The same expression as tfjs-backend-webgpu's BatchNorm program, then the activation: equal values.
+      expect(relativeError(together.y, apart.y)).toBe(0)
+      expect(relativeError(together.y, expected.y)).toBeLessThan(2e-5)
+      expect(relativeError(together.dx, expected.dx)).toBeLessThan(2e-5)
+      await tf.setBackend('webgpu')
+      const layer = layerFor(shape)
+      const x = tf.tensor(randomValues(shape, 27).values, shape)
+      expect(await countPrograms(() => tf.dispose(inferenceBatchNormActivation(layer, x, alpha) ?? []))).toBe(1)
+      tf.dispose(x)
+      disposeLayer(layer)
+    }, 300_000)
+  }
+
+  it('refuses a gradient with respect to its statistics or weights, by name', async () => {
+    await tf.setBackend('webgpu')
+    const shape = [2, 4, 4, 8]
+    const layer = layerFor(shape)
+    const x = tf.tensor(randomValues(shape, 28).values, shape)
+    const [gamma] = layer.trainableWeights.map(variableOf) as [tf.Variable]
+    expect(() => tf.variableGrads(() => tf.sum<tf.Scalar>(inferenceBatchNormActivation(layer, x, 0) as tf.Tensor), [gamma])).toThrow(
+      /StudioBatchNormInference gives no gradient with respect to γ/
+    )
+    tf.dispose(x)
+    disposeLayer(layer)
   }, 300_000)
 })

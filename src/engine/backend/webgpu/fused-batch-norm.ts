@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { BATCH_NORM_GRAD, BATCH_NORM_TRAINING, type BatchNormAttrs, MOVING_AVERAGES } from './kernels/batch-norm'
+import { BATCH_NORM_GRAD, BATCH_NORM_INFERENCE, BATCH_NORM_TRAINING, type BatchNormAttrs, MOVING_AVERAGES } from './kernels/batch-norm'
 
 /**
  * Training-mode BatchNormalization in 3 GPU programs forward and 2 backward, instead of the 12 and about 20 that
@@ -191,5 +191,33 @@ function fusedCall(layer: BatchNormLayer, input: tf.Tensor): tf.Tensor {
     }
     if (activation.layer) activatedFor.set(output, activation.layer)
     return output
+  })
+}
+
+/**
+ * Inference BatchNorm (moving statistics) and the activation after it in one program on webgpu, for a caller that
+ * runs a network layer by layer and knows the BatchNorm's own output is not wanted (explore/forward.ts); `alpha`
+ * is the activation's slope below zero (0 for ReLU). Null where it does not apply (another backend, not float32,
+ * a negative slope): the caller then runs the two layers itself.
+ */
+export function inferenceBatchNormActivation(layer: tf.layers.Layer, x: tf.Tensor, alpha: number): tf.Tensor | null {
+  if (tf.getBackend() !== 'webgpu' || !(tf.getKernel(BATCH_NORM_INFERENCE, 'webgpu') as tf.KernelConfig | undefined)) return null
+  if (x.dtype !== 'float32' || x.size === 0 || !(alpha >= 0)) return null
+  const bn = layer as unknown as BatchNormLayer
+  if (!bn.center || !bn.scale || (bn.axis !== -1 && bn.axis !== x.rank - 1)) return null
+  return tf.tidy(() => {
+    const channels = x.shape[x.rank - 1] as number
+    const attrs: BatchNormAttrs = { epsilon: bn.epsilon, alpha }
+    const inputs = {
+      x: x.reshape([x.size / channels, channels]),
+      mean: bn.movingMean.read(),
+      variance: bn.movingVariance.read(),
+      gamma: bn.gamma.read(),
+      beta: bn.beta.read()
+    }
+    return tf
+      .engine()
+      .runKernel<tf.Tensor>(BATCH_NORM_INFERENCE, inputs, attrs as unknown as tf.NamedAttrMap)
+      .reshape(x.shape)
   })
 }

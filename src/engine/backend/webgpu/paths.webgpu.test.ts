@@ -20,6 +20,8 @@ import { fitErasure } from '../../forget/fit'
 import { probe } from '../../probe/probe'
 import { project } from '../../project/project'
 import { releaseBackend, selectBackend } from '../select'
+import { countGpuDispatches } from './dispatch-count'
+import { BATCH_NORM_INFERENCE } from './kernels/batch-norm'
 import { relativeError } from '../test-support'
 
 /**
@@ -214,6 +216,31 @@ describe('experiments on webgpu match cpu', () => {
 describe('on webgpu', () => {
   it('no path read a GPU tensor synchronously', () => {
     expect(syncReads).toBe(0)
+  })
+
+  it("renders run each of G's BatchNorms with the ReLU after it in one program, with the same images", async () => {
+    await tf.setBackend('webgpu')
+    const models = new ModelCache()
+    const renderOnce = async (): Promise<{ result: Awaited<ReturnType<typeof render>>; dispatches: number | null }> =>
+      countGpuDispatches(() => render(models, { generator: source, z, count: 1 }))
+    const fused = tf.getKernel(BATCH_NORM_INFERENCE, 'webgpu')
+    try {
+      await renderOnce()
+      const together = await renderOnce()
+      tf.unregisterKernel(BATCH_NORM_INFERENCE, 'webgpu')
+      let apart: Awaited<ReturnType<typeof renderOnce>>
+      try {
+        apart = await renderOnce()
+      } finally {
+        tf.registerKernel(fused)
+      }
+      // The tiny model's G: g_bn0, g_bn1 and g_bn2, each followed by its ReLU.
+      expect((apart.dispatches ?? 0) - (together.dispatches ?? 0)).toBe(3)
+      expectSameImages(apart.result.images, together.result.images, 0)
+    } finally {
+      models.dispose()
+      await tf.setBackend('cpu')
+    }
   })
 
   it('the paths leave no tensors behind', async () => {

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
-import { BACKWARD_OUTPUTS_PROGRAM, MOVING_AVERAGES_PROGRAM, backwardSumsProgram, channelStatsProgram, normalizeProgram } from '../batch-norm-programs'
+import {
+  BACKWARD_OUTPUTS_PROGRAM,
+  MOVING_AVERAGES_PROGRAM,
+  backwardSumsProgram,
+  channelStatsProgram,
+  inferenceProgram,
+  normalizeProgram
+} from '../batch-norm-programs'
 import { runMultiOutputProgram } from '../multi-output'
 import { webGpuBackend } from '../backend-internals'
 import { runProgram } from '../run-program'
@@ -13,10 +20,12 @@ import { runProgram } from '../run-program'
  * α is the slope below zero of the activation applied to y in the same program (../batch-norm-programs.ts):
  * 0 for ReLU, LeakyReLU's, or 1 for none.
  *   StudioMovingAverages     {mean, variance, stats} → [mean′, variance′] 1 program
+ *   StudioBatchNormInference {x, mean, variance, gamma, beta} (ε, α) → y  1 program (moving statistics)
  */
 export const BATCH_NORM_TRAINING = 'StudioBatchNormTraining'
 export const BATCH_NORM_GRAD = 'StudioBatchNormGrad'
 export const MOVING_AVERAGES = 'StudioMovingAverages'
+export const BATCH_NORM_INFERENCE = 'StudioBatchNormInference'
 
 export interface BatchNormAttrs {
   epsilon: number
@@ -98,8 +107,53 @@ const movingAverages: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return runMultiOutputProgram(backend, MOVING_AVERAGES_PROGRAM, [mean, variance, stats], [[channels], [channels]], uniforms, channels)
 }
 
+const inference: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, mean, variance, gamma, beta } = inputs as Record<'x' | 'mean' | 'variance' | 'gamma' | 'beta', tf.TensorInfo>
+  const bn = attrs as unknown as BatchNormAttrs
+  const { rows, channels } = shapeOf(x)
+  return runProgram(
+    backend,
+    inferenceProgram(rows, channels),
+    [x, mean, variance, gamma, beta],
+    [
+      { type: 'int32', data: [channels] },
+      { type: 'float32', data: [bn.epsilon] },
+      { type: 'float32', data: [bn.alpha] }
+    ]
+  )
+}
+
+/**
+ * The inference kernel's gradient with respect to x, γ/√(variance + ε) · select(α·dy, dy, y > 0) (a projection
+ * to z takes G's gradient through it). The statistics, γ and β are constants of inference: a gradient asked of
+ * them is refused by name.
+ */
+export const batchNormInferenceGradient: tf.GradConfig = {
+  kernelName: BATCH_NORM_INFERENCE,
+  inputsToSave: ['variance', 'gamma'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [variance, gamma, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor]
+    const { epsilon, alpha } = attrs as unknown as BatchNormAttrs
+    const refuse = (name: string) => (): tf.Tensor => {
+      throw new Error(`${BATCH_NORM_INFERENCE} gives no gradient with respect to ${name}: it runs BatchNorm for inference only.`)
+    }
+    return {
+      x: () => {
+        const through = tf.where(tf.greater(y, 0), dy as tf.Tensor, tf.mul(dy as tf.Tensor, alpha))
+        return tf.mul(through, tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon))))
+      },
+      mean: refuse('the moving mean'),
+      variance: refuse('the moving variance'),
+      gamma: refuse('γ'),
+      beta: refuse('β')
+    }
+  }
+}
+
 export const batchNormKernels: tf.KernelConfig[] = [
   { kernelName: BATCH_NORM_TRAINING, backendName: 'webgpu', kernelFunc: training },
   { kernelName: BATCH_NORM_GRAD, backendName: 'webgpu', kernelFunc: grad },
+  { kernelName: BATCH_NORM_INFERENCE, backendName: 'webgpu', kernelFunc: inference },
   { kernelName: MOVING_AVERAGES, backendName: 'webgpu', kernelFunc: movingAverages }
 ]

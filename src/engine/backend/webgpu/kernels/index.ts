@@ -4,7 +4,7 @@ import { installFusedBatchNorm, uninstallFusedBatchNorm } from '../fused-batch-n
 import { activationGradKernel } from './activation-grad'
 import { adamUpdateKernel } from './adam-update'
 import { createAddN } from './add-n'
-import { batchNormKernels } from './batch-norm'
+import { batchNormInferenceGradient, batchNormKernels } from './batch-norm'
 import { createConv2DBackpropFilter } from './conv2d-backprop-filter'
 import { createMatMul } from './mat-mul'
 import { sigmoidCrossEntropyGradient, sigmoidCrossEntropyKernels } from './sigmoid-cross-entropy'
@@ -62,8 +62,9 @@ export function registerWebGpuKernels(): string[] {
   for (const addition of additions) {
     if (!(tf.getKernel(addition.kernelName, 'webgpu') as tf.KernelConfig | undefined)) tf.registerKernel(addition)
   }
-  // Gradients are registered for every backend, but this one's kernel exists on webgpu only.
+  // Gradients are registered for every backend, but these kernels exist on webgpu only.
   tf.registerGradient(sigmoidCrossEntropyGradient)
+  tf.registerGradient(batchNormInferenceGradient)
   return [...replacements.map((r) => r.kernelName), ...additions.map((a) => a.kernelName)]
 }
 
