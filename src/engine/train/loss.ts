@@ -4,8 +4,8 @@ import { SIGMOID_CROSS_ENTROPY, type SigmoidCrossEntropyAttrs } from '../backend
 /**
  * Mean binary cross-entropy of sigmoid(logits) against a constant label, from D's logits (so a confident D gives
  * large finite losses instead of log(0)). On webgpu it is one GPU program forward and one backward
- * (backend/webgpu/kernels/sigmoid-cross-entropy.ts), where tfjs's composite dispatches about ten each way and a
- * step takes it three times; on every other backend it is tfjs's `losses.sigmoidCrossEntropy`, unchanged.
+ * (backend/webgpu/kernels/sigmoid-cross-entropy.ts), where tfjs's composite dispatches 27 in all and a step takes
+ * it three times; on every other backend it is tfjs's `losses.sigmoidCrossEntropy`, unchanged.
  */
 export function binaryCrossEntropyWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
   if (tf.getBackend() === 'webgpu' && logits.dtype === 'float32' && (tf.getKernel(SIGMOID_CROSS_ENTROPY, 'webgpu') as tf.KernelConfig | undefined)) {
