@@ -79,6 +79,25 @@ describe('the webgpu rung', () => {
     expect(Array.from(await sum.data())).toEqual([4, 6])
     sum.dispose()
   })
+
+  it('refuses a tfjs-backend-webgpu whose internals moved, naming what it lacks, and holds nothing of Dawn after', async () => {
+    await selectBackend('webgpu')
+    // The backend's class, as a later tfjs-backend-webgpu without one of the members the studio's kernels use.
+    const prototype = Object.getPrototypeOf(tf.backend()) as Record<string, unknown>
+    const makeUniforms = prototype['makeUniforms']
+    releaseBackend()
+    delete prototype['makeUniforms']
+    try {
+      await expect(selectBackend('webgpu')).rejects.toThrow(
+        /webgpu: the installed @tensorflow\/tfjs-backend-webgpu lacks what the studio's GPU kernels use \(makeUniforms\); they are written for its version 4\.22\.0/
+      )
+      expect(isDawnInstalled()).toBe(false)
+      expect(navigatorGpu()).toBeUndefined()
+    } finally {
+      prototype['makeUniforms'] = makeUniforms
+    }
+    expect((await selectBackend('webgpu')).backend).toBe('webgpu')
+  })
 })
 
 describe("the studio's webgpu kernels", () => {
