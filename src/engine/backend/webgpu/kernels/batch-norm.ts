@@ -12,15 +12,14 @@ import { webGpuBackend } from '../backend-internals'
 import { runProgram } from '../run-program'
 
 /**
- * The kernels of the fused training-mode BatchNorm (../fused-batch-norm.ts), registered for 'webgpu' only, so
- * that the profile names them and times them like tfjs's own. Each takes x as [rows, channels]; `stats` is
- * [2, channels] (batch mean, biased variance).
- *   StudioBatchNormTraining  {x, gamma, beta} (ε, α) → [y, stats]           2 programs
- *   StudioBatchNormGrad      {dy, x, stats, gamma, y} (ε, α) → [dx, dγ, dβ]  2 programs
- * α is the slope below zero of the activation applied to y in the same program (../batch-norm-programs.ts):
- * 0 for ReLU, LeakyReLU's, or 1 for none.
- *   StudioMovingAverages     {mean, variance, stats} → [mean′, variance′] 1 program
- *   StudioBatchNormInference {x, mean, variance, gamma, beta} (ε, α) → y  1 program (moving statistics)
+ * The kernels of the fused BatchNorm (../fused-batch-norm.ts), registered for 'webgpu' only, so that the profile
+ * names them and times them like tfjs's own. Each takes x as [rows, channels]; `stats` is [2, channels] (batch
+ * mean, biased variance); α is the slope below zero of the activation applied to y in the same program
+ * (../batch-norm-programs.ts): 0 for ReLU, LeakyReLU's, or 1 for none.
+ *   StudioBatchNormTraining  {x, gamma, beta} (ε, α) → [y, stats]                 2 programs
+ *   StudioBatchNormGrad      {dy, x, stats, gamma, y} (ε, α) → [dx, dγ, dβ]        2 programs
+ *   StudioMovingAverages     {mean, variance, stats} (decay) → [mean′, variance′]  1 program
+ *   StudioBatchNormInference {x, mean, variance, gamma, beta} (ε, α) → y           1 program (moving statistics)
  */
 export const BATCH_NORM_TRAINING = 'StudioBatchNormTraining'
 export const BATCH_NORM_GRAD = 'StudioBatchNormGrad'
